@@ -1,0 +1,37 @@
+# Two commands on a fresh Debian/Ubuntu machine: `make demo` and `make test`.
+# Each sets up what is missing (.venv, the package, a Chromium) and is safe to run again.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup browser demo test lint clean
+
+setup: $(STAMP) browser
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -m venv --help >/dev/null 2>&1 && $(PYTHON) -c 'import ensurepip' 2>/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv; \
+	  else echo "Install Python's venv module first: sudo apt-get install -y python3-venv"; exit 2; fi; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+browser: $(STAMP)
+	@$(BIN)/python -m harness.browser ensure
+
+demo: setup
+	$(BIN)/harness demo
+
+test: setup
+	$(BIN)/ruff check harness tests bench
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+lint: $(STAMP)
+	$(BIN)/ruff check harness tests bench
+
+clean:
+	rm -rf $(VENV) reports/*/

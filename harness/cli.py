@@ -1,0 +1,314 @@
+"""The ``harness`` command: parses options and calls the stages; nothing else lives here.
+
+Exit codes: 0 all good, 1 the run found problems (a journey failed), 2 bad usage or
+configuration (malformed spec, unknown step or target, missing browser, unreachable app).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from harness import __version__
+from harness.errors import HarnessError
+from harness.records import RunInfo, StepRecord
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  help="Replay critical user journeys in real Chromium, time every step, report.")
+demo_app = typer.Typer(help="The bundled demo vendor app (two vendor versions).")
+app.add_typer(demo_app, name="demo")
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+PathsArg = Annotated[list[Path], typer.Argument(help="feature files or folders")]
+AppOpt = Annotated[str, typer.Option("--app", help="app profile: name under journeys/ or path to app.yaml")]
+BaseUrlOpt = Annotated[str | None, typer.Option("--base-url", help="URL of the app under test")]
+OutOpt = Annotated[Path | None, typer.Option("--out", help="run folder (default reports/<run-id>)")]
+RepeatOpt = Annotated[int, typer.Option("--repeat", min=1, help="replay each scenario N times")]
+WorkersOpt = Annotated[int, typer.Option("--workers", min=1, help="parallel browsers (pytest-xdist)")]
+TagsOpt = Annotated[str | None, typer.Option("--tags", help="tag expression, e.g. '@smoke and not @slow'")]
+TraceOpt = Annotated[str, typer.Option("--trace", help="off | on | retain-on-failure")]
+BrowserOpt = Annotated[str | None, typer.Option("--browser-path", help="Chromium executable to use",
+                                                envvar="HARNESS_BROWSER_PATH")]
+TimeoutOpt = Annotated[float, typer.Option("--step-timeout", help="ms a step waits for a target or a page")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="print the result as JSON on stdout")]
+
+
+def _fail(exc: HarnessError) -> typer.Exit:
+    from harness.collect.runner import SpecErrors
+
+    problems = exc.errors if isinstance(exc, SpecErrors) else [exc]
+    for problem in problems:
+        err.print(f"[bold red]error:[/] {problem}", markup=True, soft_wrap=True)
+    if len(problems) > 1:
+        err.print(f"{len(problems)} problems; nothing was run.")
+    return typer.Exit(exc.exit_code)
+
+
+class Progress:
+    """Shows step records as they land: a live status line on a terminal, plain lines in CI."""
+
+    def __init__(self, live: bool) -> None:
+        self.live = live and out.is_terminal and not os.environ.get("CI")
+        self.counts: dict[str, int] = defaultdict(int)
+        self.status = None
+        if self.live:
+            self.status = out.status("starting the browser ...")
+            self.status.start()
+
+    def __call__(self, records: list[StepRecord]) -> None:
+        for record in records:
+            self.counts[record.status] += 1
+            mark = {"passed": "ok  ", "failed": "FAIL", "not_run": "skip", "skipped": "skip"}[record.status]
+            ms = f"{record.duration_ms:7.0f} ms" if record.duration_ms is not None else "        --"
+            example = f" [{', '.join(record.example.values())}]" if record.example else ""
+            rep = f" #{record.repeat + 1}" if record.repeat else ""
+            line = (f"{mark} {ms}  {record.journey} › {record.scenario}{example}{rep} › "
+                    f"{record.keyword} {record.text}")
+            if self.status is not None:
+                done = ", ".join(f"{v} {k}" for k, v in sorted(self.counts.items()))
+                self.status.update(f"{done} — {record.scenario} › {record.text}"[:150])
+                if record.status == "failed":
+                    out.print(line, markup=False, soft_wrap=True)
+            else:
+                out.print(line, markup=False, soft_wrap=True)
+
+    def stop(self) -> None:
+        if self.status is not None:
+            self.status.stop()
+
+
+def _summary(info: RunInfo, run_dir: Path) -> None:
+    from harness.collect.runfolder import read_records
+
+    records, _ = read_records(run_dir)
+    scenarios: dict[tuple[str, int], list[StepRecord]] = defaultdict(list)
+    for record in records:
+        scenarios[(record.test_id, record.repeat)].append(record)
+    table = Table(title=f"{info.app_title or info.app} — {info.base_url}", show_lines=False)
+    for column in ("result", "journey", "scenario", "steps", "time"):
+        table.add_column(column, justify="right" if column in ("steps", "time") else "left")
+    for steps in scenarios.values():
+        first = steps[0]
+        failed = [s for s in steps if s.status == "failed"]
+        total = sum(s.duration_ms or 0 for s in steps)
+        example = f" [{', '.join(first.example.values())}]" if first.example else ""
+        table.add_row("FAIL" if failed else "pass", first.journey, first.scenario + example,
+                      str(len(steps)), f"{total / 1000:.2f} s", style="red" if failed else None)
+    out.print(table)
+    for steps in scenarios.values():
+        for step in steps:
+            if step.status == "failed":
+                out.print(f"FAILED {step.feature_file}:{step.line} {step.scenario} › {step.keyword} {step.text}",
+                          markup=False, soft_wrap=True)
+                out.print(f"       {(step.error or '').splitlines()[0] if step.error else ''}", markup=False,
+                          soft_wrap=True)
+    t = info.totals
+    out.print(f"{t.get('scenarios_passed', 0)} passed, {t.get('scenarios_failed', 0)} failed "
+              f"({t.get('steps', 0)} steps; run {info.status})", markup=False)
+    report = run_dir / "report.html"
+    if report.exists():
+        out.print(f"Report: {report}", markup=False, soft_wrap=True)
+
+
+def _run(options: object, json_out: bool) -> int:
+    from harness.collect.runner import execute, prepare
+
+    try:
+        prepared = prepare(options)  # type: ignore[arg-type]
+    except HarnessError as exc:
+        raise _fail(exc) from None
+    progress = Progress(live=not json_out)
+    try:
+        info = execute(options, prepared, progress)  # type: ignore[arg-type]
+    except HarnessError as exc:
+        progress.stop()
+        raise _fail(exc) from None
+    except KeyboardInterrupt:
+        progress.stop()
+        err.print(f"interrupted; what was measured is in {prepared.run_dir}")
+        raise typer.Exit(130) from None
+    progress.stop()
+    code = info.exit_code if info.exit_code is not None else 2
+    if json_out:
+        print(json.dumps({"run_dir": str(prepared.run_dir), "exit_code": code,
+                          **info.model_dump(mode="json")}, indent=2))
+    else:
+        _summary(info, prepared.run_dir)
+    return code
+
+
+@app.command()
+def run(
+    paths: PathsArg,
+    app_name: AppOpt,
+    base_url: BaseUrlOpt = None,
+    out_dir: OutOpt = None,
+    repeat: RepeatOpt = 1,
+    workers: WorkersOpt = 1,
+    tags: TagsOpt = None,
+    trace: TraceOpt = "retain-on-failure",
+    browser_path: BrowserOpt = None,
+    headed: Annotated[bool, typer.Option("--headed", help="show the browser")] = False,
+    step_timeout: TimeoutOpt = 10_000,
+    json_out: JsonOpt = False,
+) -> None:
+    """Run journeys and write a run folder with steps.jsonl, steps.parquet and report.html.
+
+    Example: harness run features/demo --app demo --base-url http://127.0.0.1:8765 --out reports/r1
+    """
+    from harness.collect.runner import RunOptions
+
+    if trace not in ("off", "on", "retain-on-failure"):
+        raise _fail(HarnessError(f"--trace must be off, on or retain-on-failure, not {trace!r}"))
+    options = RunOptions(paths=[str(p) for p in paths], app=app_name, base_url=base_url, out=out_dir,
+                         repeat=repeat, workers=workers, tags=tags, trace=trace, browser_path=browser_path,
+                         headed=headed, step_timeout_ms=step_timeout)
+    raise typer.Exit(_run(options, json_out))
+
+
+@app.command()
+def check(paths: PathsArg, app_name: AppOpt) -> None:
+    """Check features and the app profile without running anything (exit 2 on a problem).
+
+    Example: harness check features/demo --app demo
+    """
+    from harness.collect.runner import SpecErrors
+    from harness.spec.features import (
+        check_features,
+        feature_files,
+        import_step_module,
+        parse_feature,
+        step_definitions,
+        step_modules,
+    )
+    from harness.spec.profile import load_profile
+
+    try:
+        profile = load_profile(app_name)
+        features, errors = [], []
+        for path in feature_files(paths):
+            try:
+                features.append(parse_feature(path))
+            except HarnessError as exc:
+                errors.append(exc)
+        for module in step_modules(paths):
+            import_step_module(module)
+        errors.extend(check_features(features, profile, step_definitions()))
+        if errors:
+            raise SpecErrors(errors)
+    except HarnessError as exc:
+        raise _fail(exc) from None
+    out.print(f"ok: {len(features)} features, app profile {profile.source}", markup=False)
+
+
+@app.command()
+def report(run_dir: Annotated[Path, typer.Argument(help="a run folder")]) -> None:
+    """Rebuild report.html (and steps.parquet) from a run folder, without a browser.
+
+    Example: harness report reports/20261126-190501-demo
+    """
+    from harness.collect.runfolder import write_parquet
+    from harness.report import build_report
+
+    if not (run_dir / "run.json").is_file():
+        raise _fail(HarnessError("not a run folder (no run.json)", run_dir))
+    write_parquet(run_dir)
+    path = build_report(run_dir)
+    out.print(f"Report: {path}", markup=False, soft_wrap=True)
+
+
+@app.command("steps")
+def list_steps() -> None:
+    """List the built-in step library (English and French)."""
+    from harness.collect.steps import CATALOGUE
+
+    table = Table(title="Built-in steps (any of Given/When/Then/And)")
+    for column in ("English", "Français", "What it does"):
+        table.add_column(column)
+    for english, french, meaning in CATALOGUE:
+        table.add_row(english, french, meaning)
+    out.print(table)
+
+
+@demo_app.callback(invoke_without_command=True)
+def demo(
+    ctx: typer.Context,
+    version: Annotated[int, typer.Option("--version", min=1, max=2, help="vendor version of the demo app")] = 1,
+    out_dir: OutOpt = None,
+    repeat: RepeatOpt = 1,
+    workers: WorkersOpt = 1,
+    browser_path: BrowserOpt = None,
+    latency_ms: Annotated[int, typer.Option("--latency-ms", help="extra latency on every request")] = 0,
+) -> None:
+    """Start the demo app, run the demo journeys against it, write the report and print where it is.
+
+    Example: harness demo --version 2
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from harness.collect.runner import RunOptions
+    from harness.demo.server import DemoServer
+
+    root = Path.cwd()
+    features = root / "features" / "demo"
+    if not features.is_dir():
+        raise _fail(HarnessError("run `harness demo` from the project folder (features/demo not found)", root))
+    with DemoServer(version=version, port=0, latency_ms=latency_ms) as server:
+        out.print(f"Demo app v{version} at {server.url}", markup=False)
+        options = RunOptions(paths=[str(features)], app="demo", base_url=server.url, out=out_dir,
+                             repeat=repeat, workers=workers, browser_path=browser_path, root=root)
+        code = _run(options, json_out=False)
+    raise typer.Exit(code)
+
+
+@demo_app.command("serve")
+def demo_serve(
+    version: Annotated[int, typer.Option("--version", min=1, max=2, help="vendor version")] = 1,
+    port: Annotated[int, typer.Option("--port", help="port on 127.0.0.1")] = 8765,
+    latency_ms: Annotated[int, typer.Option("--latency-ms", help="extra latency on every request")] = 0,
+) -> None:
+    """Serve the demo app on 127.0.0.1 until interrupted.
+
+    Example: harness demo serve --version 2 --port 8765
+    """
+    from harness.demo.server import serve
+
+    out.print(f"Demo app v{version} on http://127.0.0.1:{port} (Ctrl-C to stop)", markup=False)
+    serve(version=version, port=port, latency_ms=latency_ms)
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        print(f"adoption-harness {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main_options(
+    show_version: Annotated[bool, typer.Option("--version", callback=version_callback, is_eager=True,
+                                               help="print the version")] = False,
+) -> None:
+    """Replay critical user journeys in real Chromium, time every step, report."""
+
+
+def main() -> None:
+    """Entry point of the ``harness`` console script."""
+    try:
+        app()
+    except HarnessError as exc:  # anything a stage raised that a command did not catch
+        err.print(f"error: {exc}", markup=False)
+        sys.exit(exc.exit_code)
+
+
+if __name__ == "__main__":
+    main()

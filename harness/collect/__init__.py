@@ -1,0 +1,1 @@
+"""Collect: run journeys in Chromium through pytest-bdd and record every step."""

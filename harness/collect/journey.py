@@ -1,0 +1,299 @@
+"""The state of one scenario run in the browser, and the actions the step library performs.
+
+A :class:`Journey` owns the page of a scenario. It resolves ``"<target>"`` strings
+(UI-map name, selector, or accessible name/label/text), measures how long a target took
+to become actionable apart from the action itself, waits for the page loads an action
+causes, and explains failures in the vocabulary adoption teams use (missing, hidden,
+covered, disabled, ambiguous...).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin
+
+from harness.spec.profile import AppProfile
+from harness.spec.targets import TargetRef, UnknownTarget, classify_target
+
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext, Locator, Page
+
+    from harness.collect.signals import SignalLog
+    from harness.collect.tracing import TraceRecorder
+
+
+class StepFailure(AssertionError):
+    """A step failed for a reason the harness can name.
+
+    Attributes:
+        kind: ``missing``, ``hidden``, ``covered``, ``disabled``, ``ambiguous``, ``offscreen``,
+            ``timeout``, ``page_error``, ``assertion``, ``login_failed`` or ``config``.
+    """
+
+    def __init__(self, message: str, kind: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+@dataclass(slots=True)
+class StepNotes:
+    """What the step library learned while running the current step."""
+
+    target: str | None = None
+    selector: str | None = None
+    fallback_used: bool = False
+    wait_ms: float | None = None
+    action_ms: float | None = None
+    error_kind: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """A target found on the page."""
+
+    ref: TargetRef
+    locator: Locator
+    selector: str
+    fallback_used: bool
+
+
+_CALL_LOG_KINDS = (
+    ("intercepts pointer events", "covered"),
+    ("element is not visible", "hidden"),
+    ("element is outside of the viewport", "offscreen"),
+    ("element is not enabled", "disabled"),
+    ("element is disabled", "disabled"),
+    ("element is not editable", "disabled"),
+    ("strict mode violation", "ambiguous"),
+)
+_KIND_TEXT = {
+    "covered": "another element covers it",
+    "hidden": "it is not visible",
+    "offscreen": "it cannot be scrolled into view",
+    "disabled": "it is disabled",
+    "ambiguous": "several elements match",
+    "timeout": "it did not become actionable in time",
+}
+
+
+def classify_playwright_error(exc: BaseException) -> tuple[str, str]:
+    """Name the reason of a Playwright failure and pick its telling call-log line."""
+    text = str(exc)
+    for needle, kind in _CALL_LOG_KINDS:
+        for line in text.splitlines():
+            if needle in line:
+                return kind, line.strip(" -")
+    first = text.splitlines()[0] if text else type(exc).__name__
+    return ("timeout" if "Timeout" in first else "error"), first
+
+
+@dataclass
+class Journey:
+    """One scenario run's browser state and step actions.
+
+    Attributes:
+        page: The scenario's page (fresh context per scenario).
+        context: Its browser context.
+        profile: The app profile (UI map, pages, users, login).
+        base_url: Where the app under test is.
+        feature_file: The feature being run (uploads resolve beside it).
+        signals: The context's event log.
+        timeout_ms: How long a step waits for a target or a page.
+        sessions: Stored login states of this worker, by user (shared across scenarios).
+        tracer: Records the Playwright trace; paused while secrets are typed.
+        notes: What the current step learned.
+    """
+
+    page: Page
+    context: BrowserContext
+    profile: AppProfile
+    base_url: str
+    feature_file: Path
+    signals: SignalLog
+    timeout_ms: float = 10_000
+    sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    tracer: TraceRecorder | None = None
+    notes: StepNotes = field(default_factory=StepNotes)
+
+    # --- pages -------------------------------------------------------------------------
+    def url_for(self, page_or_path: str) -> str:
+        """Return the absolute URL of a ``pages:`` name, a path or a URL."""
+        where = self.profile.pages.get(page_or_path, page_or_path)
+        if not where.startswith(("/", "http://", "https://")):
+            raise StepFailure(f"unknown page {page_or_path!r}: not in pages: and not a path", "config")
+        return urljoin(self.base_url.rstrip("/") + "/", where.lstrip("/")) if where.startswith("/") else where
+
+    def open(self, page_or_path: str) -> None:
+        """Navigate to a page and wait for it to load; an HTTP error status fails the step."""
+        url = self.url_for(page_or_path)
+        try:
+            response = self.page.goto(url, wait_until="load", timeout=self.timeout_ms)
+        except Exception as exc:
+            raise StepFailure(f"could not open {url}: {str(exc).splitlines()[0]}", "page_error") from None
+        if response is not None and response.status >= 400:
+            raise StepFailure(f"{url} answered HTTP {response.status}", "page_error")
+
+    # --- targets -----------------------------------------------------------------------
+    def ref(self, written: str) -> TargetRef:
+        """Classify a target as written in a step."""
+        try:
+            return classify_target(written, self.profile)
+        except UnknownTarget as exc:
+            raise StepFailure(str(exc), "config") from None
+
+    def _candidates(self, ref: TargetRef) -> list[tuple[str, Locator]]:
+        page = self.page
+        if ref.kind != "text":
+            return [(sel, page.locator(sel)) for sel in ref.selectors]
+        name = ref.written
+        exact_name = re.compile(rf"^\s*{re.escape(name)}\s*$", re.I)
+        return [
+            (f'role=button[name="{name}"]', page.get_by_role("button", name=exact_name)),
+            (f'role=link[name="{name}"]', page.get_by_role("link", name=exact_name)),
+            (f"label={name}", page.get_by_label(name, exact=True)),
+            (f"placeholder={name}", page.get_by_placeholder(name, exact=True)),
+            (f'role=menuitem[name="{name}"]', page.get_by_role("menuitem", name=exact_name)),
+            (f"text={name}", page.get_by_text(name, exact=True)),
+            (f"text={name} (partial)", page.get_by_text(name)),
+        ]
+
+    def locate(self, written: str) -> Resolved:
+        """Find a target, waiting up to the step timeout for it to be attached.
+
+        Raises:
+            StepFailure: ``missing`` when nothing matches in time.
+        """
+        ref = self.ref(written)
+        self.notes.target = written
+        candidates = self._candidates(ref)
+        if ref.kind == "text":
+            candidates = [(sel, loc.filter(visible=True)) for sel, loc in candidates]
+        union = candidates[0][1]
+        for _, loc in candidates[1:]:
+            union = union.or_(loc)
+        try:
+            union.first.wait_for(state="attached", timeout=self.timeout_ms)
+        except Exception as exc:
+            if "Timeout" not in str(exc):
+                raise
+            tried = ", ".join(sel for sel, _ in candidates) if ref.kind != "text" else "role, label, text"
+            raise StepFailure(
+                f"{written!r} not found: no element matches ({tried}) after {self.timeout_ms:.0f} ms",
+                "missing") from None
+        for index, (selector, loc) in enumerate(candidates):
+            count = loc.count()
+            if count:
+                chosen = loc if count == 1 or ref.kind != "text" else loc.first
+                self.notes.selector = selector
+                self.notes.fallback_used = ref.kind != "text" and index > 0
+                return Resolved(ref, chosen, selector, self.notes.fallback_used)
+        raise StepFailure(f"{written!r} disappeared while it was being resolved", "missing")
+
+    # --- actions -----------------------------------------------------------------------
+    def act(self, written: str, verb: str, action: Callable[[Locator], object],
+            trial: Callable[[Locator], object] | None = None) -> None:
+        """Resolve a target, wait until it is actionable, act, and wait for a page load it caused.
+
+        Args:
+            written: The target as written in the step.
+            verb: What is done, for messages (``click``, ``fill``...).
+            action: The Playwright action on the resolved locator.
+            trial: A no-effect version of the action that only waits for actionability
+                (``click(trial=True)``); its time counts as waiting, not acting.
+
+        Raises:
+            StepFailure: With the reason (missing, hidden, covered, disabled, ambiguous...).
+        """
+        start = time.perf_counter()
+        resolved = self.locate(written)
+        try:
+            if trial is not None:
+                trial(resolved.locator)
+            else:
+                resolved.locator.wait_for(state="visible", timeout=self.timeout_ms)
+        except Exception as exc:
+            self._fail(verb, resolved, exc)
+        acted = time.perf_counter()
+        self.notes.wait_ms = (acted - start) * 1000
+        navigations = self.signals.navigations
+        try:
+            action(resolved.locator)
+        except Exception as exc:
+            self._fail(verb, resolved, exc)
+        self.settle(navigations)
+        self.notes.action_ms = (time.perf_counter() - acted) * 1000
+
+    def settle(self, navigations_before: int) -> None:
+        """Wait for the load of a page that the last action navigated to."""
+        if self.signals.navigations > navigations_before:
+            try:
+                self.page.wait_for_load_state("load", timeout=self.timeout_ms)
+            except Exception as exc:
+                raise StepFailure(f"the page did not finish loading: {str(exc).splitlines()[0]}",
+                                  "page_error") from None
+
+    def _fail(self, verb: str, resolved: Resolved, exc: BaseException) -> None:
+        if isinstance(exc, StepFailure):
+            raise exc
+        kind, detail = classify_playwright_error(exc)
+        why = _KIND_TEXT.get(kind, "")
+        written = resolved.ref.written
+        where = f"{written!r} ({resolved.selector})" if resolved.selector != written else repr(written)
+        message = f"cannot {verb} {where}: {why}" if why else f"cannot {verb} {where}"
+        raise StepFailure(f"{message} — {detail}", kind) from None
+
+    # --- login -------------------------------------------------------------------------
+    def login(self, user: str, password: str | None = None, reuse: bool = True) -> None:
+        """Log in through the app's form, or reuse this worker's stored session for ``user``.
+
+        The trace is paused while credentials are typed, so no secret reaches it.
+        """
+        login = self.profile.login
+        if login is None:
+            raise StepFailure("the app profile has no login: section", "config")
+        if user not in self.profile.users:
+            raise StepFailure(f"unknown user {user!r}", "config")
+        if reuse and password is None and user in self.sessions:
+            self.context.add_cookies(self.sessions[user]["cookies"])
+            self.open(login.landing_path())
+            if not self._on_login_page():
+                return
+            del self.sessions[user]  # the stored session expired: log in again
+        username, secret = self.profile.users[user].credentials()
+        if password is not None:
+            secret = password
+        self.notes.target = login.submit
+        paused = self.tracer.pause() if self.tracer else False
+        try:
+            self.open(login.path)
+            self.act(login.username, "fill", lambda loc: loc.fill(username))
+            self.act(login.password, "fill", lambda loc: loc.fill(secret))
+            self.act(login.submit, "click", lambda loc: loc.click(timeout=self.timeout_ms),
+                     trial=lambda loc: loc.click(trial=True, timeout=self.timeout_ms))
+            self._wait_logged_in(user)
+        finally:
+            if paused and self.tracer:
+                self.tracer.resume()
+        if reuse and password is None:
+            self.sessions[user] = self.context.storage_state()
+
+    def _on_login_page(self) -> bool:
+        login = self.profile.login
+        return bool(login and login.path in self.page.url)
+
+    def _wait_logged_in(self, user: str) -> None:
+        login = self.profile.login
+        assert login is not None
+        try:
+            if login.success_url_contains:
+                self.page.wait_for_url(f"**{login.success_url_contains}**", timeout=self.timeout_ms)
+            if login.success_text:
+                self.page.get_by_text(login.success_text).first.wait_for(timeout=self.timeout_ms)
+        except Exception:
+            raise StepFailure(f"login as {user!r} did not succeed (still at {self.page.url})",
+                              "login_failed") from None

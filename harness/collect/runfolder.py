@@ -1,0 +1,141 @@
+"""The run folder: ``run.json``, ``steps.jsonl`` appended live, ``steps.parquet`` at the end.
+
+Each step record is appended as one JSON line under an exclusive file lock, flushed and
+fsynced, so parallel workers never interleave lines and a killed run keeps every step
+that finished.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import subprocess
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from harness.records import RUN_FILE, STEPS_JSONL, STEPS_PARQUET, RunInfo, StepRecord
+
+REDACTED = "[redacted]"
+NESTED = ("example", "tags", "signals", "artifacts")
+
+
+def now_iso() -> str:
+    """Return the current UTC time as ISO-8601."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def redact(value: Any, secrets: Iterable[str]) -> Any:
+    """Replace every secret inside strings of ``value`` (recursively) with ``[redacted]``."""
+    secrets = [s for s in secrets if s]
+    if not secrets:
+        return value
+    if isinstance(value, str):
+        for secret in secrets:
+            value = value.replace(secret, REDACTED)
+        return value
+    if isinstance(value, dict):
+        return {k: redact(v, secrets) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact(v, secrets) for v in value]
+    return value
+
+
+def append_record(run_dir: Path, record: StepRecord, secrets: Iterable[str] = ()) -> None:
+    """Append one step record to ``steps.jsonl``, durably and atomically with respect to other workers."""
+    line = json.dumps(redact(record.model_dump(mode="json"), secrets), ensure_ascii=False) + "\n"
+    path = run_dir / STEPS_JSONL
+    with path.open("a", encoding="utf-8") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            fh.write(line)
+            fh.flush()
+            os.fsync(fh.fileno())
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def read_records(run_dir: Path) -> tuple[list[StepRecord], int]:
+    """Read ``steps.jsonl``; return the records and the number of unreadable lines skipped."""
+    path = run_dir / STEPS_JSONL
+    records: list[StepRecord] = []
+    bad = 0
+    if not path.is_file():
+        return records, bad
+    with path.open(encoding="utf-8", errors="replace") as fh:
+        for raw in fh:
+            if not raw.strip():
+                continue
+            try:
+                records.append(StepRecord.model_validate_json(raw))
+            except ValueError:
+                bad += 1
+    return records, bad
+
+
+def write_run_info(run_dir: Path, info: RunInfo) -> None:
+    """Write ``run.json`` atomically."""
+    tmp = run_dir / (RUN_FILE + ".tmp")
+    tmp.write_text(info.model_dump_json(indent=2), encoding="utf-8")
+    tmp.replace(run_dir / RUN_FILE)
+
+
+def read_run_info(run_dir: Path) -> RunInfo:
+    """Read ``run.json``."""
+    return RunInfo.model_validate_json((run_dir / RUN_FILE).read_text(encoding="utf-8"))
+
+
+def records_frame(records: list[StepRecord]) -> pd.DataFrame:
+    """Return step records as a flat table; nested fields are JSON strings, key signals are columns."""
+    rows = []
+    for record in records:
+        row = record.model_dump(mode="json")
+        signals = row["signals"]
+        row["navigations"] = signals.get("navigations")
+        row["requests"] = signals.get("requests")
+        row["failed_requests"] = len(signals.get("failed_requests") or [])
+        row["console_errors"] = len(signals.get("console_errors") or [])
+        row["wait_ms"] = signals.get("wait_ms")
+        for key in NESTED:
+            row[key] = json.dumps(row[key], ensure_ascii=False)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def write_parquet(run_dir: Path) -> Path:
+    """Write ``steps.parquet`` from ``steps.jsonl``."""
+    records, _ = read_records(run_dir)
+    path = run_dir / STEPS_PARQUET
+    records_frame(records).to_parquet(path, index=False)
+    return path
+
+
+def git_commit(folder: Path) -> str | None:
+    """Return the git commit of ``folder``'s checkout, when there is one."""
+    try:
+        done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=folder, capture_output=True, text=True,
+                              timeout=5, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout.strip() or None if done.returncode == 0 else None
+
+
+def totals(records: list[StepRecord]) -> dict[str, int]:
+    """Count scenario runs and steps by status."""
+    scenarios: dict[tuple[str, int], str] = {}
+    counts = {"steps": len(records), "steps_passed": 0, "steps_failed": 0, "steps_not_run": 0}
+    for record in records:
+        counts[f"steps_{record.status}"] = counts.get(f"steps_{record.status}", 0) + 1
+        key = (record.test_id, record.repeat)
+        if record.status == "failed":
+            scenarios[key] = "failed"
+        else:
+            scenarios.setdefault(key, "passed")
+    counts["scenarios"] = len(scenarios)
+    counts["scenarios_failed"] = sum(1 for s in scenarios.values() if s == "failed")
+    counts["scenarios_passed"] = counts["scenarios"] - counts["scenarios_failed"]
+    return counts

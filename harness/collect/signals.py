@@ -1,0 +1,90 @@
+"""What a step caused in the page, from Playwright events: navigations, requests, errors.
+
+Listeners are attached once per browser context; each step takes a ``mark()`` before its
+action and a ``since(mark)`` after it, so a step owns exactly the events that happened
+while it ran.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from harness.records import FailedRequest, StepSignals
+
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext, ConsoleMessage, Frame, Page, Request, Response
+
+MAX_TEXT = 500
+
+
+@dataclass
+class SignalLog:
+    """Events of one browser context, in arrival order.
+
+    Not slotted: Playwright tags bound-method handlers with attributes.
+
+    Attributes:
+        navigations: Count of main-frame navigations.
+        requests: Count of requests started.
+        failed: Failed requests (network failures and HTTP status >= 400).
+        console_errors: Text of ``console.error`` messages.
+        page_errors: Uncaught exceptions in the page.
+    """
+
+    navigations: int = 0
+    requests: int = 0
+    failed: list[FailedRequest] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+
+    def attach(self, context: BrowserContext) -> None:
+        """Listen to a context: every page it opens, now and later."""
+        context.on("request", self._on_request)
+        context.on("requestfailed", self._on_request_failed)
+        context.on("response", self._on_response)
+        context.on("console", self._on_console)
+        context.on("weberror", lambda err: self.page_errors.append(str(err.error)[:MAX_TEXT]))
+        context.on("page", self.watch_page)
+        for page in context.pages:
+            self.watch_page(page)
+
+    def watch_page(self, page: Page) -> None:
+        """Count main-frame navigations of ``page``."""
+        page.on("framenavigated", lambda frame: self._on_navigated(page, frame))
+
+    def mark(self) -> tuple[int, int, int, int, int]:
+        """Return a position in the log, to diff against later."""
+        return (self.navigations, self.requests, len(self.failed), len(self.console_errors),
+                len(self.page_errors))
+
+    def since(self, mark: tuple[int, int, int, int, int]) -> StepSignals:
+        """Return what happened after ``mark``."""
+        nav, req, failed, console, errors = mark
+        return StepSignals(
+            navigations=self.navigations - nav,
+            requests=self.requests - req,
+            failed_requests=list(self.failed[failed:]),
+            console_errors=list(self.console_errors[console:]),
+            page_errors=list(self.page_errors[errors:]),
+        )
+
+    def _on_navigated(self, page: Page, frame: Frame) -> None:
+        if frame == page.main_frame:
+            self.navigations += 1
+
+    def _on_request(self, request: Request) -> None:
+        self.requests += 1
+
+    def _on_request_failed(self, request: Request) -> None:
+        self.failed.append(FailedRequest(url=request.url[:MAX_TEXT], method=request.method,
+                                         failure=(request.failure or "failed")[:MAX_TEXT]))
+
+    def _on_response(self, response: Response) -> None:
+        if response.status >= 400:
+            self.failed.append(FailedRequest(url=response.url[:MAX_TEXT], method=response.request.method,
+                                             status=response.status))
+
+    def _on_console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.console_errors.append(message.text[:MAX_TEXT])

@@ -1,0 +1,38 @@
+"""Errors the harness reports to a user as one clear message, never as a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class HarnessError(Exception):
+    """A problem the user can fix: bad input, a missing browser, an unreachable app.
+
+    Attributes:
+        message: What is wrong and what to do about it.
+        file: The file at fault, when there is one.
+        line: The 1-based line in ``file``, when known.
+        exit_code: The process exit code the CLI uses (2: usage or configuration).
+    """
+
+    def __init__(self, message: str, file: str | Path | None = None, line: int | None = None,
+                 exit_code: int = 2) -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = str(file) if file is not None else None
+        self.line = line
+        self.exit_code = exit_code
+
+    def __str__(self) -> str:
+        where = ""
+        if self.file:
+            where = f"{self.file}:{self.line}: " if self.line else f"{self.file}: "
+        return f"{where}{self.message}"
+
+
+class SpecError(HarnessError):
+    """A feature file or an app profile is malformed or refers to something unknown."""
+
+
+class BrowserNotFound(HarnessError):
+    """No usable Chromium could be found."""

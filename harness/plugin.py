@@ -1,0 +1,403 @@
+"""The pytest plugin: the collect stage inside any pytest run (``pytest --harness-app demo``).
+
+It provides the browser (one per worker), a fresh context and :class:`Journey` per
+scenario, the built-in step library, and records every step through pytest-bdd's hooks:
+the clock starts at ``pytest_bdd_before_step_call`` (after fixture set-up) and stops at
+``pytest_bdd_after_step``/``pytest_bdd_step_error``; steps after a failure are recorded as
+``not_run``. Records go to ``steps.jsonl`` as they happen. The plugin is inert unless
+``--harness-app`` is given.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+import harness
+from harness.collect.config import ENV_RUN_DIR, ENV_RUN_ID, CollectConfig, new_run_id
+from harness.collect.journey import Journey, StepFailure, StepNotes, classify_playwright_error
+from harness.collect.runfolder import (
+    append_record,
+    git_commit,
+    now_iso,
+    read_records,
+    read_run_info,
+    redact,
+    totals,
+    write_parquet,
+    write_run_info,
+)
+from harness.collect.signals import SignalLog
+from harness.collect.tracing import TRACE_MODES, TraceRecorder
+from harness.errors import HarnessError
+from harness.records import ARTIFACTS_DIR, RUN_FILE, RunInfo, StepArtifacts, StepRecord
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+    from pytest_bdd.parser import Feature, Scenario, Step
+
+CONFIG_KEY = pytest.StashKey["CollectConfig | None"]()
+STATE_KEY = pytest.StashKey["ScenarioState"]()
+BROWSER_INFO = ".browser.json"
+
+
+@dataclass(slots=True)
+class ScenarioState:
+    """Per-scenario bookkeeping, kept in the item's stash."""
+
+    journey: Journey
+    tracer: TraceRecorder
+    base: dict[str, Any]
+    slug: str
+    done: set[int] = field(default_factory=set)
+    failed: bool = False
+    started: float = 0.0
+    started_at: str = ""
+    mark: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
+    pending: StepRecord | None = None
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("harness", "adoption-harness: replay journeys in Chromium")
+    group.addoption("--harness-app", help="app profile: a name under journeys/ or a path to app.yaml")
+    group.addoption("--harness-root", default=None, help="project folder holding journeys/ (default: cwd)")
+    group.addoption("--harness-base-url", default=None, help="URL of the app under test")
+    group.addoption("--harness-out", default=None, help="run folder (default reports/<run-id>)")
+    group.addoption("--harness-run-id", default=None, help="run id (default: time and app)")
+    group.addoption("--harness-repeat", type=int, default=1, help="replay each scenario N times")
+    group.addoption("--harness-trace", default="retain-on-failure", choices=TRACE_MODES)
+    group.addoption("--harness-browser-path", default=None, help="Chromium executable to use")
+    group.addoption("--harness-headed", action="store_true", help="show the browser")
+    group.addoption("--harness-step-timeout", type=float, default=10_000, help="ms a step waits")
+    group.addoption("--harness-features", action="append", default=[], help="feature paths (custom steps)")
+    group.addoption("--harness-report", action=argparse_bool(), default=True,
+                    help="write report.html at the end (default yes)")
+
+
+def argparse_bool() -> Any:
+    """An argparse action for ``--x`` / ``--x=no``."""
+    import argparse
+
+    class _Bool(argparse.Action):
+        def __init__(self, option_strings: list[str], dest: str, **kwargs: Any) -> None:
+            kwargs.setdefault("nargs", "?")
+            super().__init__(option_strings, dest, **kwargs)
+
+        def __call__(self, parser: Any, namespace: Any, values: Any, option_string: Any = None) -> None:
+            setattr(namespace, self.dest, values is None or str(values).lower() in ("1", "yes", "true", "on"))
+
+    return _Bool
+
+
+def _is_controller(config: pytest.Config) -> bool:
+    return not hasattr(config, "workerinput")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    app = config.getoption("--harness-app", default=None)
+    config.stash[CONFIG_KEY] = None
+    if not app:
+        return
+    from harness.spec.features import import_step_module, step_modules
+    from harness.spec.profile import load_profile
+
+    root = Path(config.getoption("--harness-root") or os.getcwd())
+    try:
+        profile = load_profile(app, root)
+        base_url = config.getoption("--harness-base-url") or profile.base_url
+        if not base_url:
+            raise HarnessError("no base URL: give --harness-base-url or base_url: in the app profile")
+        run_id = config.getoption("--harness-run-id") or os.environ.get(ENV_RUN_ID) or new_run_id(profile.name)
+        run_dir = Path(config.getoption("--harness-out") or os.environ.get(ENV_RUN_DIR)
+                       or root / "reports" / run_id).resolve()
+        features = [str(Path(p).resolve()) for p in config.getoption("--harness-features")]
+        config.pluginmanager.import_plugin("harness.collect.steps")
+        for module_path in step_modules(features):
+            module = import_step_module(module_path)
+            if not config.pluginmanager.is_registered(module):
+                config.pluginmanager.register(module, f"harness-steps:{module_path}")
+    except HarnessError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    cfg = CollectConfig(
+        profile=profile, base_url=base_url, run_dir=run_dir, run_id=run_id,
+        repeat=max(1, config.getoption("--harness-repeat")), trace=config.getoption("--harness-trace"),
+        browser_path=config.getoption("--harness-browser-path"), headed=config.getoption("--harness-headed"),
+        step_timeout_ms=config.getoption("--harness-step-timeout"), features=features,
+    )
+    config.stash[CONFIG_KEY] = cfg
+    config.addinivalue_line("markers", "harness_repeat: replay index of a scenario")
+    if _is_controller(config):
+        os.environ[ENV_RUN_DIR], os.environ[ENV_RUN_ID] = str(run_dir), run_id
+        run_dir.mkdir(parents=True, exist_ok=True)
+        if not (run_dir / RUN_FILE).exists():
+            write_run_info(run_dir, RunInfo(
+                run_id=run_id, app=profile.name, app_title=profile.title, app_version=profile.version_label,
+                base_url=base_url, harness_version=harness.__version__, git_commit=git_commit(root),
+                features=features, started_at=now_iso(), browser_path=cfg.browser_path,
+                options={"repeat": cfg.repeat, "trace": cfg.trace, "step_timeout_ms": cfg.step_timeout_ms,
+                         "workers": getattr(config.option, "numprocesses", None) or 1},
+            ))
+
+
+def _cfg(config: pytest.Config) -> CollectConfig | None:
+    return config.stash.get(CONFIG_KEY, None)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    cfg = _cfg(metafunc.config)
+    if cfg and cfg.repeat > 1 and "harness_repeat" in metafunc.fixturenames:
+        metafunc.parametrize("harness_repeat", range(cfg.repeat), ids=[f"r{i}" for i in range(cfg.repeat)])
+
+
+@pytest.fixture(autouse=True)
+def harness_repeat(request: pytest.FixtureRequest) -> int:
+    """The replay index of the current scenario (0 when ``--harness-repeat`` is 1)."""
+    return int(getattr(request, "param", 0))
+
+
+@pytest.fixture(scope="session")
+def harness_config(request: pytest.FixtureRequest) -> CollectConfig:
+    """The run's settings; fails clearly when ``--harness-app`` is missing."""
+    cfg = _cfg(request.config)
+    if cfg is None:
+        raise pytest.UsageError("adoption-harness steps need --harness-app (e.g. --harness-app demo)")
+    return cfg
+
+
+@pytest.fixture(scope="session")
+def harness_browser(harness_config: CollectConfig) -> Iterator[Browser]:
+    """One Chromium per worker, found by :func:`harness.browser.resolve_browser`."""
+    from playwright.sync_api import sync_playwright
+
+    from harness.browser import launch_options, resolve_browser
+
+    choice = resolve_browser(harness_config.browser_path)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(**launch_options(choice, headless=not harness_config.headed))
+        info = harness_config.run_dir / BROWSER_INFO
+        if not info.exists():
+            info.write_text(json.dumps({"browser_name": "chromium", "browser_version": browser.version,
+                                        "browser_path": choice.path, "browser_source": choice.source}))
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def harness_sessions() -> dict[str, dict[str, Any]]:
+    """Login states of this worker, by user: a suite logs each user in once per worker."""
+    return {}
+
+
+@pytest.fixture
+def journey(request: pytest.FixtureRequest, harness_config: CollectConfig, harness_browser: Browser,
+            harness_sessions: dict[str, dict[str, Any]]) -> Iterator[Journey]:
+    """A fresh browser context and page for the scenario, wrapped in a :class:`Journey`."""
+    context = harness_browser.new_context(base_url=harness_config.base_url,
+                                          viewport={"width": 1280, "height": 800})
+    signals = SignalLog()
+    signals.attach(context)
+    page = context.new_page()
+    tracer = TraceRecorder(context, harness_config.trace)
+    yield Journey(page=page, context=context, profile=harness_config.profile, base_url=harness_config.base_url,
+                  feature_file=Path.cwd(), signals=signals, timeout_ms=harness_config.step_timeout_ms,
+                  sessions=harness_sessions, tracer=tracer)
+    state = request.node.stash.get(STATE_KEY, None)
+    if state is None:  # the scenario never started: still stop the trace
+        tracer.finish(False, harness_config.run_dir)
+    context.close()
+
+
+# --- recording through pytest-bdd hooks ------------------------------------------------------
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-")[:120] or "scenario"
+
+
+def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Feature, scenario: Scenario) -> None:
+    cfg = _cfg(request.config)
+    if cfg is None:
+        return
+    journey: Journey = request.getfixturevalue("journey")
+    journey.feature_file = Path(feature.filename)
+    callspec = getattr(request.node, "callspec", None)
+    params = callspec.params if callspec else {}
+    example = {str(k): str(v) for k, v in (params.get("_pytest_bdd_example") or {}).items()}
+    repeat = int(params.get("harness_repeat", 0))
+    rel = os.path.relpath(feature.filename, Path(cfg.profile.folder).parent.parent) \
+        if cfg.profile.source else feature.filename
+    base = {
+        "run_id": cfg.run_id, "app": cfg.profile.name, "journey": feature.name or Path(feature.filename).stem,
+        "feature_file": rel, "scenario": scenario.name, "scenario_line": scenario.line_number,
+        "example": example, "tags": sorted(scenario.tags | feature.tags), "repeat": repeat,
+        "worker": cfg.worker, "test_id": request.node.nodeid,
+    }
+    slug = _slug(f"{Path(feature.filename).stem}-{request.node.name}")
+    request.node.stash[STATE_KEY] = ScenarioState(journey=journey, tracer=journey.tracer, base=base, slug=slug)
+
+
+def _state(request: pytest.FixtureRequest) -> ScenarioState | None:
+    if _cfg(request.config) is None:
+        return None
+    return request.node.stash.get(STATE_KEY, None)
+
+
+def _index(scenario: Scenario, step: Step) -> int:
+    for i, candidate in enumerate(scenario.steps):
+        if candidate is step:
+            return i
+    return scenario.steps.index(step)
+
+
+def pytest_bdd_before_step_call(request: pytest.FixtureRequest, feature: Feature, scenario: Scenario,
+                                step: Step, step_func: Any, step_func_args: dict[str, Any]) -> None:
+    state = _state(request)
+    if state is None:
+        return
+    state.journey.notes = StepNotes()
+    state.mark = state.journey.signals.mark()
+    state.started_at = now_iso()
+    state.started = time.perf_counter()
+
+
+def _record(cfg: CollectConfig, state: ScenarioState, scenario: Scenario, step: Step, status: str,
+            error: str | None = None, error_kind: str | None = None, timed: bool = True) -> StepRecord:
+    index = _index(scenario, step)
+    state.done.add(index)
+    notes = state.journey.notes if timed else StepNotes()
+    duration = (time.perf_counter() - state.started) * 1000 if timed else None
+    signals = state.journey.signals.since(state.mark) if timed else None
+    text = step.name
+    budget = cfg.profile.budgets.for_step(text)
+    record = StepRecord(
+        **state.base, step_index=index, keyword=step.keyword.strip(), text=text, line=step.line_number,
+        status=status, started_at=state.started_at if timed else None, duration_ms=duration,
+        budget_ms=budget, over_budget=bool(budget and duration and duration > budget),
+        target=notes.target, selector=notes.selector, fallback_used=notes.fallback_used,
+        error=error, error_kind=error_kind or notes.error_kind,
+    )
+    if signals is not None:
+        signals.wait_ms, signals.action_ms = notes.wait_ms, notes.action_ms
+        record.signals = signals
+    if timed:
+        try:
+            record.url = state.journey.page.url
+        except Exception:
+            record.url = None
+    return record
+
+
+def _write(cfg: CollectConfig, record: StepRecord) -> None:
+    append_record(cfg.run_dir, record, cfg.profile.secrets())
+
+
+def pytest_bdd_after_step(request: pytest.FixtureRequest, feature: Feature, scenario: Scenario, step: Step,
+                          step_func: Any, step_func_args: dict[str, Any]) -> None:
+    state = _state(request)
+    cfg = _cfg(request.config)
+    if state is None or cfg is None:
+        return
+    _write(cfg, _record(cfg, state, scenario, step, "passed"))
+
+
+def _error_text(exception: BaseException) -> tuple[str, str]:
+    if isinstance(exception, StepFailure):
+        return str(exception), exception.kind
+    kind, _ = classify_playwright_error(exception)
+    kind = "assertion" if isinstance(exception, AssertionError) and kind == "error" else kind
+    text = str(exception).strip() or type(exception).__name__
+    lines = text.splitlines()
+    if len(lines) > 12:
+        text = "\n".join([*lines[:12], f"... ({len(lines) - 12} more lines)"])
+    return f"{type(exception).__name__}: {text}", kind
+
+
+def pytest_bdd_step_error(request: pytest.FixtureRequest, feature: Feature, scenario: Scenario, step: Step,
+                          step_func: Any, step_func_args: dict[str, Any], exception: Exception) -> None:
+    state = _state(request)
+    cfg = _cfg(request.config)
+    if state is None or cfg is None:
+        return
+    message, kind = _error_text(exception)
+    record = _record(cfg, state, scenario, step, "failed", error=message, error_kind=kind)
+    state.failed = True
+    shot = Path(ARTIFACTS_DIR) / state.slug / f"step-{record.step_index:02d}.png"
+    try:
+        (cfg.run_dir / shot).parent.mkdir(parents=True, exist_ok=True)
+        state.journey.page.screenshot(path=str(cfg.run_dir / shot), timeout=5_000)
+        record.artifacts = StepArtifacts(screenshot=str(shot))
+    except Exception as exc:  # a screenshot that fails must not lose the record
+        record.artifacts = StepArtifacts(screenshot=None, screenshot_error=str(exc).splitlines()[0])
+    state.pending = record
+
+
+def pytest_bdd_step_func_lookup_error(request: pytest.FixtureRequest, feature: Feature, scenario: Scenario,
+                                      step: Step, exception: Exception) -> None:
+    state = _state(request)
+    cfg = _cfg(request.config)
+    if state is None or cfg is None:
+        return
+    state.failed = True
+    state.pending = _record(cfg, state, scenario, step, "failed", timed=False,
+                            error=f"unknown step: {step.keyword.strip()} {step.name}", error_kind="unknown_step")
+
+
+def pytest_bdd_after_scenario(request: pytest.FixtureRequest, feature: Feature, scenario: Scenario) -> None:
+    state = _state(request)
+    cfg = _cfg(request.config)
+    if state is None or cfg is None:
+        return
+    traces = state.tracer.finish(state.failed, cfg.run_dir / ARTIFACTS_DIR / state.slug)
+    if state.pending is not None:
+        if traces:
+            state.pending.artifacts.trace = os.path.relpath(traces[-1], cfg.run_dir)
+            if len(traces) > 1:
+                setattr(state.pending.artifacts, "trace_chunks",  # noqa: B010
+                        [os.path.relpath(t, cfg.run_dir) for t in traces])
+        _write(cfg, state.pending)
+        state.pending = None
+    for index, step in enumerate(scenario.steps):
+        if index not in state.done:
+            _write(cfg, _record(cfg, state, scenario, step, "not_run", timed=False))
+
+
+# --- end of the run ------------------------------------------------------------------------
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    cfg = _cfg(session.config)
+    if cfg is None or not _is_controller(session.config):
+        return
+    finish_run(cfg.run_dir, exitstatus=int(exitstatus), build=session.config.getoption("--harness-report"))
+
+
+def finish_run(run_dir: Path, exitstatus: int, build: bool = True, status: str | None = None) -> RunInfo:
+    """Close a run folder: parquet, totals, status, browser info and the HTML report."""
+    info = read_run_info(run_dir)
+    records, _bad = read_records(run_dir)
+    browser = run_dir / BROWSER_INFO
+    if browser.exists():
+        for key, value in json.loads(browser.read_text()).items():
+            setattr(info, key, value)
+    info.totals = totals(records)
+    info.ended_at = now_iso()
+    info.status = status or ("complete" if exitstatus in (0, 1, 5) else "errored")
+    info.exit_code = 1 if info.totals.get("scenarios_failed") else (0 if exitstatus in (0, 5) else 2)
+    write_parquet(run_dir)
+    write_run_info(run_dir, info)
+    if build:
+        try:
+            from harness.report import build_report
+
+            build_report(run_dir)
+        except Exception as exc:  # the measurements are safe on disk; say why the report is missing
+            print(f"harness: the HTML report could not be written: {type(exc).__name__}: {exc}", file=sys.stderr)
+    return info
+
+
+__all__ = ["finish_run", "redact"]

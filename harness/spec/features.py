@@ -1,0 +1,208 @@
+"""Gherkin features: find, parse (with pytest-bdd's own parser) and check them before a run.
+
+Checking a suite before it runs turns "unknown step", "unknown target", "unknown page or
+user", "missing upload file" and "bad selector" into one message each with file and
+line, instead of a failure minutes into a run.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pytest_bdd.exceptions import GherkinParseError
+from pytest_bdd.parser import Feature, FeatureParser, Step
+from pytest_bdd.steps import StepFunctionContext, step_function_context_registry
+
+from harness.errors import SpecError
+from harness.spec.profile import AppProfile
+from harness.spec.targets import UnknownTarget, classify_target
+
+STEP_MODULE_GLOBS = ("steps/*.py", "*_steps.py")
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioRun:
+    """One concrete scenario: a Scenario, or one Examples row of a Scenario Outline."""
+
+    feature: Feature
+    name: str
+    line: int
+    example: dict[str, str]
+    steps: list[Step]
+
+
+def feature_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Return the ``.feature`` files named by ``paths`` (files, or folders searched recursively).
+
+    Raises:
+        SpecError: When a path does not exist or holds no feature file.
+    """
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files = sorted(path.rglob("*.feature"))
+            if not files:
+                raise SpecError("no .feature files in this folder", path)
+            found.extend(files)
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise SpecError("no such file or folder", path)
+    return list(dict.fromkeys(p.resolve() for p in found))
+
+
+def parse_feature(path: Path) -> Feature:
+    """Parse one feature file.
+
+    Raises:
+        SpecError: On a Gherkin syntax error, with its line.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"not UTF-8 text ({exc.reason})", path) from None
+    if not any(line.strip() and not line.strip().startswith("#") for line in text.splitlines()):
+        raise SpecError("empty feature file: it needs a 'Feature:' line and at least one scenario", path, 1)
+    try:
+        feature = FeatureParser(str(path.parent), path.name).parse()
+    except GherkinParseError as exc:
+        message = exc.message.splitlines()[0] if exc.message else "invalid Gherkin"
+        message = message.split(": ", 1)[1] if message.startswith("(") and ": " in message else message
+        raise SpecError(f"invalid Gherkin: {message}", path, exc.line) from None
+    except AttributeError:
+        raise SpecError("invalid Gherkin: no 'Feature:' found", path, 1) from None
+    if not feature.scenarios:
+        raise SpecError("the feature has no scenario", path, feature.line_number)
+    return feature
+
+
+def scenario_runs(feature: Feature) -> list[ScenarioRun]:
+    """Expand a feature into concrete scenarios (one per Examples row for an Outline)."""
+    runs: list[ScenarioRun] = []
+    for template in feature.scenarios.values():
+        contexts = [ctx for examples in template.examples for ctx in examples.as_contexts()] or [{}]
+        for ctx in contexts:
+            rendered = template.render(ctx)
+            runs.append(ScenarioRun(feature, template.name, template.line_number, dict(ctx), rendered.steps))
+    return runs
+
+
+def step_modules(paths: Iterable[str | Path]) -> list[Path]:
+    """Find custom step modules beside the features: ``steps/*.py`` and ``*_steps.py``."""
+    modules: list[Path] = []
+    for raw in paths:
+        base = Path(raw)
+        base = base if base.is_dir() else base.parent
+        for pattern in STEP_MODULE_GLOBS:
+            modules.extend(sorted(base.rglob(pattern)))
+    return [m for m in dict.fromkeys(p.resolve() for p in modules) if m.name != "__init__.py"]
+
+
+def import_step_module(path: Path) -> object:
+    """Import a custom step module by path (once), so its step definitions register.
+
+    Raises:
+        SpecError: When the module fails to import, naming the line of the error where known.
+    """
+    name = "harness_custom_steps_" + "_".join(path.with_suffix("").parts[-3:]).replace("-", "_")
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise SpecError("cannot import this step module", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError as exc:
+        del sys.modules[name]
+        raise SpecError(f"syntax error in step module: {exc.msg}", path, exc.lineno) from None
+    except Exception as exc:
+        del sys.modules[name]
+        raise SpecError(f"step module failed to import: {type(exc).__name__}: {exc}", path) from None
+    return module
+
+
+def step_definitions() -> list[StepFunctionContext]:
+    """Every step definition registered so far (built-in and imported custom modules)."""
+    import harness.collect.steps  # noqa: F401  (registers the built-in library)
+
+    return list(step_function_context_registry.values())
+
+
+def find_definition(step: Step, definitions: Sequence[StepFunctionContext]) -> StepFunctionContext | None:
+    """Return the definition that pytest-bdd would use for ``step``, if any."""
+    for context in definitions:
+        if context.type not in (None, step.type):
+            continue
+        if context.parser.is_matching(step.name):
+            return context
+    return None
+
+
+def check_features(features: Sequence[Feature], profile: AppProfile | None,
+                   definitions: Sequence[StepFunctionContext]) -> list[SpecError]:
+    """Check every step of every scenario; return one error per problem (empty when all is well)."""
+    errors: dict[tuple[str, int | None, str], SpecError] = {}
+    for feature in features:
+        for run in scenario_runs(feature):
+            for step in run.steps:
+                for problem in _step_problems(step, feature, profile, definitions):
+                    key = (feature.filename, step.line_number, problem)
+                    errors.setdefault(key, SpecError(problem, feature.filename, step.line_number))
+    return list(errors.values())
+
+
+def _step_problems(step: Step, feature: Feature, profile: AppProfile | None,
+                   definitions: Sequence[StepFunctionContext]) -> list[str]:
+    context = find_definition(step, definitions)
+    if context is None:
+        return [f"unknown step: {step.keyword.strip()} {step.name!r} (see `harness steps` for the step library)"]
+    args = context.parser.parse_arguments(step.name) or {}
+    problems: list[str] = []
+    targets = [args["target"]] if isinstance(args.get("target"), str) else []
+    if step.datatable is not None and "datatable" in _param_names(context):
+        rows = step.datatable.raw()
+        targets.extend(row[0] for row in rows[1:] if row)
+    for target in targets:
+        try:
+            classify_target(target, profile)
+        except UnknownTarget as exc:
+            problems.append(str(exc))
+    if profile is not None:
+        page = args.get("page")
+        if isinstance(page, str) and page not in profile.pages and not page.startswith(("/", "http")):
+            problems.append(f"unknown page {page!r}: not in pages: of {profile.source} and not a path")
+        user = args.get("user")
+        if isinstance(user, str) and user not in profile.users:
+            known = ", ".join(sorted(profile.users)) or "none"
+            problems.append(f"unknown user {user!r} (users in the app profile: {known})")
+        if "user" in args and profile.login is None:
+            problems.append("this step logs in, but the app profile has no login: section")
+    upload = args.get("file")
+    if isinstance(upload, str) and resolve_upload(upload, Path(feature.filename), profile) is None:
+        problems.append(f"file to upload not found: {upload!r} (looked beside the feature and in the app's files)")
+    return problems
+
+
+def _param_names(context: StepFunctionContext) -> set[str]:
+    import inspect
+
+    return set(inspect.signature(context.step_func).parameters)
+
+
+def resolve_upload(name: str, feature_file: Path, profile: AppProfile | None) -> Path | None:
+    """Find a file to upload: relative to the feature file, then to the app's ``files_dir``."""
+    candidates = [feature_file.parent / name]
+    if profile is not None:
+        candidates.append(profile.folder / (profile.files_dir or "files") / name)
+        candidates.append(profile.folder / name)
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate.resolve()
+    return None

@@ -1,0 +1,145 @@
+"""Check Playwright selectors without a browser, and tell selectors from plain text.
+
+Playwright selectors are chains of parts joined by ``>>``; a part is ``engine=body``
+or, without an engine, CSS (or XPath when it starts with ``//``). CSS parts are checked
+with soupsieve after Playwright's own pseudo-classes (``:has-text()``, ``:visible``...)
+are set aside, so a typo such as ``#save[`` fails while the spec loads, not mid-run.
+"""
+
+from __future__ import annotations
+
+import re
+
+import soupsieve
+
+ENGINES = {
+    "css", "xpath", "text", "id", "data-testid", "data-test-id", "data-test", "role", "nth",
+    "visible", "alt", "placeholder", "label", "title", "_react", "_vue",
+}
+PW_PSEUDO = (
+    "has-text", "text", "text-is", "text-matches", "visible", "nth-match", "right-of", "left-of",
+    "above", "below", "near",
+)
+_PSEUDO_RE = re.compile(r":(" + "|".join(sorted(PW_PSEUDO, key=len, reverse=True)) + r")(?![\w-])")
+_ENGINE_RE = re.compile(r"^\s*([a-zA-Z_][\w:-]*)=(.*)$", re.S)
+_ROLE_RE = re.compile(r'^[a-z]+(\[\s*[\w-]+\s*(=\s*("[^"]*"|\'[^\']*\'|[\w-]+)[is]?)?\s*\])*$')
+_SELECTOR_HINT = re.compile(
+    r"^(\s*(css|xpath|text|id|role|data-testid|internal:[\w-]+)=|[#.\[/*]|[a-z][\w-]*[#.\[]\S"
+    r"|[a-z][\w-]*:(has|is|not|nth|first|last|text|visible|has-text|checked|disabled)\b)|\s>>\s"
+)
+_TAG_RE = re.compile(r"^[a-z][a-z0-9-]*$")
+HTML_TAGS = {
+    "a", "button", "input", "select", "textarea", "form", "table", "tr", "td", "th", "tbody", "thead",
+    "ul", "ol", "li", "nav", "header", "footer", "main", "section", "article", "aside", "div", "span",
+    "label", "img", "h1", "h2", "h3", "h4", "h5", "h6", "p", "dialog", "summary", "details", "fieldset",
+    "legend", "option", "body", "iframe",
+}
+
+
+def _strip_call(text: str, start: int) -> int:
+    """Return the index just past the balanced ``(...)`` that opens at ``start``."""
+    depth, quote, i = 0, "", start
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            if ch == "\\":
+                i += 1
+            elif ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    raise ValueError("unbalanced parenthesis")
+
+
+def _neutralise_pseudo(css: str) -> str:
+    """Replace Playwright-only pseudo-classes with a no-op that soupsieve understands."""
+    out, pos = [], 0
+    for match in _PSEUDO_RE.finditer(css):
+        if match.start() < pos:
+            continue
+        out.append(css[pos:match.start()])
+        end = match.end()
+        if end < len(css) and css[end] == "(":
+            end = _strip_call(css, end)
+        out.append(":is(*)")
+        pos = end
+    out.append(css[pos:])
+    return "".join(out)
+
+
+def _split_chain(selector: str) -> list[str]:
+    """Split a selector on ``>>`` outside quotes."""
+    parts, buf, quote, i = [], [], "", 0
+    while i < len(selector):
+        ch = selector[i]
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif selector.startswith(">>", i):
+            parts.append("".join(buf))
+            buf = []
+            i += 2
+            continue
+        buf.append(ch)
+        i += 1
+    if quote:
+        raise ValueError("unterminated quote")
+    parts.append("".join(buf))
+    return parts
+
+
+def selector_error(selector: str) -> str | None:
+    """Return why ``selector`` is not a valid Playwright selector, or None when it is."""
+    if not selector.strip():
+        return "empty selector"
+    try:
+        parts = _split_chain(selector)
+    except ValueError as exc:
+        return str(exc)
+    for raw in parts:
+        part = raw.strip()
+        if not part:
+            return "empty part in a '>>' chain"
+        engine_match = _ENGINE_RE.match(part)
+        engine, body = ("", part)
+        if engine_match and (engine_match.group(1) in ENGINES or engine_match.group(1).startswith("internal:")):
+            engine, body = engine_match.group(1), engine_match.group(2).strip()
+        elif part.startswith("//") or part.startswith(".."):
+            engine, body = "xpath", part
+        elif part[0] in "\"'":
+            engine, body = "text", part
+        if engine in ("", "css"):
+            try:
+                soupsieve.compile(_neutralise_pseudo(body))
+            except (soupsieve.SelectorSyntaxError, ValueError) as exc:
+                first = str(exc).splitlines()[0]
+                return f"invalid CSS selector {body!r}: {first}"
+        elif engine == "xpath":
+            if body.count("[") != body.count("]") or body.count("(") != body.count(")"):
+                return f"invalid XPath {body!r}: unbalanced brackets"
+        elif engine == "role":
+            if not _ROLE_RE.match(body):
+                return f"invalid role selector {body!r}: expected role=name[attr=value]"
+        elif engine == "nth":
+            if not re.fullmatch(r"-?\d+", body):
+                return f"invalid nth selector {body!r}: expected an integer"
+        elif not body:
+            return f"{engine}= needs a value"
+    return None
+
+
+def looks_like_selector(text: str) -> bool:
+    """Tell a Playwright selector (``#id``, ``.cls``, ``css=...``, ``a >> b``) from plain text."""
+    stripped = text.strip()
+    if _SELECTOR_HINT.search(stripped):
+        return True
+    return stripped in HTML_TAGS

@@ -1,0 +1,147 @@
+"""Render ``report.html``: one self-contained, offline, escaped HTML file per run."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+import harness
+from harness.records import REPORT_HTML
+from harness.report.failures import failure_views
+from harness.report.load import RunData, load_run
+from harness.report.stats import fmt_ms, fmt_time, fmt_total, parse_time
+from harness.report.view import FailureView, JourneyView, SlowStep, journey_views, slowest_steps
+
+TEMPLATES = Path(__file__).parent / "templates"
+SCRIPT = (
+    "document.querySelectorAll('[data-toggle]').forEach(function(b){b.hidden=false;"
+    "b.addEventListener('click',function(){var o=b.dataset.toggle==='open';"
+    "document.querySelectorAll('details.case').forEach(function(d){d.open=o;});});});"
+)
+"""The report's only script: 'expand all' / 'collapse all' buttons, hidden when JS is off."""
+
+
+@dataclass
+class Header:
+    """The run at a glance."""
+
+    title: str
+    app: str
+    app_version: str | None
+    base_url: str
+    browser: str | None
+    started: str
+    status: str
+    wall_ms: float | None
+    step_ms: float
+    journeys: int
+    runs: Counter[str]
+    steps: Counter[str]
+    repeats: int
+    options: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    """Everything the template shows."""
+
+    header: Header
+    banner: str | None
+    notices: list[str]
+    journeys: list[JourneyView]
+    slowest: list[SlowStep]
+    show_p90: bool
+    failures: list[FailureView]
+    run_id: str
+    footer: str
+
+
+def _header(data: RunData, journeys: list[JourneyView]) -> Header:
+    info = data.info
+    start, end = parse_time(info.started_at), parse_time(info.ended_at)
+    wall = (end - start).total_seconds() * 1000 if start and end and end >= start else None
+    repeats = max((len(c.runs) for j in journeys for c in j.cases), default=1)
+    browser = " ".join(p for p in (info.browser_name, info.browser_version) if p) or None
+    options = [(str(k), str(v)) for k, v in sorted(info.options.items())
+               if k != "repeat" and v is not None and v != "" and v is not False]
+    return Header(
+        title=info.app_title or info.app, app=info.app, app_version=info.app_version, base_url=info.base_url,
+        browser=browser, started=fmt_time(info.started_at), status=info.status, wall_ms=wall,
+        step_ms=sum(r.duration_ms or 0.0 for r in data.records), journeys=len(journeys),
+        runs=Counter(r.status for r in data.scenario_runs), steps=Counter(r.status for r in data.records),
+        repeats=repeats, options=options,
+    )
+
+
+def build_view(data: RunData) -> Report:
+    """Compute everything the report shows from a loaded run."""
+    journeys = journey_views(data)
+    slowest = slowest_steps(journeys)
+    banner = None
+    if data.info.status != "complete":
+        n = len(data.records)
+        banner = (f"The run did not finish (status: {data.info.status}); "
+                  f"{n} step{'s' if n != 1 else ''} recorded.")
+    info = data.info
+    footer = " · ".join(p for p in (
+        f"run {info.run_id}", f"adoption-harness {info.harness_version or harness.__version__}",
+        f"commit {info.git_commit[:12]}" if info.git_commit else None,
+        f"records from {data.source}" if data.source else None,
+        f"generated {datetime.now(UTC).strftime('%Y-%m-%d %H:%M:%S UTC')}",
+    ) if p)
+    return Report(
+        header=_header(data, journeys), banner=banner, notices=list(data.warnings), journeys=journeys,
+        slowest=slowest, show_p90=any(r.p90_ms is not None for r in slowest),
+        failures=failure_views(data, journeys), run_id=info.run_id, footer=footer,
+    )
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined,
+        trim_blocks=True, lstrip_blocks=True,
+    )
+    env.filters["ms"] = fmt_ms
+    env.filters["total"] = fmt_total
+    return env
+
+
+def script_hash(script: str = SCRIPT) -> str:
+    """Return the CSP hash source (``sha256-…``, to quote) allowing exactly the report's inline script."""
+    return "sha256-" + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+
+
+def render(data: RunData) -> str:
+    """Render a loaded run as HTML text."""
+    env = _environment()
+    return env.get_template("report.html.j2").render(
+        r=build_view(data), script=Markup(SCRIPT), script_hash=script_hash(),  # our own constant, not data
+    )
+
+
+def build_report(run_dir: Path, out: Path | None = None) -> Path:
+    """Write the HTML report of a run folder.
+
+    Args:
+        run_dir: The run folder.
+        out: Where to write the report (default ``run_dir / "report.html"``).
+
+    Returns:
+        The path of the written report.
+    """
+    run_dir = Path(run_dir)
+    out = Path(out) if out is not None else run_dir / REPORT_HTML
+    html = render(load_run(run_dir))
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_text(html, encoding="utf-8")
+    tmp.replace(out)
+    return out

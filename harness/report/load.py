@@ -1,0 +1,199 @@
+"""Read a run folder back: ``run.json`` plus step records, grouped into scenario runs.
+
+``steps.jsonl`` is the source of truth (it is appended live); ``steps.parquet`` is the
+fallback when there is no jsonl. A run that was killed may leave a truncated last line:
+it is skipped and counted so the report can say so.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from harness.records import RUN_FILE, STEPS_JSONL, STEPS_PARQUET, RunInfo, StepRecord
+
+NESTED_JSON = ("example", "tags", "signals", "artifacts")
+"""Columns that ``steps.parquet`` stores as JSON strings."""
+FLAT_SIGNALS = ("navigations", "requests", "failed_requests", "console_errors", "wait_ms")
+"""Convenience columns of ``steps.parquet`` that duplicate ``signals``; dropped on read."""
+
+
+@dataclass
+class ScenarioRun:
+    """One replay of one scenario (one Outline row, one repeat): its steps in order."""
+
+    test_id: str
+    repeat: int
+    journey: str
+    feature_file: str
+    scenario: str
+    scenario_line: int | None
+    example: dict[str, str]
+    tags: list[str]
+    steps: list[StepRecord] = field(default_factory=list)
+
+    @property
+    def case_key(self) -> tuple[str, str, str, int, str]:
+        """Identify the scenario case across repeats (the test id differs per repeat)."""
+        example = json.dumps(self.example, sort_keys=True)
+        return (self.feature_file, self.journey, self.scenario, self.scenario_line or 0, example)
+
+    @property
+    def status(self) -> str:
+        """``failed``, ``passed``, ``skipped`` or ``incomplete`` (steps missing from the record)."""
+        statuses = {s.status for s in self.steps}
+        if "failed" in statuses:
+            return "failed"
+        indexes = [s.step_index for s in self.steps]
+        if not indexes or sorted(set(indexes)) != list(range(max(indexes) + 1)):
+            return "incomplete"
+        if statuses <= {"skipped", "not_run"}:
+            return "skipped"
+        return "passed"
+
+    @property
+    def duration_ms(self) -> float:
+        """Sum of the step durations (steps without a duration count as 0)."""
+        return sum(s.duration_ms or 0.0 for s in self.steps)
+
+
+@dataclass
+class RunData:
+    """A run folder read back: the run, its records and its scenario runs."""
+
+    run_dir: Path
+    info: RunInfo
+    records: list[StepRecord]
+    scenario_runs: list[ScenarioRun]
+    source: str | None
+    """The file the records came from (``steps.jsonl``, ``steps.parquet``) or None."""
+    truncated_tail: bool = False
+    """True when the last line of ``steps.jsonl`` could not be read (run killed while writing)."""
+    bad_lines: int = 0
+    """Unreadable lines of ``steps.jsonl`` other than the last one."""
+    warnings: list[str] = field(default_factory=list)
+
+
+def _read_jsonl(path: Path) -> tuple[list[StepRecord], bool, int]:
+    """Return the records of a jsonl file, whether its last line was unreadable, and other bad lines."""
+    lines = [ln for ln in path.read_bytes().decode("utf-8", errors="replace").splitlines() if ln.strip()]
+    records: list[StepRecord] = []
+    bad_at: list[int] = []
+    for i, line in enumerate(lines):
+        try:
+            records.append(StepRecord.model_validate_json(line))
+        except ValidationError:
+            bad_at.append(i)
+    truncated = bool(bad_at) and bad_at[-1] == len(lines) - 1
+    return records, truncated, len(bad_at) - int(truncated)
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def _parquet_row(row: dict[str, Any]) -> dict[str, Any]:
+    """Turn one parquet row back into a StepRecord dict: parse JSON columns, drop flat duplicates."""
+    out = {k: _clean(v) for k, v in row.items() if k not in FLAT_SIGNALS}
+    for key in NESTED_JSON:
+        value = out.get(key)
+        if isinstance(value, str | bytes):
+            try:
+                out[key] = json.loads(value)
+            except ValueError:
+                out.pop(key)
+        elif value is None:
+            out.pop(key, None)
+    return out
+
+
+def _read_parquet(path: Path) -> tuple[list[StepRecord], int]:
+    """Return the records of ``steps.parquet`` and the number of rows that did not validate."""
+    import pyarrow.parquet as pq
+
+    records: list[StepRecord] = []
+    bad = 0
+    for row in pq.read_table(path).to_pylist():
+        try:
+            records.append(StepRecord.model_validate(_parquet_row(row)))
+        except ValidationError:
+            bad += 1
+    return records, bad
+
+
+def _read_info(run_dir: Path, records: list[StepRecord], warnings: list[str]) -> RunInfo:
+    path = run_dir / RUN_FILE
+    try:
+        return RunInfo.model_validate_json(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        reason = "missing" if isinstance(exc, OSError) else "unreadable"
+        warnings.append(f"{RUN_FILE} is {reason}; run details are inferred from the step records.")
+    first = records[0] if records else None
+    return RunInfo(
+        run_id=first.run_id if first else run_dir.name, app=first.app if first else "unknown",
+        base_url="", harness_version="unknown",
+        started_at=min((r.started_at for r in records if r.started_at), default=""),
+        status="incomplete",
+    )
+
+
+def group_scenario_runs(records: list[StepRecord]) -> list[ScenarioRun]:
+    """Group records by (test_id, repeat) into scenario runs, steps ordered by index."""
+    runs: dict[tuple[str, int], ScenarioRun] = {}
+    for rec in records:
+        example = json.dumps(rec.example, sort_keys=True)
+        scenario_id = rec.test_id or f"{rec.feature_file}::{rec.scenario}::{example}"
+        key = (scenario_id, rec.repeat)
+        run = runs.get(key)
+        if run is None:
+            run = runs[key] = ScenarioRun(
+                test_id=rec.test_id, repeat=rec.repeat, journey=rec.journey, feature_file=rec.feature_file,
+                scenario=rec.scenario, scenario_line=rec.scenario_line, example=dict(rec.example),
+                tags=list(rec.tags),
+            )
+        run.steps.append(rec)
+    for run in runs.values():
+        run.steps.sort(key=lambda s: s.step_index)
+    return list(runs.values())
+
+
+def load_run(run_dir: Path) -> RunData:
+    """Read a run folder.
+
+    Args:
+        run_dir: The run folder (holds ``run.json`` and ``steps.jsonl`` or ``steps.parquet``).
+
+    Returns:
+        The run info, its step records and the records grouped into scenario runs.
+    """
+    run_dir = Path(run_dir)
+    warnings: list[str] = []
+    records: list[StepRecord] = []
+    truncated, bad, source = False, 0, None
+    jsonl, parquet = run_dir / STEPS_JSONL, run_dir / STEPS_PARQUET
+    if jsonl.is_file():
+        source = STEPS_JSONL
+        records, truncated, bad = _read_jsonl(jsonl)
+    elif parquet.is_file():
+        source = STEPS_PARQUET
+        try:
+            records, bad = _read_parquet(parquet)
+        except Exception as exc:  # a corrupt parquet must still give a report
+            warnings.append(f"{STEPS_PARQUET} could not be read: {type(exc).__name__}.")
+    if truncated:
+        warnings.append(f"The last line of {STEPS_JSONL} was incomplete and was skipped "
+                        "(the run was probably stopped while writing it).")
+    if bad:
+        warnings.append(f"{bad} unreadable record(s) in {source} were skipped.")
+    if source is None:
+        warnings.append("No step records were found in this run folder.")
+    info = _read_info(run_dir, records, warnings)
+    return RunData(run_dir=run_dir, info=info, records=records, scenario_runs=group_scenario_runs(records),
+                   source=source, truncated_tail=truncated, bad_lines=bad, warnings=warnings)

@@ -1,0 +1,70 @@
+"""Browser resolution: explicit setting, Playwright's own, the system's, or a clear message."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from harness import browser
+from harness.errors import BrowserNotFound
+
+
+def test_explicit_path_wins(tmp_path: Path) -> None:
+    fake = tmp_path / "chrome"
+    fake.write_text("#!/bin/sh\n")
+    choice = browser.resolve_browser(str(fake))
+    assert choice == browser.BrowserChoice(str(fake), "explicit")
+    options = browser.launch_options(choice)
+    assert options["executable_path"] == str(fake)
+    assert "--disable-background-networking" in options["args"] and "--no-sandbox" in options["args"]
+
+
+def test_env_setting_is_used(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    fake = tmp_path / "chrome"
+    fake.write_text("")
+    monkeypatch.setenv(browser.ENV_VAR, str(fake))
+    assert browser.resolve_browser().source == "explicit"
+
+
+def test_explicit_path_that_does_not_exist_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(browser.ENV_VAR, raising=False)
+    with pytest.raises(BrowserNotFound, match="--browser-path points at '/nope/chrome'"):
+        browser.resolve_browser("/nope/chrome")
+
+
+def test_playwright_bundled_comes_before_system(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(browser.ENV_VAR, raising=False)
+    monkeypatch.setattr(browser, "playwright_bundled_path", lambda: "/pw/chrome")
+    monkeypatch.setattr(browser, "system_chromium", lambda: "/usr/bin/chromium")
+    assert browser.resolve_browser() == browser.BrowserChoice(None, "playwright")
+    assert "executable_path" not in browser.launch_options(browser.resolve_browser())
+
+
+def test_system_chromium_when_playwright_has_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(browser.ENV_VAR, raising=False)
+    monkeypatch.setattr(browser, "playwright_bundled_path", lambda: None)
+    monkeypatch.setattr(browser, "system_chromium", lambda: "/usr/bin/chromium")
+    assert browser.resolve_browser() == browser.BrowserChoice("/usr/bin/chromium", "system")
+
+
+def test_no_browser_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(browser.ENV_VAR, raising=False)
+    monkeypatch.setattr(browser, "playwright_bundled_path", lambda: None)
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(BrowserNotFound) as caught:
+        browser.resolve_browser()
+    assert "apt-get install -y chromium" in str(caught.value) and "playwright install chromium" in str(caught.value)
+
+
+def test_cli_without_a_browser_exits_2_with_the_message(tmp_path: Path) -> None:
+    env = {**os.environ, "PATH": "/nonexistent", "PLAYWRIGHT_BROWSERS_PATH": str(tmp_path)}
+    env.pop(browser.ENV_VAR, None)
+    root = Path(__file__).parent / "fixtures" / "spec"
+    done = subprocess.run([sys.executable, "-m", "harness.cli", "run", str(root), "--app", str(root / "app.yaml")],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 2
+    assert "No Chromium found" in done.stderr and "Traceback" not in done.stderr

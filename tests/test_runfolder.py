@@ -1,0 +1,78 @@
+"""The run folder on plain data: live appends, redaction, reading back, parquet, totals."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+from pathlib import Path
+
+import pandas as pd
+
+from harness.collect.runfolder import append_record, read_records, records_frame, redact, totals, write_parquet
+from harness.records import STEPS_JSONL, StepRecord
+
+
+def record(index: int, status: str = "passed", test_id: str = "t::a", repeat: int = 0, **extra: object) -> StepRecord:
+    return StepRecord(run_id="r", app="demo", journey="J", feature_file="f.feature", scenario="S",
+                      test_id=test_id, repeat=repeat, step_index=index, keyword="When", text=f"step {index}",
+                      status=status, duration_ms=10.0 * index if status != "not_run" else None, **extra)
+
+
+def test_redact_replaces_secrets_everywhere() -> None:
+    data = {"error": "typed hunter2 into #password", "list": ["x hunter2"], "n": 3}
+    assert redact(data, ["hunter2"]) == {"error": "typed [redacted] into #password", "list": ["x [redacted]"],
+                                         "n": 3}
+    assert redact("nothing", []) == "nothing"
+
+
+def test_append_redacts_and_reads_back(tmp_path: Path) -> None:
+    append_record(tmp_path, record(1, "failed", error="password was hunter2"), secrets=["hunter2"])
+    append_record(tmp_path, record(2, "not_run"))
+    text = (tmp_path / STEPS_JSONL).read_text()
+    assert "hunter2" not in text and "[redacted]" in text
+    records, bad = read_records(tmp_path)
+    assert [r.step_index for r in records] == [1, 2] and bad == 0
+
+
+def test_a_truncated_last_line_loses_only_that_line(tmp_path: Path) -> None:
+    append_record(tmp_path, record(1))
+    append_record(tmp_path, record(2))
+    with (tmp_path / STEPS_JSONL).open("a") as fh:
+        fh.write('{"run_id": "r", "app": "de')  # a kill in the middle of a write
+    records, bad = read_records(tmp_path)
+    assert [r.step_index for r in records] == [1, 2] and bad == 1
+
+
+def _writer(folder: str, worker: int) -> None:
+    for i in range(50):
+        append_record(Path(folder), record(i, test_id=f"w{worker}", error="x" * 5000))
+
+
+def test_parallel_writers_never_interleave_lines(tmp_path: Path) -> None:
+    procs = [multiprocessing.Process(target=_writer, args=(str(tmp_path), w)) for w in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join()
+    lines = (tmp_path / STEPS_JSONL).read_text().splitlines()
+    assert len(lines) == 200
+    assert all(json.loads(line)["error"] == "x" * 5000 for line in lines)
+
+
+def test_totals_count_scenario_runs_by_outcome() -> None:
+    records = [record(0), record(1), record(0, test_id="t::b"), record(1, "failed", test_id="t::b"),
+               record(2, "not_run", test_id="t::b"), record(0, repeat=1)]
+    counts = totals(records)
+    assert counts["scenarios"] == 3 and counts["scenarios_failed"] == 1 and counts["scenarios_passed"] == 2
+    assert counts["steps_not_run"] == 1 and counts["steps_failed"] == 1
+
+
+def test_parquet_has_one_row_per_step_with_flat_signals(tmp_path: Path) -> None:
+    append_record(tmp_path, record(1, signals={"navigations": 1, "requests": 4, "wait_ms": 12.5,
+                                               "failed_requests": [{"url": "http://x/a", "status": 500}]}))
+    append_record(tmp_path, record(2))
+    frame = pd.read_parquet(write_parquet(tmp_path))
+    assert list(frame["step_index"]) == [1, 2]
+    assert frame.loc[0, "requests"] == 4 and frame.loc[0, "failed_requests"] == 1 and frame.loc[0, "wait_ms"] == 12.5
+    assert json.loads(frame.loc[0, "signals"])["failed_requests"][0]["status"] == 500
+    assert records_frame([]).empty

@@ -15,6 +15,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from harness import __version__
@@ -94,7 +95,7 @@ def _summary(info: RunInfo, run_dir: Path) -> None:
     scenarios: dict[tuple[str, int], list[StepRecord]] = defaultdict(list)
     for record in records:
         scenarios[(record.test_id, record.repeat)].append(record)
-    table = Table(title=f"{info.app_title or info.app} — {info.base_url}", show_lines=False)
+    table = Table(title=escape(f"{info.app_title or info.app} — {info.base_url}"), show_lines=False)
     for column in ("result", "journey", "scenario", "steps", "time"):
         table.add_column(column, justify="right" if column in ("steps", "time") else "left")
     for steps in scenarios.values():
@@ -102,7 +103,7 @@ def _summary(info: RunInfo, run_dir: Path) -> None:
         failed = [s for s in steps if s.status == "failed"]
         total = sum(s.duration_ms or 0 for s in steps)
         example = f" [{', '.join(first.example.values())}]" if first.example else ""
-        table.add_row("FAIL" if failed else "pass", first.journey, first.scenario + example,
+        table.add_row("FAIL" if failed else "pass", escape(first.journey), escape(first.scenario + example),
                       str(len(steps)), f"{total / 1000:.2f} s", style="red" if failed else None)
     out.print(table)
     for steps in scenarios.values():
@@ -236,7 +237,7 @@ def list_steps() -> None:
     for column in ("English", "Français", "What it does"):
         table.add_column(column)
     for english, french, meaning in CATALOGUE:
-        table.add_row(english, french, meaning)
+        table.add_row(escape(english), escape(french), escape(meaning))
     out.print(table)
 
 

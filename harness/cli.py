@@ -160,6 +160,7 @@ def run(
     trace: TraceOpt = "retain-on-failure",
     browser_path: BrowserOpt = None,
     headed: Annotated[bool, typer.Option("--headed", help="show the browser")] = False,
+    app_version: Annotated[str | None, typer.Option("--app-version", help="version label of the app")] = None,
     step_timeout: TimeoutOpt = 10_000,
     json_out: JsonOpt = False,
 ) -> None:
@@ -173,7 +174,7 @@ def run(
         raise _fail(HarnessError(f"--trace must be off, on or retain-on-failure, not {trace!r}"))
     options = RunOptions(paths=[str(p) for p in paths], app=app_name, base_url=base_url, out=out_dir,
                          repeat=repeat, workers=workers, tags=tags, trace=trace, browser_path=browser_path,
-                         headed=headed, step_timeout_ms=step_timeout)
+                         headed=headed, step_timeout_ms=step_timeout, app_version=app_version)
     raise typer.Exit(_run(options, json_out))
 
 
@@ -250,6 +251,8 @@ def demo(
     workers: WorkersOpt = 1,
     browser_path: BrowserOpt = None,
     latency_ms: Annotated[int, typer.Option("--latency-ms", help="extra latency on every request")] = 0,
+    tags: TagsOpt = None,
+    step_timeout: TimeoutOpt = 10_000,
 ) -> None:
     """Start the demo app, run the demo journeys against it, write the report and print where it is.
 
@@ -258,7 +261,7 @@ def demo(
     if ctx.invoked_subcommand is not None:
         return
     from harness.collect.runner import RunOptions
-    from harness.demo.server import DemoServer
+    from harness.demo import VERSIONS, DemoServer
 
     root = Path.cwd()
     features = root / "features" / "demo"
@@ -267,7 +270,8 @@ def demo(
     with DemoServer(version=version, port=0, latency_ms=latency_ms) as server:
         out.print(f"Demo app v{version} at {server.url}", markup=False)
         options = RunOptions(paths=[str(features)], app="demo", base_url=server.url, out=out_dir,
-                             repeat=repeat, workers=workers, browser_path=browser_path, root=root)
+                             repeat=repeat, workers=workers, browser_path=browser_path, root=root, tags=tags,
+                             step_timeout_ms=step_timeout, app_version=f"Spendly {VERSIONS[version]} (v{version})")
         code = _run(options, json_out=False)
     raise typer.Exit(code)
 

@@ -73,6 +73,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--harness-base-url", default=None, help="URL of the app under test")
     group.addoption("--harness-out", default=None, help="run folder (default reports/<run-id>)")
     group.addoption("--harness-run-id", default=None, help="run id (default: time and app)")
+    group.addoption("--harness-app-version", default=None, help="version label of the app under test")
     group.addoption("--harness-repeat", type=int, default=1, help="replay each scenario N times")
     group.addoption("--harness-trace", default="retain-on-failure", choices=TRACE_MODES)
     group.addoption("--harness-browser-path", default=None, help="Chromium executable to use")
@@ -140,7 +141,8 @@ def pytest_configure(config: pytest.Config) -> None:
         run_dir.mkdir(parents=True, exist_ok=True)
         if not (run_dir / RUN_FILE).exists():
             write_run_info(run_dir, RunInfo(
-                run_id=run_id, app=profile.name, app_title=profile.title, app_version=profile.version_label,
+                run_id=run_id, app=profile.name, app_title=profile.title,
+                app_version=config.getoption("--harness-app-version") or profile.version_label,
                 base_url=base_url, harness_version=harness.__version__, git_commit=git_commit(root),
                 features=features, started_at=now_iso(), browser_path=cfg.browser_path,
                 options={"repeat": cfg.repeat, "trace": cfg.trace, "step_timeout_ms": cfg.step_timeout_ms,

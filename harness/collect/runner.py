@@ -49,6 +49,7 @@ class RunOptions:
     base_url: str | None = None
     out: Path | None = None
     run_id: str | None = None
+    app_version: str | None = None
     repeat: int = 1
     workers: int = 1
     tags: str | None = None
@@ -137,6 +138,8 @@ def pytest_command(options: RunOptions, prepared: Prepared, test_file: Path) -> 
         cmd += ["--harness-features", str(Path(path).resolve())]
     if options.browser_path:
         cmd += ["--harness-browser-path", options.browser_path]
+    if options.app_version:
+        cmd += ["--harness-app-version", options.app_version]
     if options.headed:
         cmd.append("--harness-headed")
     if options.workers > 1:

@@ -1,0 +1,69 @@
+"""Helpers for the end-to-end tests: run the real ``harness`` CLI and read its run folder back."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from collections import defaultdict
+from pathlib import Path
+
+from harness.collect.runfolder import read_records
+from harness.records import RunInfo, StepRecord
+
+ROOT = Path(__file__).resolve().parents[1]
+#: Passwords the demo app and the harness read from the environment in the e2e runs;
+#: none of them may appear anywhere in a run folder.
+SECRETS = {"DEMO_EMPLOYEE_PASSWORD": "e2e-Employee-Secret-7Qx", "DEMO_MANAGER_PASSWORD": "e2e-Manager-Secret-3Kv"}
+
+
+def env_with_secrets() -> dict[str, str]:
+    """The environment of a harness subprocess, with non-default demo passwords."""
+    env = {**os.environ, **SECRETS, "CI": "true"}
+    env.pop("HARNESS_RUN_DIR", None)
+    env.pop("HARNESS_RUN_ID", None)
+    return env
+
+
+def harness(*args: str, timeout: float = 600, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``harness ARGS`` from the project folder."""
+    return subprocess.run([sys.executable, "-m", "harness.cli", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=timeout, env=env or env_with_secrets())
+
+
+def run_info(run_dir: Path) -> RunInfo:
+    return RunInfo.model_validate_json((run_dir / "run.json").read_text())
+
+
+def records(run_dir: Path) -> list[StepRecord]:
+    found, bad = read_records(run_dir)
+    assert bad == 0
+    return found
+
+
+def scenario_runs(run_dir: Path) -> dict[tuple[str, str, str, int], list[StepRecord]]:
+    """Step records by (feature file name, scenario, example values, repeat), in step order."""
+    runs: dict[tuple[str, str, str, int], list[StepRecord]] = defaultdict(list)
+    for record in records(run_dir):
+        key = (Path(record.feature_file).name, record.scenario, json.dumps(record.example, sort_keys=True),
+               record.repeat)
+        runs[key].append(record)
+    for steps in runs.values():
+        steps.sort(key=lambda r: r.step_index)
+    return runs
+
+
+def folder_text(run_dir: Path) -> str:
+    """Every byte of a run folder as text, traces unzipped: to search it for secrets."""
+    chunks = []
+    for path in run_dir.rglob("*"):
+        if not path.is_file():
+            continue
+        if path.suffix == ".zip":
+            with zipfile.ZipFile(path) as archive:
+                chunks.extend(archive.read(name).decode("utf-8", "replace") for name in archive.namelist())
+        else:
+            chunks.append(path.read_bytes().decode("utf-8", "replace"))
+    return "\n".join(chunks)

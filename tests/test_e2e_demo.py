@@ -1,0 +1,182 @@
+"""End to end in real Chromium: the demo journeys against the demo app v1 and v2.
+
+Each version is run once per test module through the real ``harness demo`` command, and
+the tests read its run folder back: the v2 outcomes are asserted against the ground truth
+in ``harness/demo/changes.yaml``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from playwright.sync_api import sync_playwright
+
+from harness.browser import launch_options, resolve_browser
+from harness.demo import load_changes
+from harness.spec.features import feature_files, parse_feature
+from harness.spec.features import scenario_runs as expand
+from tests.e2e import ROOT, SECRETS, folder_text, harness, records, run_info, scenario_runs
+
+pytestmark = pytest.mark.e2e
+FEATURES = ROOT / "features" / "demo"
+
+
+def demo_scenarios() -> list[tuple[str, str, str]]:
+    """(feature file, scenario, example) of every demo scenario, from the features themselves."""
+    return [(Path(f.filename).name, run.name, json.dumps(run.example, sort_keys=True))
+            for f in map(parse_feature, feature_files([FEATURES])) for run in expand(f)]
+
+
+@pytest.fixture(scope="module")
+def v1(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
+    out = tmp_path_factory.mktemp("v1") / "run"
+    done = harness("demo", "--out", str(out))
+    return out, done
+
+
+@pytest.fixture(scope="module")
+def v2(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
+    out = tmp_path_factory.mktemp("v2") / "run"
+    done = harness("demo", "--version", "2", "--out", str(out), "--workers", "2", "--step-timeout", "4000")
+    return out, done
+
+
+@pytest.mark.xdist_group("demo-v1")
+def test_v1_every_journey_passes_and_the_report_path_is_printed(v1: tuple[Path, object]) -> None:
+    out, done = v1
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"Report: {out / 'report.html'}" in done.stdout
+    info = run_info(out)
+    assert info.status == "complete" and info.exit_code == 0
+    assert info.browser_version and info.app == "demo"
+    runs = scenario_runs(out)
+    assert {(f, s, e) for f, s, e, _ in runs} == set(demo_scenarios())
+    for steps in runs.values():
+        assert [s.status for s in steps] == ["passed"] * len(steps)
+        assert all(s.duration_ms and s.duration_ms > 0 and s.started_at for s in steps)
+        assert [s.step_index for s in steps] == list(range(len(steps)))
+    assert not any(r.over_budget for r in records(out))
+
+
+@pytest.mark.xdist_group("demo-v1")
+def test_v1_records_what_each_step_caused(v1: tuple[Path, object]) -> None:
+    out, _ = v1
+    steps = records(out)
+    opens = [r for r in steps if r.text.startswith(("I open", "j'ouvre"))]
+    assert opens and all(r.signals.navigations >= 1 and r.signals.requests >= 1 for r in opens)
+    clicks = [r for r in steps if r.text.startswith(("I click", "je clique")) and r.status == "passed"]
+    assert clicks and all(r.signals.wait_ms is not None and r.selector for r in clicks)
+    upload = next(r for r in steps if r.text.startswith("I upload"))
+    assert upload.target == "expense.receipt" and upload.selector
+    assert {r.journey for r in steps} >= {"Rechercher ses notes de frais"}
+
+
+@pytest.mark.xdist_group("demo-v1")
+def test_v1_logs_each_user_in_once_then_reuses_the_session(v1: tuple[Path, object]) -> None:
+    out, _ = v1
+    logins: dict[str, list[int]] = {}
+    for record in records(out):
+        if record.text.startswith(("I am logged in as", "je suis connecté")):
+            user = record.text.split('"')[1]
+            logins.setdefault(user, []).append(record.signals.navigations)
+    assert len(logins["employee"]) >= 4
+    for user, navigations in logins.items():
+        # a form login opens /login then lands on /home (2 navigations); a reused session opens /home only
+        assert sum(1 for n in navigations if n >= 2) == 1, (user, navigations)
+        assert navigations.count(1) == len(navigations) - 1
+
+
+@pytest.mark.xdist_group("demo-v1")
+def test_v1_parquet_holds_the_same_steps(v1: tuple[Path, object]) -> None:
+    out, _ = v1
+    frame = pd.read_parquet(out / "steps.parquet")
+    assert len(frame) == len(records(out))
+    assert set(frame["status"]) == {"passed"}
+    assert frame.groupby("journey")["duration_ms"].sum().gt(0).all()
+
+
+@pytest.mark.xdist_group("demo-v1")
+def test_v1_report_opens_in_chromium_with_every_journey_timed(v1: tuple[Path, object]) -> None:
+    out, _ = v1
+    report = out / "report.html"
+    console_errors: list[str] = []
+    requests: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(**launch_options(resolve_browser()))
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(report.as_uri())
+        text = page.inner_text("body")
+        page.screenshot(path=str(out / "report-screenshot.png"), full_page=True)
+        browser.close()
+    for journey in ("Sign in to Spendly", "Submit an expense", "Approve an expense", "Open a support ticket",
+                    "Rechercher ses notes de frais"):
+        assert journey in text
+    assert "ms" in text and "Slowest steps" in text
+    assert console_errors == []
+    assert requests == [report.as_uri()]
+    assert (out / "report-screenshot.png").stat().st_size > 10_000
+
+
+@pytest.mark.xdist_group("demo-v2")
+def test_v2_fails_exactly_the_journeys_the_update_breaks(v2: tuple[Path, object]) -> None:
+    out, done = v2
+    assert done.returncode == 1, done.stdout + done.stderr
+    runs = scenario_runs(out)
+    expected = load_changes()["expected_on_v2"]
+    assert len(expected) == len(demo_scenarios()) == len(runs)
+    for case in expected:
+        key = (case["feature"], case["scenario"], json.dumps(case.get("example", {}), sort_keys=True), 0)
+        steps = runs[key]
+        failed = [s for s in steps if s.status == "failed"]
+        if case["outcome"] == "passed":
+            assert not failed, (key, failed[0].error if failed else None)
+            continue
+        [step] = failed
+        assert step.text == case["failing_step"], key
+        assert step.error_kind == case["reason"], (key, step.error)
+        assert step.target == case["target"]
+        assert case["target"] in (step.error or "")
+        after = [s for s in steps if s.step_index > step.step_index]
+        assert after and all(s.status == "not_run" for s in after)
+        assert step.artifacts.screenshot and (out / step.artifacts.screenshot).stat().st_size > 1000
+        assert step.artifacts.trace and (out / step.artifacts.trace).is_file()
+        assert f"{case['feature']}:{step.line}" in done.stdout
+
+
+@pytest.mark.xdist_group("demo-v2")
+def test_v2_failures_are_explained_in_the_users_words(v2: tuple[Path, object]) -> None:
+    out, _ = v2
+    errors = {r.error_kind: r.error or "" for r in records(out) if r.status == "failed"}
+    assert "cookie-banner" in errors["covered"] and "intercepts pointer events" in errors["covered"]
+    assert "not visible" in errors["hidden"]
+    assert "not found" in errors["missing"]
+
+
+@pytest.mark.xdist_group("demo-v2")
+def test_v2_login_survives_through_its_fallback_and_the_search_is_over_budget(v2: tuple[Path, object]) -> None:
+    out, _ = v2
+    steps = records(out)
+    assert any(r.fallback_used and r.selector == "form#login-form button[type=submit]" for r in steps)
+    slow = [r for r in steps if r.text == 'j\'appuie sur "Enter" dans "expenses.search"']
+    assert slow and all(r.over_budget and r.status == "passed" for r in slow)
+
+
+@pytest.mark.xdist_group("demo-v2")
+def test_v2_run_folder_and_traces_hold_no_secret(v2: tuple[Path, object]) -> None:
+    out, _ = v2
+    assert list(out.rglob("*.zip")), "failed scenarios keep their trace"
+    text = folder_text(out)
+    for secret in SECRETS.values():
+        assert secret not in text
+
+
+@pytest.mark.xdist_group("demo-v2")
+def test_v2_runs_used_two_workers(v2: tuple[Path, object]) -> None:
+    out, _ = v2
+    assert {r.worker for r in records(out)} == {"gw0", "gw1"}
+    assert run_info(out).options["workers"] == 2

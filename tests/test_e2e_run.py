@@ -1,0 +1,120 @@
+"""End to end in real Chromium: killing a run, hostile app text, repeats, tags, bad targets."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from harness.browser import launch_options, resolve_browser
+from harness.demo import DemoServer
+from tests.e2e import ROOT, env_with_secrets, harness, records, run_info, scenario_runs
+
+pytestmark = pytest.mark.e2e
+HOSTILE = ROOT / "tests" / "fixtures" / "hostile"
+MARKUP = "<script>window.__pwned=1</script><img src=x onerror=window.__pwned=2>"
+
+
+@pytest.fixture(scope="module")
+def server() -> DemoServer:
+    env = env_with_secrets()
+    saved = {k: os.environ.get(k) for k in ("DEMO_EMPLOYEE_PASSWORD", "DEMO_MANAGER_PASSWORD")}
+    os.environ.update({k: env[k] for k in saved})
+    try:
+        with DemoServer(version=1, port=0) as running:
+            yield running
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@pytest.mark.xdist_group("run")
+def test_a_killed_run_keeps_every_finished_step(server: DemoServer, tmp_path: Path) -> None:
+    out = tmp_path / "killed"
+    cmd = [sys.executable, "-m", "harness.cli", "run", str(ROOT / "features" / "demo"), "--app", "demo",
+           "--base-url", server.url, "--out", str(out), "--repeat", "5"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env_with_secrets(), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    steps = out / "steps.jsonl"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if steps.exists() and len(steps.read_text().splitlines()) >= 12:
+            break
+        time.sleep(0.1)
+    os.killpg(proc.pid, signal.SIGKILL)  # the CLI, pytest and Chromium: nothing gets to clean up
+    proc.wait(timeout=30)
+    kept = records(out)  # every line on disk is a whole, valid record
+    assert len(kept) >= 12
+    assert all(r.duration_ms is not None for r in kept if r.status == "passed")
+    info = run_info(out)
+    assert info.status == "incomplete" and info.ended_at is None
+    rebuilt = harness("report", str(out))
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    html = (out / "report.html").read_text()
+    assert "Run not finished" in html or "incomplete" in html
+
+
+@pytest.mark.xdist_group("run")
+def test_hostile_app_text_stays_text_in_the_report(server: DemoServer, tmp_path: Path) -> None:
+    out = tmp_path / "hostile"
+    done = harness("run", str(HOSTILE), "--app", "demo", "--base-url", server.url, "--out", str(out),
+                   "--step-timeout", "2000")
+    assert done.returncode == 1, done.stdout + done.stderr
+    [failed] = [r for r in records(out) if r.status == "failed"]
+    assert failed.text.startswith("I should not see") and MARKUP in failed.text
+    report = out / "report.html"
+    dialogs: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(**launch_options(resolve_browser()))
+        page = browser.new_page()
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(report.as_uri())
+        pwned = page.evaluate("() => window.__pwned")
+        text = page.inner_text("body")
+        injected = page.locator("img[src=x]").count()
+        browser.close()
+    assert pwned is None and dialogs == [] and injected == 0
+    assert MARKUP in text
+    assert "<script>window.__pwned" not in report.read_text()
+
+
+@pytest.mark.xdist_group("run")
+def test_repeat_tags_and_workers(server: DemoServer, tmp_path: Path) -> None:
+    out = tmp_path / "repeat"
+    done = harness("run", str(ROOT / "features" / "demo"), "--app", "demo", "--base-url", server.url,
+                   "--out", str(out), "--repeat", "2", "--workers", "2", "--tags", "@smoke and not @manager")
+    assert done.returncode == 0, done.stdout + done.stderr
+    runs = scenario_runs(out)
+    scenarios = {(f, s, e) for f, s, e, _ in runs}
+    assert scenarios and all((f, s, e, r) in runs for f, s, e in scenarios for r in (0, 1))
+    assert len(runs) == 2 * len(scenarios)
+    kept = records(out)
+    assert all("smoke" in r.tags and "manager" not in r.tags for r in kept)
+    assert run_info(out).options["repeat"] == 2
+
+
+def test_an_unreachable_app_is_one_clear_message() -> None:
+    done = harness("run", str(ROOT / "features" / "demo"), "--app", "demo", "--base-url", "http://127.0.0.1:9")
+    assert done.returncode == 2
+    assert "the app at http://127.0.0.1:9 is unreachable" in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+
+
+def test_an_unknown_target_stops_the_run_before_it_starts(tmp_path: Path) -> None:
+    feature = tmp_path / "typo.feature"
+    feature.write_text('Feature: Typo\n  Scenario: s\n    Given I am logged in as "employee"\n'
+                       '    When I click "expense.sumbit"\n')
+    done = harness("run", str(feature), "--app", "demo", "--base-url", "http://127.0.0.1:9")
+    assert done.returncode == 2
+    assert f"{feature}:4: unknown target 'expense.sumbit': not in the UI map; did you mean 'expense.submit'" \
+        in done.stderr.replace("\n", "")
+    assert "Traceback" not in done.stderr

@@ -19,7 +19,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from harness import __version__
-from harness.errors import HarnessError
+from harness.errors import HarnessError, SpecErrors
 from harness.records import RunInfo, StepRecord
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
@@ -45,8 +45,6 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="print the result as JSON 
 
 
 def _fail(exc: HarnessError) -> typer.Exit:
-    from harness.collect.runner import SpecErrors
-
     problems = exc.errors if isinstance(exc, SpecErrors) else [exc]
     for problem in problems:
         err.print(f"[bold red]error:[/] {problem}", markup=True, soft_wrap=True)
@@ -184,30 +182,11 @@ def check(paths: PathsArg, app_name: AppOpt) -> None:
 
     Example: harness check features/demo --app demo
     """
-    from harness.collect.runner import SpecErrors
-    from harness.spec.features import (
-        check_features,
-        feature_files,
-        import_step_module,
-        parse_feature,
-        step_definitions,
-        step_modules,
-    )
+    from harness.spec.features import load_suite
     from harness.spec.profile import load_profile
 
     try:
-        profile = load_profile(app_name)
-        features, errors = [], []
-        for path in feature_files(paths):
-            try:
-                features.append(parse_feature(path))
-            except HarnessError as exc:
-                errors.append(exc)
-        for module in step_modules(paths):
-            import_step_module(module)
-        errors.extend(check_features(features, profile, step_definitions()))
-        if errors:
-            raise SpecErrors(errors)
+        features = load_suite(paths, profile := load_profile(app_name))
     except HarnessError as exc:
         raise _fail(exc) from None
     out.print(f"ok: {len(features)} features, app profile {profile.source}", markup=False)

@@ -34,5 +34,13 @@ class SpecError(HarnessError):
     """A feature file or an app profile is malformed or refers to something unknown."""
 
 
+class SpecErrors(HarnessError):
+    """Several spec problems found at once, each with its file and line."""
+
+    def __init__(self, errors: list[SpecError]) -> None:
+        self.errors = list(errors)
+        super().__init__("\n".join(str(e) for e in self.errors))
+
+
 class BrowserNotFound(HarnessError):
     """No usable Chromium could be found."""

@@ -275,6 +275,8 @@ def _record(cfg: CollectConfig, state: ScenarioState, scenario: Scenario, step: 
     state.done.add(index)
     notes = state.journey.notes if timed else StepNotes()
     duration = (time.perf_counter() - state.started) * 1000 if timed else None
+    if timed:
+        state.journey.flush_events()
     signals = state.journey.signals.since(state.mark) if timed else None
     text = step.name
     budget = cfg.profile.budgets.for_step(text)

@@ -118,3 +118,48 @@ def test_an_unknown_target_stops_the_run_before_it_starts(tmp_path: Path) -> Non
     assert f"{feature}:4: unknown target 'expense.sumbit': not in the UI map; did you mean 'expense.submit'" \
         in done.stderr.replace("\n", "")
     assert "Traceback" not in done.stderr
+
+
+@pytest.fixture(scope="module")
+def static_site() -> str:
+    """A plain static HTTP server on 127.0.0.1 serving tests/fixtures/signals/site."""
+    import functools
+    import http.server
+    import threading
+
+    handler = functools.partial(QuietHandler, directory=str(SIGNALS / "site"))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+class QuietHandler(__import__("http.server").server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+SIGNALS = ROOT / "tests" / "fixtures" / "signals"
+
+
+@pytest.mark.xdist_group("run")
+def test_each_step_owns_the_console_errors_requests_and_navigations_it_caused(static_site: str,
+                                                                              tmp_path: Path) -> None:
+    out = tmp_path / "signals"
+    done = harness("run", str(SIGNALS / "signals.feature"), "--app", str(SIGNALS / "app.yaml"),
+                   "--base-url", static_site, "--out", str(out))
+    assert done.returncode == 0, done.stdout + done.stderr
+    opened, clicked, seen, followed, _url = records(out)
+    # (Chromium also asks for /favicon.ico, a 404 that may land on any early step)
+    assert opened.signals.navigations == 1 and "error while loading" in opened.signals.console_errors
+    assert "error after the click" in clicked.signals.console_errors
+    assert "error after the click" not in opened.signals.console_errors + seen.signals.console_errors
+    missing = [(f.url.rsplit("/", 1)[-1], f.status) for f in clicked.signals.failed_requests]
+    assert ("missing.json", 404) in missing
+    assert clicked.signals.navigations == 0 and clicked.signals.wait_ms is not None
+    # the uncaught error fires after the click returned: it lands on the step that was running
+    assert any("uncaught after the click" in e for e in clicked.signals.page_errors + seen.signals.page_errors)
+    assert followed.signals.navigations == 1 and followed.selector == 'role=link[name="Go to the second page"]'
+    assert followed.url.endswith("/second.html")

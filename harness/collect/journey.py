@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
-from harness.spec.profile import AppProfile
+from harness.spec.profile import AppProfile, Login
 from harness.spec.targets import TargetRef, UnknownTarget, classify_target
 
 if TYPE_CHECKING:
@@ -119,6 +119,17 @@ class Journey:
     sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
     tracer: TraceRecorder | None = None
     notes: StepNotes = field(default_factory=StepNotes)
+
+    def flush_events(self) -> None:
+        """Let Playwright deliver events already sent by the browser (one cheap round trip).
+
+        Called after a step's clock stops, so console messages and responses that the step
+        caused are counted on that step rather than on the next one.
+        """
+        try:
+            self.context.cookies()
+        except Exception:  # a closed context has nothing left to deliver
+            return
 
     # --- pages -------------------------------------------------------------------------
     def url_for(self, page_or_path: str) -> str:
@@ -251,11 +262,13 @@ class Journey:
     def login(self, user: str, password: str | None = None, reuse: bool = True) -> None:
         """Log in through the app's form, or reuse this worker's stored session for ``user``.
 
-        The trace is paused while credentials are typed, so no secret reaches it.
+        Args:
+            user: A key of ``users:`` in the app profile.
+            password: A password to type instead of the user's own; the login is then only
+                submitted, not expected to succeed (for refused-login journeys).
+            reuse: Reuse (and store) the worker's session of ``user``.
         """
-        login = self.profile.login
-        if login is None:
-            raise StepFailure("the app profile has no login: section", "config")
+        login = self._login_section()
         if user not in self.profile.users:
             raise StepFailure(f"unknown user {user!r}", "config")
         if reuse and password is None and user in self.sessions:
@@ -265,30 +278,33 @@ class Journey:
                 return
             del self.sessions[user]  # the stored session expired: log in again
         username, secret = self.profile.users[user].credentials()
-        if password is not None:
-            secret = password
         self.notes.target = login.submit
         paused = self.tracer.pause() if self.tracer else False
         try:
             self.open(login.path)
             self.act(login.username, "fill", lambda loc: loc.fill(username))
-            self.act(login.password, "fill", lambda loc: loc.fill(secret))
+            self.act(login.password, "fill", lambda loc: loc.fill(secret if password is None else password))
             self.act(login.submit, "click", lambda loc: loc.click(timeout=self.timeout_ms),
                      trial=lambda loc: loc.click(trial=True, timeout=self.timeout_ms))
-            self._wait_logged_in(user)
+            if password is None:
+                self._wait_logged_in(user)
         finally:
             if paused and self.tracer:
                 self.tracer.resume()
         if reuse and password is None:
             self.sessions[user] = self.context.storage_state()
 
+    def _login_section(self) -> Login:
+        if self.profile.login is None:
+            raise StepFailure("the app profile has no login: section", "config")
+        return self.profile.login
+
     def _on_login_page(self) -> bool:
         login = self.profile.login
         return bool(login and login.path in self.page.url)
 
     def _wait_logged_in(self, user: str) -> None:
-        login = self.profile.login
-        assert login is not None
+        login = self._login_section()
         try:
             if login.success_url_contains:
                 self.page.wait_for_url(f"**{login.success_url_contains}**", timeout=self.timeout_ms)

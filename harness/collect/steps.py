@@ -81,20 +81,7 @@ def log_in(journey: Journey, user: str) -> None:
          r'je me connecte en tant que "(?P<user>[^"]*)" avec le mot de passe "(?P<password>[^"]*)"',
          "Try to log in with a given password (for refused-login journeys).")
 def log_in_with(journey: Journey, user: str, password: str) -> None:
-    login = journey.profile.login
-    if login is None:
-        raise StepFailure("the app profile has no login: section", "config")
-    username, _ = journey.profile.users[user].credentials()
-    paused = journey.tracer.pause() if journey.tracer else False
-    try:
-        journey.open(login.path)
-        journey.act(login.username, "fill", lambda loc: loc.fill(username))
-        journey.act(login.password, "fill", lambda loc: loc.fill(password))
-        journey.act(login.submit, "click", lambda loc: loc.click(timeout=journey.timeout_ms),
-                    trial=lambda loc: loc.click(trial=True, timeout=journey.timeout_ms))
-    finally:
-        if paused and journey.tracer:
-            journey.tracer.resume()
+    journey.login(user, password=password, reuse=False)
 
 
 # --- actions ----------------------------------------------------------------------------

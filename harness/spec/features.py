@@ -17,7 +17,7 @@ from pytest_bdd.exceptions import GherkinParseError
 from pytest_bdd.parser import Feature, FeatureParser, Step
 from pytest_bdd.steps import StepFunctionContext, step_function_context_registry
 
-from harness.errors import SpecError
+from harness.errors import SpecError, SpecErrors
 from harness.spec.profile import AppProfile
 from harness.spec.targets import UnknownTarget, classify_target
 
@@ -206,3 +206,24 @@ def resolve_upload(name: str, feature_file: Path, profile: AppProfile | None) ->
         if candidate.is_file():
             return candidate.resolve()
     return None
+
+
+def load_suite(paths: Sequence[str | Path], profile: AppProfile) -> list[Feature]:
+    """Parse and check every feature under ``paths``, with the custom steps beside them.
+
+    Raises:
+        SpecErrors: Every problem found, each with its file and line.
+    """
+    features: list[Feature] = []
+    errors: list[SpecError] = []
+    for path in feature_files(paths):
+        try:
+            features.append(parse_feature(path))
+        except SpecError as exc:
+            errors.append(exc)
+    for module in step_modules(paths):
+        import_step_module(module)
+    errors.extend(check_features(features, profile, step_definitions()))
+    if errors:
+        raise SpecErrors(errors)
+    return features

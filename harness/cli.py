@@ -93,6 +93,9 @@ def _summary(info: RunInfo, run_dir: Path) -> None:
     scenarios: dict[tuple[str, int], list[StepRecord]] = defaultdict(list)
     for record in records:
         scenarios[(record.test_id, record.repeat)].append(record)
+    if not scenarios:
+        out.print(f"No step was recorded (run {info.status}).", markup=False)
+        return
     table = Table(title=escape(f"{info.app_title or info.app} — {info.base_url}"), show_lines=False)
     for column in ("result", "journey", "scenario", "steps", "time"):
         table.add_column(column, justify="right" if column in ("steps", "time") else "left")
@@ -119,6 +122,16 @@ def _summary(info: RunInfo, run_dir: Path) -> None:
         out.print(f"Report: {report}", markup=False, soft_wrap=True)
 
 
+def _run_error(run_dir: Path) -> str:
+    """The reason pytest gave for stopping, from the run's ``pytest.log``."""
+    log = run_dir / "pytest.log"
+    lines = [ln.strip() for ln in log.read_text(errors="replace").splitlines() if ln.strip()] if log.exists() else []
+    for line in reversed(lines):
+        if "harness:" in line:
+            return line[line.index("harness:") + len("harness:"):].strip()
+    return " / ".join(lines[-3:]) or "no output (see pytest.log)"
+
+
 def _run(options: object, json_out: bool) -> int:
     from harness.collect.runner import execute, prepare
 
@@ -138,6 +151,10 @@ def _run(options: object, json_out: bool) -> int:
         raise typer.Exit(130) from None
     progress.stop()
     code = info.exit_code if info.exit_code is not None else 2
+    if info.status == "errored":
+        reason = info.error or _run_error(prepared.run_dir)
+        err.print(f"error: the run stopped early: {reason}", markup=False, soft_wrap=True)
+        code = max(code, 2)
     if json_out:
         print(json.dumps({"run_dir": str(prepared.run_dir), "exit_code": code,
                           **info.model_dump(mode="json")}, indent=2))

@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 
@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 CONFIG_KEY = pytest.StashKey["CollectConfig | None"]()
 STATE_KEY = pytest.StashKey["ScenarioState"]()
 BROWSER_INFO = ".browser.json"
+RUN_ERROR = ".run-error.txt"
 
 
 @dataclass(slots=True)
@@ -182,15 +183,28 @@ def harness_browser(harness_config: CollectConfig) -> Iterator[Browser]:
 
     from harness.browser import launch_options, resolve_browser
 
-    choice = resolve_browser(harness_config.browser_path)
+    try:
+        choice = resolve_browser(harness_config.browser_path)
+    except HarnessError as exc:
+        _stop_run(harness_config, str(exc))
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(**launch_options(choice, headless=not harness_config.headed))
+        try:
+            browser = pw.chromium.launch(**launch_options(choice, headless=not harness_config.headed))
+        except Exception as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            _stop_run(harness_config, f"could not launch Chromium {choice.path or '(Playwright bundled)'}: {first}")
         info = harness_config.run_dir / BROWSER_INFO
         if not info.exists():
             info.write_text(json.dumps({"browser_name": "chromium", "browser_version": browser.version,
                                         "browser_path": choice.path, "browser_source": choice.source}))
         yield browser
         browser.close()
+
+
+def _stop_run(cfg: CollectConfig, reason: str) -> NoReturn:
+    """Stop the whole run for a reason no scenario can overcome; the reason lands in run.json."""
+    (cfg.run_dir / RUN_ERROR).write_text(reason, encoding="utf-8")
+    pytest.exit(f"harness: {reason}", returncode=2)
 
 
 @pytest.fixture(scope="session")
@@ -233,16 +247,23 @@ def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Feature,
     params = callspec.params if callspec else {}
     example = {str(k): str(v) for k, v in (params.get("_pytest_bdd_example") or {}).items()}
     repeat = int(params.get("harness_repeat", 0))
-    rel = os.path.relpath(feature.filename, Path(cfg.profile.folder).parent.parent) \
-        if cfg.profile.source else feature.filename
     base = {
         "run_id": cfg.run_id, "app": cfg.profile.name, "journey": feature.name or Path(feature.filename).stem,
-        "feature_file": rel, "scenario": scenario.name, "scenario_line": scenario.line_number,
+        "feature_file": _relative_feature(cfg, feature.filename), "scenario": scenario.name,
+        "scenario_line": scenario.line_number,
         "example": example, "tags": sorted(scenario.tags | feature.tags), "repeat": repeat,
         "worker": cfg.worker, "test_id": request.node.nodeid,
     }
     slug = _slug(f"{Path(feature.filename).stem}-{request.node.name}")
     request.node.stash[STATE_KEY] = ScenarioState(journey=journey, tracer=journey.tracer, base=base, slug=slug)
+
+
+def _relative_feature(cfg: CollectConfig, filename: str) -> str:
+    """A feature's path relative to the project (the folder above ``journeys/``) when possible."""
+    if cfg.profile.source is None:
+        return filename
+    rel = os.path.relpath(filename, cfg.profile.folder.parent.parent)
+    return filename if rel.startswith("..") else rel
 
 
 def _state(request: pytest.FixtureRequest) -> ScenarioState | None:
@@ -372,6 +393,48 @@ def pytest_bdd_after_scenario(request: pytest.FixtureRequest, feature: Feature, 
             _write(cfg, _record(cfg, state, scenario, step, "not_run", timed=False))
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[pytest.TestReport]:
+    report = yield
+    cfg = _cfg(item.config)
+    # set-up failed, or the scenario's browser context could not be made (before_scenario asks for it)
+    if cfg is not None and report.when in ("setup", "call") and report.failed \
+            and item.stash.get(STATE_KEY, None) is None:
+        _record_setup_failure(cfg, item, report)
+    return report
+
+
+def _record_setup_failure(cfg: CollectConfig, item: pytest.Item, report: pytest.TestReport) -> None:
+    """A scenario whose set-up failed (no browser context, say) still shows in the run: its
+    first step failed with the set-up error, the others did not run."""
+    from pytest_bdd.scenario import scenario_wrapper_template_registry
+
+    template = scenario_wrapper_template_registry.get(getattr(item, "obj", None))
+    if template is None:
+        return
+    callspec = getattr(item, "callspec", None)
+    params = callspec.params if callspec else {}
+    example = {str(k): str(v) for k, v in (params.get("_pytest_bdd_example") or {}).items()}
+    feature = template.feature
+    crash = getattr(report.longrepr, "reprcrash", None)
+    message = crash.message if crash is not None else str(report.longrepr).strip().splitlines()[-1]
+    base = {
+        "run_id": cfg.run_id, "app": cfg.profile.name, "journey": feature.name or Path(feature.filename).stem,
+        "feature_file": _relative_feature(cfg, feature.filename), "scenario": template.name,
+        "scenario_line": template.line_number, "example": example,
+        "tags": sorted(template.tags | feature.tags), "repeat": int(params.get("harness_repeat", 0)),
+        "worker": cfg.worker, "test_id": item.nodeid,
+    }
+    for index, step in enumerate(template.render(example).steps):
+        failed = index == 0
+        _write(cfg, StepRecord(
+            **base, step_index=index, keyword=step.keyword.strip(), text=step.name, line=step.line_number,
+            status="failed" if failed else "not_run",
+            error=f"the scenario could not start: {message}" if failed else None,
+            error_kind="setup_error" if failed else None,
+        ))
+
+
 # --- end of the run ------------------------------------------------------------------------
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     cfg = _cfg(session.config)
@@ -388,10 +451,16 @@ def finish_run(run_dir: Path, exitstatus: int, build: bool = True, status: str |
     if browser.exists():
         for key, value in json.loads(browser.read_text()).items():
             setattr(info, key, value)
+    error = run_dir / RUN_ERROR
+    if error.exists():
+        info.error = error.read_text(encoding="utf-8").strip()
+        status = status or "errored"
     info.totals = totals(records)
     info.ended_at = now_iso()
     info.status = status or ("complete" if exitstatus in (0, 1, 5) else "errored")
     info.exit_code = 1 if info.totals.get("scenarios_failed") else (0 if exitstatus in (0, 5) else 2)
+    if info.error:
+        info.exit_code = 2
     write_parquet(run_dir)
     write_run_info(run_dir, info)
     if build:

@@ -125,4 +125,6 @@ class RunInfo(BaseModel):
     options: dict[str, object] = Field(default_factory=dict)
     status: RunStatus = "incomplete"
     exit_code: int | None = None
+    error: str | None = None
+    """Why the run stopped early, when it did (no browser, say)."""
     totals: dict[str, int] = Field(default_factory=dict)

@@ -160,3 +160,39 @@ def test_check_finds_custom_step_modules_beside_the_features(tmp_path: Path) -> 
     assert f"{bad.resolve()}:4: unknown step" in message
     assert "the dashboard waves at" in message
     assert "greet.feature" not in message  # the custom step itself is known
+
+
+@pytest.mark.e2e
+@pytest.mark.xdist_group("plugin")
+def test_a_scenario_whose_set_up_fails_is_recorded_not_lost(project: Path, demo_v1: DemoServer) -> None:
+    # the QA engineer's conftest overrides a layer of the harness fixtures, and that layer breaks
+    with (project / "conftest.py").open("a") as fh:
+        fh.write("\n\nimport pytest\n\n\n@pytest.fixture(scope='session')\ndef harness_sessions():\n"
+                 "    raise RuntimeError('session store unavailable')\n")
+    out = project / "run"
+    done = _pytest(project, demo_v1.url, out)
+    assert done.returncode == 1
+    steps = records(out)
+    assert len(steps) == _expected_steps(project)
+    firsts = [r for r in steps if r.step_index == 0]
+    assert firsts and all(r.status == "failed" and r.error_kind == "setup_error" for r in firsts)
+    assert all("session store unavailable" in (r.error or "") for r in firsts)
+    assert all(r.status == "not_run" for r in steps if r.step_index > 0)
+    info = RunInfo.model_validate_json((out / "run.json").read_text())
+    assert info.exit_code == 1 and info.totals["scenarios_failed"] == len(firsts)
+
+
+@pytest.mark.e2e
+@pytest.mark.xdist_group("plugin")
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_browser_that_does_not_launch_stops_the_run_with_its_reason(tmp_path: Path, demo_v1: DemoServer,
+                                                                       workers: str) -> None:
+    out = tmp_path / "run"
+    cmd = [sys.executable, "-m", "harness.cli", "run", str(LOGIN_FEATURE), "--app", str(APP), "--base-url",
+           demo_v1.url, "--out", str(out), "--browser-path", "/bin/false", "--workers", workers]
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120, env=_clean_env())
+    assert done.returncode == 2
+    assert "error: the run stopped early: could not launch Chromium /bin/false" in " ".join(done.stderr.split())
+    assert "Traceback" not in done.stderr
+    info = RunInfo.model_validate_json((out / "run.json").read_text())
+    assert info.status == "errored" and info.error and "/bin/false" in info.error

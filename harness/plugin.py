@@ -139,16 +139,17 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "harness_repeat: replay index of a scenario")
     if _is_controller(config):
         os.environ[ENV_RUN_DIR], os.environ[ENV_RUN_ID] = str(run_dir), run_id
+        if (run_dir / RUN_FILE).exists():
+            raise pytest.UsageError(f"{run_dir} already holds a run; pick another --harness-out")
         run_dir.mkdir(parents=True, exist_ok=True)
-        if not (run_dir / RUN_FILE).exists():
-            write_run_info(run_dir, RunInfo(
-                run_id=run_id, app=profile.name, app_title=profile.title,
-                app_version=config.getoption("--harness-app-version") or profile.version_label,
-                base_url=base_url, harness_version=harness.__version__, git_commit=git_commit(root),
-                features=features, started_at=now_iso(), browser_path=cfg.browser_path,
-                options={"repeat": cfg.repeat, "trace": cfg.trace, "step_timeout_ms": cfg.step_timeout_ms,
-                         "workers": getattr(config.option, "numprocesses", None) or 1},
-            ))
+        write_run_info(run_dir, RunInfo(
+            run_id=run_id, app=profile.name, app_title=profile.title,
+            app_version=config.getoption("--harness-app-version") or profile.version_label,
+            base_url=base_url, harness_version=harness.__version__, git_commit=git_commit(root),
+            features=features, started_at=now_iso(), browser_path=cfg.browser_path,
+            options={"repeat": cfg.repeat, "trace": cfg.trace, "step_timeout_ms": cfg.step_timeout_ms,
+                     "workers": getattr(config.option, "numprocesses", None) or 1},
+        ))
 
 
 def _cfg(config: pytest.Config) -> CollectConfig | None:

@@ -163,3 +163,12 @@ def test_each_step_owns_the_console_errors_requests_and_navigations_it_caused(st
     assert any("uncaught after the click" in e for e in clicked.signals.page_errors + seen.signals.page_errors)
     assert followed.signals.navigations == 1 and followed.selector == 'role=link[name="Go to the second page"]'
     assert followed.url.endswith("/second.html")
+
+
+def test_a_run_never_writes_into_another_runs_folder(tmp_path: Path) -> None:
+    (tmp_path / "run.json").write_text("{}")
+    done = harness("run", str(ROOT / "features" / "demo"), "--app", "demo", "--base-url", "http://127.0.0.1:9",
+                   "--out", str(tmp_path))
+    assert done.returncode == 2
+    assert "already holds a run" in done.stderr and "Traceback" not in done.stderr
+    assert (tmp_path / "run.json").read_text() == "{}"

@@ -116,7 +116,7 @@ class Journey:
     feature_file: Path
     signals: SignalLog
     timeout_ms: float = 10_000
-    sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    sessions: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)  # cookies: keep out of logs
     tracer: TraceRecorder | None = None
     notes: StepNotes = field(default_factory=StepNotes)
 

@@ -85,10 +85,12 @@ def prepare(options: RunOptions) -> Prepared:
     base_url = options.base_url or profile.base_url
     if not base_url:
         raise HarnessError(f"no base URL: pass --base-url or set base_url: in {profile.source}")
-    resolve_browser(options.browser_path)
-    check_reachable(base_url)
     run_id = options.run_id or new_run_id(profile.name)
     run_dir = (options.out or options.root / "reports" / run_id).resolve()
+    if (run_dir / RUN_FILE).exists():
+        raise HarnessError("this folder already holds a run; pick another --out (or remove it)", run_dir)
+    resolve_browser(options.browser_path)
+    check_reachable(base_url)
     return Prepared(profile, [Path(f.filename) for f in features], base_url, run_dir, run_id)
 
 
@@ -109,7 +111,7 @@ def pytest_command(options: RunOptions, prepared: Prepared, test_file: Path) -> 
     cmd = [
         sys.executable, "-m", "pytest", str(test_file),
         "-c", str(test_file.parent / "pytest.ini"), "--rootdir", str(test_file.parent),
-        "-p", "no:cacheprovider", "-q", "--no-header", "-W", "ignore::pytest.PytestUnknownMarkWarning",
+        "-p", "no:cacheprovider", "-q", "--no-header", "--tb=short", "-W", "ignore::pytest.PytestUnknownMarkWarning",
         "--harness-app", str(prepared.profile.source), "--harness-root", str(options.root),
         "--harness-base-url", prepared.base_url, "--harness-out", str(prepared.run_dir),
         "--harness-run-id", prepared.run_id, "--harness-repeat", str(options.repeat),

@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from harness import __version__
 from harness.errors import HarnessError, SpecErrors
@@ -47,7 +48,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="print the result as JSON 
 def _fail(exc: HarnessError) -> typer.Exit:
     problems = exc.errors if isinstance(exc, SpecErrors) else [exc]
     for problem in problems:
-        err.print(f"[bold red]error:[/] {problem}", markup=True, soft_wrap=True)
+        err.print(f"[bold red]error:[/] {escape(str(problem))}", markup=True, soft_wrap=True)
     if len(problems) > 1:
         err.print(f"{len(problems)} problems; nothing was run.")
     return typer.Exit(exc.exit_code)
@@ -75,7 +76,7 @@ class Progress:
                     f"{record.keyword} {record.text}")
             if self.status is not None:
                 done = ", ".join(f"{v} {k}" for k, v in sorted(self.counts.items()))
-                self.status.update(f"{done} — {record.scenario} › {record.text}"[:150])
+                self.status.update(Text(f"{done} — {record.scenario} › {record.text}"[:150]))
                 if record.status == "failed":
                     out.print(line, markup=False, soft_wrap=True)
             else:
@@ -151,6 +152,10 @@ def _run(options: object, json_out: bool) -> int:
         raise typer.Exit(130) from None
     progress.stop()
     code = info.exit_code if info.exit_code is not None else 2
+    if info.status != "errored" and not info.totals.get("scenarios"):
+        chosen = f" matches --tags {options.tags!r}" if getattr(options, "tags", None) else " was found"
+        err.print(f"error: no scenario{chosen}; nothing was run", markup=False, soft_wrap=True)
+        return 2
     if info.status == "errored":
         reason = info.error or _run_error(prepared.run_dir)
         err.print(f"error: the run stopped early: {reason}", markup=False, soft_wrap=True)

@@ -10,6 +10,7 @@ the clock starts at ``pytest_bdd_before_step_call`` (after fixture set-up) and s
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -37,7 +38,7 @@ from harness.collect.runfolder import (
     write_run_info,
 )
 from harness.collect.signals import SignalLog
-from harness.collect.tracing import TRACE_MODES, TraceRecorder
+from harness.collect.tracing import TRACE_FILE, TRACE_MODES, TraceRecorder
 from harness.errors import HarnessError
 from harness.records import ARTIFACTS_DIR, RUN_FILE, RunInfo, StepArtifacts, StepRecord
 
@@ -61,10 +62,12 @@ class ScenarioState:
     slug: str
     done: set[int] = field(default_factory=set)
     failed: bool = False
-    started: float = 0.0
+    started: float | None = None
+    """perf_counter() at the current step's ``before_step_call``; None until its action starts."""
     started_at: str = ""
     mark: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
-    pending: StepRecord | None = None
+    skipped: StepRecord | None = None
+    """A step that stopped the scenario without failing it (pytest.skip), written once its reason is known."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -228,14 +231,16 @@ def journey(request: pytest.FixtureRequest, harness_config: CollectConfig, harne
                   feature_file=Path.cwd(), signals=signals, timeout_ms=harness_config.step_timeout_ms,
                   sessions=harness_sessions, tracer=tracer)
     state = request.node.stash.get(STATE_KEY, None)
-    if state is None:  # the scenario never started: still stop the trace
-        tracer.finish(False, harness_config.run_dir)
+    if state is None:  # not a scenario (or it never started): still stop the trace, in its own folder
+        tracer.finish(False, harness_config.run_dir / ARTIFACTS_DIR / _slug(request.node.nodeid))
     context.close()
 
 
 # --- recording through pytest-bdd hooks ------------------------------------------------------
 def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-")[:120] or "scenario"
+    """A folder name for a scenario run: readable, and unique thanks to a short hash of the full text."""
+    digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
+    return f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', text).strip('-')[:80]}-{digest}"
 
 
 def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Feature, scenario: Scenario) -> None:
@@ -280,12 +285,24 @@ def _index(scenario: Scenario, step: Step) -> int:
     return scenario.steps.index(step)
 
 
+def pytest_bdd_before_step(request: pytest.FixtureRequest, feature: Feature, scenario: Scenario,
+                           step: Step, step_func: Any) -> None:
+    state = _state(request)
+    if state is None:
+        return
+    # a step can fail before its action starts (its fixtures or arguments): it must not inherit
+    # the previous step's clock, notes or events
+    state.journey.notes = StepNotes()
+    state.started = None
+    state.started_at = ""
+    state.mark = state.journey.signals.mark()
+
+
 def pytest_bdd_before_step_call(request: pytest.FixtureRequest, feature: Feature, scenario: Scenario,
                                 step: Step, step_func: Any, step_func_args: dict[str, Any]) -> None:
     state = _state(request)
     if state is None:
         return
-    state.journey.notes = StepNotes()
     state.mark = state.journey.signals.mark()
     state.started_at = now_iso()
     state.started = time.perf_counter()
@@ -295,8 +312,9 @@ def _record(cfg: CollectConfig, state: ScenarioState, scenario: Scenario, step: 
             error: str | None = None, error_kind: str | None = None, timed: bool = True) -> StepRecord:
     index = _index(scenario, step)
     state.done.add(index)
+    timed = timed and state.started is not None
     notes = state.journey.notes if timed else StepNotes()
-    duration = (time.perf_counter() - state.started) * 1000 if timed else None
+    duration = (time.perf_counter() - state.started) * 1000 if timed and state.started is not None else None
     if timed:
         state.journey.flush_events()
     signals = state.journey.signals.since(state.mark) if timed else None
@@ -354,14 +372,17 @@ def pytest_bdd_step_error(request: pytest.FixtureRequest, feature: Feature, scen
     message, kind = _error_text(exception)
     record = _record(cfg, state, scenario, step, "failed", error=message, error_kind=kind)
     state.failed = True
-    shot = Path(ARTIFACTS_DIR) / state.slug / f"step-{record.step_index:02d}.png"
+    folder = Path(ARTIFACTS_DIR) / state.slug
+    shot = folder / f"step-{record.step_index:02d}.png"
     try:
         (cfg.run_dir / shot).parent.mkdir(parents=True, exist_ok=True)
         state.journey.page.screenshot(path=str(cfg.run_dir / shot), timeout=5_000)
         record.artifacts = StepArtifacts(screenshot=str(shot))
     except Exception as exc:  # a screenshot that fails must not lose the record
         record.artifacts = StepArtifacts(screenshot=None, screenshot_error=str(exc).splitlines()[0])
-    state.pending = record
+    if state.tracer.mode != "off":
+        record.artifacts.trace = str(folder / TRACE_FILE)  # written when the scenario ends
+    _write(cfg, record)  # at once: a kill before the scenario ends must not lose the failure
 
 
 def pytest_bdd_step_func_lookup_error(request: pytest.FixtureRequest, feature: Feature, scenario: Scenario,
@@ -371,8 +392,8 @@ def pytest_bdd_step_func_lookup_error(request: pytest.FixtureRequest, feature: F
     if state is None or cfg is None:
         return
     state.failed = True
-    state.pending = _record(cfg, state, scenario, step, "failed", timed=False,
-                            error=f"unknown step: {step.keyword.strip()} {step.name}", error_kind="unknown_step")
+    _write(cfg, _record(cfg, state, scenario, step, "failed", timed=False,
+                        error=f"unknown step: {step.keyword.strip()} {step.name}", error_kind="unknown_step"))
 
 
 def pytest_bdd_after_scenario(request: pytest.FixtureRequest, feature: Feature, scenario: Scenario) -> None:
@@ -380,24 +401,27 @@ def pytest_bdd_after_scenario(request: pytest.FixtureRequest, feature: Feature, 
     cfg = _cfg(request.config)
     if state is None or cfg is None:
         return
-    traces = state.tracer.finish(state.failed, cfg.run_dir / ARTIFACTS_DIR / state.slug)
-    if state.pending is not None:
-        if traces:
-            state.pending.artifacts.trace = os.path.relpath(traces[-1], cfg.run_dir)
-            if len(traces) > 1:
-                setattr(state.pending.artifacts, "trace_chunks",  # noqa: B010
-                        [os.path.relpath(t, cfg.run_dir) for t in traces])
-        _write(cfg, state.pending)
-        state.pending = None
-    for index, step in enumerate(scenario.steps):
-        if index not in state.done:
-            _write(cfg, _record(cfg, state, scenario, step, "not_run", timed=False))
+    state.tracer.finish(state.failed, cfg.run_dir / ARTIFACTS_DIR / state.slug, cfg.profile.secrets())
+    undone = [(i, step) for i, step in enumerate(scenario.steps) if i not in state.done]
+    if undone and not state.failed:
+        # no step failed, yet one did not finish: it skipped (or the run was interrupted);
+        # its record waits for the test report, which knows the reason
+        _, step = undone.pop(0)
+        state.skipped = _record(cfg, state, scenario, step, "skipped", timed=False)
+    for _, step in undone:
+        _write(cfg, _record(cfg, state, scenario, step, "not_run", timed=False))
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[pytest.TestReport]:
     report = yield
     cfg = _cfg(item.config)
+    state = item.stash.get(STATE_KEY, None)
+    if cfg is not None and state is not None and state.skipped is not None and report.when == "call":
+        reason = report.longrepr[2] if report.skipped and isinstance(report.longrepr, tuple) else "interrupted"
+        state.skipped.error = str(reason)
+        _write(cfg, state.skipped)
+        state.skipped = None
     # set-up failed, or the scenario's browser context could not be made (before_scenario asks for it)
     if cfg is not None and report.when in ("setup", "call") and report.failed \
             and item.stash.get(STATE_KEY, None) is None:

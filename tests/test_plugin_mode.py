@@ -196,3 +196,59 @@ def test_a_browser_that_does_not_launch_stops_the_run_with_its_reason(tmp_path: 
     assert "Traceback" not in done.stderr
     info = RunInfo.model_validate_json((out / "run.json").read_text())
     assert info.status == "errored" and info.error and "/bin/false" in info.error
+
+
+EDGE_STEPS = '''
+import pytest
+from pytest_bdd import parsers, then
+
+
+@pytest.fixture
+def broken_dependency():
+    raise RuntimeError("the step's own fixture broke")
+
+
+@then("a step whose fixture breaks")
+def uses_broken(broken_dependency):
+    pass
+
+
+@then(parsers.parse('a step that skips because "{why}"'))
+def skips(why):
+    pytest.skip(why)
+'''
+
+
+@pytest.mark.e2e
+@pytest.mark.xdist_group("plugin")
+def test_steps_that_never_start_or_skip_are_recorded_for_what_they_are(project: Path, demo_v1: DemoServer) -> None:
+    (project / "conftest.py").write_text(CUSTOM_STEP_MODULE + EDGE_STEPS)
+    (project / "greet.feature").write_text(
+        "Feature: Edges\n"
+        "  Scenario: A fixture breaks before the step acts\n"
+        '    Given I open "login"\n'
+        "    Then a step whose fixture breaks\n"
+        '    And I should see "Sign in"\n'
+        "  Scenario: A step skips\n"
+        '    Given I open "login"\n'
+        '    Then a step that skips because "not on this vendor version"\n'
+        '    And I should see "Sign in"\n')
+    (project / "test_journeys.py").write_text(
+        f"from pytest_bdd import scenarios\n\nscenarios({str(project / 'greet.feature')!r})\n")
+    out = project / "run"
+    done = _pytest(project, demo_v1.url, out)
+    assert done.returncode == 1, done.stdout[-3000:]
+    by_scenario: dict[str, list] = {}
+    for r in records(out):
+        by_scenario.setdefault(r.scenario, []).append(r)
+    opened, broken, after = sorted(by_scenario["A fixture breaks before the step acts"], key=lambda r: r.step_index)
+    assert opened.status == "passed" and opened.signals.navigations == 1
+    # failed before its action began: no duration, and none of the previous step's events
+    assert broken.status == "failed" and broken.duration_ms is None and broken.signals.requests == 0
+    assert "the step's own fixture broke" in (broken.error or "")
+    assert after.status == "not_run"
+    opened, skipped, after = sorted(by_scenario["A step skips"], key=lambda r: r.step_index)
+    assert skipped.status == "skipped" and skipped.error == "Skipped: not on this vendor version"
+    assert after.status == "not_run"
+    info = RunInfo.model_validate_json((out / "run.json").read_text())
+    assert info.totals["scenarios_failed"] == 1 and info.totals["scenarios_skipped"] == 1

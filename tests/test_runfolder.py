@@ -34,6 +34,14 @@ def test_append_redacts_and_reads_back(tmp_path: Path) -> None:
     assert [r.step_index for r in records] == [1, 2] and bad == 0
 
 
+def test_redaction_touches_only_what_the_app_and_browser_reported(tmp_path: Path) -> None:
+    # a weak password that is also a common word must not rewrite the run's own names
+    append_record(tmp_path, record(1, "failed", error="login as demo failed", url="http://x/?p=demo"),
+                  secrets=["demo"])
+    [kept], _ = read_records(tmp_path)
+    assert kept.app == "demo" and kept.error == "login as [redacted] failed" and kept.url == "http://x/?p=[redacted]"
+
+
 def test_a_truncated_last_line_loses_only_that_line(tmp_path: Path) -> None:
     append_record(tmp_path, record(1))
     append_record(tmp_path, record(2))
@@ -62,9 +70,11 @@ def test_parallel_writers_never_interleave_lines(tmp_path: Path) -> None:
 def test_totals_count_scenario_runs_by_outcome() -> None:
     records = [record(0), record(1), record(0, test_id="t::b"), record(1, "failed", test_id="t::b"),
                record(2, "not_run", test_id="t::b"), record(0, repeat=1)]
+    records += [record(0, test_id="t::c"), record(1, "skipped", test_id="t::c"), record(2, "not_run", test_id="t::c")]
     counts = totals(records)
-    assert counts["scenarios"] == 3 and counts["scenarios_failed"] == 1 and counts["scenarios_passed"] == 2
-    assert counts["steps_not_run"] == 1 and counts["steps_failed"] == 1
+    assert counts["scenarios"] == 4 and counts["scenarios_failed"] == 1 and counts["scenarios_passed"] == 2
+    assert counts["scenarios_skipped"] == 1
+    assert counts["steps_not_run"] == 2 and counts["steps_failed"] == 1 and counts["steps_skipped"] == 1
 
 
 def test_parquet_has_one_row_per_step_with_flat_signals(tmp_path: Path) -> None:

@@ -115,7 +115,60 @@ def test_malformed_gherkin_names_file_and_line(work: Path) -> None:
     with pytest.raises(SpecError) as caught:
         parse_feature(work / "bad.feature")
     assert caught.value.line == 4
-    assert str(caught.value).startswith(f"{work / 'bad.feature'}:4: invalid Gherkin")
+    assert str(caught.value) == f"{work / 'bad.feature'}:4: invalid Gherkin: Unexpected token found. " \
+        "Check Gherkin syntax near the reported error."
+
+
+@pytest.mark.parametrize(("text", "reason", "line"), [
+    ("# language: xx\nFeature: x\n", "Language not supported: xx", 1),
+    ("Feature: x\n  Scenario: s\n    Given I fill in:\n      | a | b |\n      | c |\n",
+     "inconsistent cell count within the table", 5),
+    ('Feature: x\n  Scenario: s\n    Given I fill in:\n      """\n      abc\n', "unexpected end of file", 6),
+])
+def test_gherkin_errors_keep_their_reason(work: Path, text: str, reason: str, line: int) -> None:
+    (work / "bad.feature").write_text(text)
+    with pytest.raises(SpecError) as caught:
+        parse_feature(work / "bad.feature")
+    assert caught.value.line == line
+    assert caught.value.message.startswith(f"invalid Gherkin: {reason}")
+
+
+def test_outline_without_examples_is_an_error(work: Path) -> None:
+    (work / "x.feature").write_text('Feature: X\n  Scenario Outline: o\n    When I click "<btn>"\n')
+    [found] = problems(work)
+    assert found.endswith("x.feature:2: Scenario Outline 'o' has no Examples rows: its <placeholders> would run as-is")
+
+
+def test_placeholder_without_a_column_is_an_error(work: Path) -> None:
+    (work / "x.feature").write_text('Feature: X\n  Scenario Outline: o\n    When I open "<pgae>"\n'
+                                    "    Examples:\n      | page |\n      | home |\n")
+    [found] = problems(work)
+    assert found.endswith("x.feature:3: <pgae> is not a column of the Examples table")
+
+
+def test_a_user_whose_password_variable_is_unset_is_reported(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = (work / "app.yaml").read_text().replace("{env: MINI_PASSWORD, default: s3cret-pw}", "{env: MINI_PW_UNSET}")
+    (work / "app.yaml").write_text(text)
+    monkeypatch.delenv("MINI_PW_UNSET", raising=False)
+    found = problems(work)
+    assert found and all("user 'employee': the environment variable MINI_PW_UNSET is not set" in f for f in found)
+
+
+def test_a_typo_in_the_login_section_names_its_line(work: Path) -> None:
+    text = (work / "app.yaml").read_text().replace("  submit: login.submit", "  submit: login.submt")
+    (work / "app.yaml").write_text(text)
+    with pytest.raises(SpecError) as caught:
+        load_profile(work / "app.yaml")
+    assert "login.submt" in (work / "app.yaml").read_text().splitlines()[caught.value.line - 1]
+    assert "login.submit: unknown target 'login.submt'" in caught.value.message
+
+
+def test_feature_paths_must_exist_and_be_features(work: Path) -> None:
+    with pytest.raises(SpecError, match="no such file or folder"):
+        feature_files([work / "nope.feature"])
+    with pytest.raises(SpecError, match=r"not a \.feature file"):
+        feature_files([work / "app.yaml"])
+    assert [p.name for p in feature_files([work])] == ["good.feature", "good_fr.feature"]
 
 
 def test_empty_feature_is_an_error(work: Path) -> None:
@@ -217,6 +270,13 @@ def test_cli_check_reports_bad_yaml_with_exit_2(work: Path) -> None:
     assert done.returncode == 2
     assert "app.yaml:" in done.stderr and "invalid YAML" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_cli_prints_app_text_that_looks_like_markup_as_is(work: Path) -> None:
+    (work / "x.feature").write_text('Feature: X\n  Scenario: s\n    When I frobnicate "[/x]" and "[b]bold[/b]"\n')
+    done = run_check(str(work), "--app", str(work / "app.yaml"), cwd=work)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert 'I frobnicate "[/x]" and "[b]bold[/b]"' in done.stderr
 
 
 def test_cli_check_accepts_good_specs(work: Path) -> None:

@@ -9,12 +9,13 @@ covered, disabled, ambiguous...).
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urljoin
 
 from harness.spec.profile import AppProfile, Login
@@ -221,23 +222,34 @@ class Journey:
             StepFailure: With the reason (missing, hidden, covered, disabled, ambiguous...).
         """
         start = time.perf_counter()
-        resolved = self.locate(written)
+        resolved: Resolved | None = None
         try:
+            resolved = self.locate(written)
             if trial is not None:
                 trial(resolved.locator)
             else:
                 resolved.locator.wait_for(state="visible", timeout=self.timeout_ms)
         except Exception as exc:
+            self._add_time("wait_ms", start)
+            if isinstance(exc, StepFailure) or resolved is None:
+                raise
             self._fail(verb, resolved, exc)
-        acted = time.perf_counter()
-        self.notes.wait_ms = (acted - start) * 1000
+        acted = self._add_time("wait_ms", start)
         navigations = self.signals.navigations
         try:
             action(resolved.locator)
+            self.settle(navigations)
         except Exception as exc:
+            self._add_time("action_ms", acted)
             self._fail(verb, resolved, exc)
-        self.settle(navigations)
-        self.notes.action_ms = (time.perf_counter() - acted) * 1000
+        self._add_time("action_ms", acted)
+
+    def _add_time(self, field_name: str, since: float) -> float:
+        """Add the time since ``since`` to a note (steps with several actions add up); return now."""
+        now = time.perf_counter()
+        previous = getattr(self.notes, field_name) or 0.0
+        setattr(self.notes, field_name, previous + (now - since) * 1000)
+        return now
 
     def settle(self, navigations_before: int) -> None:
         """Wait for the load of a page that the last action navigated to."""
@@ -248,7 +260,7 @@ class Journey:
                 raise StepFailure(f"the page did not finish loading: {str(exc).splitlines()[0]}",
                                   "page_error") from None
 
-    def _fail(self, verb: str, resolved: Resolved, exc: BaseException) -> None:
+    def _fail(self, verb: str, resolved: Resolved, exc: BaseException) -> NoReturn:
         if isinstance(exc, StepFailure):
             raise exc
         kind, detail = classify_playwright_error(exc)
@@ -272,7 +284,7 @@ class Journey:
         if user not in self.profile.users:
             raise StepFailure(f"unknown user {user!r}", "config")
         if reuse and password is None and user in self.sessions:
-            self.context.add_cookies(self.sessions[user]["cookies"])
+            self._restore_session(self.sessions[user])
             self.open(login.landing_path())
             if not self._on_login_page():
                 return
@@ -288,11 +300,37 @@ class Journey:
                      trial=lambda loc: loc.click(trial=True, timeout=self.timeout_ms))
             if password is None:
                 self._wait_logged_in(user)
+        except BaseException:
+            # the form may still hold the password: empty it before the trace (whose DOM
+            # snapshots record input values) starts again
+            self._clear_password_fields()
+            raise
         finally:
             if paused and self.tracer:
                 self.tracer.resume()
         if reuse and password is None:
             self.sessions[user] = self.context.storage_state()
+
+    def _clear_password_fields(self) -> None:
+        login = self._login_section()
+        selectors = ["input[type=password]", *self.ref(login.password).selectors]
+        try:
+            self.page.evaluate(
+                "(sels) => sels.forEach(s => { try { document.querySelectorAll(s).forEach(e => {"
+                " if ('value' in e) e.value = ''; }); } catch (e) {} })", selectors)
+        except Exception:  # the page may be gone; then nothing holds the password either
+            return
+
+    def _restore_session(self, state: dict[str, Any]) -> None:
+        """Apply a stored Playwright storage state (cookies and localStorage) to this context."""
+        self.context.add_cookies(state.get("cookies", []))
+        origins = {o["origin"]: {i["name"]: i["value"] for i in o.get("localStorage", [])}
+                   for o in state.get("origins", []) if o.get("localStorage")}
+        if origins:
+            self.context.add_init_script(
+                "(() => { const stored = " + json.dumps(origins) + "[location.origin];"
+                " if (stored) for (const [k, v] of Object.entries(stored))"
+                " { if (localStorage.getItem(k) === null) localStorage.setItem(k, v); } })();")
 
     def _login_section(self) -> Login:
         if self.profile.login is None:

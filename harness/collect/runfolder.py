@@ -45,9 +45,21 @@ def redact(value: Any, secrets: Iterable[str]) -> Any:
     return value
 
 
+#: Fields of a step record that come from the app and the browser at run time, where a secret
+#: could surface. The others (app, journey, scenario, step text...) are authored, and left intact.
+OBSERVED_FIELDS = ("error", "url", "target", "selector", "signals")
+
+
 def append_record(run_dir: Path, record: StepRecord, secrets: Iterable[str] = ()) -> None:
-    """Append one step record to ``steps.jsonl``, durably and atomically with respect to other workers."""
-    line = json.dumps(redact(record.model_dump(mode="json"), secrets), ensure_ascii=False) + "\n"
+    """Append one step record to ``steps.jsonl``, durably and atomically with respect to other workers.
+
+    Secrets are redacted from the fields observed at run time (:data:`OBSERVED_FIELDS`).
+    """
+    data = record.model_dump(mode="json")
+    secrets = list(secrets)
+    for key in OBSERVED_FIELDS:
+        data[key] = redact(data[key], secrets)
+    line = json.dumps(data, ensure_ascii=False) + "\n"
     path = run_dir / STEPS_JSONL
     with path.open("a", encoding="utf-8") as fh:
         fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
@@ -125,17 +137,16 @@ def git_commit(folder: Path) -> str | None:
 
 
 def totals(records: list[StepRecord]) -> dict[str, int]:
-    """Count scenario runs and steps by status."""
+    """Count scenario runs and steps by status (a scenario run is failed, else skipped, else passed)."""
+    rank = {"passed": 0, "not_run": 0, "skipped": 1, "failed": 2}
     scenarios: dict[tuple[str, int], str] = {}
-    counts = {"steps": len(records), "steps_passed": 0, "steps_failed": 0, "steps_not_run": 0}
+    counts = {"steps": len(records), "steps_passed": 0, "steps_failed": 0, "steps_skipped": 0, "steps_not_run": 0}
     for record in records:
-        counts[f"steps_{record.status}"] = counts.get(f"steps_{record.status}", 0) + 1
+        counts[f"steps_{record.status}"] += 1
         key = (record.test_id, record.repeat)
-        if record.status == "failed":
-            scenarios[key] = "failed"
-        else:
-            scenarios.setdefault(key, "passed")
+        worst = scenarios.get(key, "passed")
+        scenarios[key] = record.status if rank[record.status] > rank[worst] else worst
     counts["scenarios"] = len(scenarios)
-    counts["scenarios_failed"] = sum(1 for s in scenarios.values() if s == "failed")
-    counts["scenarios_passed"] = counts["scenarios"] - counts["scenarios_failed"]
+    for outcome in ("passed", "failed", "skipped"):
+        counts[f"scenarios_{outcome}"] = sum(1 for s in scenarios.values() if s == outcome)
     return counts

@@ -91,6 +91,10 @@ def prepare(options: RunOptions) -> Prepared:
         raise HarnessError("this folder already holds a run; pick another --out (or remove it)", run_dir)
     resolve_browser(options.browser_path)
     check_reachable(base_url)
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise HarnessError(f"cannot create the run folder: {exc.strerror}", run_dir) from None
     return Prepared(profile, [Path(f.filename) for f in features], base_url, run_dir, run_id)
 
 
@@ -179,7 +183,7 @@ def execute(options: RunOptions, prepared: Prepared, on_records: Callable[[list[
                 if records:
                     on_records(records)
                 time.sleep(0.2)
-        except KeyboardInterrupt:
+        except BaseException:  # interrupted, or the display failed: never leave pytest and Chromium behind
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(timeout=30)
             if (prepared.run_dir / RUN_FILE).exists():
@@ -197,6 +201,6 @@ def execute(options: RunOptions, prepared: Prepared, on_records: Callable[[list[
     info = RunInfo.model_validate_json(run_file.read_text())
     if info.ended_at is None:  # pytest died before closing the run: close it from what is on disk
         info = finish_run(prepared.run_dir, exitstatus=3)
-    if proc.returncode not in (0, 1) and info.status == "complete":
+    if proc.returncode not in (0, 1, 5) and info.status == "complete":  # 5: pytest selected nothing
         info.status = "errored"
     return info

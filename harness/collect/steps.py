@@ -204,9 +204,12 @@ def visible(journey: Journey, target: str) -> None:
 @phrases(rf"{TARGET} should be hidden", rf"{TARGET} est masquée?", "A target is hidden or absent.")
 def hidden(journey: Journey, target: str) -> None:
     ref = journey.ref(target)
-    selector = ref.selectors[0] if ref.selectors else f"text={target}"
-    journey.notes.target, journey.notes.selector = target, selector
-    _check(lambda: expect(journey.page.locator(selector).first).to_be_hidden(timeout=journey.timeout_ms),
+    selectors = ref.selectors or (f"text={target}",)
+    journey.notes.target, journey.notes.selector = target, " | ".join(selectors)
+    union = journey.page.locator(selectors[0])
+    for selector in selectors[1:]:  # hidden means: neither the selector nor any fallback shows it
+        union = union.or_(journey.page.locator(selector))
+    _check(lambda: expect(union.filter(visible=True)).to_have_count(0, timeout=journey.timeout_ms),
            f"expected {target!r} to be hidden")
 
 

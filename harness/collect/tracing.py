@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import zipfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +19,7 @@ if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext
 
 TRACE_MODES = ("off", "on", "retain-on-failure")
+TRACE_FILE = "trace.zip"
 
 
 class TraceRecorder:
@@ -57,8 +60,12 @@ class TraceRecorder:
         if self.mode != "off" and not self._active:
             self._start()
 
-    def finish(self, failed: bool, dest_dir: Path) -> list[Path]:
-        """Stop tracing; keep the trace files in ``dest_dir`` when the mode says so.
+    def finish(self, failed: bool, dest_dir: Path, secrets: Iterable[str] = ()) -> list[Path]:
+        """Stop tracing; keep the trace in ``dest_dir`` when the mode says so.
+
+        The last part, which holds the end of the scenario, is ``trace.zip``; earlier parts
+        (before a pause) are ``trace-part-N.zip``. A part that contains a secret anyway is
+        not kept: a secret must never reach a trace.
 
         Returns:
             The kept trace files (empty when nothing is kept).
@@ -70,13 +77,26 @@ class TraceRecorder:
             self.pause()
             if self.mode == "on" or failed:
                 dest_dir.mkdir(parents=True, exist_ok=True)
-                many = len(self.chunks) > 1
-                for index, chunk in enumerate(self.chunks, 1):
-                    if not chunk.is_file():
+                parts = [c for c in self.chunks if c.is_file()]
+                for index, part in enumerate(parts, 1):
+                    if _holds_secret(part, secrets):
                         continue
-                    target = dest_dir / (f"trace-{index}.zip" if many else "trace.zip")
-                    shutil.move(str(chunk), target)
-                    kept.append(target)
+                    name = TRACE_FILE if index == len(parts) else f"trace-part-{index}.zip"
+                    shutil.move(str(part), dest_dir / name)
+                    kept.append(dest_dir / name)
             return kept
         finally:
             shutil.rmtree(self._tmp, ignore_errors=True)
+
+
+def _holds_secret(trace: Path, secrets: Iterable[str]) -> bool:
+    """Tell whether any file inside a trace archive contains one of ``secrets``."""
+    needles = [s.encode("utf-8") for s in secrets if s]
+    if not needles:
+        return False
+    with zipfile.ZipFile(trace) as archive:
+        for name in archive.namelist():
+            data = archive.read(name)
+            if any(needle in data for needle in needles):
+                return True
+    return False

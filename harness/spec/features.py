@@ -8,6 +8,7 @@ line, instead of a failure minutes into a run.
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -50,6 +51,8 @@ def feature_files(paths: Iterable[str | Path]) -> list[Path]:
                 raise SpecError("no .feature files in this folder", path)
             found.extend(files)
         elif path.is_file():
+            if path.suffix != ".feature":
+                raise SpecError("not a .feature file", path)
             found.append(path)
         else:
             raise SpecError("no such file or folder", path)
@@ -71,14 +74,20 @@ def parse_feature(path: Path) -> Feature:
     try:
         feature = FeatureParser(str(path.parent), path.name).parse()
     except GherkinParseError as exc:
-        message = exc.message.splitlines()[0] if exc.message else "invalid Gherkin"
-        message = message.split(": ", 1)[1] if message.startswith("(") and ": " in message else message
-        raise SpecError(f"invalid Gherkin: {message}", path, exc.line) from None
+        raise SpecError(f"invalid Gherkin: {gherkin_reason(exc.message)}", path, exc.line) from None
     except AttributeError:
         raise SpecError("invalid Gherkin: no 'Feature:' found", path, 1) from None
     if not feature.scenarios:
         raise SpecError("the feature has no scenario", path, feature.line_number)
     return feature
+
+
+def gherkin_reason(message: str) -> str:
+    """The telling part of a Gherkin parser message: its last line, without the ``(line:col):`` prefix."""
+    lines = [line.strip() for line in (message or "").splitlines() if line.strip()]
+    if not lines:
+        return "syntax error"
+    return re.sub(r"^\(\d+:\d+\):\s*", "", lines[-1])
 
 
 def scenario_runs(feature: Feature) -> list[ScenarioRun]:
@@ -150,16 +159,24 @@ def check_features(features: Sequence[Feature], profile: AppProfile | None,
     """Check every step of every scenario; return one error per problem (empty when all is well)."""
     errors: dict[tuple[str, int | None, str], SpecError] = {}
     for feature in features:
+        for template in feature.scenarios.values():
+            if _is_outline(template.keyword, feature.language) and not any(ex.examples for ex in template.examples):
+                problem = f"Scenario Outline {template.name!r} has no Examples rows: its <placeholders> would run as-is"
+                errors.setdefault((feature.filename, template.line_number, problem),
+                                  SpecError(problem, feature.filename, template.line_number))
         for run in scenario_runs(feature):
             for step in run.steps:
-                for problem in _step_problems(step, feature, profile, definitions):
+                for problem in _step_problems(step, feature, profile, definitions, bool(run.example)):
                     key = (feature.filename, step.line_number, problem)
                     errors.setdefault(key, SpecError(problem, feature.filename, step.line_number))
     return list(errors.values())
 
 
 def _step_problems(step: Step, feature: Feature, profile: AppProfile | None,
-                   definitions: Sequence[StepFunctionContext]) -> list[str]:
+                   definitions: Sequence[StepFunctionContext], outline: bool) -> list[str]:
+    unfilled = re.findall(r"<([\w -]+)>", step.name) if outline else []
+    if unfilled:
+        return [f"<{unfilled[0]}> is not a column of the Examples table"]
     context = find_definition(step, definitions)
     if context is None:
         return [f"unknown step: {step.keyword.strip()} {step.name!r} (see `harness steps` for the step library)"]
@@ -182,12 +199,25 @@ def _step_problems(step: Step, feature: Feature, profile: AppProfile | None,
         if isinstance(user, str) and user not in profile.users:
             known = ", ".join(sorted(profile.users)) or "none"
             problems.append(f"unknown user {user!r} (users in the app profile: {known})")
+        elif isinstance(user, str):
+            try:
+                profile.users[user].credentials()
+            except SpecError as exc:
+                problems.append(f"user {user!r}: {exc.message}")
         if "user" in args and profile.login is None:
             problems.append("this step logs in, but the app profile has no login: section")
     upload = args.get("file")
     if isinstance(upload, str) and resolve_upload(upload, Path(feature.filename), profile) is None:
         problems.append(f"file to upload not found: {upload!r} (looked beside the feature and in the app's files)")
     return problems
+
+
+def _is_outline(keyword: str, language: str) -> bool:
+    """Tell a Scenario Outline (``Scenario Template``, ``Plan du scénario``...) from a Scenario."""
+    from gherkin.dialect import Dialect
+
+    dialect = Dialect.for_name(language) or Dialect.for_name("en")
+    return keyword.strip() in {k.strip() for k in dialect.scenario_outline_keywords}
 
 
 def _param_names(context: StepFunctionContext) -> set[str]:

@@ -204,12 +204,13 @@ def _check_references(profile: AppProfile, data: Any, path: Path) -> None:
                     loc += ["fallbacks", i - 1]
                 raise SpecError(f"target {name!r}: {problem}", path, line_of(data, loc))
     if profile.login:
+        from harness.spec.targets import UnknownTarget, classify_target
+
         for field in ("username", "password", "submit"):
-            ref = getattr(profile.login, field)
-            if ref not in profile.targets and selector_error(ref):
-                raise SpecError(
-                    f"login.{field}: {ref!r} is neither a target in targets: nor a valid selector",
-                    path, line_of(data, ["login", field]))
+            try:
+                classify_target(getattr(profile.login, field), profile)
+            except UnknownTarget as exc:
+                raise SpecError(f"login.{field}: {exc}", path, line_of(data, ["login", field])) from None
     for page, where in profile.pages.items():
         if not (where.startswith("/") or where.startswith("http://") or where.startswith("https://")):
             raise SpecError(f"page {page!r}: {where!r} must be a path starting with / or a full URL",

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from harness.spec.features import feature_files, find_definition, parse_feature, scenario_runs, step_definitions
-from tests.e2e import ROOT, harness, records
+from tests.e2e import ROOT, harness, records, serve_folder
 
 PLAYGROUND = ROOT / "tests" / "fixtures" / "steps"
 #: Every feature the test suite runs in a browser: together they must use every built-in phrase.
@@ -19,19 +16,10 @@ RUN_FEATURES = [ROOT / "features" / "demo", PLAYGROUND, ROOT / "tests" / "fixtur
                 ROOT / "tests" / "fixtures" / "signals"]
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        return
-
-
 @pytest.fixture(scope="module")
 def playground() -> Iterator[str]:
-    handler = functools.partial(_Quiet, directory=str(PLAYGROUND / "site"))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serve_folder(PLAYGROUND / "site") as url:
+        yield url
 
 
 def test_every_built_in_phrase_is_exercised_by_a_journey_the_tests_run() -> None:

@@ -1,8 +1,9 @@
 """What a step caused in the page, from Playwright events: navigations, requests, errors.
 
 Listeners are attached once per browser context; each step takes a ``mark()`` before its
-action and a ``since(mark)`` after it, so a step owns exactly the events that happened
-while it ran.
+action and a ``since(mark)`` after it, so a step owns exactly the events that arrived while
+it ran. A request a step started but that ends after the step returned (a background fetch)
+is counted on the step during which it ends.
 """
 
 from __future__ import annotations

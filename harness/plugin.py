@@ -14,7 +14,6 @@ import hashlib
 import json
 import os
 import re
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -27,14 +26,12 @@ import harness
 from harness.collect.config import ENV_RUN_DIR, ENV_RUN_ID, CollectConfig, new_run_id
 from harness.collect.journey import Journey, StepFailure, StepNotes, classify_playwright_error
 from harness.collect.runfolder import (
+    BROWSER_INFO,
+    RUN_ERROR,
     append_record,
+    finish_run,
     git_commit,
     now_iso,
-    read_records,
-    read_run_info,
-    redact,
-    totals,
-    write_parquet,
     write_run_info,
 )
 from harness.collect.signals import SignalLog
@@ -48,8 +45,6 @@ if TYPE_CHECKING:
 
 CONFIG_KEY = pytest.StashKey["CollectConfig | None"]()
 STATE_KEY = pytest.StashKey["ScenarioState"]()
-BROWSER_INFO = ".browser.json"
-RUN_ERROR = ".run-error.txt"
 
 
 @dataclass(slots=True)
@@ -466,36 +461,3 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if cfg is None or not _is_controller(session.config):
         return
     finish_run(cfg.run_dir, exitstatus=int(exitstatus), build=session.config.getoption("--harness-report"))
-
-
-def finish_run(run_dir: Path, exitstatus: int, build: bool = True, status: str | None = None) -> RunInfo:
-    """Close a run folder: parquet, totals, status, browser info and the HTML report."""
-    info = read_run_info(run_dir)
-    records, _bad = read_records(run_dir)
-    browser = run_dir / BROWSER_INFO
-    if browser.exists():
-        for key, value in json.loads(browser.read_text()).items():
-            setattr(info, key, value)
-    error = run_dir / RUN_ERROR
-    if error.exists():
-        info.error = error.read_text(encoding="utf-8").strip()
-        status = status or "errored"
-    info.totals = totals(records)
-    info.ended_at = now_iso()
-    info.status = status or ("complete" if exitstatus in (0, 1, 5) else "errored")
-    info.exit_code = 1 if info.totals.get("scenarios_failed") else (0 if exitstatus in (0, 5) else 2)
-    if info.error:
-        info.exit_code = 2
-    write_parquet(run_dir)
-    write_run_info(run_dir, info)
-    if build:
-        try:
-            from harness.report import build_report
-
-            build_report(run_dir)
-        except Exception as exc:  # the measurements are safe on disk; say why the report is missing
-            print(f"harness: the HTML report could not be written: {type(exc).__name__}: {exc}", file=sys.stderr)
-    return info
-
-
-__all__ = ["finish_run", "redact"]

@@ -11,6 +11,7 @@ import fcntl
 import json
 import os
 import subprocess
+import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +22,10 @@ import pandas as pd
 from harness.records import RUN_FILE, STEPS_JSONL, STEPS_PARQUET, RunInfo, StepRecord
 
 REDACTED = "[redacted]"
+BROWSER_INFO = ".browser.json"
+"""Written by the first worker that launches Chromium: its name, version and path."""
+RUN_ERROR = ".run-error.txt"
+"""Written when the run cannot go on (no browser): the reason, for run.json."""
 NESTED = ("example", "tags", "signals", "artifacts")
 
 
@@ -150,3 +155,33 @@ def totals(records: list[StepRecord]) -> dict[str, int]:
     for outcome in ("passed", "failed", "skipped"):
         counts[f"scenarios_{outcome}"] = sum(1 for s in scenarios.values() if s == outcome)
     return counts
+
+
+def finish_run(run_dir: Path, exitstatus: int, build: bool = True, status: str | None = None) -> RunInfo:
+    """Close a run folder: parquet, totals, status, browser info and the HTML report."""
+    info = read_run_info(run_dir)
+    records, _bad = read_records(run_dir)
+    browser = run_dir / BROWSER_INFO
+    if browser.exists():
+        for key, value in json.loads(browser.read_text()).items():
+            setattr(info, key, value)
+    error = run_dir / RUN_ERROR
+    if error.exists():
+        info.error = error.read_text(encoding="utf-8").strip()
+        status = status or "errored"
+    info.totals = totals(records)
+    info.ended_at = now_iso()
+    info.status = status or ("complete" if exitstatus in (0, 1, 5) else "errored")
+    info.exit_code = 1 if info.totals.get("scenarios_failed") else (0 if exitstatus in (0, 5) else 2)
+    if info.error:
+        info.exit_code = 2
+    write_parquet(run_dir)
+    write_run_info(run_dir, info)
+    if build:
+        try:
+            from harness.report import build_report
+
+            build_report(run_dir)
+        except Exception as exc:  # the measurements are safe on disk; say why the report is missing
+            print(f"harness: the HTML report could not be written: {type(exc).__name__}: {exc}", file=sys.stderr)
+    return info

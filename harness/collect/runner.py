@@ -21,6 +21,7 @@ from pathlib import Path
 
 from harness.browser import resolve_browser
 from harness.collect.config import new_run_id
+from harness.collect.runfolder import finish_run
 from harness.errors import HarnessError
 from harness.records import RUN_FILE, STEPS_JSONL, RunInfo, StepRecord
 from harness.spec.features import load_suite
@@ -163,8 +164,6 @@ def execute(options: RunOptions, prepared: Prepared, on_records: Callable[[list[
     Returns:
         The final ``run.json`` (written by the plugin, or here when pytest died).
     """
-    from harness.plugin import finish_run
-
     prepared.run_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="harness-run-") as tmp:
         test_file = Path(tmp) / "test_harness_journeys.py"

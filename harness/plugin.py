@@ -244,19 +244,29 @@ def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Feature,
         return
     journey: Journey = request.getfixturevalue("journey")
     journey.feature_file = Path(feature.filename)
-    callspec = getattr(request.node, "callspec", None)
-    params = callspec.params if callspec else {}
-    example = {str(k): str(v) for k, v in (params.get("_pytest_bdd_example") or {}).items()}
-    repeat = int(params.get("harness_repeat", 0))
-    base = {
-        "run_id": cfg.run_id, "app": cfg.profile.name, "journey": feature.name or Path(feature.filename).stem,
-        "feature_file": _relative_feature(cfg, feature.filename), "scenario": scenario.name,
-        "scenario_line": scenario.line_number,
-        "example": example, "tags": sorted(scenario.tags | feature.tags), "repeat": repeat,
-        "worker": cfg.worker, "test_id": request.node.nodeid,
-    }
+    base = _scenario_fields(cfg, request.node, feature, scenario.name, scenario.line_number, scenario.tags)
     slug = _slug(f"{Path(feature.filename).stem}-{request.node.name}")
     request.node.stash[STATE_KEY] = ScenarioState(journey=journey, tracer=journey.tracer, base=base, slug=slug)
+
+
+def _example(item: pytest.Item) -> dict[str, str]:
+    """The Examples row a scenario item runs with (empty for a plain Scenario)."""
+    callspec = getattr(item, "callspec", None)
+    row = callspec.params.get("_pytest_bdd_example") if callspec else None
+    return {str(k): str(v) for k, v in (row or {}).items()}
+
+
+def _scenario_fields(cfg: CollectConfig, item: pytest.Item, feature: Feature, name: str, line: int,
+                     tags: set[str]) -> dict[str, Any]:
+    """The fields every step record of one scenario run shares."""
+    callspec = getattr(item, "callspec", None)
+    repeat = int(callspec.params.get("harness_repeat", 0)) if callspec else 0
+    return {
+        "run_id": cfg.run_id, "app": cfg.profile.name, "journey": feature.name or Path(feature.filename).stem,
+        "feature_file": _relative_feature(cfg, feature.filename), "scenario": name, "scenario_line": line,
+        "example": _example(item), "tags": sorted(tags | feature.tags), "repeat": repeat,
+        "worker": cfg.worker, "test_id": item.nodeid,
+    }
 
 
 def _relative_feature(cfg: CollectConfig, filename: str) -> str:
@@ -432,20 +442,10 @@ def _record_setup_failure(cfg: CollectConfig, item: pytest.Item, report: pytest.
     template = scenario_wrapper_template_registry.get(getattr(item, "obj", None))
     if template is None:
         return
-    callspec = getattr(item, "callspec", None)
-    params = callspec.params if callspec else {}
-    example = {str(k): str(v) for k, v in (params.get("_pytest_bdd_example") or {}).items()}
-    feature = template.feature
     crash = getattr(report.longrepr, "reprcrash", None)
     message = crash.message if crash is not None else str(report.longrepr).strip().splitlines()[-1]
-    base = {
-        "run_id": cfg.run_id, "app": cfg.profile.name, "journey": feature.name or Path(feature.filename).stem,
-        "feature_file": _relative_feature(cfg, feature.filename), "scenario": template.name,
-        "scenario_line": template.line_number, "example": example,
-        "tags": sorted(template.tags | feature.tags), "repeat": int(params.get("harness_repeat", 0)),
-        "worker": cfg.worker, "test_id": item.nodeid,
-    }
-    for index, step in enumerate(template.render(example).steps):
+    base = _scenario_fields(cfg, item, template.feature, template.name, template.line_number, template.tags)
+    for index, step in enumerate(template.render(base["example"]).steps):
         failed = index == 0
         _write(cfg, StepRecord(
             **base, step_index=index, keyword=step.keyword.strip(), text=step.name, line=step.line_number,

@@ -164,7 +164,6 @@ def execute(options: RunOptions, prepared: Prepared, on_records: Callable[[list[
     Returns:
         The final ``run.json`` (written by the plugin, or here when pytest died).
     """
-    prepared.run_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="harness-run-") as tmp:
         test_file = Path(tmp) / "test_harness_journeys.py"
         test_file.write_text(TEST_MODULE.format(features=[str(p) for p in prepared.features]))

@@ -14,22 +14,22 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from harness import __version__
-from harness.errors import HarnessError, SpecErrors
+from harness.cli_common import err, out
+from harness.cli_common import fail as _fail
+from harness.cli_guides import guides_app
+from harness.errors import HarnessError
 from harness.records import RunInfo, StepRecord
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Replay critical user journeys in real Chromium, time every step, report.")
 demo_app = typer.Typer(help="The bundled demo vendor app (two vendor versions).")
 app.add_typer(demo_app, name="demo")
-
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+app.add_typer(guides_app, name="guides")
 
 PathsArg = Annotated[list[Path], typer.Argument(help="feature files or folders")]
 AppOpt = Annotated[str, typer.Option("--app", help="app profile: name under journeys/ or path to app.yaml")]
@@ -44,14 +44,6 @@ BrowserOpt = Annotated[str | None, typer.Option("--browser-path", help="Chromium
 TimeoutOpt = Annotated[float, typer.Option("--step-timeout", help="ms a step waits for a target or a page")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="print the result as JSON on stdout")]
 
-
-def _fail(exc: HarnessError) -> typer.Exit:
-    problems = exc.errors if isinstance(exc, SpecErrors) else [exc]
-    for problem in problems:
-        err.print(f"[bold red]error:[/] {escape(str(problem))}", markup=True, soft_wrap=True)
-    if len(problems) > 1:
-        err.print(f"{len(problems)} problems; nothing was run.")
-    return typer.Exit(exc.exit_code)
 
 
 class Progress:

@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import re
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ import pytest
 import harness
 from harness.collect.config import ENV_RUN_DIR, ENV_RUN_ID, CollectConfig, new_run_id
 from harness.collect.journey import Journey, StepFailure, StepNotes, classify_playwright_error
+from harness.collect.journey_guides import JourneyGuides
+from harness.collect.journey_guides import finish as finish_guides
 from harness.collect.runfolder import (
     BROWSER_INFO,
     RUN_ERROR,
@@ -38,6 +41,7 @@ from harness.collect.signals import SignalLog
 from harness.collect.tracing import TRACE_FILE, TRACE_MODES, TraceRecorder
 from harness.errors import HarnessError
 from harness.records import ARTIFACTS_DIR, RUN_FILE, RunInfo, StepArtifacts, StepRecord
+from harness.spec.guides import guides_dir
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -79,6 +83,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--harness-headed", action="store_true", help="show the browser")
     group.addoption("--harness-step-timeout", type=float, default=10_000, help="ms a step waits")
     group.addoption("--harness-features", action="append", default=[], help="feature paths (custom steps)")
+    group.addoption("--harness-guides", default=None,
+                    help="guides folder checked inside journeys (default: guides/ beside app.yaml)")
     group.addoption("--harness-report", action=argparse_bool(), default=True,
                     help="write report.html at the end (default yes)")
 
@@ -132,6 +138,8 @@ def pytest_configure(config: pytest.Config) -> None:
         repeat=max(1, config.getoption("--harness-repeat")), trace=config.getoption("--harness-trace"),
         browser_path=config.getoption("--harness-browser-path"), headed=config.getoption("--harness-headed"),
         step_timeout_ms=config.getoption("--harness-step-timeout"), features=features,
+        guides_dir=Path(config.getoption("--harness-guides")).resolve() if config.getoption("--harness-guides")
+        else None,
     )
     config.stash[CONFIG_KEY] = cfg
     config.addinivalue_line("markers", "harness_repeat: replay index of a scenario")
@@ -212,9 +220,22 @@ def harness_sessions() -> dict[str, dict[str, Any]]:
     return {}
 
 
+@pytest.fixture(scope="session")
+def harness_guides(harness_config: CollectConfig) -> JourneyGuides | None:
+    """The app's guides, checked inside journeys (``None`` when the app has none)."""
+    cfg = harness_config
+    folder = cfg.guides_dir or guides_dir(cfg.profile)
+    if not folder.is_dir():
+        return None
+    try:
+        return JourneyGuides(cfg.profile, folder, cfg.base_url, cfg.run_dir)
+    except HarnessError as exc:
+        _stop_run(cfg, f"bad guides: {exc}")
+
+
 @pytest.fixture
 def journey(request: pytest.FixtureRequest, harness_config: CollectConfig, harness_browser: Browser,
-            harness_sessions: dict[str, dict[str, Any]]) -> Iterator[Journey]:
+            harness_sessions: dict[str, dict[str, Any]], harness_guides: JourneyGuides | None) -> Iterator[Journey]:
     """A fresh browser context and page for the scenario, wrapped in a :class:`Journey`."""
     context = harness_browser.new_context(base_url=harness_config.base_url,
                                           viewport={"width": 1280, "height": 800})
@@ -224,7 +245,7 @@ def journey(request: pytest.FixtureRequest, harness_config: CollectConfig, harne
     tracer = TraceRecorder(context, harness_config.trace)
     yield Journey(page=page, context=context, profile=harness_config.profile, base_url=harness_config.base_url,
                   feature_file=Path.cwd(), signals=signals, timeout_ms=harness_config.step_timeout_ms,
-                  sessions=harness_sessions, tracer=tracer)
+                  sessions=harness_sessions, tracer=tracer, guides=harness_guides)
     state = request.node.stash.get(STATE_KEY, None)
     if state is None:  # not a scenario (or it never started): still stop the trace, in its own folder
         tracer.finish(False, harness_config.run_dir / ARTIFACTS_DIR / _slug(request.node.nodeid))
@@ -354,6 +375,13 @@ def pytest_bdd_after_step(request: pytest.FixtureRequest, feature: Feature, scen
     if state is None or cfg is None:
         return
     _write(cfg, _record(cfg, state, scenario, step, "passed"))
+    guides = state.journey.guides
+    if guides is not None:
+        feature_file = state.base.get("feature_file", "")
+        placed = guides.after(feature_file, scenario.name, step.name)
+        if placed:  # a guide check never fails the journey: its verdicts go to guides.json
+            guides.check(state.journey, placed, {"feature": feature_file, "scenario": scenario.name,
+                                                 "step": step.name, "repeat": state.base.get("repeat")})
 
 
 def _error_text(exception: BaseException) -> tuple[str, str]:
@@ -460,4 +488,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     cfg = _cfg(session.config)
     if cfg is None or not _is_controller(session.config):
         return
+    try:
+        finish_guides(cfg.profile, cfg.guides_dir, cfg.run_dir, {"app": cfg.profile.name, "base_url": cfg.base_url})
+    except HarnessError as exc:  # the journeys' results matter more than a guide summary
+        print(f"harness: guides.json not written: {exc}", file=sys.stderr)
     finish_run(cfg.run_dir, exitstatus=int(exitstatus), build=session.config.getoption("--harness-report"))

@@ -35,6 +35,7 @@ class CollectConfig:
         headed: Show the browser window.
         step_timeout_ms: How long a step waits for a target or a page.
         features: The feature paths of the run (custom step modules are found beside them).
+        guides_dir: The app's guides (checked inside journeys); ``guides/`` beside app.yaml by default.
     """
 
     profile: AppProfile
@@ -47,6 +48,7 @@ class CollectConfig:
     headed: bool = False
     step_timeout_ms: float = 10_000
     features: list[str] = field(default_factory=list)
+    guides_dir: Path | None = None
 
     @property
     def worker(self) -> str:

@@ -24,6 +24,7 @@ from harness.spec.targets import TargetRef, UnknownTarget, classify_target
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Locator, Page
 
+    from harness.collect.journey_guides import JourneyGuides
     from harness.collect.signals import SignalLog
     from harness.collect.tracing import TraceRecorder
 
@@ -32,7 +33,7 @@ class StepFailure(AssertionError):
     """A step failed for a reason the harness can name.
 
     Attributes:
-        kind: ``missing``, ``hidden``, ``covered``, ``disabled``, ``ambiguous``, ``offscreen``,
+        kind: ``missing``, ``hidden``, ``covered``, ``disabled``, ``ambiguous``, ``offscreen``, ``guide_broken``,
             ``timeout``, ``page_error``, ``assertion``, ``login_failed`` or ``config``.
     """
 
@@ -108,6 +109,7 @@ class Journey:
         sessions: Stored login states of this worker, by user (shared across scenarios).
         tracer: Records the Playwright trace; paused while secrets are typed.
         notes: What the current step learned.
+        guides: The app's guides, for guide checks inside the journey (``None``: none).
     """
 
     page: Page
@@ -120,6 +122,7 @@ class Journey:
     sessions: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)  # cookies: keep out of logs
     tracer: TraceRecorder | None = None
     notes: StepNotes = field(default_factory=StepNotes)
+    guides: JourneyGuides | None = None
 
     def flush_events(self) -> None:
         """Let Playwright deliver events already sent by the browser (one cheap round trip).

@@ -59,6 +59,7 @@ class RunOptions:
     headed: bool = False
     step_timeout_ms: float = 10_000
     root: Path = field(default_factory=Path.cwd)
+    guides: Path | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
 
 
@@ -130,6 +131,8 @@ def pytest_command(options: RunOptions, prepared: Prepared, test_file: Path) -> 
         cmd += ["--harness-app-version", options.app_version]
     if options.headed:
         cmd.append("--harness-headed")
+    if options.guides:
+        cmd += ["--harness-guides", str(Path(options.guides).resolve())]
     if options.workers > 1:
         cmd += ["-n", str(options.workers)]
     else:

@@ -233,3 +233,20 @@ def url_contains(journey: Journey, fragment: str) -> None:
 def title_contains(journey: Journey, text: str) -> None:
     _check(lambda: expect(journey.page).to_have_title(re.compile(re.escape(text)), timeout=journey.timeout_ms),
            f"expected the page title to contain {text!r}")
+
+
+# --- guides -----------------------------------------------------------------------------
+@phrases(r'the guide "(?P<guide>[^"]*)" (?:is|should be) intact', r'le guide "(?P<guide>[^"]*)" est intact',
+         "Every step of a guide that lives on the current page still attaches to its element.")
+def guide_intact(journey: Journey, guide: str) -> None:
+    if journey.guides is None:
+        raise StepFailure(f"guide {guide!r}: this app has no guides folder", "config")
+    try:
+        placed = journey.guides.on_current_page(guide, journey.page.url)
+    except LookupError as exc:
+        raise StepFailure(str(exc.args[0]), "config") from None
+    context = {"feature": str(journey.feature_file), "step": f'the guide "{guide}" is intact'}
+    broken = journey.guides.broken(journey.guides.check(journey, placed, context))
+    if broken:
+        detail = "; ".join(f"{r['step']}: {r['status']} ({r['message']})" for r in broken)
+        raise StepFailure(f"guide {guide!r} is broken on this page — {detail}", "guide_broken")

@@ -22,7 +22,7 @@ PW_PSEUDO = (
 )
 _PSEUDO_RE = re.compile(r":(" + "|".join(sorted(PW_PSEUDO, key=len, reverse=True)) + r")(?![\w-])")
 _ENGINE_RE = re.compile(r"^\s*([a-zA-Z_][\w:-]*)=(.*)$", re.S)
-_ROLE_RE = re.compile(r'^[a-z]+(\[\s*[\w-]+\s*(=\s*("[^"]*"|\'[^\']*\'|[\w-]+)[is]?)?\s*\])*$')
+_ROLE_RE = re.compile(r'^[a-z]+(\[\s*[\w-]+\s*(=\s*("(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|[\w-]+)[is]?)?\s*\])*$')
 _SELECTOR_HINT = re.compile(
     r"^(\s*(css|xpath|text|id|role|data-testid|internal:[\w-]+)=|[#.\[/*]|[a-z][\w-]*[#.\[]\S"
     r"|[a-z][\w-]*:(has|is|not|nth|first|last|text|visible|has-text|checked|disabled)\b)|\s>>\s"

@@ -1,0 +1,1 @@
+"""Audit: pure functions of collected data (guide verdicts, similarity, repairs, guides.json)."""

@@ -1,0 +1,320 @@
+// One in-page pass over guide anchors (harness/collect/anchors.py calls it with page.evaluate).
+// args.mode:
+//   "probe":      for each anchor ({key, css} or {key, elements}), count matches and describe the
+//                 first: visible, disabled, offscreen, covered (elementFromPoint at its centre after
+//                 scrolling it into view), box, text, and (args.fingerprint) its fingerprint.
+//   "candidates": fingerprints of every visible element of the page (repair candidates); the
+//                 elements are kept in window.__harnessCandidates so a selector can be checked
+//                 against the chosen one later.
+//   "highlight":  draw an outline over a box (or a "not found" banner) for an evidence screenshot;
+//   "unhighlight": remove it.
+(args) => {
+  const MAX_TEXT = 200;
+  const SKIP = new Set(["SCRIPT", "STYLE", "NOSCRIPT", "TEMPLATE", "HEAD", "META", "LINK", "TITLE", "BR", "WBR"]);
+  const norm = (s) => (s || "").replace(/\s+/g, " ").trim();
+  const cut = (s, n = MAX_TEXT) => { s = norm(s); return s.length > n ? s.slice(0, n) : s; };
+  const scrollX = () => window.scrollX || document.documentElement.scrollLeft || 0;
+  const scrollY = () => window.scrollY || document.documentElement.scrollTop || 0;
+
+  const box = (el) => {
+    const r = el.getBoundingClientRect();
+    return { x: Math.round(r.left + scrollX()), y: Math.round(r.top + scrollY()),
+             width: Math.round(r.width), height: Math.round(r.height) };
+  };
+
+  const isVisible = (el) => {
+    const r = el.getBoundingClientRect();
+    if (!(r.width > 0 && r.height > 0)) return false;
+    if (typeof el.checkVisibility === "function") {
+      if (!el.checkVisibility({ visibilityProperty: true })) return false;
+    } else {
+      const st = getComputedStyle(el);
+      if (st.visibility !== "visible" || st.display === "none") return false;
+    }
+    return true;
+  };
+
+  const isDisabled = (el) => {
+    try { if (el.matches(":disabled")) return true; } catch (e) { /* not a form element */ }
+    const aria = el.closest("[aria-disabled]");
+    return !!aria && aria.getAttribute("aria-disabled") === "true";
+  };
+
+  const textOf = (el) => {
+    if (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement) return cut(el.value || "");
+    if (el instanceof HTMLSelectElement) {
+      const opt = el.selectedOptions && el.selectedOptions[0];
+      return cut(opt ? opt.textContent : "");
+    }
+    return cut(el.innerText !== undefined ? el.innerText : el.textContent);
+  };
+
+  const implicitRole = (el) => {
+    const tag = el.tagName.toLowerCase();
+    const type = (el.getAttribute("type") || "").toLowerCase();
+    const inLandmark = () => !!el.parentElement && !!el.parentElement.closest("article,aside,main,nav,section");
+    switch (tag) {
+      case "a": case "area": return el.hasAttribute("href") ? "link" : null;
+      case "button": return "button";
+      case "input":
+        if (["button", "submit", "reset", "image"].includes(type)) return "button";
+        if (type === "checkbox") return "checkbox";
+        if (type === "radio") return "radio";
+        if (type === "range") return "slider";
+        if (type === "number") return "spinbutton";
+        if (type === "search") return el.hasAttribute("list") ? "combobox" : "searchbox";
+        if (["hidden", "file", "password", "color", "date", "datetime-local", "month", "time", "week"].includes(type))
+          return null;
+        return el.hasAttribute("list") ? "combobox" : "textbox";
+      case "textarea": return "textbox";
+      case "select": return (el.multiple || el.size > 1) ? "listbox" : "combobox";
+      case "option": return "option";
+      case "img": return el.getAttribute("alt") === "" ? "presentation" : "img";
+      case "h1": case "h2": case "h3": case "h4": case "h5": case "h6": return "heading";
+      case "nav": return "navigation";
+      case "main": return "main";
+      case "aside": return "complementary";
+      case "header": return inLandmark() ? null : "banner";
+      case "footer": return inLandmark() ? null : "contentinfo";
+      case "form": return null;
+      case "table": return "table";
+      case "tr": return "row";
+      case "td": return "cell";
+      case "th": return "columnheader";
+      case "ul": case "ol": return "list";
+      case "li": return "listitem";
+      case "dialog": return "dialog";
+      case "details": return "group";
+      case "fieldset": return "group";
+      case "p": return "paragraph";
+      case "hr": return "separator";
+      case "progress": return "progressbar";
+      case "article": return "article";
+      default: return null;
+    }
+  };
+
+  const roleOf = (el) => {
+    const explicit = norm(el.getAttribute("role")).split(" ")[0];
+    return explicit || implicitRole(el);
+  };
+
+  const NAME_FROM_CONTENT = new Set(["button", "link", "heading", "cell", "columnheader", "option", "listitem",
+    "checkbox", "radio", "tab", "menuitem", "row", "treeitem", "switch", "tooltip"]);
+
+  const nameOf = (el, role) => {
+    const labelledby = el.getAttribute("aria-labelledby");
+    if (labelledby) {
+      const t = labelledby.split(/\s+/).map((id) => document.getElementById(id)).filter(Boolean)
+        .map((n) => n.textContent).join(" ");
+      if (norm(t)) return cut(t);
+    }
+    const aria = el.getAttribute("aria-label");
+    if (norm(aria)) return cut(aria);
+    const tag = el.tagName;
+    if (tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA") {
+      const type = (el.getAttribute("type") || "").toLowerCase();
+      if (tag === "INPUT" && ["button", "submit", "reset"].includes(type)) {
+        return cut(el.value || (type === "submit" ? "Submit" : type === "reset" ? "Reset" : ""));
+      }
+      if (tag === "INPUT" && type === "image") return cut(el.getAttribute("alt") || "");
+      const labels = el.labels ? Array.from(el.labels).map((l) => l.innerText || l.textContent).join(" ") : "";
+      if (norm(labels)) return cut(labels);
+      return cut(el.getAttribute("title") || el.getAttribute("placeholder") || "");
+    }
+    if (tag === "IMG" || tag === "AREA") return cut(el.getAttribute("alt") || el.getAttribute("title") || "");
+    if (tag === "FIELDSET") {
+      const legend = el.querySelector(":scope > legend");
+      if (legend) return cut(legend.textContent);
+    }
+    if (tag === "TABLE") {
+      const caption = el.querySelector(":scope > caption");
+      if (caption) return cut(caption.textContent);
+    }
+    if ((role && NAME_FROM_CONTENT.has(role)) || tag === "SUMMARY") {
+      let t = el.innerText !== undefined ? el.innerText : el.textContent;
+      if (!norm(t)) {
+        t = Array.from(el.querySelectorAll("img[alt]")).map((i) => i.getAttribute("alt")).join(" ");
+      }
+      if (norm(t)) return cut(t);
+    }
+    return cut(el.getAttribute("title") || "");
+  };
+
+  const pathOf = (el) => {
+    const nodes = [];
+    for (let n = el; n && n.nodeType === 1; n = n.parentElement) {
+      let index = 1;
+      for (let s = n.previousElementSibling; s; s = s.previousElementSibling) if (s.tagName === n.tagName) index++;
+      nodes.push({ tag: n.tagName.toLowerCase(), id: n.id || null, classes: Array.from(n.classList).slice(0, 6), index });
+    }
+    return nodes.reverse();
+  };
+
+  const shortText = (n) => {
+    if (!n) return "";
+    const t = norm(n.innerText !== undefined ? n.innerText : n.textContent);
+    return t.length > 80 ? t.slice(0, 80) : t;
+  };
+
+  const neighboursOf = (el) => {
+    const out = [];
+    const add = (t) => { if (t && !out.includes(t) && out.length < 4) out.push(t); };
+    if (el.labels) Array.from(el.labels).forEach((l) => add(shortText(l)));
+    add(shortText(el.previousElementSibling));
+    add(shortText(el.nextElementSibling));
+    let scope = el.parentElement;
+    for (let depth = 0; scope && depth < 5 && out.length < 4; depth++, scope = scope.parentElement) {
+      const heading = scope.querySelector(":scope > h1, :scope > h2, :scope > h3, :scope > h4, :scope > legend");
+      if (heading && heading !== el && !heading.contains(el)) { add(shortText(heading)); break; }
+    }
+    return out;
+  };
+
+  const attributesOf = (el) => {
+    const out = {};
+    for (const a of Array.from(el.attributes)) {
+      if (a.name === "id" || a.name === "class" || a.name === "style") continue;
+      if (Object.keys(out).length >= 30) break;
+      out[a.name] = a.value.length > MAX_TEXT ? a.value.slice(0, MAX_TEXT) : a.value;
+    }
+    return out;
+  };
+
+  const fingerprint = (el) => {
+    const role = roleOf(el);
+    return {
+      tag: el.tagName.toLowerCase(), id: el.id || null, classes: Array.from(el.classList),
+      text: textOf(el), role: role || null, name: nameOf(el, role) || null,
+      attributes: attributesOf(el), path: pathOf(el), box: box(el),
+      viewport: { width: window.innerWidth, height: window.innerHeight },
+      neighbours: neighboursOf(el), visible: isVisible(el), disabled: isDisabled(el),
+    };
+  };
+
+  const describeNode = (n) => ({ tag: n.tagName.toLowerCase(), id: n.id || null,
+    classes: Array.from(n.classList).slice(0, 4), text: cut(n.innerText || n.textContent, 80), box: box(n) });
+
+  // Outside the page's scrollable area, or clipped away by an overflow:hidden ancestor.
+  const isOffscreen = (el) => {
+    const b = box(el);
+    const doc = document.documentElement;
+    const width = Math.max(doc.scrollWidth, document.body ? document.body.scrollWidth : 0);
+    const height = Math.max(doc.scrollHeight, document.body ? document.body.scrollHeight : 0);
+    if (b.x + b.width <= 0 || b.y + b.height <= 0 || b.x >= width || b.y >= height) return true;
+    const r = el.getBoundingClientRect();
+    for (let a = el.parentElement; a && a !== document.body && a !== doc; a = a.parentElement) {
+      const st = getComputedStyle(a);
+      if (st.overflowX === "visible" && st.overflowY === "visible") continue;
+      if (st.overflowX === "auto" || st.overflowX === "scroll" || st.overflowY === "auto" || st.overflowY === "scroll") continue;
+      const ar = a.getBoundingClientRect();
+      if (r.right <= ar.left || r.left >= ar.right || r.bottom <= ar.top || r.top >= ar.bottom) return true;
+    }
+    return false;
+  };
+
+  const coveredBy = (el) => {
+    el.scrollIntoView({ block: "center", inline: "center", behavior: "instant" });
+    const r = el.getBoundingClientRect();
+    const x = Math.min(Math.max(r.left + r.width / 2, 0), window.innerWidth - 1);
+    const y = Math.min(Math.max(r.top + r.height / 2, 0), window.innerHeight - 1);
+    let hit = document.elementFromPoint(x, y);
+    while (hit && hit.shadowRoot) {
+      const inner = hit.shadowRoot.elementFromPoint(x, y);
+      if (!inner || inner === hit) break;
+      hit = inner;
+    }
+    if (!hit || hit === el || el.contains(hit) || hit.contains(el)) return null;
+    // A <label> for the element is part of it (clicking it focuses the element).
+    if (el.labels && Array.from(el.labels).some((l) => l === hit || l.contains(hit))) return null;
+    return describeNode(hit);
+  };
+
+  if (args.mode === "highlight") {
+    const layer = document.createElement("div");
+    layer.id = "__harness_highlight";
+    layer.setAttribute("style", "position:absolute;left:0;top:0;width:0;height:0;z-index:2147483647;pointer-events:none");
+    const addBox = (b, colour, label) => {
+      const d = document.createElement("div");
+      d.setAttribute("style", `position:absolute;left:${b.x - 3}px;top:${b.y - 3}px;width:${b.width + 2}px;` +
+        `height:${b.height + 2}px;border:3px ${label === "suggested" ? "dashed" : "solid"} ${colour};` +
+        "box-sizing:content-box;border-radius:3px");
+      const tag = document.createElement("span");
+      tag.textContent = label;
+      tag.setAttribute("style", `position:absolute;left:-3px;top:-22px;background:${colour};color:#fff;` +
+        "font:bold 12px sans-serif;padding:2px 5px;border-radius:3px;white-space:nowrap");
+      d.appendChild(tag);
+      layer.appendChild(d);
+    };
+    for (const item of args.boxes || []) addBox(item.box, item.colour, item.label);
+    if (args.banner) {
+      const b = document.createElement("div");
+      b.textContent = args.banner;
+      b.setAttribute("style", `position:fixed;left:0;right:0;top:0;background:#b00020;color:#fff;` +
+        "font:bold 14px sans-serif;padding:6px 10px;z-index:2147483647;pointer-events:none");
+      layer.appendChild(b);
+    }
+    document.documentElement.appendChild(layer);
+    return true;
+  }
+  if (args.mode === "unhighlight") {
+    const layer = document.getElementById("__harness_highlight");
+    if (layer) layer.remove();
+    return true;
+  }
+
+  if (args.mode === "candidates") {
+    const kept = [];
+    const out = [];
+    const limit = args.limit || 5000;
+    for (const el of document.body ? document.body.querySelectorAll("*") : []) {
+      if (SKIP.has(el.tagName) || el.closest("svg") && el.tagName.toLowerCase() !== "svg") continue;
+      if (el.id === "__harness_highlight") continue;
+      if (!isVisible(el)) continue;
+      kept.push(el);
+      out.push(fingerprint(el));
+      if (kept.length >= limit) break;
+    }
+    window.__harnessCandidates = kept;
+    return out;
+  }
+
+  // mode "probe"
+  const startX = scrollX();
+  const startY = scrollY();
+  const results = [];
+  for (const anchor of args.anchors) {
+    let matches;
+    let error = null;
+    try {
+      matches = anchor.css !== null && anchor.css !== undefined
+        ? Array.from(document.querySelectorAll(anchor.css)) : (anchor.elements || []);
+    } catch (e) {
+      matches = [];
+      error = String(e && e.message || e);
+    }
+    const result = { key: anchor.key, count: matches.length, error, visible: null, disabled: null, offscreen: null,
+      covered_by: null, box: null, text: null, name: null, fingerprint: null, boxes: [] };
+    results.push(result);
+    if (!matches.length) continue;
+    result.boxes = matches.slice(0, 5).map(box);
+    const el = matches[0];
+    const fp = fingerprint(el);
+    result.visible = fp.visible;
+    result.disabled = fp.disabled;
+    result.text = fp.text;
+    result.name = fp.name;
+    result.placeholder = el.getAttribute("placeholder");
+    result.title = el.getAttribute("title");
+    if (fp.visible && matches.length === 1) {
+      result.offscreen = isOffscreen(el);
+      if (!result.offscreen) result.covered_by = coveredBy(el);
+      result.box = box(el);
+    } else {
+      result.box = fp.box;
+    }
+    if (args.fingerprint) { fp.box = result.box; result.fingerprint = fp; }
+  }
+  window.scrollTo(startX, startY);
+  return results;
+}

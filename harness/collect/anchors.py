@@ -1,0 +1,120 @@
+"""Examine guide anchors in the page: all anchors of a page in one in-page pass.
+
+Plain CSS anchors are queried by the page script itself; any other Playwright selector
+(``role=``, ``text=``, ``>>`` chains) is first resolved by Playwright to element handles,
+which the same single pass then examines. The script is ``anchor_probe.js``.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from harness.spec.guides import is_plain_css
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+SCRIPT_FILE = Path(__file__).with_name("anchor_probe.js")
+
+
+@functools.cache
+def script() -> str:
+    """The in-page probe (an arrow function taking one argument)."""
+    return SCRIPT_FILE.read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """One selector to examine on the current page.
+
+    Attributes:
+        key: The caller's name for it (returned with its observation).
+        selector: A Playwright selector.
+    """
+
+    key: str
+    selector: str
+
+
+def _argument(page: Page, anchors: list[Anchor]) -> list[dict[str, Any]]:
+    """The probe's anchors: CSS as text, other selectors as element handles."""
+    items: list[dict[str, Any]] = []
+    for anchor in anchors:
+        if is_plain_css(anchor.selector):
+            items.append({"key": anchor.key, "css": anchor.selector})
+            continue
+        try:
+            handles = page.locator(anchor.selector).element_handles()
+        except Exception as exc:  # an invalid selector is the anchor's problem, not the run's
+            items.append({"key": anchor.key, "css": None, "elements": [], "error": str(exc).splitlines()[0]})
+            continue
+        items.append({"key": anchor.key, "css": None, "elements": handles})
+    return items
+
+
+def probe(page: Page, anchors: list[Anchor], *, fingerprint: bool = True,
+          one_call_per_anchor: bool = False) -> dict[str, dict[str, Any]]:
+    """Observe anchors on the current page.
+
+    Args:
+        page: The page, already loaded.
+        anchors: What to look for.
+        fingerprint: Also record each found element's fingerprint (docs/guides.md).
+        one_call_per_anchor: Make one browser round trip per anchor instead of one for all
+            (only to measure what the single pass saves; see bench/guides_check.py).
+
+    Returns:
+        Observations by anchor key: ``count``, ``visible``, ``disabled``, ``offscreen``,
+        ``covered_by``, ``box``, ``boxes``, ``text``, ``name``, ``fingerprint``, ``error``.
+    """
+    items = _argument(page, anchors)
+    if one_call_per_anchor:
+        results = [r for item in items
+                   for r in page.evaluate(script(), {"mode": "probe", "anchors": [item], "fingerprint": fingerprint})]
+    else:
+        results = page.evaluate(script(), {"mode": "probe", "anchors": items, "fingerprint": fingerprint})
+    errors = {item["key"]: item.get("error") for item in items if item.get("error")}
+    out: dict[str, dict[str, Any]] = {}
+    for result in results:
+        if result["key"] in errors:
+            result["error"] = errors[result["key"]]
+        out[result["key"]] = result
+    return out
+
+
+def candidates(page: Page, limit: int = 5000) -> list[dict[str, Any]]:
+    """Fingerprints of the page's visible elements, remembered in the page by index."""
+    return page.evaluate(script(), {"mode": "candidates", "limit": limit})
+
+
+def is_candidate(page: Page, selector: str, index: int) -> bool:
+    """Whether ``selector`` matches exactly one element, and it is candidate ``index``."""
+    try:
+        locator = page.locator(selector)
+        if locator.count() != 1:
+            return False
+        return bool(locator.evaluate("(el, i) => (window.__harnessCandidates || [])[i] === el", index))
+    except Exception:  # a suggestion that Playwright rejects is simply not kept
+        return False
+
+
+def selects_candidate(page: Page, selector: str, index: int) -> bool:
+    """Whether any element ``selector`` matches is candidate ``index``."""
+    try:
+        return bool(page.locator(selector).evaluate_all(
+            "(els, i) => els.includes((window.__harnessCandidates || [])[i])", index))
+    except Exception:
+        return False
+
+
+def highlight(page: Page, boxes: list[dict[str, Any]], banner: str | None = None) -> None:
+    """Draw outlines (``{box, colour, label}``) and an optional banner for a screenshot."""
+    page.evaluate(script(), {"mode": "highlight", "boxes": boxes, "banner": banner})
+
+
+def unhighlight(page: Page) -> None:
+    """Remove what :func:`highlight` drew."""
+    page.evaluate(script(), {"mode": "unhighlight"})

@@ -1,0 +1,482 @@
+"""Visit the pages guides live on, once each, and examine every anchor there in one pass.
+
+Two uses: :func:`record_baselines` stores each step's fingerprint and a cropped screenshot on
+a version known to be good; :func:`check` gives every step a status (``harness/audit``),
+evidence and, when the selector is at fault, a repair suggestion verified on the live page.
+Step results are appended to ``guides.jsonl`` as they are made, so a crash loses nothing
+already checked; ``harness/audit/guide_results.py`` turns them into ``guides.json``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin, urlparse
+
+from harness.audit.guide_status import REPAIRABLE, Verdict, classify
+from harness.audit.repair import selector_candidates
+from harness.audit.similarity import fingerprint_diff, rank
+from harness.browser import launch_options, resolve_browser
+from harness.collect import anchors as probe_js
+from harness.collect.anchors import Anchor
+from harness.errors import HarnessError
+from harness.spec.guide_baseline import Baseline, baseline_folder, save_baseline
+from harness.spec.guides import Guide, GuideStep
+from harness.spec.profile import AppProfile
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Page
+
+GUIDES_JSONL = "guides.jsonl"
+GUIDE_ARTIFACTS = Path("artifacts") / "guides"
+VIEWPORT = {"width": 1280, "height": 720}
+RED, GREEN, ORANGE = "#c62828", "#2e7d32", "#ef6c00"
+
+
+@dataclass
+class GuideRun:
+    """What a baseline or a check needs.
+
+    Attributes:
+        profile: The app profile (pages, users, login).
+        guides: The guides to examine.
+        guides_folder: Where the guides (and their baselines) live.
+        base_url: The app under test.
+        out_dir: The output folder of a check (screenshots, ``guides.jsonl``).
+        baselines: Baselines by guide id (a check compares against them).
+        browser_path: An explicit Chromium.
+        headed: Show the browser.
+        timeout_ms: Page-load timeout.
+        screenshots: Take evidence screenshots of steps that are not ok.
+        one_call_per_anchor: Benchmark mode: one round trip per anchor.
+        min_score: Below this similarity, propose no repair.
+        on_step: Called with each step result as soon as it is made.
+    """
+
+    profile: AppProfile
+    guides: list[Guide]
+    guides_folder: Path
+    base_url: str
+    out_dir: Path | None = None
+    baselines: dict[str, Baseline] = field(default_factory=dict)
+    browser_path: str | None = None
+    headed: bool = False
+    timeout_ms: float = 15_000
+    screenshots: bool = True
+    one_call_per_anchor: bool = False
+    min_score: float | None = None
+    on_step: Callable[[dict[str, Any]], None] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedStep:
+    """A guide step with the absolute URL of its page."""
+
+    guide: Guide
+    step: GuideStep
+    index: int
+    url: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.guide.id}/{self.step.id}"
+
+
+def page_url(profile: AppProfile, base_url: str, page: str) -> str:
+    """The absolute URL of a ``pages:`` name, a path or a URL."""
+    where = profile.pages.get(page, page)
+    if where.startswith(("http://", "https://")):
+        return where
+    return urljoin(base_url.rstrip("/") + "/", where.lstrip("/"))
+
+
+def placed_steps(run: GuideRun) -> dict[tuple[str | None, str], list[PlacedStep]]:
+    """Page-based steps grouped by (user, URL), in guide order: each page is visited once."""
+    groups: dict[tuple[str | None, str], list[PlacedStep]] = {}
+    for guide in run.guides:
+        for index, step in enumerate(guide.steps):
+            page = guide.step_page(step)
+            if page is None:
+                continue
+            url = page_url(run.profile, run.base_url, page)
+            groups.setdefault((guide.user, url), []).append(PlacedStep(guide, step, index, url))
+    return groups
+
+
+# --- browser ---------------------------------------------------------------------------
+@contextmanager
+def _browser(run: GuideRun) -> Iterator[Browser]:
+    from playwright.sync_api import sync_playwright
+
+    choice = resolve_browser(run.browser_path)
+    with sync_playwright() as pw:
+        try:
+            browser = pw.chromium.launch(**launch_options(choice, headless=not run.headed))
+        except Exception as exc:
+            raise HarnessError(f"could not start Chromium ({choice.path or choice.source}): "
+                               f"{str(exc).splitlines()[0]}") from None
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class _Contexts:
+    """One browser context per user (``None``: not logged in), logged in on first use."""
+
+    def __init__(self, browser: Browser, run: GuideRun) -> None:
+        self.browser = browser
+        self.run = run
+        self.pages: dict[str | None, Page] = {}
+        self.errors: dict[str | None, str] = {}
+
+    def page(self, user: str | None) -> Page:
+        if user in self.pages:
+            return self.pages[user]
+        context: BrowserContext = self.browser.new_context(viewport=VIEWPORT, base_url=self.run.base_url)
+        context.set_default_timeout(self.run.timeout_ms)
+        page = context.new_page()
+        self.pages[user] = page
+        if user is not None:
+            self.errors[user] = self._login(context, page, user) or ""
+        return page
+
+    def _login(self, context: BrowserContext, page: Page, user: str) -> str | None:
+        from harness.collect.journey import Journey, StepFailure
+        from harness.collect.signals import SignalLog
+
+        signals = SignalLog()
+        signals.attach(context)
+        journey = Journey(page=page, context=context, profile=self.run.profile, base_url=self.run.base_url,
+                          feature_file=self.run.profile.folder, signals=signals, timeout_ms=self.run.timeout_ms)
+        try:
+            journey.login(user, reuse=False)
+        except StepFailure as exc:
+            return f"login as {user!r} failed: {exc}"
+        return None
+
+
+def _open(page: Page, url: str, timeout_ms: float, login_path: str | None) -> str | None:
+    """Load a page; return why it is unusable, or ``None``."""
+    statuses: list[int] = []
+
+    def on_response(response: Any) -> None:
+        if response.request.is_navigation_request() and response.frame == page.main_frame:
+            statuses.append(response.status)
+
+    page.on("response", on_response)
+    try:
+        response = page.goto(url, wait_until="load", timeout=timeout_ms)
+    except Exception as exc:
+        # Chromium refuses an error answer without a body (net::ERR_HTTP_RESPONSE_CODE_FAILURE):
+        # the status the server sent says more than that
+        if statuses and statuses[-1] >= 400:
+            return f"{url} answered HTTP {statuses[-1]}"
+        return f"could not open {url}: {str(exc).splitlines()[0]}"
+    finally:
+        page.remove_listener("response", on_response)
+    if response is not None and response.status >= 400:
+        return f"{url} answered HTTP {response.status}"
+    wanted, landed = urlparse(url).path, urlparse(page.url).path
+    if login_path and landed != wanted and landed.rstrip("/") == login_path.rstrip("/"):
+        return f"{url} redirected to the login page ({page.url})"
+    return None
+
+
+def settled_probe(page: Page, placed: list[PlacedStep], run: GuideRun) -> dict[str, dict[str, Any]]:
+    """Probe a page's anchors; if some look broken, probe again once the network is idle."""
+    wanted = [Anchor(p.key, p.step.target) for p in placed if p.step.target]
+    if not wanted:
+        return {}
+    observed = probe_js.probe(page, wanted, one_call_per_anchor=run.one_call_per_anchor)
+    if any(o.get("count") != 1 or not o.get("visible") for o in observed.values()):
+        # a page that renders after its load event (a single-page app) gets one more chance
+        with contextlib.suppress(Exception):  # pages that poll never go idle
+            page.wait_for_load_state("networkidle", timeout=min(run.timeout_ms, 3000))
+        page.wait_for_timeout(250)
+        observed = probe_js.probe(page, wanted, one_call_per_anchor=run.one_call_per_anchor)
+    return observed
+
+
+def _visit(run: GuideRun, handle: Callable[[Page | None, list[PlacedStep], dict[str, dict[str, Any]], str | None],
+                                           None]) -> None:
+    """Visit each (user, page) once and hand its observations to ``handle``."""
+    login_path = run.profile.login.path if run.profile.login else None
+    with _browser(run) as browser:
+        contexts = _Contexts(browser, run)
+        for (user, url), placed in placed_steps(run).items():
+            page = contexts.page(user)
+            error = contexts.errors.get(user) or _open(page, url, run.timeout_ms, login_path)
+            observed = {} if error else settled_probe(page, placed, run)
+            handle(None if error else page, placed, observed, error)
+
+
+# --- baseline --------------------------------------------------------------------------
+def record_baselines(run: GuideRun, app_version: str | None = None) -> dict[str, Baseline]:
+    """Record every page-based step's fingerprint and a cropped screenshot.
+
+    Returns:
+        The baselines written, by guide id.
+
+    Raises:
+        HarnessError: When a step cannot be baselined (its page fails, or its anchor is not
+            found exactly once and visible): a baseline must be taken on a good version.
+    """
+    folder = baseline_folder(run.guides_folder)
+    meta = {"app": run.profile.name, "app_version": app_version, "base_url": run.base_url,
+            "recorded_at": datetime.now(UTC).isoformat(timespec="seconds")}
+    baselines = {g.id: Baseline(g.id, {}, dict(meta)) for g in run.guides}
+    problems: list[str] = []
+
+    def handle(page: Page | None, placed: list[PlacedStep], observed: dict[str, dict[str, Any]],
+               error: str | None) -> None:
+        for p in placed:
+            entry: dict[str, Any] = {"target": p.step.target, "fingerprint": None, "screenshot": None}
+            if error:
+                problems.append(f"{p.key}: {error}")
+                continue
+            if p.step.target:
+                verdict = classify(observed.get(p.key), target=p.step.target, expected_text=p.step.text)
+                if verdict.status != "ok" or page is None:
+                    problems.append(f"{p.key} ({_where(p)}): {verdict.status}: {verdict.message}")
+                    continue
+                obs = observed[p.key]
+                entry["fingerprint"] = obs["fingerprint"]
+                shot = Path(p.guide.id) / f"{p.step.id}.png"
+                _crop(page, obs["box"], folder / shot)
+                entry["screenshot"] = shot.as_posix()
+            baselines[p.guide.id].steps[p.step.id] = entry
+            if run.on_step:
+                run.on_step({"guide": p.guide.id, "step": p.step.id, "status": "recorded", "url": p.url})
+
+    _visit(run, handle)
+    if problems:
+        raise HarnessError("cannot record a baseline; these steps are not ok on this version:\n  "
+                           + "\n  ".join(problems))
+    for baseline in baselines.values():
+        old = folder / baseline.guide
+        if old.is_dir():
+            for png in old.glob("*.png"):
+                if png.stem not in baseline.steps:
+                    png.unlink()
+        save_baseline(run.guides_folder, baseline)
+    return baselines
+
+
+def _crop(page: Page, box: dict[str, Any], path: Path, pad: int = 24) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    x, y = max(0, box["x"] - pad), max(0, box["y"] - pad)
+    clip = {"x": x, "y": y, "width": max(1, box["width"] + 2 * pad), "height": max(1, box["height"] + 2 * pad)}
+    page.screenshot(path=str(path), clip=clip, full_page=True, mask=[page.locator("input[type=password]")],
+                    animations="disabled")
+
+
+def _where(p: PlacedStep) -> str:
+    return f"{p.guide.file}:{p.step.line}" if p.guide.file and p.step.line else p.url
+
+
+# --- check -----------------------------------------------------------------------------
+def step_result(p: PlacedStep, verdict: Verdict, observation: dict[str, Any] | None,
+                baseline: dict[str, Any] | None) -> dict[str, Any]:
+    """The plain-data result of one step (one line of ``guides.jsonl``)."""
+    obs = observation or {}
+    current = obs.get("fingerprint")
+    evidence = {
+        "box": obs.get("box"), "boxes": obs.get("boxes") or [], "covered_by": obs.get("covered_by"),
+        "expected_text": p.step.text, "actual_text": obs.get("text"), "actual_name": obs.get("name"),
+        "similarity": verdict.similarity,
+        "diff": fingerprint_diff(baseline, current) if baseline and current else [],
+        "fingerprint": current, "baseline_fingerprint": baseline,
+        "screenshot": None, "baseline_screenshot": None,
+    }
+    return {
+        "guide": p.guide.id, "step": p.step.id, "index": p.index, "title": p.step.title, "body": p.step.body,
+        "line": p.step.line, "page": p.guide.step_page(p.step),
+        "after": p.step.after.model_dump() if p.step.after else None, "url": p.url,
+        "target": p.step.target, "selector_format": p.guide.selector_format,
+        "status": verdict.status, "message": verdict.message, "match_count": obs.get("count", 0),
+        "evidence": evidence, "suggestion": None,
+    }
+
+
+def suggest(page: Page, baseline: dict[str, Any], selector_format: str, min_score: float | None = None,
+            exclude: str | None = None) -> dict[str, Any] | None:
+    """Find the element of the live page that best matches the baseline, as a unique selector.
+
+    Candidates are the page's visible elements, ranked by similarity to the baseline
+    fingerprint; for the best ones, the most robust selector that matches that element alone
+    is kept.
+
+    Args:
+        page: The checked page, still open.
+        baseline: The step's baseline fingerprint.
+        selector_format: ``playwright`` or ``css`` (what the guide's runtime understands).
+        min_score: Propose nothing that scores lower.
+        exclude: A selector whose elements are not proposed (a drifted target's own element).
+    """
+    cands = probe_js.candidates(page)
+    kwargs = {"minimum": min_score} if min_score is not None else {}
+    ranked = rank(baseline, cands, limit=6, **kwargs)
+    found: list[dict[str, Any]] = []
+    for r in ranked:
+        fp = cands[r.index]
+        if exclude and probe_js.selects_candidate(page, exclude, r.index):
+            continue
+        for cand in selector_candidates(fp, selector_format=selector_format):
+            if probe_js.is_candidate(page, cand.selector, r.index):
+                css = next((c.selector for c in selector_candidates(fp, selector_format="css")
+                            if probe_js.is_candidate(page, c.selector, r.index)), None)
+                found.append({"target": cand.selector, "css": css, "score": round(r.score, 3),
+                              "reasons": list(r.reasons), "index": r.index, "box": fp.get("box"),
+                              "text": fp.get("text") or fp.get("name")})
+                break
+        if len(found) >= 3:
+            break
+    if not found:
+        return None
+    best, rest = found[0], found[1:]
+    best["alternatives"] = [{"target": a["target"], "score": a["score"]} for a in rest]
+    return best
+
+
+def _evidence_shot(page: Page, result: dict[str, Any], path: Path) -> None:
+    """Screenshot the page with the anchor (or its absence) and any suggestion highlighted."""
+    ev = result["evidence"]
+    boxes: list[dict[str, Any]] = []
+    banner = None
+    status = result["status"]
+    if status in ("missing", "page_error"):
+        banner = f"{status}: {result['target']}"
+    elif status == "ambiguous":
+        boxes += [{"box": b, "colour": RED, "label": f"match {i + 1}"} for i, b in enumerate(ev["boxes"])]
+    elif ev.get("box"):
+        boxes.append({"box": ev["box"], "colour": RED, "label": status})
+        if status == "hidden":
+            banner = f"hidden: {result['target']}"
+    if ev.get("covered_by") and ev["covered_by"].get("box"):
+        boxes.append({"box": ev["covered_by"]["box"], "colour": ORANGE, "label": "covering element"})
+    suggestion = result.get("suggestion")
+    if suggestion and suggestion.get("box"):
+        boxes.append({"box": suggestion["box"], "colour": GREEN, "label": "suggested"})
+    focus = next((b["box"] for b in boxes if b["box"].get("height")), None)
+    try:
+        page.evaluate("(y) => window.scrollTo(0, y)", max(0, focus["y"] - 200) if focus else 0)
+        probe_js.highlight(page, boxes, banner)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(path), mask=[page.locator("input[type=password]")], animations="disabled")
+    finally:
+        probe_js.unhighlight(page)
+
+
+def examine(page: Page | None, placed: list[PlacedStep], observed: dict[str, dict[str, Any]], error: str | None,
+            run: GuideRun) -> list[dict[str, Any]]:
+    """Give each step of one page its verdict, evidence and repair suggestion."""
+    results = []
+    for p in placed:
+        baseline = run.baselines.get(p.guide.id)
+        base_fp = baseline.fingerprint(p.step.id, p.step.target) if baseline else None
+        obs = observed.get(p.key)
+        verdict = classify(obs, target=p.step.target, expected_text=p.step.text, baseline=base_fp, page_error=error)
+        result = step_result(p, verdict, obs, base_fp)
+        if page is not None:
+            _repair_and_evidence(page, run, p, result, base_fp)
+        _copy_baseline_shot(run, p, baseline, result)
+        results.append(result)
+    return results
+
+
+def append_result(folder: Path, result: dict[str, Any]) -> None:
+    """Append one step result to ``guides.jsonl`` (locked: journeys run in parallel workers)."""
+    line = (json.dumps(result, ensure_ascii=False) + "\n").encode("utf-8")
+    with (folder / GUIDES_JSONL).open("ab") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            fh.write(line)
+            fh.flush()
+            os.fsync(fh.fileno())
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def read_results(folder: Path) -> list[dict[str, Any]]:
+    """The step results appended so far (a torn last line from a crash is skipped)."""
+    path = folder / GUIDES_JSONL
+    found = []
+    if path.is_file():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                found.append(json.loads(line))
+            except ValueError:
+                continue
+    return found
+
+
+def check(run: GuideRun) -> list[dict[str, Any]]:
+    """Check every page-based step of the guides; return the step results in guide order.
+
+    Results are appended to ``<out_dir>/guides.jsonl`` as they are made.
+    """
+    out = run.out_dir
+    if out is None:
+        raise HarnessError("a guide check needs an output folder")
+    (out / GUIDE_ARTIFACTS).mkdir(parents=True, exist_ok=True)
+    (out / GUIDES_JSONL).write_text("", encoding="utf-8")
+    results: list[dict[str, Any]] = []
+
+    def handle(page: Page | None, placed: list[PlacedStep], observed: dict[str, dict[str, Any]],
+               error: str | None) -> None:
+        for result in examine(page, placed, observed, error, run):
+            results.append(result)
+            append_result(out, result)
+            if run.on_step:
+                run.on_step(result)
+
+    _visit(run, handle)
+    order = {(g.id, s.id): (gi, si) for gi, g in enumerate(run.guides) for si, s in enumerate(g.steps)}
+    results.sort(key=lambda r: order[(r["guide"], r["step"])])
+    return results
+
+
+def _repair_and_evidence(page: Page, run: GuideRun, p: PlacedStep, result: dict[str, Any],
+                         base_fp: dict[str, Any] | None) -> None:
+    status = result["status"]
+    if status == "ok":
+        return
+    if status in REPAIRABLE and base_fp:
+        started = time.perf_counter()
+        exclude = p.step.target if status == "drifted" else None
+        result["suggestion"] = suggest(page, base_fp, p.guide.selector_format, run.min_score, exclude=exclude)
+        result["evidence"]["repair_ms"] = round((time.perf_counter() - started) * 1000, 1)
+    elif status in REPAIRABLE:
+        result["evidence"]["note"] = "no baseline fingerprint: record one with `harness guides baseline`"
+    if run.screenshots and run.out_dir is not None:
+        rel = GUIDE_ARTIFACTS / p.guide.id / f"{p.step.id}.png"
+        try:
+            _evidence_shot(page, result, run.out_dir / rel)
+            result["evidence"]["screenshot"] = rel.as_posix()
+        except Exception as exc:  # evidence is best effort: the verdict stands without it
+            result["evidence"]["screenshot_error"] = str(exc).splitlines()[0]
+
+
+def _copy_baseline_shot(run: GuideRun, p: PlacedStep, baseline: Baseline | None, result: dict[str, Any]) -> None:
+    if result["status"] == "ok" or baseline is None or run.out_dir is None:
+        return
+    entry = baseline.steps.get(p.step.id) or {}
+    if not entry.get("screenshot"):
+        return
+    source = baseline_folder(run.guides_folder) / entry["screenshot"]
+    if source.is_file():
+        rel = GUIDE_ARTIFACTS / p.guide.id / f"{p.step.id}.baseline.png"
+        (run.out_dir / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, run.out_dir / rel)
+        result["evidence"]["baseline_screenshot"] = rel.as_posix()

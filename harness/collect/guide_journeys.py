@@ -1,0 +1,100 @@
+"""Check guide steps that live ``after`` a journey step, by running those journeys.
+
+``harness guides check`` visits pages for page-based steps; steps placed after a journey
+step are checked by replaying the journeys that reach them (the pytest plugin examines the
+anchors right after the named step). A step whose journey never reaches that point is
+reported as ``page_error``: the state it lives in could not be reached.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from harness.audit.guide_status import Verdict
+from harness.collect.guide_check import GuideRun, PlacedStep, append_result, read_results, step_result
+from harness.collect.runner import RunOptions, execute, prepare
+from harness.errors import HarnessError
+from harness.records import StepRecord
+from harness.spec.guides import Guide
+
+JOURNEYS_DIR = "journeys"
+
+
+def after_steps(guides: list[Guide]) -> list[PlacedStep]:
+    """Every step placed after a journey step."""
+    return [PlacedStep(g, s, i, "") for g in guides for i, s in enumerate(g.steps) if s.after is not None]
+
+
+def feature_files(placed: list[PlacedStep], features_dir: Path) -> list[Path]:
+    """The feature files the ``after`` steps name, found under ``features_dir``.
+
+    Raises:
+        HarnessError: A named feature is not there (names the guide file and line).
+    """
+    found: list[Path] = []
+    for p in placed:
+        assert p.step.after is not None
+        name = p.step.after.feature
+        direct = features_dir / name
+        matches = [direct] if direct.is_file() else sorted(features_dir.rglob(Path(name).name))
+        matches = [m for m in matches if m.as_posix().endswith(name.lstrip("./"))]
+        if not matches:
+            raise HarnessError(f"step {p.step.id!r}: after.feature {name!r} not found under {features_dir}",
+                               p.guide.file, p.step.line)
+        found.extend(m for m in matches if m not in found)
+    return found
+
+
+def check_after_steps(run: GuideRun, features_dir: Path, app_version: str | None,
+                      on_records: Any = None) -> list[dict[str, Any]]:
+    """Replay the journeys that reach ``after`` steps; return those steps' results.
+
+    The journeys' own run folder is ``<out>/journeys`` (steps, traces, report).
+    """
+    placed = after_steps(run.guides)
+    if not placed or run.out_dir is None:
+        return []
+    files = feature_files(placed, features_dir)
+    journeys_dir = run.out_dir / JOURNEYS_DIR
+    options = RunOptions(paths=[str(f) for f in files], app=str(run.profile.source), base_url=run.base_url,
+                         out=journeys_dir, app_version=app_version, browser_path=run.browser_path,
+                         headed=run.headed, guides=run.guides_folder, trace="retain-on-failure")
+    prepared = prepare(options)
+    info = execute(options, prepared, on_records or (lambda records: None))
+    seen = {(r["guide"], r["step"]): r for r in read_results(journeys_dir)}
+    results = []
+    for p in placed:
+        result = seen.get((p.guide.id, p.step.id))
+        if result is None:
+            why = _not_reached(journeys_dir, p, info.status)
+            result = step_result(p, Verdict("page_error", why), None, None)
+        for key in ("screenshot", "baseline_screenshot"):  # artifacts live in the journeys' folder
+            rel = result["evidence"].get(key)
+            if rel and not rel.startswith(JOURNEYS_DIR + "/"):
+                result["evidence"][key] = f"{JOURNEYS_DIR}/{rel}"
+        results.append(result)
+        append_result(run.out_dir, result)
+        if run.on_step:
+            run.on_step(result)
+    return results
+
+
+def _not_reached(journeys_dir: Path, p: PlacedStep, run_status: str) -> str:
+    from harness.collect.runfolder import read_records
+
+    after = p.step.after
+    assert after is not None
+    records: list[StepRecord] = read_records(journeys_dir)[0]
+    mine = [r for r in records if r.feature_file.endswith(after.feature) and
+            (after.scenario is None or r.scenario == after.scenario)]
+    if not mine:
+        return f"no journey reached {after.label()} (run {run_status}; no scenario matched)"
+    step = [r for r in mine if r.text == after.step]
+    if not step:
+        return f"no step {after.step!r} in {after.feature}" + (f" › {after.scenario}" if after.scenario else "")
+    failed = next((r for r in mine if r.status == "failed"), None)
+    if failed is not None:
+        return (f"the journey did not reach {after.step!r}: {failed.text!r} failed "
+                f"({failed.error_kind or 'error'}: {(failed.error or '')[:160]})")
+    return f"the journey did not reach {after.step!r}"

@@ -1,0 +1,110 @@
+"""Guide checks inside journeys: ``after:`` steps, and the step ``the guide "<id>" is intact``.
+
+Some guide steps live in states only a journey reaches (an open dialog, a filled form).
+Their guide says ``after: {feature, scenario, step}``; when a journey passes that step, the
+anchors are examined on the journey's page, in one pass, and the results are appended to the
+run folder's ``guides.jsonl``; ``guides.json`` is written when the run ends.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
+
+from harness.audit.guide_results import guide_status, summarise, write_guides_json
+from harness.audit.guide_status import DEFAULT_FAIL_ON
+from harness.collect.guide_check import (
+    GuideRun,
+    PlacedStep,
+    append_result,
+    examine,
+    page_url,
+    read_results,
+    settled_probe,
+)
+from harness.spec.guide_baseline import load_baseline
+from harness.spec.guides import Guide, guides_dir, load_guides
+
+if TYPE_CHECKING:
+    from harness.collect.journey import Journey
+    from harness.spec.profile import AppProfile
+
+
+class JourneyGuides:
+    """The app's guides, as seen from the journeys of one run.
+
+    Attributes:
+        run: The guide run (profile, guides, baselines, the run folder as output).
+    """
+
+    def __init__(self, profile: AppProfile, folder: Path, base_url: str, run_dir: Path) -> None:
+        guides = load_guides(folder, profile) if folder.is_dir() else []
+        baselines = {g.id: b for g in guides if (b := load_baseline(folder, g.id)) is not None}
+        self.run = GuideRun(profile=profile, guides=guides, guides_folder=folder, base_url=base_url,
+                            out_dir=run_dir, baselines=baselines)
+
+    @functools.cached_property
+    def by_id(self) -> dict[str, Guide]:
+        return {g.id: g for g in self.run.guides}
+
+    def after(self, feature_file: str, scenario: str, step_text: str) -> list[PlacedStep]:
+        """Guide steps placed after this journey step."""
+        return [PlacedStep(g, s, i, "") for g in self.run.guides for i, s in enumerate(g.steps)
+                if s.after is not None and s.after.matches(feature_file, scenario, step_text)]
+
+    def on_current_page(self, guide_id: str, url: str) -> list[PlacedStep]:
+        """The steps of a guide that live on the page at ``url`` (compared by path).
+
+        Raises:
+            LookupError: The guide is unknown, or has no step on this page.
+        """
+        guide = self.by_id.get(guide_id)
+        if guide is None:
+            known = ", ".join(sorted(self.by_id)) or "none"
+            raise LookupError(f"unknown guide {guide_id!r} (guides of this app: {known})")
+        here = urlparse(url).path.rstrip("/")
+        placed = []
+        for index, step in enumerate(guide.steps):
+            page = guide.step_page(step)
+            if page is None:
+                continue
+            where = page_url(self.run.profile, self.run.base_url, page)
+            if urlparse(where).path.rstrip("/") == here:
+                placed.append(PlacedStep(guide, step, index, where))
+        if not placed:
+            pages = sorted({guide.step_page(s) or "after a journey step" for s in guide.steps})
+            raise LookupError(f"guide {guide_id!r} has no step on {here or '/'} (its steps live on "
+                              f"{', '.join(pages)})")
+        return placed
+
+    def check(self, journey: Journey, placed: list[PlacedStep], context: dict[str, Any]) -> list[dict[str, Any]]:
+        """Examine steps on the journey's page now; append and return their results."""
+        page = journey.page
+        placed = [PlacedStep(p.guide, p.step, p.index, p.url or page.url) for p in placed]
+        try:
+            observed = settled_probe(page, placed, self.run)
+            results = examine(page, placed, observed, None, self.run)
+        except Exception as exc:  # the page went away mid-check: say so on each step
+            reason = f"the journey's page could not be examined: {str(exc).splitlines()[0]}"
+            results = examine(None, placed, {}, reason, self.run)
+        for result in results:
+            result["journey"] = context
+            append_result(self.run.out_dir or Path("."), result)
+        return results
+
+    def broken(self, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Results that fail the default policy."""
+        return [r for r in results if guide_status([r["status"]], DEFAULT_FAIL_ON) == "broken"]
+
+
+def finish(profile: AppProfile, folder: Path | None, run_dir: Path, meta: dict[str, Any]) -> Path | None:
+    """Write ``guides.json`` from the guide results a run appended, if there are any."""
+    results = read_results(run_dir)
+    if not results:
+        return None
+    folder = folder or guides_dir(profile)
+    guides = load_guides(folder, profile) if folder.is_dir() else []
+    listed = [{"id": g.id, "title": g.title, "file": str(g.file), "steps": [s.id for s in g.steps]} for g in guides]
+    return write_guides_json(run_dir, summarise(results, listed, fail_on=DEFAULT_FAIL_ON, meta=meta))

@@ -90,3 +90,22 @@ def serve_folder(folder: Path) -> Iterator[str]:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+@contextlib.contextmanager
+def demo_server(version: int, **kwargs: object) -> Iterator[object]:
+    """The demo app whose users have the e2e passwords of :data:`SECRETS` (read when it is created)."""
+    from harness.demo import DemoServer
+
+    saved = {k: os.environ.get(k) for k in SECRETS}
+    os.environ.update(SECRETS)
+    try:
+        server = DemoServer(version=version, **kwargs)  # type: ignore[arg-type]
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    with server:
+        yield server

@@ -23,7 +23,7 @@ FEATURES = ROOT / "features" / "demo"
 PNG = (FEATURES / "files" / "receipt.png").read_bytes()
 PDF = (FEATURES / "files" / "receipt.pdf").read_bytes()
 KINDS = {"renamed_id", "renamed_class", "moved_button", "relabelled_field", "new_modal", "cookie_banner",
-         "hidden_behind_menu", "slower_step"}
+         "hidden_behind_menu", "slower_step", "reworded_text"}
 PAGES = ["/home", "/expenses", "/expenses?q=taxi", "/expenses/new", "/tickets", "/tickets/new"]
 
 

@@ -14,8 +14,9 @@ import jinja2
 from markupsafe import Markup
 
 import harness
-from harness.records import REPORT_HTML
+from harness.records import REPORT_HTML, RUN_FILE
 from harness.report.failures import failure_views
+from harness.report.guides_view import GuidesView, load_guides_view
 from harness.report.load import RunData, load_run
 from harness.report.stats import fmt_ms, fmt_time, fmt_total, parse_time
 from harness.report.view import FailureView, JourneyView, SlowStep, journey_views, slowest_steps
@@ -25,8 +26,12 @@ SCRIPT = (
     "document.querySelectorAll('[data-toggle]').forEach(function(b){b.hidden=false;"
     "b.addEventListener('click',function(){var o=b.dataset.toggle==='open';"
     "document.querySelectorAll('details.case').forEach(function(d){d.open=o;});});});"
+    "if(navigator.clipboard){document.querySelectorAll('[data-copy]').forEach(function(b){b.hidden=false;"
+    "b.addEventListener('click',function(){var c=document.getElementById(b.dataset.copy);"
+    "navigator.clipboard.writeText(c.textContent).then(function(){b.textContent='Copied';"
+    "setTimeout(function(){b.textContent='Copy';},1500);});});});}"
 )
-"""The report's only script: 'expand all' / 'collapse all' buttons, hidden when JS is off."""
+"""The report's only script: 'expand all' / 'collapse all' and 'copy' buttons, hidden when JS is off."""
 
 
 @dataclass
@@ -62,6 +67,9 @@ class Report:
     failures: list[FailureView]
     run_id: str
     footer: str
+    guides: GuidesView | None = None
+    kind: str = "run"
+    """``run`` (a journey run, maybe with guide results) or ``guides`` (a guide check alone)."""
 
 
 def _header(data: RunData, journeys: list[JourneyView]) -> Header:
@@ -81,9 +89,27 @@ def _header(data: RunData, journeys: list[JourneyView]) -> Header:
     )
 
 
+def _guides_report(data: RunData, guides: GuidesView) -> Report:
+    """The report of a folder that holds a guide check and no journey run."""
+    header = Header(
+        title=guides.app or data.run_dir.resolve().name, app=guides.app or "", app_version=guides.app_version,
+        base_url=guides.base_url or "", browser=None, started=guides.checked_at or "–", status=guides.status,
+        wall_ms=guides.duration_ms, step_ms=0.0, journeys=0, runs=Counter(), steps=Counter(), repeats=1,
+    )
+    footer = " · ".join((
+        f"guide check of {data.run_dir.resolve().name}", f"adoption-harness {harness.__version__}",
+        f"generated {datetime.now(UTC).strftime('%Y-%m-%d %H:%M:%S UTC')}",
+    ))
+    return Report(header=header, banner=None, notices=[], journeys=[], slowest=[], show_p90=False, failures=[],
+                  run_id=data.run_dir.name, footer=footer, guides=guides, kind="guides")
+
+
 def build_view(data: RunData) -> Report:
-    """Compute everything the report shows from a loaded run."""
+    """Compute everything the report shows from a loaded run (and its ``guides.json``, if any)."""
     journeys = journey_views(data)
+    guides = load_guides_view(data.run_dir, journeys)
+    if guides is not None and data.source is None and not (data.run_dir / RUN_FILE).is_file():
+        return _guides_report(data, guides)
     slowest = slowest_steps(journeys)
     banner = None
     if data.info.status != "complete":
@@ -100,7 +126,7 @@ def build_view(data: RunData) -> Report:
     return Report(
         header=_header(data, journeys), banner=banner, notices=list(data.warnings), journeys=journeys,
         slowest=slowest, show_p90=any(r.p90_ms is not None for r in slowest),
-        failures=failure_views(data, journeys), run_id=info.run_id, footer=footer,
+        failures=failure_views(data, journeys), run_id=info.run_id, footer=footer, guides=guides,
     )
 
 

@@ -1,0 +1,172 @@
+"""The real tour libraries agree with the guide check, on the demo app v1 and v2.
+
+Shepherd.js, Intro.js and Driver.js (pinned, installed from npm by tests/tour_libs.py) run the
+fixture tours of the sign-in page in real Chromium; each library is asked which element every step
+is attached to. A missing target does not stop any of them (they all show a centred popover
+instead), so the test reads the library's own state, never "a popover appeared". The guide check
+(the real ``harness guides import`` / ``guides check`` CLI) must say ``ok`` exactly when the library
+attached to the element the guide's target selects, and ``missing`` exactly when it fell back.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+from ruamel.yaml import YAML
+
+from harness.browser import launch_options, resolve_browser
+from harness.demo import load_changes
+from harness.demo.server import DemoServer
+from harness.spec.tours import import_tour
+from tests import tour_libs
+from tests.e2e import ROOT, harness, serve_folder
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("tour-libs")]
+
+TOURS = Path(__file__).parent / "fixtures" / "tours"
+LIBRARIES = ("shepherd", "introjs", "driverjs")
+#: What each library attaches a step to when the step's element is missing (read from the dist code).
+FALLBACKS = {"shepherd": "shepherd-centered", "introjs": "introjsFloatingElement", "driverjs": "driver-dummy-element"}
+
+
+def tour_file(library: str) -> Path:
+    return TOURS / f"{library}-login.js"
+
+
+def missing_on_v2() -> set[str]:
+    """Selectors of /login that v2 no longer matches, from the demo's ground truth."""
+    return {b["selector"] for change in load_changes()["changes"] if change["page"] == "/login"
+            for b in change["breaks_selectors"] if b["how"] == "missing"}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    tour_libs.install()  # fail here, clearly, if npm cannot install the libraries
+    with sync_playwright() as pw:
+        launched = pw.chromium.launch(**launch_options(resolve_browser()))
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def servers() -> Iterator[dict[int, DemoServer]]:
+    with DemoServer(version=1) as v1, DemoServer(version=2) as v2:
+        yield {1: v1, 2: v2}
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    yield context.new_page()
+    context.close()
+
+
+def run_tour(page: Page, server: DemoServer, library: str) -> tuple[list[dict[str, Any]], list[dict[str, Any] | None]]:
+    """What the library highlights at each step, and what each imported step's target selects, on /login."""
+    page.goto(server.url + "/login")
+    steps = tour_libs.highlighted(page, library, tour_file(library))
+    guide = import_tour(library, tour_file(library), page="/login")
+    assert len(steps) == len(guide["steps"])
+    selected = [tour_libs.describe(page, s["target"]) if "target" in s else None for s in guide["steps"]]
+    return steps, selected
+
+
+@pytest.mark.parametrize("version", [1, 2], ids=["v1", "v2"])
+@pytest.mark.parametrize("library", LIBRARIES)
+def test_library_attaches_to_present_targets_and_falls_back_for_missing_ones(
+        page: Page, servers: dict[int, DemoServer], library: str, version: int) -> None:
+    steps, selected = run_tour(page, servers[version], library)
+    guide = import_tour(library, tour_file(library), page="/login")
+    gone = missing_on_v2() if version == 2 else set()
+    assert "#login-button" in missing_on_v2()
+    for step, shown, found in zip(guide["steps"], steps, selected, strict=True):
+        target = step.get("target")
+        if target is None or target in gone:  # floating step, or its element is gone: the library's fallback
+            assert not shown["attached"] and shown["fallback"] == FALLBACKS[library], (step, shown)
+            assert found is None
+            if library == "shepherd":
+                assert shown["element"] is None  # getTarget() is null
+            elif library == "introjs":
+                assert shown["element"]["html"].startswith('<div class="introjsFloatingElement')
+            else:
+                assert shown["element"]["id"] == "driver-dummy-element"
+        else:
+            assert shown["attached"] and shown["fallback"] is None, (step, shown)
+            assert found is not None and shown["element"]["path"] == found["path"], (step, shown, found)
+    if library == "shepherd":
+        assert [s["id"] for s in steps] == [s["id"] for s in guide["steps"]]
+
+
+def test_intro_js_data_attribute_import_matches_what_intro_js_shows(page: Page, tmp_path: Path) -> None:
+    starter = tmp_path / "start-attributes-tour.js"
+    starter.write_text("import introJs from 'intro.js';\nintroJs.tour().start();\n")
+    with serve_folder(TOURS) as url:
+        page.goto(f"{url}/introjs-login-attributes.html")
+        steps = tour_libs.highlighted(page, "introjs", starter)
+        guide = import_tour("introjs", TOURS / "introjs-login-attributes.html")
+        assert len(steps) == len(guide["steps"]) == 6
+        for step, shown in zip(guide["steps"], steps, strict=True):
+            found = tour_libs.describe(page, step["target"])
+            assert shown["attached"] and found is not None and shown["element"]["path"] == found["path"], step
+
+
+def app_yaml(tmp: Path, base_url: str) -> Path:
+    """A minimal copy of journeys/demo/app.yaml: name, base_url, login, users, pages (and the login targets)."""
+    yaml = YAML(typ="safe")
+    full = yaml.load((ROOT / "journeys" / "demo" / "app.yaml").read_text())
+    keep = {k: full[k] for k in ("schema_version", "name", "base_url", "login", "users", "pages") if k in full}
+    keep["base_url"] = base_url
+    named = {full["login"][k] for k in ("username", "password", "submit")}
+    keep["targets"] = {name: full["targets"][name] for name in named}
+    path = tmp / "app.yaml"
+    with path.open("w") as fh:
+        yaml.dump(keep, fh)
+    return path
+
+
+@pytest.fixture(scope="module")
+def checked(servers: dict[int, DemoServer], tmp_path_factory: pytest.TempPathFactory) -> dict[int, Any]:
+    """guides.json of the real CLI for the three imported tours, on v1 and v2."""
+    tmp = tmp_path_factory.mktemp("tour-guides")
+    for library in LIBRARIES:
+        done = harness("guides", "import", library, str(tour_file(library)), "--page", "/login",
+                       "--out", str(tmp / "guides" / f"{library}-login.yaml"))
+        assert done.returncode == 0, done.stdout + done.stderr
+    results: dict[int, Any] = {}
+    for version, server in servers.items():
+        out = tmp / f"out-v{version}"
+        done = harness(
+            "guides", "check", "--app", str(app_yaml(tmp, server.url)), "--guides", str(tmp / "guides"),
+            "--base-url", server.url, "--out", str(out), "--json")
+        report = json.loads((out / "guides.json").read_text())
+        results[version] = {"exit": done.returncode, "report": report, "stdout": done.stdout, "stderr": done.stderr}
+    return results
+
+
+@pytest.mark.parametrize("version", [1, 2], ids=["v1", "v2"])
+@pytest.mark.parametrize("library", LIBRARIES)
+def test_guide_check_verdict_agrees_with_what_the_library_highlights(
+        page: Page, servers: dict[int, DemoServer], checked: dict[int, Any], library: str, version: int) -> None:
+    result = checked[version]
+    report = result["report"]
+    assert result["exit"] == (0 if version == 1 else 1), result["stdout"] + result["stderr"]
+    assert report["status"] == ("passed" if version == 1 else "failed")
+    assert json.loads(result["stdout"]) == report  # --json prints guides.json
+    guide = next(g for g in report["guides"] if g["id"] == f"{library}-login")
+    steps, selected = run_tour(page, servers[version], library)
+    assert [s["index"] for s in guide["steps"]] == list(range(len(steps)))
+    for verdict, shown, found in zip(guide["steps"], steps, selected, strict=True):
+        where = (library, version, verdict["id"], verdict["status"], shown)
+        if verdict["target"] is None:  # a floating step: the library centres it, the check only checks the page
+            assert not shown["attached"] and verdict["status"] == "ok", where
+            continue
+        attached_to_target = shown["attached"] and found is not None and shown["element"]["path"] == found["path"]
+        assert (verdict["status"] == "ok") == attached_to_target, where
+        assert (verdict["status"] == "missing") == (not shown["attached"]), where
+        assert (verdict["status"] == "missing") == (verdict["target"] in missing_on_v2() and version == 2), where
+    assert any(v["status"] == "missing" for v in guide["steps"]) == (version == 2)

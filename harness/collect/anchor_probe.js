@@ -6,7 +6,8 @@
 //   "candidates": fingerprints of every visible element of the page (repair candidates); the
 //                 elements are kept in window.__harnessCandidates so a selector can be checked
 //                 against the chosen one later.
-//   "highlight":  draw an outline over a box (or a "not found" banner) for an evidence screenshot;
+//   "highlight":  outline elements the last probe or candidate pass found (and/or show a banner) for
+//                 an evidence screenshot;
 //   "unhighlight": remove it.
 (args) => {
   const MAX_TEXT = 200;
@@ -227,35 +228,49 @@
     if (!hit || hit === el || el.contains(hit) || hit.contains(el)) return null;
     // A <label> for the element is part of it (clicking it focuses the element).
     if (el.labels && Array.from(el.labels).some((l) => l === hit || l.contains(hit))) return null;
-    return describeNode(hit);
+    return hit;
   };
 
   if (args.mode === "highlight") {
+    // items: [{ref: {anchor, match} | {anchor, cover: true} | {candidate}, colour, label}]; the first
+    // element found is scrolled to the middle of the viewport, then outlines are drawn where the
+    // elements are now (so fixed and sticky elements are outlined where the screenshot shows them).
+    const probe = window.__harnessProbe || {};
+    const resolve = (ref) => {
+      if (ref.candidate !== undefined) return (window.__harnessCandidates || [])[ref.candidate] || null;
+      const kept = probe[ref.anchor];
+      if (!kept) return null;
+      return ref.cover ? kept.cover : (kept.matches[ref.match || 0] || null);
+    };
+    const items = (args.items || []).map((it) => ({ ...it, el: resolve(it.ref) })).filter((it) => it.el);
+    const first = items.find((it) => isVisible(it.el));
+    if (first) first.el.scrollIntoView({ block: "center", inline: "center", behavior: "instant" });
+    else window.scrollTo(0, 0);
     const layer = document.createElement("div");
     layer.id = "__harness_highlight";
     layer.setAttribute("style", "position:absolute;left:0;top:0;width:0;height:0;z-index:2147483647;pointer-events:none");
-    const addBox = (b, colour, label) => {
+    for (const it of items) {
+      const b = box(it.el);
       const d = document.createElement("div");
       d.setAttribute("style", `position:absolute;left:${b.x - 3}px;top:${b.y - 3}px;width:${b.width + 2}px;` +
-        `height:${b.height + 2}px;border:3px ${label === "suggested" ? "dashed" : "solid"} ${colour};` +
+        `height:${b.height + 2}px;border:3px ${it.label === "suggested" ? "dashed" : "solid"} ${it.colour};` +
         "box-sizing:content-box;border-radius:3px");
       const tag = document.createElement("span");
-      tag.textContent = label;
-      tag.setAttribute("style", `position:absolute;left:-3px;top:-22px;background:${colour};color:#fff;` +
+      tag.textContent = it.label;
+      tag.setAttribute("style", `position:absolute;left:-3px;top:-22px;background:${it.colour};color:#fff;` +
         "font:bold 12px sans-serif;padding:2px 5px;border-radius:3px;white-space:nowrap");
       d.appendChild(tag);
       layer.appendChild(d);
-    };
-    for (const item of args.boxes || []) addBox(item.box, item.colour, item.label);
+    }
     if (args.banner) {
       const b = document.createElement("div");
       b.textContent = args.banner;
-      b.setAttribute("style", `position:fixed;left:0;right:0;top:0;background:#b00020;color:#fff;` +
+      b.setAttribute("style", "position:fixed;left:0;right:0;top:0;background:#b00020;color:#fff;" +
         "font:bold 14px sans-serif;padding:6px 10px;z-index:2147483647;pointer-events:none");
       layer.appendChild(b);
     }
     document.documentElement.appendChild(layer);
-    return true;
+    return items.length;
   }
   if (args.mode === "unhighlight") {
     const layer = document.getElementById("__harness_highlight");
@@ -283,6 +298,7 @@
   const startX = scrollX();
   const startY = scrollY();
   const results = [];
+  window.__harnessProbe = {};
   for (const anchor of args.anchors) {
     let matches;
     let error = null;
@@ -306,14 +322,18 @@
     result.name = fp.name;
     result.placeholder = el.getAttribute("placeholder");
     result.title = el.getAttribute("title");
+    result.box = fp.box;  // measured at the page's own scroll position, like every other anchor
+    const kept = { matches: matches.slice(0, 5), cover: null };
+    window.__harnessProbe[anchor.key] = kept;
     if (fp.visible && matches.length === 1) {
       result.offscreen = isOffscreen(el);
-      if (!result.offscreen) result.covered_by = coveredBy(el);
-      result.box = box(el);
-    } else {
-      result.box = fp.box;
+      if (!result.offscreen) {
+        kept.cover = coveredBy(el);  // scrolls the element into view to look at its centre
+        window.scrollTo(startX, startY);
+        if (kept.cover) result.covered_by = describeNode(kept.cover);
+      }
     }
-    if (args.fingerprint) { fp.box = result.box; result.fingerprint = fp; }
+    if (args.fingerprint) result.fingerprint = fp;
   }
   window.scrollTo(startX, startY);
   return results;

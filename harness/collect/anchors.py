@@ -110,9 +110,17 @@ def selects_candidate(page: Page, selector: str, index: int) -> bool:
         return False
 
 
-def highlight(page: Page, boxes: list[dict[str, Any]], banner: str | None = None) -> None:
-    """Draw outlines (``{box, colour, label}``) and an optional banner for a screenshot."""
-    page.evaluate(script(), {"mode": "highlight", "boxes": boxes, "banner": banner})
+def highlight(page: Page, items: list[dict[str, Any]], banner: str | None = None) -> int:
+    """Outline elements of the last probe for a screenshot; return how many were found.
+
+    Args:
+        page: The page just probed.
+        items: ``{"ref", "colour", "label"}``; ``ref`` is ``{"anchor": key, "match": i}``,
+            ``{"anchor": key, "cover": True}`` (what covers the anchor) or ``{"candidate": i}``.
+            The first one found is scrolled into the middle of the viewport.
+        banner: A line shown across the top (for an anchor that is missing or hidden).
+    """
+    return int(page.evaluate(script(), {"mode": "highlight", "items": items, "banner": banner}))
 
 
 def unhighlight(page: Page) -> None:

@@ -349,33 +349,33 @@ def suggest(page: Page, baseline: dict[str, Any], selector_format: str, min_scor
     return best
 
 
-def _evidence_shot(page: Page, result: dict[str, Any], path: Path) -> None:
-    """Screenshot the page with the anchor (or its absence) and any suggestion highlighted."""
+def _evidence_shot(page: Page, key: str, result: dict[str, Any], path: Path) -> None:
+    """Screenshot the page with the anchor (or its absence), what covers it and any suggestion outlined."""
     ev = result["evidence"]
-    boxes: list[dict[str, Any]] = []
-    banner = None
     status = result["status"]
+    items: list[dict[str, Any]] = []
+    banner = None
     if status in ("missing", "page_error"):
         banner = f"{status}: {result['target']}"
     elif status == "ambiguous":
-        boxes += [{"box": b, "colour": RED, "label": f"match {i + 1}"} for i, b in enumerate(ev["boxes"])]
-    elif ev.get("box"):
-        boxes.append({"box": ev["box"], "colour": RED, "label": status})
+        items += [{"ref": {"anchor": key, "match": i}, "colour": RED, "label": f"match {i + 1}"}
+                  for i in range(len(ev["boxes"]))]
+    else:
+        items.append({"ref": {"anchor": key, "match": 0}, "colour": RED, "label": status})
         if status == "hidden":
             banner = f"hidden: {result['target']}"
-    if ev.get("covered_by") and ev["covered_by"].get("box"):
-        boxes.append({"box": ev["covered_by"]["box"], "colour": ORANGE, "label": "covering element"})
+    if ev.get("covered_by"):
+        items.append({"ref": {"anchor": key, "cover": True}, "colour": ORANGE, "label": "covering element"})
     suggestion = result.get("suggestion")
-    if suggestion and suggestion.get("box"):
-        boxes.append({"box": suggestion["box"], "colour": GREEN, "label": "suggested"})
-    focus = next((b["box"] for b in boxes if b["box"].get("height")), None)
+    if suggestion and suggestion.get("index") is not None:
+        items.append({"ref": {"candidate": suggestion["index"]}, "colour": GREEN, "label": "suggested"})
     try:
-        page.evaluate("(y) => window.scrollTo(0, y)", max(0, focus["y"] - 200) if focus else 0)
-        probe_js.highlight(page, boxes, banner)
+        probe_js.highlight(page, items, banner)
         path.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(path), mask=[page.locator("input[type=password]")], animations="disabled")
     finally:
         probe_js.unhighlight(page)
+        page.evaluate("() => window.scrollTo(0, 0)")
 
 
 def examine(page: Page | None, placed: list[PlacedStep], observed: dict[str, dict[str, Any]], error: str | None,
@@ -462,10 +462,12 @@ def _repair_and_evidence(page: Page, run: GuideRun, p: PlacedStep, result: dict[
     if run.screenshots and run.out_dir is not None:
         rel = GUIDE_ARTIFACTS / p.guide.id / f"{p.step.id}.png"
         try:
-            _evidence_shot(page, result, run.out_dir / rel)
+            _evidence_shot(page, p.key, result, run.out_dir / rel)
             result["evidence"]["screenshot"] = rel.as_posix()
         except Exception as exc:  # evidence is best effort: the verdict stands without it
             result["evidence"]["screenshot_error"] = str(exc).splitlines()[0]
+    if result["suggestion"]:
+        result["suggestion"].pop("index", None)  # a position in this page's candidate list: meaningless later
 
 
 def _copy_baseline_shot(run: GuideRun, p: PlacedStep, baseline: Baseline | None, result: dict[str, Any]) -> None:

@@ -16,23 +16,7 @@ import pytest
 from tests.e2e import ROOT, demo_server, harness, scenario_runs
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("guides-journey")]
-
-FEATURE = """\
-Feature: Expense form help
-  Scenario: The form's guide is checked on the form
-    Given I am logged in as "employee"
-    When I open "/expenses/new"
-    Then the guide "form-help" is intact
-    And I click "#submit-expense"
-
-  Scenario: Submitting asks for a confirmation
-    Given I am logged in as "employee"
-    When I open "/expenses/new"
-    And I fill "#purpose" with "Taxi to the airport"
-    And I fill "#amount" with "12.50"
-    And I click "#submit-expense"
-    Then I should see "Submit this expense?"
-"""
+FEATURES = ROOT / "tests" / "fixtures" / "guides_journey" / "features"
 
 FORM_HELP = """\
 id: form-help
@@ -76,8 +60,7 @@ def project(tmp_path: Path) -> Path:
     (app / "guides").mkdir()
     (app / "guides" / "form-help.yaml").write_text(FORM_HELP)
     (app / "guides" / "confirm-help.yaml").write_text(CONFIRM_HELP)
-    (tmp_path / "features").mkdir()
-    (tmp_path / "features" / "form.feature").write_text(FEATURE)
+    shutil.copytree(FEATURES, tmp_path / "features")
     return tmp_path
 
 
@@ -96,6 +79,8 @@ def test_journey_checks_guides_in_place(v2: Any, project: Path) -> None:
     assert intact.status == "failed" and intact.error_kind == "guide_broken"
     assert "description: missing" in (intact.error or "")
     assert all(r.status == "passed" for r in runs["Submitting asks for a confirmation"])
+    french = next(r for r in runs["Le guide du formulaire est vérifié"] if r.text.startswith("le guide"))
+    assert french.status == "failed" and french.error_kind == "guide_broken"
 
     data = json.loads((out / "guides.json").read_text())
     steps = _steps(data)

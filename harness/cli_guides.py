@@ -113,6 +113,7 @@ def baseline(
     Example: harness guides baseline --app demo --base-url http://127.0.0.1:8765
     """
     from harness.collect.guide_check import GuideRun, record_baselines
+    from harness.collect.runner import check_reachable
     from harness.spec.guide_baseline import baseline_path
 
     try:
@@ -122,6 +123,7 @@ def baseline(
                        on_step=_progress(False))
         if not run.base_url:
             raise HarnessError("no --base-url and no base_url in the app profile", profile.source)
+        check_reachable(run.base_url)
         written = record_baselines(run, app_version or profile.version_label)
     except HarnessError as exc:
         raise fail(exc) from None
@@ -178,11 +180,13 @@ def _check(profile: Any, folder: Path, loaded: list[Any], base_url: str | None, 
     from harness.audit.similarity import SUGGEST_MIN
     from harness.collect.guide_check import GuideRun, check
     from harness.collect.guide_journeys import check_after_steps
+    from harness.collect.runner import check_reachable
     from harness.spec.guide_baseline import load_baseline
 
     url = base_url or profile.base_url
     if not url:
         raise HarnessError("no --base-url and no base_url in the app profile", profile.source)
+    check_reachable(url)
     stamp = datetime.now(UTC)
     folder_out = out_dir or Path("reports") / f"guides-{stamp:%Y%m%d-%H%M%S}"
     baselines = {g.id: b for g in loaded if (b := load_baseline(folder, g.id)) is not None}

@@ -200,3 +200,26 @@ def test_write_fixes_patch_repairs_the_guides(v2: Any, v2_check: tuple[Path, dic
             assert statuses[(e["guide"], e["step"])] == "ok", (e, statuses[(e["guide"], e["step"])])
     assert statuses[("new-ticket", "create")] == "covered" and statuses[("approvals", "approve")] == "hidden"
     assert proc.returncode == 1
+
+
+def test_a_baseline_is_refused_on_a_broken_version(v2: Any, tmp_path: Path) -> None:
+    app = _app_copy(tmp_path, with_baseline=False)
+    proc = harness("guides", "baseline", "--app", str(app / "app.yaml"), "--base-url", v2.url)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert f"{app / 'guides' / 'sign-in.yaml'}:" in proc.stderr
+    assert "missing: no element matches #login-button" in proc.stderr
+    assert not (app / "guides" / "baseline").exists()
+
+
+def test_bad_input_is_one_clear_message(tmp_path: Path) -> None:
+    app = _app_copy(tmp_path, with_baseline=True)
+    unreachable = harness("guides", "check", "--app", str(app / "app.yaml"), "--base-url", "http://127.0.0.1:9",
+                          "--out", str(tmp_path / "out"))
+    assert unreachable.returncode == 2 and "unreachable" in unreachable.stderr
+    policy = harness("guides", "check", "--app", str(app / "app.yaml"), "--fail-on", "missing,bogus")
+    assert policy.returncode == 2 and "unknown guide status 'bogus'" in policy.stderr
+    (app / "guides" / "sign-in.yaml").write_text("id: sign-in\npage: /login\nsteps:\n  - {id: a, target: '#x['}\n")
+    bad = harness("guides", "check", "--app", str(app / "app.yaml"), "--base-url", "http://127.0.0.1:9")
+    assert bad.returncode == 2 and f"{app / 'guides' / 'sign-in.yaml'}:4:" in bad.stderr
+    for proc in (unreachable, policy, bad):
+        assert "Traceback" not in proc.stderr

@@ -237,6 +237,7 @@ def record_baselines(run: GuideRun, app_version: str | None = None) -> dict[str,
             "recorded_at": datetime.now(UTC).isoformat(timespec="seconds")}
     baselines = {g.id: Baseline(g.id, {}, dict(meta)) for g in run.guides}
     problems: list[str] = []
+    shots: dict[Path, bytes] = {}
 
     def handle(page: Page | None, placed: list[PlacedStep], observed: dict[str, dict[str, Any]],
                error: str | None) -> None:
@@ -253,7 +254,7 @@ def record_baselines(run: GuideRun, app_version: str | None = None) -> dict[str,
                 obs = observed[p.key]
                 entry["fingerprint"] = obs["fingerprint"]
                 shot = Path(p.guide.id) / f"{p.step.id}.png"
-                _crop(page, obs["box"], folder / shot)
+                shots[shot] = _crop(page, obs["box"])  # written only if the whole baseline succeeds
                 entry["screenshot"] = shot.as_posix()
             baselines[p.guide.id].steps[p.step.id] = entry
             if run.on_step:
@@ -270,15 +271,18 @@ def record_baselines(run: GuideRun, app_version: str | None = None) -> dict[str,
                 if png.stem not in baseline.steps:
                     png.unlink()
         save_baseline(run.guides_folder, baseline)
+    for shot, data in shots.items():
+        (folder / shot).parent.mkdir(parents=True, exist_ok=True)
+        (folder / shot).write_bytes(data)
     return baselines
 
 
-def _crop(page: Page, box: dict[str, Any], path: Path, pad: int = 24) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _crop(page: Page, box: dict[str, Any], pad: int = 24) -> bytes:
+    """A PNG of the element's box and a margin around it (password fields masked)."""
     x, y = max(0, box["x"] - pad), max(0, box["y"] - pad)
     clip = {"x": x, "y": y, "width": max(1, box["width"] + 2 * pad), "height": max(1, box["height"] + 2 * pad)}
-    page.screenshot(path=str(path), clip=clip, full_page=True, mask=[page.locator("input[type=password]")],
-                    animations="disabled")
+    return page.screenshot(clip=clip, full_page=True, mask=[page.locator("input[type=password]")],
+                           animations="disabled")
 
 
 def _where(p: PlacedStep) -> str:

@@ -54,14 +54,6 @@ class Case:
     html: str | None = None
 
 
-#: Anchors whose observed boxes depend on where the page was scrolled when they were measured:
-#: ``position: fixed``/``sticky`` elements and elements that are not rendered (``display: none``,
-#: ``hidden``, a closed ``<details>``), whose box is the page's scroll offset. The one-pass probe
-#: leaves the page where the previous anchor scrolled it; one call per anchor restores it each
-#: time; so for these two modes disagree (a harness bug, pinned by the xfail test below).
-SCROLL_DEPENDENT = frozenset({"ok-sticky-menu", "ok-cookie-accept", "hidden-display", "hidden-attribute",
-                              "hidden-parent", "hidden-in-details", "hidden-and-disabled", "dup-one-hidden"})
-
 TROUBLE: list[Case] = [
     # missing: nothing matches (renamed ids, removed elements, Playwright selectors with no match)
     Case("missing-id", "#export-button", "missing", "Export"),
@@ -351,30 +343,12 @@ def _differences(one: dict[str, dict[str, Any]], many: dict[str, dict[str, Any]]
 
 
 def test_one_pass_and_one_call_per_anchor_observe_the_same(site: Site, browser: Browser) -> None:
-    anchors = [Anchor(c.id, c.target) for c in site.steps if c.target and c.id not in SCROLL_DEPENDENT]
-    page = browser.new_context(viewport=VIEWPORT).new_page()
-    one = _observe(page, site.url + PAGE, anchors, per_anchor=False)
-    many = _observe(page, site.url + PAGE, anchors, per_anchor=True)
-    page.context.close()
-    assert len(one) == len(many) == len(anchors) == STEPS - 2 - len(SCROLL_DEPENDENT)
-    assert not _differences(one, many)
-    assert one == many
-
-
-KNOWN_BUG = ("harness bug: anchor_probe.js measures boxes as viewport rect + page scroll, which is no document "
-             "position for fixed/sticky or unrendered elements, and the one-pass probe leaves the page scrolled where "
-             "the previous anchor put it (one call per anchor restores the scroll every time)")
-
-
-def test_one_pass_and_one_call_per_anchor_agree_on_every_anchor(site: Site, browser: Browser) -> None:
-    """All 198 anchors; xfails (only) on the known bug, so any other difference still fails."""
+    """Every anchor (fixed, sticky and unrendered ones included) is observed identically both ways."""
     anchors = [Anchor(c.id, c.target) for c in site.steps if c.target]
     page = browser.new_context(viewport=VIEWPORT).new_page()
     one = _observe(page, site.url + PAGE, anchors, per_anchor=False)
     many = _observe(page, site.url + PAGE, anchors, per_anchor=True)
     page.context.close()
-    differences = _differences(one, many)
-    assert set(differences) <= SCROLL_DEPENDENT, differences
-    assert all(f in ("box", "boxes", "fingerprint.box") for fields in differences.values() for f in fields)
-    if differences:
-        pytest.xfail(f"{KNOWN_BUG}; differing: {json.dumps(differences)}")
+    assert len(one) == len(many) == len(anchors) == STEPS - 2
+    assert not _differences(one, many)
+    assert one == many

@@ -142,12 +142,34 @@
     return cut(el.getAttribute("title") || "");
   };
 
+  // Position of an element among its same-tag siblings (1-based); each parent's children are
+  // counted once per pass, so the paths of many siblings cost linear, not quadratic, time.
+  const siblingIndex = new Map();
+  const indexOf = (n) => {
+    let index = siblingIndex.get(n);
+    if (index === undefined) {
+      const counts = new Map();
+      for (const child of n.parentElement ? n.parentElement.children : [n]) {
+        const k = (counts.get(child.tagName) || 0) + 1;
+        counts.set(child.tagName, k);
+        siblingIndex.set(child, k);
+      }
+      index = siblingIndex.get(n) || 1;
+    }
+    return index;
+  };
+
+  const pathNodes = new Map();
   const pathOf = (el) => {
     const nodes = [];
     for (let n = el; n && n.nodeType === 1; n = n.parentElement) {
-      let index = 1;
-      for (let s = n.previousElementSibling; s; s = s.previousElementSibling) if (s.tagName === n.tagName) index++;
-      nodes.push({ tag: n.tagName.toLowerCase(), id: n.id || null, classes: Array.from(n.classList).slice(0, 6), index });
+      let node = pathNodes.get(n);
+      if (!node) {
+        node = { tag: n.tagName.toLowerCase(), id: n.id || null, classes: Array.from(n.classList).slice(0, 6),
+                 index: indexOf(n) };
+        pathNodes.set(n, node);
+      }
+      nodes.push(node);
     }
     return nodes.reverse();
   };
@@ -291,7 +313,7 @@
       if (kept.length >= limit) break;
     }
     window.__harnessCandidates = kept;
-    return out;
+    return JSON.stringify(out);  // one string crosses to Python much faster than nested objects
   }
 
   // mode "probe"
@@ -336,5 +358,5 @@
     if (args.fingerprint) result.fingerprint = fp;
   }
   window.scrollTo(startX, startY);
-  return results;
+  return JSON.stringify(results);
 }

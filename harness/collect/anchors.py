@@ -8,6 +8,7 @@ which the same single pass then examines. The script is ``anchor_probe.js``.
 from __future__ import annotations
 
 import functools
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -72,10 +73,10 @@ def probe(page: Page, anchors: list[Anchor], *, fingerprint: bool = True,
     """
     items = _argument(page, anchors)
     if one_call_per_anchor:
-        results = [r for item in items
-                   for r in page.evaluate(script(), {"mode": "probe", "anchors": [item], "fingerprint": fingerprint})]
+        results = [r for item in items for r in json.loads(
+            page.evaluate(script(), {"mode": "probe", "anchors": [item], "fingerprint": fingerprint}))]
     else:
-        results = page.evaluate(script(), {"mode": "probe", "anchors": items, "fingerprint": fingerprint})
+        results = json.loads(page.evaluate(script(), {"mode": "probe", "anchors": items, "fingerprint": fingerprint}))
     errors = {item["key"]: item.get("error") for item in items if item.get("error")}
     out: dict[str, dict[str, Any]] = {}
     for result in results:
@@ -87,7 +88,7 @@ def probe(page: Page, anchors: list[Anchor], *, fingerprint: bool = True,
 
 def candidates(page: Page, limit: int = 5000) -> list[dict[str, Any]]:
     """Fingerprints of the page's visible elements, remembered in the page by index."""
-    return page.evaluate(script(), {"mode": "candidates", "limit": limit})
+    return json.loads(page.evaluate(script(), {"mode": "candidates", "limit": limit}))
 
 
 def is_candidate(page: Page, selector: str, index: int) -> bool:

@@ -181,7 +181,7 @@ def _check(profile: Any, folder: Path, loaded: list[Any], base_url: str | None, 
     from harness.collect.guide_check import GuideRun, check
     from harness.collect.guide_journeys import check_after_steps
     from harness.collect.runner import check_reachable
-    from harness.spec.guide_baseline import load_baseline
+    from harness.spec.guide_baseline import load_baselines
 
     url = base_url or profile.base_url
     if not url:
@@ -189,7 +189,7 @@ def _check(profile: Any, folder: Path, loaded: list[Any], base_url: str | None, 
     check_reachable(url)
     stamp = datetime.now(UTC)
     folder_out = out_dir or Path("reports") / f"guides-{stamp:%Y%m%d-%H%M%S}"
-    baselines = {g.id: b for g in loaded if (b := load_baseline(folder, g.id)) is not None}
+    baselines = load_baselines(folder, loaded)
     missing = [g.id for g in loaded if g.id not in baselines]
     if missing:
         err.print(f"note: no baseline for {', '.join(missing)}: statuses are checked, but drift and repair "

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin, urlparse
+from urllib.parse import urlparse
 
 from harness.audit.guide_status import REPAIRABLE, Verdict, classify
 from harness.audit.repair import selector_candidates
@@ -92,14 +92,6 @@ class PlacedStep:
         return f"{self.guide.id}/{self.step.id}"
 
 
-def page_url(profile: AppProfile, base_url: str, page: str) -> str:
-    """The absolute URL of a ``pages:`` name, a path or a URL."""
-    where = profile.pages.get(page, page)
-    if where.startswith(("http://", "https://")):
-        return where
-    return urljoin(base_url.rstrip("/") + "/", where.lstrip("/"))
-
-
 def placed_steps(run: GuideRun) -> dict[tuple[str | None, str], list[PlacedStep]]:
     """Page-based steps grouped by (user, URL), in guide order: each page is visited once."""
     groups: dict[tuple[str | None, str], list[PlacedStep]] = {}
@@ -108,7 +100,7 @@ def placed_steps(run: GuideRun) -> dict[tuple[str | None, str], list[PlacedStep]
             page = guide.step_page(step)
             if page is None:
                 continue
-            url = page_url(run.profile, run.base_url, page)
+            url = run.profile.url_for(page, run.base_url)
             groups.setdefault((guide.user, url), []).append(PlacedStep(guide, step, index, url))
     return groups
 

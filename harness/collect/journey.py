@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
-from urllib.parse import urljoin
 
 from harness.spec.profile import AppProfile, Login
 from harness.spec.targets import TargetRef, UnknownTarget, classify_target
@@ -138,10 +137,10 @@ class Journey:
     # --- pages -------------------------------------------------------------------------
     def url_for(self, page_or_path: str) -> str:
         """Return the absolute URL of a ``pages:`` name, a path or a URL."""
-        where = self.profile.pages.get(page_or_path, page_or_path)
-        if not where.startswith(("/", "http://", "https://")):
-            raise StepFailure(f"unknown page {page_or_path!r}: not in pages: and not a path", "config")
-        return urljoin(self.base_url.rstrip("/") + "/", where.lstrip("/")) if where.startswith("/") else where
+        try:
+            return self.profile.url_for(page_or_path, self.base_url)
+        except ValueError as exc:
+            raise StepFailure(str(exc), "config") from None
 
     def open(self, page_or_path: str) -> None:
         """Navigate to a page and wait for it to load; an HTTP error status fails the step."""

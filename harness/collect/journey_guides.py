@@ -20,11 +20,10 @@ from harness.collect.guide_check import (
     PlacedStep,
     append_result,
     examine,
-    page_url,
     read_results,
     settled_probe,
 )
-from harness.spec.guide_baseline import load_baseline
+from harness.spec.guide_baseline import load_baselines
 from harness.spec.guides import Guide, guides_dir, load_guides
 
 if TYPE_CHECKING:
@@ -41,7 +40,7 @@ class JourneyGuides:
 
     def __init__(self, profile: AppProfile, folder: Path, base_url: str, run_dir: Path) -> None:
         guides = load_guides(folder, profile) if folder.is_dir() else []
-        baselines = {g.id: b for g in guides if (b := load_baseline(folder, g.id)) is not None}
+        baselines = load_baselines(folder, guides)
         self.run = GuideRun(profile=profile, guides=guides, guides_folder=folder, base_url=base_url,
                             out_dir=run_dir, baselines=baselines)
 
@@ -70,7 +69,7 @@ class JourneyGuides:
             page = guide.step_page(step)
             if page is None:
                 continue
-            where = page_url(self.run.profile, self.run.base_url, page)
+            where = self.run.profile.url_for(page, self.run.base_url)
             if urlparse(where).path.rstrip("/") == here:
                 placed.append(PlacedStep(guide, step, index, where))
         if not placed:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import SpecError
-from harness.spec.guides import BASELINE_DIR
+from harness.spec.guides import BASELINE_DIR, Guide
 
 SCHEMA_VERSION = 1
 
@@ -73,6 +73,11 @@ def load_baseline(guides_folder: Path, guide_id: str) -> Baseline | None:
         raise SpecError("not a guide baseline (expected an object with steps)", path, 1)
     meta = {k: v for k, v in data.items() if k not in ("schema_version", "guide", "steps")}
     return Baseline(str(data.get("guide", guide_id)), data["steps"], meta)
+
+
+def load_baselines(guides_folder: Path, guides: list[Guide]) -> dict[str, Baseline]:
+    """The baselines recorded for these guides, by guide id (guides without one are left out)."""
+    return {g.id: b for g in guides if (b := load_baseline(guides_folder, g.id)) is not None}
 
 
 def save_baseline(guides_folder: Path, baseline: Baseline) -> Path:

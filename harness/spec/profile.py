@@ -12,6 +12,7 @@ import fnmatch
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -148,6 +149,19 @@ class AppProfile(_Strict):
     def folder(self) -> Path:
         """The folder of the profile (guides, files and baselines live beside it)."""
         return self.source.parent if self.source else Path.cwd()
+
+    def url_for(self, page: str, base_url: str) -> str:
+        """The absolute URL of a ``pages:`` name, a path or a URL.
+
+        Raises:
+            ValueError: ``page`` is neither a known page name, a path nor a URL.
+        """
+        where = self.pages.get(page, page)
+        if where.startswith(("http://", "https://")):
+            return where
+        if not where.startswith("/"):
+            raise ValueError(f"unknown page {page!r}: not in pages: and not a path")
+        return urljoin(base_url.rstrip("/") + "/", where.lstrip("/"))
 
     def namespaces(self) -> set[str]:
         """First segments of dotted UI-map names (``login`` for ``login.submit``)."""

@@ -21,7 +21,8 @@ from rich.text import Text
 from harness import __version__
 from harness.cli_common import err, out
 from harness.cli_common import fail as _fail
-from harness.cli_guides import guides_app
+from harness.cli_guides import demo_guides, guides_app
+from harness.collect.config import new_run_id
 from harness.errors import HarnessError
 from harness.records import RunInfo, StepRecord
 
@@ -260,12 +261,18 @@ def demo(
     features = root / "features" / "demo"
     if not features.is_dir():
         raise _fail(HarnessError("run `harness demo` from the project folder (features/demo not found)", root))
+    run_id = new_run_id("demo")
+    run_dir = out_dir or root / "reports" / run_id
+    label = f"Spendly {VERSIONS[version]} (v{version})"
     with DemoServer(version=version, port=0, latency_ms=latency_ms) as server:
         out.print(f"Demo app v{version} at {server.url}", markup=False)
-        options = RunOptions(paths=[str(features)], app="demo", base_url=server.url, out=out_dir,
+        options = RunOptions(paths=[str(features)], app="demo", base_url=server.url, out=run_dir, run_id=run_id,
                              repeat=repeat, workers=workers, browser_path=browser_path, root=root, tags=tags,
-                             step_timeout_ms=step_timeout, app_version=f"Spendly {VERSIONS[version]} (v{version})")
+                             step_timeout_ms=step_timeout, app_version=label)
         code = _run(options, json_out=False)
+        if code in (0, 1) and not (run_dir / "guides.jsonl").exists():
+            out.print("Checking the demo guides (journeys/demo/guides) against the same app...", markup=False)
+            code = max(code, demo_guides(server.url, run_dir, label, browser_path))
     raise typer.Exit(code)
 
 

@@ -266,3 +266,21 @@ def _summary(data: dict[str, Any], folder: Path, write_fixes: bool) -> None:
             out.print(f"Repairs: {patch} (review, then: git apply {patch})", markup=False, soft_wrap=True)
         else:
             out.print("Repairs: none scored high enough to propose", markup=False)
+
+
+def demo_guides(base_url: str, run_dir: Path, app_version: str, browser_path: str | None) -> int:
+    """Check the demo guides into a demo run's folder (its report gains the guide-health section).
+
+    Returns:
+        The check's exit code (0 intact, 1 broken, 2 a problem).
+    """
+    from harness.audit.guide_results import parse_fail_on
+
+    try:
+        profile, folder, loaded = _load("demo", None, None)
+        data = _check(profile, folder, loaded, base_url, run_dir, parse_fail_on(None), None, app_version,
+                      browser_path, False, 15_000, False, False, Path("features") / "demo")
+    except HarnessError as exc:
+        fail(exc)
+        return 2
+    return 1 if data["status"] == "failed" else 0

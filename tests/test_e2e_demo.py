@@ -49,6 +49,10 @@ def test_v1_every_journey_passes_and_the_report_path_is_printed(v1: tuple[Path, 
     out, done = v1
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"Report: {out / 'report.html'}" in done.stdout
+    # the demo also checks the demo guides against the same app, into the same folder and report
+    guides = json.loads((out / "guides.json").read_text())
+    assert guides["status"] == "passed" and guides["totals"]["steps"] == guides["totals"]["ok"] >= 20
+    assert "Guide health" in (out / "report.html").read_text()
     info = run_info(out)
     assert info.status == "complete" and info.exit_code == 0
     assert info.browser_version and info.app == "demo"
@@ -129,6 +133,10 @@ def test_v1_report_opens_in_chromium_with_every_journey_timed(v1: tuple[Path, ob
 def test_v2_fails_exactly_the_journeys_the_update_breaks(v2: tuple[Path, object]) -> None:
     out, done = v2
     assert done.returncode == 1, done.stdout + done.stderr
+    guides = json.loads((out / "guides.json").read_text())
+    assert guides["status"] == "failed" and guides["app_version"] == "Spendly 2.0.0 (v2)"
+    assert {(s["id"], s["status"]) for g in guides["guides"] for s in g["steps"] if s["status"] != "ok"} == {
+        (e["step"], e["status"]) for e in load_changes()["guides_on_v2"]}
     runs = scenario_runs(out)
     expected = load_changes()["expected_on_v2"]
     assert len(expected) == len(demo_scenarios()) == len(runs)

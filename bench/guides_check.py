@@ -359,7 +359,7 @@ def accuracy_part(work: Path, with_django: bool) -> tuple[list[Accuracy], list[s
 
             found.append(run_accuracy("Django admin 4.2 -> 5.2", DJANGO_FIXTURE, django_key(),
                                       lambda: django_admin("4.2"), lambda: django_admin("5.2"), work / "django"))
-            print_accuracy(found[-1:])
+            print_accuracy(found[-1:], header=False)
         else:
             notes.append(f"Django admin skipped: {why}")
             print(f"  {notes[-1]}")
@@ -439,6 +439,7 @@ def bench_page(n: int) -> tuple[str, list[PageAnchor]]:
         anchors += found
     html = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Generated page with {n} anchors</title>
+<link rel="icon" href="data:,">
 <style>
   body {{ font: 14px sans-serif; margin: 0; }}
   header {{ background: #234; color: #fff; padding: 12px 20px; }}
@@ -487,10 +488,10 @@ def probe_part(url: str, sizes: list[int], rounds: int) -> tuple[list[ProbeSpeed
         page = browser.new_context(viewport=VIEWPORT).new_page()
         for round_no in range(rounds + 1):  # round 0 warms up (page load, script compilation) and is not kept
             for n in sizes:
-                page.goto(f"{url}/page-{n}.html", wait_until="load")
                 anchors = [Anchor(a.key, a.selector) for a in bench_page(n)[1]]
                 modes = (False, True) if round_no % 2 == 0 else (True, False)
                 for per_anchor in modes:
+                    page.goto(f"{url}/page-{n}.html", wait_until="load")  # a fresh page, as a check probes one
                     started = time.perf_counter()
                     observed = probe(page, anchors, one_call_per_anchor=per_anchor)
                     elapsed = time.perf_counter() - started

@@ -205,6 +205,7 @@ def scale_page() -> tuple[str, list[Case]]:
                            for c in COVERED)
     html = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>200 guide steps</title>
+<link rel="icon" href="data:,">
 <style>
   body {{ font: 14px sans-serif; margin: 0; }}
   #topbar {{ position: sticky; top: 0; height: 48px; z-index: 50; background: #234; color: #fff;

@@ -14,8 +14,10 @@ import zipfile
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from harness.collect.runfolder import read_records
+from harness.demo import DemoServer
 from harness.records import RunInfo, StepRecord
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -93,14 +95,12 @@ def serve_folder(folder: Path) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def demo_server(version: int, **kwargs: object) -> Iterator[object]:
+def demo_server(version: int, **kwargs: Any) -> Iterator[DemoServer]:
     """The demo app whose users have the e2e passwords of :data:`SECRETS` (read when it is created)."""
-    from harness.demo import DemoServer
-
     saved = {k: os.environ.get(k) for k in SECRETS}
     os.environ.update(SECRETS)
     try:
-        server = DemoServer(version=version, **kwargs)  # type: ignore[arg-type]
+        server = DemoServer(version=version, **kwargs)
     finally:
         for key, value in saved.items():
             if value is None:

@@ -18,6 +18,7 @@ from harness.demo import DemoServer
 from tests.e2e import (
     ROOT,
     SECRETS,
+    demo_server,
     env_with_secrets,
     folder_text,
     harness,
@@ -35,18 +36,8 @@ MARKUP = "<script>window.__pwned=1</script><img src=x onerror=window.__pwned=2>"
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[DemoServer]:
-    env = env_with_secrets()
-    saved = {k: os.environ.get(k) for k in ("DEMO_EMPLOYEE_PASSWORD", "DEMO_MANAGER_PASSWORD")}
-    os.environ.update({k: env[k] for k in saved})
-    try:
-        with DemoServer(version=1, port=0) as running:
-            yield running
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    with demo_server(1) as running:
+        yield running
 
 
 @pytest.mark.xdist_group("run")

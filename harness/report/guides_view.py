@@ -12,16 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harness.audit.guide_results import guide_status
+from harness.audit.guide_status import DEFAULT_FAIL_ON, REPAIRABLE, STATUSES
 from harness.report.failures import data_uri, inside
 from harness.report.guides_model import GuideResult, GuidesFile, JourneyStep, StepResult, read_guides
 from harness.report.stats import fmt_time
 from harness.report.view import JourneyView
 
-STATUS_ORDER = ("page_error", "missing", "ambiguous", "hidden", "offscreen", "covered", "disabled",
-                "text_changed", "drifted", "ok")
-"""The guide-check vocabulary (DESIGN.md), most severe first."""
-DEFAULT_FAIL_ON = STATUS_ORDER[:8]
-"""The policy when ``guides.json`` does not state one (docs/guides.md)."""
 GUIDE_STATUSES = ("broken", "warning", "intact")
 ICONS = {"ok": "✓", "fail": "✗", "warn": "⚠"}
 MAX_IMAGES = 60
@@ -277,16 +274,9 @@ def step_view(step: StepResult, position: int, anchor: str, fail_on: list[str], 
     view.screenshot = images.shot(ev.screenshot, ev.screenshot_error)
     view.baseline = images.shot(ev.baseline_screenshot)
     view.suggestion = _suggestion(step, anchor)
-    view.repairable = step.status in ("missing", "ambiguous", "hidden", "text_changed", "drifted")
+    view.repairable = step.status in REPAIRABLE
     view.note = ev.note
     return view
-
-
-def guide_status(statuses: list[str], fail_on: list[str]) -> str:
-    """``broken`` if a step fails the policy, ``warning`` if one is not ok, else ``intact``."""
-    if any(s in fail_on for s in statuses):
-        return "broken"
-    return "warning" if any(s != "ok" for s in statuses) else "intact"
 
 
 def guide_view(guide: GuideResult, gi: int, fail_on: list[str], images: _Images,
@@ -313,7 +303,7 @@ def guides_view(gf: GuidesFile, folder: Path, journeys: list[JourneyView] | None
     guides = [guide_view(g, n, fail_on, images, journeys or []) for n, g in enumerate(gf.guides, start=1)]
     by_guide = Counter(g.status for g in guides)
     by_step = Counter(s.status for g in guides for s in g.steps)
-    order = [s for s in STATUS_ORDER if by_step[s]] + sorted(s for s in by_step if s not in STATUS_ORDER)
+    order = [s for s in STATUSES if by_step[s]] + sorted(s for s in by_step if s not in STATUSES)
     if gf.error:
         status = "unknown"
     elif meta.status in ("passed", "failed"):

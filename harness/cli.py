@@ -44,6 +44,9 @@ BrowserOpt = Annotated[str | None, typer.Option("--browser-path", help="Chromium
                                                 envvar="HARNESS_BROWSER_PATH")]
 TimeoutOpt = Annotated[float, typer.Option("--step-timeout", help="ms a step waits for a target or a page")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="print the result as JSON on stdout")]
+ProbesOpt = Annotated[bool, typer.Option("--probes/--no-probes",
+                                         help="collect in-page signals: vitals, long tasks, DOM changes, validation")]
+A11yOpt = Annotated[bool, typer.Option("--a11y/--no-a11y", help="scan each new page state with axe-core")]
 
 
 
@@ -175,6 +178,8 @@ def run(
     headed: Annotated[bool, typer.Option("--headed", help="show the browser")] = False,
     app_version: Annotated[str | None, typer.Option("--app-version", help="version label of the app")] = None,
     step_timeout: TimeoutOpt = 10_000,
+    probes: ProbesOpt = True,
+    a11y: A11yOpt = True,
     json_out: JsonOpt = False,
 ) -> None:
     """Run journeys and write a run folder with steps.jsonl, steps.parquet and report.html.
@@ -187,7 +192,8 @@ def run(
         raise _fail(HarnessError(f"--trace must be off, on or retain-on-failure, not {trace!r}"))
     options = RunOptions(paths=[str(p) for p in paths], app=app_name, base_url=base_url, out=out_dir,
                          repeat=repeat, workers=workers, tags=tags, trace=trace, browser_path=browser_path,
-                         headed=headed, step_timeout_ms=step_timeout, app_version=app_version)
+                         headed=headed, step_timeout_ms=step_timeout, app_version=app_version,
+                         probes=probes, a11y=a11y)
     raise typer.Exit(_run(options, json_out))
 
 
@@ -247,6 +253,8 @@ def demo(
     latency_ms: Annotated[int, typer.Option("--latency-ms", help="extra latency on every request")] = 0,
     tags: TagsOpt = None,
     step_timeout: TimeoutOpt = 10_000,
+    probes: ProbesOpt = True,
+    a11y: A11yOpt = True,
 ) -> None:
     """Start the demo app, run the demo journeys against it, write the report and print where it is.
 
@@ -268,7 +276,7 @@ def demo(
         out.print(f"Demo app v{version} at {server.url}", markup=False)
         options = RunOptions(paths=[str(features)], app="demo", base_url=server.url, out=run_dir, run_id=run_id,
                              repeat=repeat, workers=workers, browser_path=browser_path, root=root, tags=tags,
-                             step_timeout_ms=step_timeout, app_version=label)
+                             step_timeout_ms=step_timeout, app_version=label, probes=probes, a11y=a11y)
         code = _run(options, json_out=False)
         if code in (0, 1) and not (run_dir / "guides.jsonl").exists():
             out.print("Checking the demo guides (journeys/demo/guides) against the same app...", markup=False)

@@ -28,6 +28,7 @@ from harness.collect.config import ENV_RUN_DIR, ENV_RUN_ID, CollectConfig, new_r
 from harness.collect.journey import Journey, StepFailure, StepNotes, classify_playwright_error
 from harness.collect.journey_guides import JourneyGuides
 from harness.collect.journey_guides import finish as finish_guides
+from harness.collect.probes import PageProbes, notable
 from harness.collect.runfolder import (
     BROWSER_INFO,
     RUN_ERROR,
@@ -40,7 +41,7 @@ from harness.collect.runfolder import (
 from harness.collect.signals import SignalLog
 from harness.collect.tracing import TRACE_FILE, TRACE_MODES, TraceRecorder
 from harness.errors import HarnessError
-from harness.records import ARTIFACTS_DIR, RUN_FILE, RunInfo, StepArtifacts, StepRecord
+from harness.records import ARTIFACTS_DIR, RUN_FILE, RunInfo, StepArtifacts, StepRecord, StepSignals
 from harness.spec.guides import guides_dir
 
 if TYPE_CHECKING:
@@ -64,9 +65,13 @@ class ScenarioState:
     started: float | None = None
     """perf_counter() at the current step's ``before_step_call``; None until its action starts."""
     started_at: str = ""
-    mark: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
+    mark: tuple[int, ...] = ()
     skipped: StepRecord | None = None
     """A step that stopped the scenario without failing it (pytest.skip), written once its reason is known."""
+    probe_errors: list[str] = field(default_factory=list)
+    """Errors of the probes' reset before the current step's action."""
+    shown: set[str] = field(default_factory=set)
+    """Validation messages visible at the end of the previous step."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -87,6 +92,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="guides folder checked inside journeys (default: guides/ beside app.yaml)")
     group.addoption("--harness-report", action=argparse_bool(), default=True,
                     help="write report.html at the end (default yes)")
+    group.addoption("--harness-probes", action=argparse_bool(), default=True,
+                    help="collect in-page signals: vitals, long tasks, DOM changes, validation (default yes)")
+    group.addoption("--harness-a11y", action=argparse_bool(), default=True,
+                    help="scan each new page state with axe-core (default yes; needs probes)")
 
 
 def argparse_bool() -> Any:
@@ -140,6 +149,8 @@ def pytest_configure(config: pytest.Config) -> None:
         step_timeout_ms=config.getoption("--harness-step-timeout"), features=features,
         guides_dir=Path(config.getoption("--harness-guides")).resolve() if config.getoption("--harness-guides")
         else None,
+        probes=config.getoption("--harness-probes"),
+        a11y=config.getoption("--harness-probes") and config.getoption("--harness-a11y"),
     )
     config.stash[CONFIG_KEY] = cfg
     config.addinivalue_line("markers", "harness_repeat: replay index of a scenario")
@@ -154,6 +165,7 @@ def pytest_configure(config: pytest.Config) -> None:
             base_url=base_url, harness_version=harness.__version__, git_commit=git_commit(root),
             features=features, started_at=now_iso(), browser_path=cfg.browser_path,
             options={"repeat": cfg.repeat, "trace": cfg.trace, "step_timeout_ms": cfg.step_timeout_ms,
+                     "probes": cfg.probes, "a11y": cfg.a11y,
                      "workers": getattr(config.option, "numprocesses", None) or 1},
         ))
 
@@ -233,19 +245,27 @@ def harness_guides(harness_config: CollectConfig) -> JourneyGuides | None:
         _stop_run(cfg, f"bad guides: {exc}")
 
 
+@pytest.fixture(scope="session")
+def harness_probes(harness_config: CollectConfig) -> PageProbes:
+    """The worker's in-page probes and axe-core scanner (page states are scanned once per worker)."""
+    return PageProbes(enabled=harness_config.probes, a11y=harness_config.a11y)
+
+
 @pytest.fixture
 def journey(request: pytest.FixtureRequest, harness_config: CollectConfig, harness_browser: Browser,
-            harness_sessions: dict[str, dict[str, Any]], harness_guides: JourneyGuides | None) -> Iterator[Journey]:
+            harness_sessions: dict[str, dict[str, Any]], harness_guides: JourneyGuides | None,
+            harness_probes: PageProbes) -> Iterator[Journey]:
     """A fresh browser context and page for the scenario, wrapped in a :class:`Journey`."""
     context = harness_browser.new_context(base_url=harness_config.base_url,
                                           viewport={"width": 1280, "height": 800})
     signals = SignalLog()
     signals.attach(context)
+    harness_probes.install(context)
     page = context.new_page()
     tracer = TraceRecorder(context, harness_config.trace)
     yield Journey(page=page, context=context, profile=harness_config.profile, base_url=harness_config.base_url,
                   feature_file=Path.cwd(), signals=signals, timeout_ms=harness_config.step_timeout_ms,
-                  sessions=harness_sessions, tracer=tracer, guides=harness_guides)
+                  sessions=harness_sessions, tracer=tracer, guides=harness_guides, probes=harness_probes)
     state = request.node.stash.get(STATE_KEY, None)
     if state is None:  # not a scenario (or it never started): still stop the trace, in its own folder
         tracer.finish(False, harness_config.run_dir / ARTIFACTS_DIR / _slug(request.node.nodeid))
@@ -329,7 +349,10 @@ def pytest_bdd_before_step_call(request: pytest.FixtureRequest, feature: Feature
     state = _state(request)
     if state is None:
         return
-    state.mark = state.journey.signals.mark()
+    journey = state.journey
+    if journey.probes is not None:
+        state.probe_errors = journey.probes.start(journey.page)
+    state.mark = journey.signals.mark()
     state.started_at = now_iso()
     state.started = time.perf_counter()
 
@@ -354,7 +377,8 @@ def _record(cfg: CollectConfig, state: ScenarioState, scenario: Scenario, step: 
         error=error, error_kind=error_kind or notes.error_kind,
     )
     if signals is not None:
-        signals.wait_ms, signals.action_ms = notes.wait_ms, notes.action_ms
+        signals.wait_ms, signals.action_ms, signals.action = notes.wait_ms, notes.action_ms, notes.action
+        _probe(state, signals)
         record.signals = signals
     if timed:
         try:
@@ -362,6 +386,38 @@ def _record(cfg: CollectConfig, state: ScenarioState, scenario: Scenario, step: 
         except Exception:
             record.url = None
     return record
+
+
+def _probe(state: ScenarioState, signals: StepSignals) -> None:
+    """Add the in-page signals of the step that just ended (after its clock stopped)."""
+    journey = state.journey
+    if journey.probes is None:
+        return
+    signals.probe_errors += state.probe_errors
+    end = journey.signals.mark()
+
+    def late_events() -> StepSignals:
+        journey.flush_events()
+        return journey.signals.since(end)
+
+    try:
+        journey.probes.take(journey.page, signals, late_events)
+    except Exception as exc:  # a probe never stops a journey
+        signals.probe_errors.append(f"probe: {type(exc).__name__}: {str(exc).strip()[:300]}")
+
+
+def _evidence_shot(cfg: CollectConfig, state: ScenarioState, record: StepRecord) -> None:
+    """Keep a screenshot of a passed step whose signals the audit may turn into findings."""
+    shown_before, state.shown = state.shown, {v.message for v in record.signals.validation}
+    if not (notable(record.signals, shown_before) or record.over_budget):
+        return
+    shot = Path(ARTIFACTS_DIR) / state.slug / f"step-{record.step_index:02d}.png"
+    try:
+        (cfg.run_dir / shot).parent.mkdir(parents=True, exist_ok=True)
+        state.journey.page.screenshot(path=str(cfg.run_dir / shot), timeout=5_000)
+        record.artifacts = StepArtifacts(screenshot=str(shot))
+    except Exception as exc:
+        record.artifacts = StepArtifacts(screenshot=None, screenshot_error=str(exc).splitlines()[0][:300])
 
 
 def _write(cfg: CollectConfig, record: StepRecord) -> None:
@@ -374,7 +430,9 @@ def pytest_bdd_after_step(request: pytest.FixtureRequest, feature: Feature, scen
     cfg = _cfg(request.config)
     if state is None or cfg is None:
         return
-    _write(cfg, _record(cfg, state, scenario, step, "passed"))
+    record = _record(cfg, state, scenario, step, "passed")
+    _evidence_shot(cfg, state, record)
+    _write(cfg, record)
     guides = state.journey.guides
     if guides is not None:
         feature_file = state.base.get("feature_file", "")

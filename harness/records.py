@@ -21,6 +21,7 @@ STEPS_JSONL = "steps.jsonl"
 STEPS_PARQUET = "steps.parquet"
 REPORT_HTML = "report.html"
 ARTIFACTS_DIR = "artifacts"
+FINDINGS_JSON = "findings.json"
 
 
 class FailedRequest(BaseModel):
@@ -34,8 +35,127 @@ class FailedRequest(BaseModel):
     failure: str | None = None
 
 
+class SlowRequest(BaseModel):
+    """The slowest request a step caused (by Playwright's request timing)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    url: str
+    method: str = "GET"
+    status: int | None = None
+    duration_ms: float
+
+
+class PageLoad(BaseModel):
+    """A document the step loaded (the last one when it loaded several): Navigation Timing and LCP.
+
+    Times are milliseconds from the navigation's start; ``None`` when the browser had not
+    reached that point when the step ended.
+    """
+
+    model_config = ConfigDict(extra="ignore")
+
+    url: str
+    ttfb_ms: float | None = None
+    dom_content_loaded_ms: float | None = None
+    load_ms: float | None = None
+    lcp_ms: float | None = None
+    """Largest Contentful Paint of that document, as far as it was known at the step's end."""
+    lcp_element: str | None = None
+    transfer_bytes: int | None = None
+
+
+class Dialog(BaseModel):
+    """A JavaScript dialog (alert, confirm, prompt, beforeunload) the step raised; it is dismissed."""
+
+    type: str
+    message: str = ""
+
+
+class Overlay(BaseModel):
+    """Something laid over the page at the step's end: a dialog, a modal, a fixed banner."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    element: str
+    """A short description: ``div#cookie-banner.banner``."""
+    role: str | None = None
+    text: str = ""
+    area_pct: float = 0.0
+    """Share of the viewport it covers, 0..100."""
+
+
+class ValidationMessage(BaseModel):
+    """A message the app showed to refuse an input, visible at the step's end (or raised during it)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    message: str
+    field: str | None = None
+    """The field it is about (label, name or id), when known."""
+    source: Literal["native", "aria-invalid", "alert", "error-text"] = "error-text"
+    """``native``: the browser's constraint validation blocked a submit (``invalid`` event);
+    ``aria-invalid``: a field marked invalid; ``alert``: a ``role=alert`` region;
+    ``error-text``: visible text in an element whose class or id says error/invalid."""
+
+
+class ClickedElement(BaseModel):
+    """What the step's last click landed on (the nearest interactive ancestor of the event target)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    element: str
+    text: str = ""
+    editable: bool = False
+    """A text field, select or contenteditable: clicking it only focuses it."""
+
+
+class A11yNode(BaseModel):
+    """One element an accessibility rule failed on."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    target: str
+    html: str = ""
+
+
+class A11yViolation(BaseModel):
+    """One axe-core rule violated on a page state."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    impact: str | None = None
+    """axe-core's impact: ``minor``, ``moderate``, ``serious`` or ``critical``."""
+    help: str = ""
+    help_url: str = ""
+    nodes: list[A11yNode] = Field(default_factory=list)
+    """The first few elements (``count`` says how many in all)."""
+    count: int = 0
+
+
+class A11yScan(BaseModel):
+    """axe-core run on a page state the journey reached for the first time (in this worker)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    state: str
+    """What makes the state distinct: URL path and query, title, open dialogs, headings."""
+    url: str
+    engine: str = ""
+    """``axe-core <version>``."""
+    duration_ms: float | None = None
+    violations: list[A11yViolation] = Field(default_factory=list)
+    error: str | None = None
+
+
 class StepSignals(BaseModel):
-    """What a step caused in the page, measured between its start and its end."""
+    """What a step caused in the page, measured between its start and its end.
+
+    The first group comes from Playwright events and is always there. The rest comes from
+    the in-page probes (``probed`` is true) and stays at its empty value when probes are off
+    or a probe failed (its error is in ``probe_errors``).
+    """
 
     model_config = ConfigDict(extra="allow")
 
@@ -48,6 +168,38 @@ class StepSignals(BaseModel):
     """Time spent waiting for the step's target to become actionable."""
     action_ms: float | None = None
     """Time spent in the action itself, once the target was actionable."""
+    action: str | None = None
+    """The step's (last) action: ``open``, ``click``, ``fill``, ``press``, ``select``, ``check``..."""
+    slowest_request: SlowRequest | None = None
+    bytes: int = 0
+    """Bytes received for the requests that finished during the step (body sizes as announced)."""
+    dialogs: list[Dialog] = Field(default_factory=list)
+
+    probed: bool = False
+    """The in-page probes ran for this step."""
+    page_load: PageLoad | None = None
+    cls: float = 0.0
+    """Layout shift accumulated during the step (shifts not caused by the user's input)."""
+    shift_sources: list[str] = Field(default_factory=list)
+    interaction_ms: float | None = None
+    """The longest Event Timing duration during the step (input delay + processing + next paint);
+    ``None`` when no event took 16 ms or more (the browser reports none shorter)."""
+    interaction_event: str | None = None
+    long_tasks: int = 0
+    tbt_ms: float = 0.0
+    """Total blocking time: the part over 50 ms of every long task during the step."""
+    longest_task_ms: float | None = None
+    dom_mutations: int = 0
+    url_changed: bool = False
+    input_events: int = 0
+    """``input`` and ``change`` events fired during the step."""
+    clicked: ClickedElement | None = None
+    overlays: list[Overlay] = Field(default_factory=list)
+    """Overlays visible at the step's end."""
+    validation: list[ValidationMessage] = Field(default_factory=list)
+    """Refusal messages visible at the step's end, and native ones raised during it."""
+    a11y: A11yScan | None = None
+    probe_errors: list[str] = Field(default_factory=list)
 
 
 class StepArtifacts(BaseModel):
@@ -128,3 +280,101 @@ class RunInfo(BaseModel):
     error: str | None = None
     """Why the run stopped early, when it did (no browser, say)."""
     totals: dict[str, int] = Field(default_factory=dict)
+
+
+Severity = Literal["high", "medium", "low"]
+
+
+class Finding(BaseModel):
+    """One friction finding: a rule that fired on a step (or a whole scenario) of a journey.
+
+    A finding on a scenario run with repeats is reported once per step, with the repeats it
+    occurred in; timing rules judge the median over repeats.
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    """Stable across re-audits of the same run: rule, feature, scenario, example and step."""
+    rule: str
+    severity: Severity
+    title: str
+    """The rule's name in words (``Dead click``)."""
+    message: str
+    """What happened on this step, with the figures (``clicking "Export" changed nothing...``)."""
+    journey: str
+    feature_file: str
+    scenario: str
+    scenario_line: int | None = None
+    example: dict[str, str] = Field(default_factory=dict)
+    step_index: int | None = None
+    """``None`` for a finding about the scenario as a whole."""
+    step_text: str | None = None
+    step_line: int | None = None
+    repeats: list[int] = Field(default_factory=list)
+    """The repeat indexes it occurred in."""
+    runs: int = 1
+    """How many repeats of the scenario were judged."""
+    points: float = 0.0
+    """Its share of the scenario's friction score."""
+    impact_ms: float | None = None
+    """Time it cost the user, when the rule can tell."""
+    evidence: dict[str, object] = Field(default_factory=dict)
+    """The figures and texts behind the message (thresholds, requests, console lines...)."""
+    screenshot: str | None = None
+    """A screenshot of the step, relative to the run folder, when one was taken."""
+
+
+class ScorePart(BaseModel):
+    """One line of a friction score: which finding added how many points."""
+
+    finding: str
+    rule: str
+    severity: Severity
+    step_index: int | None = None
+    points: float
+
+
+class JourneyFriction(BaseModel):
+    """The friction summary of one scenario (one Examples row), over its repeats."""
+
+    model_config = ConfigDict(extra="allow")
+
+    journey: str
+    feature_file: str
+    scenario: str
+    scenario_line: int | None = None
+    example: dict[str, str] = Field(default_factory=dict)
+    runs: int = 1
+    status: str
+    """``passed`` when every repeat passed, else ``failed`` (or ``skipped``)."""
+    time_ms: float | None = None
+    """Median time to complete (the sum of its step durations)."""
+    steps: int = 0
+    page_loads: int = 0
+    wait_ms: float = 0.0
+    errors: int = 0
+    """Console errors, uncaught page errors and failed requests (median over repeats)."""
+    refused_inputs: int = 0
+    findings: dict[str, int] = Field(default_factory=dict)
+    """Count by severity."""
+    score: float = 0.0
+    """The sum of ``breakdown``'s points: nothing else goes into it."""
+    breakdown: list[ScorePart] = Field(default_factory=list)
+
+
+class FindingsFile(BaseModel):
+    """``findings.json``: the friction findings and summaries of one run (written by ``harness/audit``)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    schema_version: int = SCHEMA_VERSION
+    run_id: str
+    app: str
+    generated_at: str
+    baseline_run: str | None = None
+    thresholds: dict[str, object] = Field(default_factory=dict)
+    """The thresholds in force (defaults merged with the app's), for the record."""
+    findings: list[Finding] = Field(default_factory=list)
+    """Ranked by impact: severity, then points, then time lost."""
+    journeys: list[JourneyFriction] = Field(default_factory=list)

@@ -10,11 +10,12 @@ import os
 import subprocess
 import sys
 import threading
+import time
 import zipfile
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from harness.collect.runfolder import read_records
 from harness.demo import DemoServer
@@ -77,15 +78,28 @@ def folder_text(run_dir: Path) -> str:
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    delays: ClassVar[dict[str, float]] = {}
+
     def log_message(self, format: str, *args: object) -> None:
         return
 
+    def do_GET(self) -> None:
+        delay = self.delays.get(self.path.split("?")[0])
+        if delay:
+            time.sleep(delay)
+        super().do_GET()
+
 
 @contextlib.contextmanager
-def serve_folder(folder: Path) -> Iterator[str]:
-    """Serve a folder of static files over real HTTP on 127.0.0.1; yield its base URL."""
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                            functools.partial(_QuietHandler, directory=str(folder)))
+def serve_folder(folder: Path, delays: dict[str, float] | None = None) -> Iterator[str]:
+    """Serve a folder of static files over real HTTP on 127.0.0.1; yield its base URL.
+
+    Args:
+        folder: The files.
+        delays: Seconds to wait before answering, by path (``/slow.png``).
+    """
+    handler = type("_Handler", (_QuietHandler,), {"delays": dict(delays or {})})
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{httpd.server_port}"

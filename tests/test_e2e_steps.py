@@ -13,7 +13,8 @@ from tests.e2e import ROOT, harness, records, serve_folder
 PLAYGROUND = ROOT / "tests" / "fixtures" / "steps"
 #: Every feature the test suite runs in a browser: together they must use every built-in phrase.
 RUN_FEATURES = [ROOT / "features" / "demo", PLAYGROUND, ROOT / "tests" / "fixtures" / "hostile",
-                ROOT / "tests" / "fixtures" / "signals", ROOT / "tests" / "fixtures" / "guides_journey"]
+                ROOT / "tests" / "fixtures" / "signals", ROOT / "tests" / "fixtures" / "guides_journey",
+                ROOT / "tests" / "fixtures" / "probes"]
 
 
 @pytest.fixture(scope="module")

@@ -36,6 +36,8 @@ class CollectConfig:
         step_timeout_ms: How long a step waits for a target or a page.
         features: The feature paths of the run (custom step modules are found beside them).
         guides_dir: The app's guides (checked inside journeys); ``guides/`` beside app.yaml by default.
+        probes: Collect the in-page signals (vitals, long tasks, DOM changes, overlays, validation).
+        a11y: Scan each new page state with axe-core (needs ``probes``).
     """
 
     profile: AppProfile
@@ -49,6 +51,8 @@ class CollectConfig:
     step_timeout_ms: float = 10_000
     features: list[str] = field(default_factory=list)
     guides_dir: Path | None = None
+    probes: bool = True
+    a11y: bool = True
 
     @property
     def worker(self) -> str:

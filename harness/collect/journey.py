@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Locator, Page
 
     from harness.collect.journey_guides import JourneyGuides
+    from harness.collect.probes import PageProbes
     from harness.collect.signals import SignalLog
     from harness.collect.tracing import TraceRecorder
 
@@ -51,6 +52,8 @@ class StepNotes:
     wait_ms: float | None = None
     action_ms: float | None = None
     error_kind: str | None = None
+    action: str | None = None
+    """The step's last action verb (``click``, ``fill``, ``open``...)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +112,7 @@ class Journey:
         tracer: Records the Playwright trace; paused while secrets are typed.
         notes: What the current step learned.
         guides: The app's guides, for guide checks inside the journey (``None``: none).
+        probes: The in-page probes of this worker (``None``: off).
     """
 
     page: Page
@@ -122,6 +126,7 @@ class Journey:
     tracer: TraceRecorder | None = None
     notes: StepNotes = field(default_factory=StepNotes)
     guides: JourneyGuides | None = None
+    probes: PageProbes | None = None
 
     def flush_events(self) -> None:
         """Let Playwright deliver events already sent by the browser (one cheap round trip).
@@ -145,6 +150,7 @@ class Journey:
     def open(self, page_or_path: str) -> None:
         """Navigate to a page and wait for it to load; an HTTP error status fails the step."""
         url = self.url_for(page_or_path)
+        self.notes.action = "open"
         try:
             response = self.page.goto(url, wait_until="load", timeout=self.timeout_ms)
         except Exception as exc:
@@ -224,6 +230,7 @@ class Journey:
             StepFailure: With the reason (missing, hidden, covered, disabled, ambiguous...).
         """
         start = time.perf_counter()
+        self.notes.action = verb.split()[0]
         resolved: Resolved | None = None
         try:
             resolved = self.locate(written)
@@ -302,6 +309,7 @@ class Journey:
                      trial=lambda loc: loc.click(trial=True, timeout=self.timeout_ms))
             if password is None:
                 self._wait_logged_in(user)
+            self.notes.action = "login"
         except BaseException:
             # the form may still hold the password: empty it before the trace (whose DOM
             # snapshots record input values) starts again

@@ -60,6 +60,8 @@ class RunOptions:
     step_timeout_ms: float = 10_000
     root: Path = field(default_factory=Path.cwd)
     guides: Path | None = None
+    probes: bool = True
+    a11y: bool = True
     extra_env: dict[str, str] = field(default_factory=dict)
 
 
@@ -133,6 +135,10 @@ def pytest_command(options: RunOptions, prepared: Prepared, test_file: Path) -> 
         cmd.append("--harness-headed")
     if options.guides:
         cmd += ["--harness-guides", str(Path(options.guides).resolve())]
+    if not options.probes:
+        cmd.append("--harness-probes=no")
+    if not options.a11y:
+        cmd.append("--harness-a11y=no")
     if options.workers > 1:
         cmd += ["-n", str(options.workers)]
     else:

@@ -1,9 +1,12 @@
-"""What a step caused in the page, from Playwright events: navigations, requests, errors.
+"""What a step caused in the page, from Playwright events: navigations, requests, errors, dialogs.
 
 Listeners are attached once per browser context; each step takes a ``mark()`` before its
 action and a ``since(mark)`` after it, so a step owns exactly the events that arrived while
 it ran. A request a step started but that ends after the step returned (a background fetch)
 is counted on the step during which it ends.
+
+JavaScript dialogs are recorded and dismissed (as Playwright does when nobody listens), so a
+journey never hangs on an unexpected ``alert()``.
 """
 
 from __future__ import annotations
@@ -11,10 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from harness.records import FailedRequest, StepSignals
+from harness.records import Dialog, FailedRequest, SlowRequest, StepSignals
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, ConsoleMessage, Frame, Page, Request, Response
+    from playwright.sync_api import Dialog as PwDialog
 
 MAX_TEXT = 500
 
@@ -31,6 +35,9 @@ class SignalLog:
         failed: Failed requests (network failures and HTTP status >= 400).
         console_errors: Text of ``console.error`` messages.
         page_errors: Uncaught exceptions in the page.
+        finished: Requests that finished: (url, method, status, duration ms).
+        received: Bytes announced by the responses (``content-length``), summed.
+        dialogs: JavaScript dialogs the page raised.
     """
 
     navigations: int = 0
@@ -38,12 +45,18 @@ class SignalLog:
     failed: list[FailedRequest] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
+    finished: list[tuple[str, str, int | None, float]] = field(default_factory=list)
+    received: int = 0
+    dialogs: list[Dialog] = field(default_factory=list)
+    _status: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
 
     def attach(self, context: BrowserContext) -> None:
         """Listen to a context: every page it opens, now and later."""
         context.on("request", self._on_request)
         context.on("requestfailed", self._on_request_failed)
         context.on("response", self._on_response)
+        context.on("requestfinished", self._on_request_finished)
+        context.on("dialog", self._on_dialog)
         context.on("console", self._on_console)
         context.on("weberror", lambda err: self.page_errors.append(str(err.error)[:MAX_TEXT]))
         context.on("page", self.watch_page)
@@ -54,20 +67,26 @@ class SignalLog:
         """Count main-frame navigations of ``page``."""
         page.on("framenavigated", lambda frame: self._on_navigated(page, frame))
 
-    def mark(self) -> tuple[int, int, int, int, int]:
+    def mark(self) -> tuple[int, ...]:
         """Return a position in the log, to diff against later."""
         return (self.navigations, self.requests, len(self.failed), len(self.console_errors),
-                len(self.page_errors))
+                len(self.page_errors), len(self.finished), self.received, len(self.dialogs))
 
-    def since(self, mark: tuple[int, int, int, int, int]) -> StepSignals:
+    def since(self, mark: tuple[int, ...]) -> StepSignals:
         """Return what happened after ``mark``."""
-        nav, req, failed, console, errors = mark
+        nav, req, failed, console, errors, finished, received, dialogs = mark
+        done = self.finished[finished:]
+        slowest = max(done, key=lambda item: item[3], default=None)
         return StepSignals(
             navigations=self.navigations - nav,
             requests=self.requests - req,
             failed_requests=list(self.failed[failed:]),
             console_errors=list(self.console_errors[console:]),
             page_errors=list(self.page_errors[errors:]),
+            bytes=self.received - received,
+            slowest_request=SlowRequest(url=slowest[0], method=slowest[1], status=slowest[2],
+                                        duration_ms=slowest[3]) if slowest else None,
+            dialogs=list(self.dialogs[dialogs:]),
         )
 
     def _on_navigated(self, page: Page, frame: Frame) -> None:
@@ -82,9 +101,28 @@ class SignalLog:
                                          failure=(request.failure or "failed")[:MAX_TEXT]))
 
     def _on_response(self, response: Response) -> None:
+        length = response.headers.get("content-length")
+        if length and length.isdigit():
+            self.received += int(length)
+        self._status[(response.url, response.request.method)] = response.status
         if response.status >= 400:
             self.failed.append(FailedRequest(url=response.url[:MAX_TEXT], method=response.request.method,
                                              status=response.status))
+
+    def _on_request_finished(self, request: Request) -> None:
+        timing = request.timing
+        end = timing.get("responseEnd", -1)
+        if end is None or end < 0:
+            return
+        status = self._status.pop((request.url, request.method), None)  # from the response event: no round trip
+        self.finished.append((request.url[:MAX_TEXT], request.method, status, round(end, 1)))
+
+    def _on_dialog(self, dialog: PwDialog) -> None:
+        self.dialogs.append(Dialog(type=dialog.type, message=dialog.message[:MAX_TEXT]))
+        try:
+            dialog.dismiss()
+        except Exception:  # someone else (a custom step) handled it first
+            return
 
     def _on_console(self, message: ConsoleMessage) -> None:
         if message.type == "error":

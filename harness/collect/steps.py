@@ -151,6 +151,7 @@ def uncheck(journey: Journey, target: str) -> None:
 @phrases(r'I press "(?P<key>[^"]*)"', r'j\'appuie sur "(?P<key>[^"]*)"', "Press a key (Enter, Tab, Escape...).")
 def press(journey: Journey, key: str) -> None:
     before = journey.signals.navigations
+    journey.notes.action = "press"
     journey.page.keyboard.press(key)
     journey.settle(before)
 

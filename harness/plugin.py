@@ -400,10 +400,12 @@ def _probe(state: ScenarioState, signals: StepSignals) -> None:
         journey.flush_events()
         return journey.signals.since(end)
 
+    started = time.perf_counter()
     try:
         journey.probes.take(journey.page, signals, late_events)
     except Exception as exc:  # a probe never stops a journey
         signals.probe_errors.append(f"probe: {type(exc).__name__}: {str(exc).strip()[:300]}")
+    signals.probe_ms = round((time.perf_counter() - started) * 1000, 1)
 
 
 def _evidence_shot(cfg: CollectConfig, state: ScenarioState, record: StepRecord) -> None:

@@ -200,6 +200,9 @@ class StepSignals(BaseModel):
     """Refusal messages visible at the step's end, and native ones raised during it."""
     a11y: A11yScan | None = None
     probe_errors: list[str] = Field(default_factory=list)
+    probe_ms: float | None = None
+    """Time the harness spent reading the probes after the step (axe-core included); it is not
+    part of ``duration_ms``."""
 
 
 class StepArtifacts(BaseModel):

@@ -17,6 +17,7 @@ from urllib.parse import urljoin
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from harness.errors import SpecError
+from harness.spec.friction import FrictionSettings
 from harness.spec.selectors import selector_error
 from harness.spec.yamlfile import line_of, load_yaml, validate
 
@@ -135,6 +136,7 @@ class AppProfile(_Strict):
     pages: dict[str, str] = Field(default_factory=dict)
     targets: dict[str, Target] = Field(default_factory=dict)
     budgets: Budgets = Field(default_factory=Budgets)
+    friction: FrictionSettings = FrictionSettings()
     files_dir: str | None = None
     source: Path | None = Field(default=None, exclude=True)
 

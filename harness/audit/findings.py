@@ -1,0 +1,149 @@
+"""Audit a run folder for friction: read its step records, run the rules, write ``findings.json``.
+
+A run folder is auditable alone: without the app profile the default thresholds apply.
+The contract is in docs/friction.md.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from harness.audit.friction_groups import ScenarioFigures, ScenarioRuns, figures, group_records
+from harness.audit.friction_rules import judge
+from harness.audit.friction_score import rank, summarise
+from harness.collect.runfolder import now_iso, read_records, read_run_info
+from harness.errors import HarnessError
+from harness.records import FINDINGS_JSON, RUN_FILE, Finding, FindingsFile, RunInfo
+from harness.spec.friction import FrictionSettings
+from harness.spec.profile import PROFILE_FILE, load_profile
+
+log = logging.getLogger(__name__)
+
+
+def _run_info(run_dir: Path) -> RunInfo:
+    try:
+        return read_run_info(run_dir)
+    except FileNotFoundError:
+        raise HarnessError(f"{run_dir} is not a run folder: it has no {RUN_FILE}") from None
+    except ValidationError as exc:
+        raise HarnessError(f"{run_dir / RUN_FILE} is not a valid run file: {exc.errors()[0]['msg']}") from None
+
+
+def _profile_candidates(info: RunInfo) -> list[Path]:
+    """Where the run's app profile may be: beside or above its features, then ``journeys/<app>/`` here."""
+    found: list[Path] = []
+    for feature in info.features:
+        folder = Path(feature)
+        folder = folder if folder.suffix != ".feature" else folder.parent
+        for parent in [folder, *folder.parents][:4]:
+            if (parent / PROFILE_FILE).is_file():
+                found.append(parent / PROFILE_FILE)
+                break
+    found.append(Path.cwd() / "journeys" / info.app / PROFILE_FILE)
+    return list(dict.fromkeys(found))
+
+
+def settings_for_run(info: RunInfo) -> FrictionSettings:
+    """The ``friction:`` section of the run's app profile when it can be found and loaded, else defaults."""
+    for path in _profile_candidates(info):
+        if not path.is_file():
+            continue
+        try:
+            profile = load_profile(path)
+        except HarnessError as exc:
+            log.warning("friction audit: ignoring %s: %s", path, exc)
+            continue
+        if profile.name == info.app:
+            return profile.friction
+    return FrictionSettings()
+
+
+def baseline_figures(baseline_dir: Path, settings: FrictionSettings) -> tuple[dict[tuple[str, str, str],
+                                                                                  ScenarioFigures], str]:
+    """The figures of every scenario of a baseline run, by (journey, scenario, example), and its run id.
+
+    Raises:
+        HarnessError: When the folder is not a run folder.
+    """
+    info = _run_info(baseline_dir)
+    records, _bad = read_records(baseline_dir)
+    out = {}
+    for runs in group_records(records):
+        out[runs.match_key] = figures(runs, settings.for_scenario(runs.journey, runs.feature_file, runs.scenario))
+    return out, info.run_id
+
+
+def _drop_repeated_scans(groups: list[tuple[ScenarioRuns, list[Finding]]]) -> None:
+    """Keep one a11y finding per (page state, axe rule) in the run: the first in scenario and step order."""
+    seen: set[tuple[object, object]] = set()
+    for _, findings in groups:
+        kept = []
+        for finding in sorted(findings, key=lambda f: (f.step_index if f.step_index is not None else -1)):
+            if finding.rule == "a11y-violation":
+                key = (finding.evidence.get("state"), finding.evidence.get("axe_rule"))
+                if key in seen:
+                    continue
+                seen.add(key)
+            kept.append(finding)
+        findings[:] = kept
+
+
+def audit_run(run_dir: Path, profile_settings: FrictionSettings | None = None,
+              baseline_dir: Path | None = None) -> FindingsFile:
+    """Judge a run folder's step records against the friction rules.
+
+    Args:
+        run_dir: The run folder (``run.json``, ``steps.jsonl``).
+        profile_settings: The app's ``friction:`` settings; ``None``: read them from the app profile named
+            in ``run.json`` when it can be found, else use the defaults.
+        baseline_dir: A run folder of the same journeys to compare page loads and steps with.
+
+    Raises:
+        HarnessError: When ``run_dir`` or ``baseline_dir`` is not a run folder.
+    """
+    info = _run_info(run_dir)
+    records, bad = read_records(run_dir)
+    if bad:
+        log.warning("friction audit: %d unreadable lines skipped in %s", bad, run_dir)
+    settings = profile_settings if profile_settings is not None else settings_for_run(info)
+    baseline: dict[tuple[str, str, str], ScenarioFigures] = {}
+    baseline_run = None
+    if baseline_dir is not None:
+        baseline, baseline_run = baseline_figures(baseline_dir, settings)
+    judged = []
+    for runs in group_records(records):
+        scenario_settings = settings.for_scenario(runs.journey, runs.feature_file, runs.scenario)
+        found = judge(runs, scenario_settings, baseline.get(runs.match_key), baseline_run)
+        judged.append((runs, found))
+    _drop_repeated_scans(judged)
+    journeys = [summarise(runs, settings.for_scenario(runs.journey, runs.feature_file, runs.scenario), found)
+                for runs, found in judged]
+    return FindingsFile(
+        run_id=info.run_id, app=info.app, generated_at=now_iso(), baseline_run=baseline_run,
+        thresholds={name: list(pair) for name, pair in settings.app_thresholds().items()},
+        findings=rank([f for _, found in judged for f in found]), journeys=journeys,
+    )
+
+
+def write_findings(run_dir: Path, findings_file: FindingsFile) -> Path:
+    """Write ``findings.json`` atomically (a reader never sees half a file)."""
+    path = run_dir / FINDINGS_JSON
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(findings_file.model_dump_json(indent=1) + "\n", encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def read_findings(run_dir: Path) -> FindingsFile | None:
+    """Read ``findings.json``; ``None`` when the run has none (or it is unreadable: logged)."""
+    path = run_dir / FINDINGS_JSON
+    if not path.is_file():
+        return None
+    try:
+        return FindingsFile.model_validate_json(path.read_text(encoding="utf-8"))
+    except (ValueError, OSError) as exc:
+        log.warning("friction audit: %s is unreadable: %s", path, exc)
+        return None

@@ -19,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from harness import __version__
+from harness.cli_audit import FAIL_ON, audit, failing, parse_fail_on, print_findings
 from harness.cli_common import err, out
 from harness.cli_common import fail as _fail
 from harness.cli_guides import demo_guides, guides_app
@@ -31,6 +32,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=N
 demo_app = typer.Typer(help="The bundled demo vendor app (two vendor versions).")
 app.add_typer(demo_app, name="demo")
 app.add_typer(guides_app, name="guides")
+app.command("audit")(audit)
 
 PathsArg = Annotated[list[Path], typer.Argument(help="feature files or folders")]
 AppOpt = Annotated[str, typer.Option("--app", help="app profile: name under journeys/ or path to app.yaml")]
@@ -47,6 +49,8 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="print the result as JSON 
 ProbesOpt = Annotated[bool, typer.Option("--probes/--no-probes",
                                          help="collect in-page signals: vitals, long tasks, DOM changes, validation")]
 A11yOpt = Annotated[bool, typer.Option("--a11y/--no-a11y", help="scan each new page state with axe-core")]
+FindingsFailOpt = Annotated[str, typer.Option("--fail-on-findings", help="exit 1 when a friction finding is at "
+                                              f"least this severe: {', '.join(FAIL_ON)}")]
 
 
 
@@ -114,6 +118,11 @@ def _summary(info: RunInfo, run_dir: Path) -> None:
     t = info.totals
     out.print(f"{t.get('scenarios_passed', 0)} passed, {t.get('scenarios_failed', 0)} failed "
               f"({t.get('steps', 0)} steps; run {info.status})", markup=False)
+    from harness.audit.findings import read_findings
+
+    findings = read_findings(run_dir)
+    if findings is not None:
+        print_findings(findings, limit=10)
     report = run_dir / "report.html"
     if report.exists():
         out.print(f"Report: {report}", markup=False, soft_wrap=True)
@@ -129,10 +138,11 @@ def _run_error(run_dir: Path) -> str:
     return " / ".join(lines[-3:]) or "no output (see pytest.log)"
 
 
-def _run(options: object, json_out: bool) -> int:
+def _run(options: object, json_out: bool, fail_on_findings: str = "never") -> int:
     from harness.collect.runner import execute, prepare
 
     try:
+        parse_fail_on(fail_on_findings)
         prepared = prepare(options)  # type: ignore[arg-type]
     except HarnessError as exc:
         raise _fail(exc) from None
@@ -156,12 +166,25 @@ def _run(options: object, json_out: bool) -> int:
         reason = info.error or _run_error(prepared.run_dir)
         err.print(f"error: the run stopped early: {reason}", markup=False, soft_wrap=True)
         code = max(code, 2)
+    code = max(code, _findings_code(prepared.run_dir, fail_on_findings))
     if json_out:
         print(json.dumps({"run_dir": str(prepared.run_dir), "exit_code": code,
                           **info.model_dump(mode="json")}, indent=2))
     else:
         _summary(info, prepared.run_dir)
     return code
+
+
+def _findings_code(run_dir: Path, fail_on: str) -> int:
+    """1 when the run's friction findings include one at least as severe as ``fail_on``."""
+    from harness.audit.findings import read_findings
+
+    findings = read_findings(run_dir) if fail_on != "never" else None
+    count = failing(findings, fail_on) if findings is not None else 0
+    if count:
+        err.print(f"{count} friction finding(s) at or above {fail_on} severity (--fail-on-findings {fail_on})",
+                  markup=False)
+    return 1 if count else 0
 
 
 @app.command()
@@ -180,6 +203,7 @@ def run(
     step_timeout: TimeoutOpt = 10_000,
     probes: ProbesOpt = True,
     a11y: A11yOpt = True,
+    fail_on_findings: FindingsFailOpt = "never",
     json_out: JsonOpt = False,
 ) -> None:
     """Run journeys and write a run folder with steps.jsonl, steps.parquet and report.html.
@@ -194,7 +218,7 @@ def run(
                          repeat=repeat, workers=workers, tags=tags, trace=trace, browser_path=browser_path,
                          headed=headed, step_timeout_ms=step_timeout, app_version=app_version,
                          probes=probes, a11y=a11y)
-    raise typer.Exit(_run(options, json_out))
+    raise typer.Exit(_run(options, json_out, fail_on_findings))
 
 
 @app.command()
@@ -215,18 +239,21 @@ def check(paths: PathsArg, app_name: AppOpt) -> None:
 
 @app.command()
 def report(run_dir: Annotated[Path, typer.Argument(help="a run folder")]) -> None:
-    """Rebuild report.html (and steps.parquet) from a run folder, without a browser.
+    """Rebuild report.html, findings.json and steps.parquet from a run folder, without a browser.
 
     Example: harness report reports/20261126-190501-demo
     """
+    from harness.cli_audit import audit_folder
     from harness.collect.runfolder import write_parquet
-    from harness.report import build_report
 
     if not (run_dir / "run.json").is_file():
         raise _fail(HarnessError("not a run folder (no run.json)", run_dir))
     write_parquet(run_dir)
-    path = build_report(run_dir)
-    out.print(f"Report: {path}", markup=False, soft_wrap=True)
+    try:
+        audit_folder(run_dir)  # recomputes findings.json, then writes the report
+    except HarnessError as exc:
+        raise _fail(exc) from None
+    out.print(f"Report: {run_dir / 'report.html'}", markup=False, soft_wrap=True)
 
 
 @app.command("steps")
@@ -255,6 +282,7 @@ def demo(
     step_timeout: TimeoutOpt = 10_000,
     probes: ProbesOpt = True,
     a11y: A11yOpt = True,
+    fail_on_findings: FindingsFailOpt = "never",
 ) -> None:
     """Start the demo app, run the demo journeys against it, write the report and print where it is.
 
@@ -277,7 +305,7 @@ def demo(
         options = RunOptions(paths=[str(features)], app="demo", base_url=server.url, out=run_dir, run_id=run_id,
                              repeat=repeat, workers=workers, browser_path=browser_path, root=root, tags=tags,
                              step_timeout_ms=step_timeout, app_version=label, probes=probes, a11y=a11y)
-        code = _run(options, json_out=False)
+        code = _run(options, json_out=False, fail_on_findings=fail_on_findings)
         if code in (0, 1) and not (run_dir / "guides.jsonl").exists():
             out.print("Checking the demo guides (journeys/demo/guides) against the same app...", markup=False)
             code = max(code, demo_guides(server.url, run_dir, label, browser_path))

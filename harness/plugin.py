@@ -552,4 +552,5 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         finish_guides(cfg.profile, cfg.guides_dir, cfg.run_dir, {"app": cfg.profile.name, "base_url": cfg.base_url})
     except HarnessError as exc:  # the journeys' results matter more than a guide summary
         print(f"harness: guides.json not written: {exc}", file=sys.stderr)
-    finish_run(cfg.run_dir, exitstatus=int(exitstatus), build=session.config.getoption("--harness-report"))
+    finish_run(cfg.run_dir, exitstatus=int(exitstatus), build=session.config.getoption("--harness-report"),
+               friction=cfg.profile.friction)

@@ -46,14 +46,22 @@ def _profile_candidates(info: RunInfo) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-def settings_for_run(info: RunInfo) -> FrictionSettings:
-    """The ``friction:`` section of the run's app profile when it can be found and loaded, else defaults."""
+def settings_for_run(info: RunInfo, strict: bool = False) -> FrictionSettings:
+    """The ``friction:`` section of the run's app profile when it can be found and loaded, else defaults.
+
+    Args:
+        info: The run.
+        strict: Raise on a profile that is found but does not load (``harness audit``), instead of
+            logging it and going on with the defaults (the end of a run, which must not be lost).
+    """
     for path in _profile_candidates(info):
         if not path.is_file():
             continue
         try:
             profile = load_profile(path)
         except HarnessError as exc:
+            if strict:
+                raise
             log.warning("friction audit: ignoring %s: %s", path, exc)
             continue
         if profile.name == info.app:

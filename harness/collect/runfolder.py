@@ -15,11 +15,14 @@ import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from harness.records import RUN_FILE, STEPS_JSONL, STEPS_PARQUET, RunInfo, StepRecord
+
+if TYPE_CHECKING:
+    from harness.spec.friction import FrictionSettings
 
 REDACTED = "[redacted]"
 BROWSER_INFO = ".browser.json"
@@ -157,8 +160,17 @@ def totals(records: list[StepRecord]) -> dict[str, int]:
     return counts
 
 
-def finish_run(run_dir: Path, exitstatus: int, build: bool = True, status: str | None = None) -> RunInfo:
-    """Close a run folder: parquet, totals, status, browser info and the HTML report."""
+def finish_run(run_dir: Path, exitstatus: int, build: bool = True, status: str | None = None,
+               friction: FrictionSettings | None = None) -> RunInfo:
+    """Close a run folder: parquet, totals, status, browser info, friction findings and the HTML report.
+
+    Args:
+        run_dir: The run folder.
+        exitstatus: pytest's exit status.
+        build: Write report.html.
+        status: Force the run's status (``incomplete`` after an interruption).
+        friction: The app's friction thresholds (``None``: found from the run, else defaults).
+    """
     info = read_run_info(run_dir)
     records, _bad = read_records(run_dir)
     browser = run_dir / BROWSER_INFO
@@ -177,6 +189,12 @@ def finish_run(run_dir: Path, exitstatus: int, build: bool = True, status: str |
         info.exit_code = 2
     write_parquet(run_dir)
     write_run_info(run_dir, info)
+    try:
+        from harness.audit.findings import audit_run, write_findings
+
+        write_findings(run_dir, audit_run(run_dir, friction))
+    except Exception as exc:  # the measurements are safe on disk; `harness audit` can try again
+        print(f"harness: findings.json could not be written: {type(exc).__name__}: {exc}", file=sys.stderr)
     if build:
         try:
             from harness.report import build_report

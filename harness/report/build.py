@@ -16,6 +16,8 @@ from markupsafe import Markup
 import harness
 from harness.records import REPORT_HTML, RUN_FILE
 from harness.report.failures import failure_views
+from harness.report.friction_model import read_findings
+from harness.report.friction_view import FrictionView, friction_view
 from harness.report.guides_view import GuidesView, load_guides_view
 from harness.report.load import RunData, load_run
 from harness.report.stats import fmt_ms, fmt_time, fmt_total, parse_time
@@ -68,6 +70,7 @@ class Report:
     run_id: str
     footer: str
     guides: GuidesView | None = None
+    friction: FrictionView | None = None
     kind: str = "run"
     """``run`` (a journey run, maybe with guide results) or ``guides`` (a guide check alone)."""
 
@@ -104,6 +107,18 @@ def _guides_report(data: RunData, guides: GuidesView) -> Report:
                   run_id=data.run_dir.name, footer=footer, guides=guides, kind="guides")
 
 
+def _friction(data: RunData, journeys: list[JourneyView], notices: list[str]) -> FrictionView | None:
+    """The friction section from ``findings.json`` (None without one); problems go to ``notices``."""
+    found = read_findings(data.run_dir, data.info.run_id)
+    if found is None:
+        return None
+    notices.extend(found.warnings)
+    if found.file is None:
+        notices.append(found.error or "findings.json could not be shown.")
+        return None
+    return friction_view(found.file, data.run_dir, journeys)
+
+
 def build_view(data: RunData) -> Report:
     """Compute everything the report shows from a loaded run (and its ``guides.json``, if any)."""
     journeys = journey_views(data)
@@ -123,10 +138,13 @@ def build_view(data: RunData) -> Report:
         f"records from {data.source}" if data.source else None,
         f"generated {datetime.now(UTC).strftime('%Y-%m-%d %H:%M:%S UTC')}",
     ) if p)
+    notices = list(data.warnings)
+    friction = _friction(data, journeys, notices)
     return Report(
-        header=_header(data, journeys), banner=banner, notices=list(data.warnings), journeys=journeys,
+        header=_header(data, journeys), banner=banner, notices=notices, journeys=journeys,
         slowest=slowest, show_p90=any(r.p90_ms is not None for r in slowest),
         failures=failure_views(data, journeys), run_id=info.run_id, footer=footer, guides=guides,
+        friction=friction,
     )
 
 

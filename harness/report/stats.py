@@ -71,3 +71,13 @@ def pct(part: float, whole: float) -> str:
     """Return ``part / whole`` as a CSS percentage string clamped to 0–100 (``"12.50%"``)."""
     value = 0.0 if whole <= 0 else max(0.0, min(100.0, part * 100 / whole))
     return f"{value:.2f}%"
+
+
+def fmt_bytes(n: float | None) -> str:
+    """Format a byte count: ``"812 B"``, ``"12.3 kB"``, ``"4.1 MB"`` or ``"–"``."""
+    if n is None:
+        return "–"
+    for unit, size in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n >= size:
+            return f"{n / size:,.1f} {unit}"
+    return f"{n:,.0f} B"

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from harness.records import StepRecord
 from harness.report.load import RunData, ScenarioRun
 from harness.report.stats import median, pct, percentile
+from harness.report.vitals import step_vitals
 
 STATUS_ORDER = ("failed", "incomplete", "not_run", "skipped", "passed")
 """Most severe first: a step or case takes the most severe status of its runs."""
@@ -19,6 +20,16 @@ STEP_ORDER = ("failed", "passed", "skipped", "not_run")
 """A step is failed if it failed in any repeat, else passed if it passed in any, and so on."""
 MIN_BAR_PCT = 0.4
 """Smallest visible bar width, in percent of the timeline."""
+
+
+@dataclass
+class FindingBadge:
+    """A small link from a step (or a scenario) to one of its friction findings."""
+
+    anchor: str
+    severity: str
+    title: str
+    icon: str = ""
 
 
 @dataclass
@@ -42,6 +53,11 @@ class StepView:
     notes: list[str]
     offset: str = "0.00%"
     width: str = "0.00%"
+    anchor: str = ""
+    vitals: list[tuple[str, str]] = field(default_factory=list)
+    """Key page vitals (name, value), medians over the repeats."""
+    findings: list[FindingBadge] = field(default_factory=list)
+    """Friction findings on this step, in rank order."""
 
 
 @dataclass
@@ -73,6 +89,8 @@ class CaseView:
     min_total_ms: float | None
     max_total_ms: float | None
     is_open: bool = False
+    findings: list[FindingBadge] = field(default_factory=list)
+    """Friction findings on the scenario as a whole (no step)."""
 
     @property
     def passed_runs(self) -> int:
@@ -181,7 +199,7 @@ def _step_view(records: list[StepRecord], repeats: int) -> StepView:
         status=step_status(statuses), status_label=label, durations=durations, median_ms=median(durations),
         min_ms=min(durations, default=None), max_ms=max(durations, default=None), wait_ms=median(waits),
         budget_ms=budget, over_count=sum(1 for r in records if r.over_budget), runs=len(records),
-        notes=_notes(records, repeats),
+        notes=_notes(records, repeats), vitals=step_vitals([r.signals for r in records]),
     )
 
 
@@ -207,6 +225,8 @@ def case_view(runs: list[ScenarioRun], anchor: str) -> CaseView:
         for rec in run.steps:
             by_index.setdefault(rec.step_index, []).append(rec)
     steps = [_step_view(by_index[i], len(runs)) for i in sorted(by_index)]
+    for step in steps:
+        step.anchor = f"{anchor}-st{step.index + 1}"
     _layout(steps)
     longest = max(len(r.steps) for r in runs)
     # a repeat with fewer recorded steps than its siblings was cut short (run killed)

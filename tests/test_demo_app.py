@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import struct
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from harness.demo import DemoServer, create_app, load_changes
-from harness.demo.app import V2_SEARCH_DELAY_MS, parse_path_latency
+from harness.demo.app import (
+    PROMO_SIZE,
+    V2_PIXEL_DELAY_MS,
+    V2_PROMO_DELAY_MS,
+    V2_SEARCH_DELAY_MS,
+    parse_path_latency,
+)
 from harness.demo.store import SEED_PENDING
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,7 +30,12 @@ FEATURES = ROOT / "features" / "demo"
 PNG = (FEATURES / "files" / "receipt.png").read_bytes()
 PDF = (FEATURES / "files" / "receipt.pdf").read_bytes()
 KINDS = {"renamed_id", "renamed_class", "moved_button", "relabelled_field", "new_modal", "cookie_banner",
-         "hidden_behind_menu", "slower_step", "reworded_text"}
+         "hidden_behind_menu", "slower_step", "reworded_text", "failing_request", "console_error",
+         "stricter_validation", "unlabelled_button", "lost_handler", "slow_handler", "late_image"}
+FRICTION_RULES = {"over-budget", "slow-page-load", "slow-interaction", "long-wait", "layout-shift", "blocking-scripts",
+                  "failed-request", "console-error", "refused-input", "dead-click", "covered-target",
+                  "a11y-violation", "longer-journey"}
+SEVERITIES = ("low", "medium", "high")
 PAGES = ["/home", "/expenses", "/expenses?q=taxi", "/expenses/new", "/tickets", "/tickets/new"]
 
 
@@ -242,6 +254,86 @@ def test_ticket_title_required(app: Flask) -> None:
     assert _soup(response.data).find(id="ticket-title")["aria-invalid"] == "true"
 
 
+# --- export and the friction designed into v2 -----------------------------------------------------
+
+
+def test_expenses_export_csv(app: Flask) -> None:
+    v2 = app.config["DEMO_VERSION"] == 2
+    response = _client(app).get("/expenses/export.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"] == "attachment; filename=expenses.csv"
+    lines = response.get_data(as_text=True).splitlines()
+    assert lines[0] == f"id,date,{'purpose' if v2 else 'description'},category,amount,status"
+    assert any("Taxi to airport" in line for line in lines) and not any("Bea Schulz" in line for line in lines)
+    assert app.test_client().get("/expenses/export.csv").status_code == 302
+
+
+def test_export_button_is_bound_in_v1_only(app: Flask) -> None:
+    v2 = app.config["DEMO_VERSION"] == 2
+    soup = _soup(_client(app).get("/expenses").data)
+    button = soup.find(id="export-csv")
+    assert button.name == "button" and button["type"] == "button" and button.get_text() == "Export CSV"
+    assert button.find_parent("form") is None
+    assert button.get("data-export-url") == (None if v2 else "/expenses/export.csv")
+    assert soup.find(id="export-status").has_attr("hidden")
+    script = (ROOT / "harness" / "demo" / "static" / "spendly.js").read_text()
+    assert 'querySelectorAll("button[data-export-url]")' in script and "Your export is ready" in script
+
+
+def test_v2_chart_endpoint_fails(app: Flask) -> None:
+    v2 = app.config["DEMO_VERSION"] == 2
+    manager = _client(app, "mario")
+    soup = _soup(manager.get("/approvals").data)
+    img = soup.select_one("#approvals-chart img")
+    if not v2:
+        assert img is None and manager.get("/api/charts/approvals-by-week.png").status_code == 404
+        return
+    assert img["alt"] and img["width"] and img["height"]
+    assert manager.get(img["src"]).status_code == 500
+
+
+def test_v2_markup_of_the_designed_friction(app: Flask) -> None:
+    v2 = app.config["DEMO_VERSION"] == 2
+    client = _client(app)
+    tickets = _soup(client.get("/tickets").data)
+    inline = [tag.get_text() for tag in tickets.find_all("script") if not tag.has_attr("src")]
+    assert any("console.error(" in text for text in inline) == v2
+    form = _soup(client.get("/tickets/new").data)
+    title = form.find(id="ticket-title")
+    help_button = form.find(id="ticket-help-toggle")
+    if not v2:
+        assert help_button is None and not title.has_attr("data-live-maxlength")
+        assert form.find(id="ticket-title-error") is None
+    else:
+        assert help_button.name == "button" and help_button.svg is not None
+        assert not help_button.get_text(strip=True) and not help_button.svg.find("title")
+        assert not {"aria-label", "aria-labelledby", "title"} & set(help_button.attrs)
+        assert title["data-live-maxlength"] == "20" and title["maxlength"] == "120"
+        error = form.find(id=title["data-live-error"])
+        assert error.has_attr("hidden") and "error" in error["class"][0]
+        assert error.get_text() == "Title must be 20 characters or fewer"
+    home = _soup(client.get("/home").data)
+    promo = home.select_one("img.promo-banner")
+    assert (promo is not None) == v2
+    if v2:
+        assert promo["alt"] and not promo.has_attr("width") and not promo.has_attr("height")
+        pixel = home.select_one("img.impression-pixel")
+        assert pixel["alt"] == "" and pixel["width"] == pixel["height"] == "1"
+
+
+def test_v2_promo_banner_and_pixel_are_late(sleeps: list[float]) -> None:
+    client = _client(create_app(2))
+    sleeps.clear()
+    banner = client.get("/media/promo/whats-new-2.png")
+    assert banner.mimetype == "image/png" and banner.data.startswith(b"\x89PNG")
+    assert struct.unpack(">II", banner.data[16:24]) == PROMO_SIZE
+    pixel = client.get("/media/px.gif?c=whats-new-2")
+    assert pixel.mimetype == "image/gif" and pixel.data.startswith(b"GIF89a")
+    assert sleeps == [V2_PROMO_DELAY_MS / 1000, V2_PIXEL_DELAY_MS / 1000]
+    assert V2_PIXEL_DELAY_MS > V2_PROMO_DELAY_MS
+    assert create_app(1).test_client().get("/media/px.gif").status_code == 404
+
+
 # --- latency ----------------------------------------------------------------------------------------
 
 
@@ -351,8 +443,17 @@ def test_changes_yaml_shape() -> None:
     for expected in changes["expected_on_v2"]:
         assert expected["outcome"] in ("passed", "failed")
         if expected["outcome"] == "failed":
-            assert expected["failing_step"] and expected["reason"] in ("missing", "hidden", "covered")
+            assert expected["failing_step"] and expected["reason"] in ("missing", "hidden", "covered", "text_not_found")
             assert expected["change"] in ids
+    for finding in changes["friction_on_v2"]:
+        assert {"rule", "severity", "feature", "scenario", "step", "change"} <= set(finding), finding
+        assert finding["rule"] in FRICTION_RULES and finding["severity"] in SEVERITIES
+        assert finding["change"] is None or finding["change"] in ids
+    v1 = changes["friction_on_v1"]
+    assert v1["max_severity"] in SEVERITIES
+    for finding in v1["findings"]:
+        assert finding["rule"] in FRICTION_RULES
+        assert SEVERITIES.index(finding["severity"]) <= SEVERITIES.index(v1["max_severity"])
 
 
 def test_changes_selectors_hold(html: dict[int, dict[str, BeautifulSoup]]) -> None:
@@ -428,7 +529,12 @@ def test_expected_outcomes_cover_every_demo_scenario() -> None:
     changes = {change["id"]: change for change in load_changes()["changes"]}
     for key, entry in zip(keys, expected, strict=True):
         steps = runs[key]
-        if entry["outcome"] == "failed":
+        if entry["outcome"] == "failed" and entry["reason"] == "text_not_found":
+            # a page check fails: the step names no target, and the dead click before it is why
+            assert entry["target"] is None and entry["failing_step"] in steps, key
+            assert steps.index(entry["dead_click_step"]) < steps.index(entry["failing_step"]), key
+            assert entry["change"] in changes
+        elif entry["outcome"] == "failed":
             assert entry["failing_step"] in steps, key
             failing = steps.index(entry["failing_step"])
             assert entry["target"] in entry["failing_step"] or entry["failing_step"].endswith(":")
@@ -439,6 +545,56 @@ def test_expected_outcomes_cover_every_demo_scenario() -> None:
                 assert entry["target"] not in earlier, (key, earlier)
         if "over_budget_step" in entry:
             assert entry["over_budget_step"] in steps
+
+
+def test_friction_key_names_real_steps_of_the_demo_journeys() -> None:
+    from harness.spec.features import feature_files, parse_feature, scenario_runs
+
+    runs = {}
+    for path in feature_files([FEATURES]):
+        for run in scenario_runs(parse_feature(path)):
+            runs[(path.name, run.name, tuple(sorted(run.example.items())))] = [step.name for step in run.steps]
+    changes = load_changes()
+    outcomes = {(e["feature"], e["scenario"], tuple(sorted((e.get("example") or {}).items()))): e
+                for e in changes["expected_on_v2"]}
+    for version, findings in ((2, changes["friction_on_v2"]), (1, changes["friction_on_v1"]["findings"])):
+        seen = set()
+        for finding in findings:
+            key = (finding["feature"], finding["scenario"], tuple(sorted((finding.get("example") or {}).items())))
+            steps = runs[key]
+            assert steps.count(finding["step"]) == 1, (key, finding["step"])
+            assert (key, finding["step"], finding["rule"]) not in seen, finding
+            seen.add((key, finding["step"], finding["rule"]))
+            outcome = outcomes[key]
+            if version == 2 and outcome["outcome"] == "failed":  # a finding needs its step to run
+                assert steps.index(finding["step"]) <= steps.index(outcome["failing_step"]), finding
+    # v2 findings that no change made are v1's findings too (the journeys' own refusals)
+    unchanged = {(f["rule"], f["severity"], f["feature"], f["scenario"], f["step"])
+                 for f in changes["friction_on_v2"] if f["change"] is None}
+    assert unchanged and unchanged <= {(f["rule"], f["severity"], f["feature"], f["scenario"], f["step"])
+                                       for f in changes["friction_on_v1"]["findings"]}
+    rules = {(f["rule"], f["severity"]) for f in changes["friction_on_v2"]}
+    assert {("failed-request", "high"), ("console-error", "medium"), ("refused-input", "medium"),
+            ("a11y-violation", "high"), ("dead-click", "high"), ("covered-target", "high"),
+            ("over-budget", "medium"), ("slow-interaction", "medium")} <= rules
+    # the existing answer keys agree with the friction key
+    over = {(e["feature"], e["scenario"], e["over_budget_step"]) for e in changes["expected_on_v2"]
+            if "over_budget_step" in e}
+    assert over == {(f["feature"], f["scenario"], f["step"]) for f in changes["friction_on_v2"]
+                    if f["rule"] == "over-budget"}
+    # every change made for friction has its finding, on the page it changed
+    friction_kinds = {"failing_request", "console_error", "stricter_validation", "unlabelled_button", "lost_handler",
+                      "slow_handler", "late_image"}
+    designed = {c["id"] for c in changes["changes"] if c["kind"] in friction_kinds}
+    assert designed <= {f["change"] for f in changes["friction_on_v2"]}
+    # the promo banner shifts every dashboard a v2 journey lands on
+    landings = {(f["feature"], f["scenario"], tuple(sorted((f.get("example") or {}).items())), f["step"])
+                for f in changes["friction_on_v2"] if f["rule"] == "layout-shift"}
+    logins = {(k[0], k[1], k[2], step) for k, steps in runs.items() for step in steps
+              if ("logged in as" in step or "connectée en tant que" in step
+                  or ("log in as" in step and "password" not in step)
+                  or ("me connecte" in step and "mot de passe" not in step))}
+    assert landings == logins
 
 
 @pytest.mark.e2e

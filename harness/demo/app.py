@@ -3,7 +3,10 @@
 Version 1 (1.8.2) is what journeys were written against. Version 2 (2.0.0) is the same app
 after a vendor UI update (see ``changes.yaml``): renamed ids and classes, a moved button, a
 relabelled field, a confirmation modal, a cookie banner, a button hidden behind a menu and a
-slower search.
+slower search; and friction that breaks no journey step by itself: a chart whose endpoint
+answers HTTP 500, a widget that logs a console error, a stricter live check on the ticket
+title, an icon-only button without a name, an export button that lost its click handler, a
+live filter that blocks the main thread and a promo banner that pushes the dashboard down.
 
 Latency can be injected for timing tests: ``latency_ms`` for every request, ``path_latency``
 (path prefix → extra ms) for some, ``?latency_ms=N`` per request, or the environment
@@ -13,10 +16,13 @@ Static files are never delayed.
 
 from __future__ import annotations
 
+import csv
 import hmac
 import io
 import os
+import struct
 import time
+import zlib
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -43,6 +49,12 @@ from harness.demo.store import CATEGORIES, PRIORITIES, Receipt, Store, User
 
 VERSIONS = {1: "1.8.2", 2: "2.0.0"}
 V2_SEARCH_DELAY_MS = 1200
+V2_PROMO_DELAY_MS = 300
+"""The v2 dashboard's promo banner (an image without width/height) arrives this much later."""
+V2_PIXEL_DELAY_MS = 600
+"""The v2 dashboard's impression pixel answers this late, so the page's load event waits for it
+and the banner's layout shift always happens before the load event."""
+PROMO_SIZE = (960, 420)
 RECEIPT_THRESHOLD = Decimal("25")
 MAX_AMOUNT = Decimal("100000")
 MAX_RECEIPT_BYTES = 5 * 1024 * 1024
@@ -134,6 +146,22 @@ def _read_receipt(upload: FileStorage | None, errors: dict[str, str]) -> Receipt
         name = os.path.basename(upload.filename.replace("\\", "/"))[:120]
         return Receipt(name, content_type, data)
     return None
+
+
+def _png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
+    """A PNG of one colour (the demo's stand-in for a marketing image)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    row = b"\x00" + bytes(rgb) * width
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(row * height, 9))
+            + chunk(b"IEND", b""))
+
+
+PROMO_PNG = _png(*PROMO_SIZE, (91, 63, 209))
+PIXEL_GIF = (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00"
+             b",\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
 
 
 def human_size(size: int) -> str:
@@ -282,6 +310,20 @@ def create_app(version: int = 1, latency_ms: int = 0, path_latency: dict[str, in
         query = request.args.get("q", "").strip()[:100]
         return render_template("expenses.html", expenses=store.expenses_of(user.username, query), q=query)
 
+    @app.get("/expenses/export.csv")
+    @login_required
+    def export_expenses() -> Response:
+        user = current_user()
+        assert user is not None
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["id", "date", desc_label.lower(), "category", "amount", "status"])
+        for e in store.expenses_of(user.username):
+            writer.writerow([e.id, e.spent_on.isoformat(), e.description, e.category, f"{e.amount:.2f}", e.status])
+        response = Response(out.getvalue(), mimetype="text/csv")
+        response.headers["Content-Disposition"] = "attachment; filename=expenses.csv"
+        return response
+
     @app.route("/expenses/new", methods=["GET", "POST"])
     @login_required
     def new_expense() -> Any:
@@ -376,6 +418,23 @@ def create_app(version: int = 1, latency_ms: int = 0, path_latency: dict[str, in
             abort(404)
         flash(f"Expense {status.lower()}", "success")
         return redirect(url_for("approvals"))
+
+    if v2:
+        @app.get("/api/charts/approvals-by-week.png")
+        @login_required
+        def approvals_chart() -> Any:
+            # 2.0's new chart endpoint crashes: the approvals page shows a broken image
+            return jsonify(error="chart renderer: no series for period"), 500
+
+        @app.get("/media/promo/whats-new-2.png")
+        def promo_banner() -> Response:
+            app.config["DEMO_SLEEP"](V2_PROMO_DELAY_MS / 1000)
+            return Response(PROMO_PNG, mimetype="image/png")
+
+        @app.get("/media/px.gif")
+        def impression_pixel() -> Response:
+            app.config["DEMO_SLEEP"](V2_PIXEL_DELAY_MS / 1000)
+            return Response(PIXEL_GIF, mimetype="image/gif")
 
     @app.get("/tickets")
     @login_required

@@ -65,7 +65,7 @@
   listen('invalid', (e) => {
     if (step.invalid.length < 10) step.invalid.push({ field: fieldName(e.target), message: text(e.target.validationMessage) });
   });
-  for (const type of ['pointerdown', 'keydown']) listen(type, (e) => { if (e.isTrusted) step.interacted = true; });
+  for (const type of ['pointerdown', 'keydown', 'beforeinput', 'input']) listen(type, (e) => { if (e.isTrusted) step.interacted = true; });
   listen('click', (e) => {
     const target = e.target && e.target.closest ? e.target : null;
     if (!target) return;
@@ -162,8 +162,14 @@
     reset() { step = fresh(); },
     async take() {
       // Event Timing entries are reported after the next paint: let one frame pass after an input
+      const drain = () => { for (const [observer, onEntry] of observers) observer.takeRecords().forEach(onEntry); };
       if (step.interacted) await frames();
-      for (const [observer, onEntry] of observers) observer.takeRecords().forEach(onEntry);
+      drain();
+      // a long task during an input means a slow response whose entry may still be on its way
+      for (let i = 0; i < 5 && step.interacted && step.longTasks.length && !step.events.length; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        drain();
+      }
       const s = step;
       step = fresh();
       let interaction = null;

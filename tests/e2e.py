@@ -15,11 +15,14 @@ import zipfile
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from harness.collect.runfolder import read_records
 from harness.demo import DemoServer
 from harness.records import RunInfo, StepRecord
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Passwords the demo app and the harness read from the environment in the e2e runs;
@@ -106,6 +109,28 @@ def serve_folder(folder: Path, delays: dict[str, float] | None = None) -> Iterat
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator[Browser]:
+    """A real Chromium, found and launched as the harness does, for tests that drive pages directly."""
+    from playwright.sync_api import sync_playwright
+
+    from harness.browser import launch_options, resolve_browser
+
+    with sync_playwright() as pw:
+        launched = pw.chromium.launch(**launch_options(resolve_browser()))
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@contextlib.contextmanager
+def both_demo_versions() -> Iterator[dict[int, DemoServer]]:
+    """The demo app v1 and v2 side by side, by version."""
+    with DemoServer(version=1) as v1, DemoServer(version=2) as v2:
+        yield {1: v1, 2: v2}
 
 
 @contextlib.contextmanager

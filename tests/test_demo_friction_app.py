@@ -19,8 +19,7 @@ from typing import Any
 import pytest
 
 from harness.demo import DemoServer, load_changes
-
-sync_api = pytest.importorskip("playwright.sync_api")
+from tests.e2e import both_demo_versions, chromium
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("demo-friction")]
 
@@ -53,23 +52,14 @@ AXE_RUN = """async () => {
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from harness.browser import launch_options, resolve_browser
-    from harness.errors import BrowserNotFound
-
-    try:
-        choice = resolve_browser()
-    except BrowserNotFound as exc:
-        pytest.skip(str(exc))
-    with sync_api.sync_playwright() as pw:
-        launched = pw.chromium.launch(**launch_options(choice))
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")
 def servers() -> Iterator[dict[int, DemoServer]]:
-    with DemoServer(version=1) as v1, DemoServer(version=2) as v2:
-        yield {1: v1, 2: v2}
+    with both_demo_versions() as running:
+        yield running
 
 
 @dataclass

@@ -21,11 +21,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
-from harness.browser import launch_options, resolve_browser
 from harness.collect.anchors import Anchor, probe
-from tests.e2e import harness, serve_folder
+from tests.e2e import chromium, harness, serve_folder
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("guides-scale")]
 
@@ -282,12 +281,8 @@ def checked(site: Site, tmp_path_factory: pytest.TempPathFactory) -> tuple[subpr
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(**launch_options(resolve_browser()))
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with chromium() as launched:
+        yield launched
 
 
 def test_the_guide_has_200_steps_with_every_kind_of_trouble() -> None:

@@ -16,15 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 from ruamel.yaml import YAML
 
-from harness.browser import launch_options, resolve_browser
 from harness.demo import load_changes
 from harness.demo.server import DemoServer
 from harness.spec.tours import import_tour
 from tests import tour_libs
-from tests.e2e import ROOT, harness, serve_folder
+from tests.e2e import ROOT, both_demo_versions, chromium, harness, serve_folder
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("tour-libs")]
 
@@ -47,16 +46,14 @@ def missing_on_v2() -> set[str]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     tour_libs.install()  # fail here, clearly, if npm cannot install the libraries
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(**launch_options(resolve_browser()))
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")
 def servers() -> Iterator[dict[int, DemoServer]]:
-    with DemoServer(version=1) as v1, DemoServer(version=2) as v2:
-        yield {1: v1, 2: v2}
+    with both_demo_versions() as running:
+        yield running
 
 
 @pytest.fixture

@@ -6,16 +6,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
-from harness.browser import launch_options, resolve_browser
 from harness.collect import journey as journey_module
 from harness.collect import steps
 from harness.collect.journey import Journey, StepFailure
 from harness.collect.signals import SignalLog
 from harness.plugin import _slug
 from harness.spec.profile import load_profile
-from tests.e2e import ROOT, serve_folder
+from tests.e2e import ROOT, chromium, serve_folder
 
 PLAYGROUND = ROOT / "tests" / "fixtures" / "steps"
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("journey")]
@@ -29,10 +28,8 @@ def site() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(**launch_options(resolve_browser()))
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture

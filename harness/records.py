@@ -204,6 +204,14 @@ class StepSignals(BaseModel):
     """Time the harness spent reading the probes after the step (axe-core included); it is not
     part of ``duration_ms``."""
 
+    def click_changed_nothing(self) -> bool:
+        """A probed click, not on a text field, after which nothing changed: no DOM change, navigation,
+        request, URL change, input event, dialog or native validation bubble."""
+        return (self.probed and self.action == "click" and not (self.clicked and self.clicked.editable)
+                and not (self.dom_mutations or self.navigations or self.requests or self.url_changed
+                         or self.input_events or self.dialogs)
+                and not any(v.source == "native" for v in self.validation))
+
 
 class StepArtifacts(BaseModel):
     """Files kept for a step, as paths relative to the run folder."""

@@ -122,13 +122,7 @@ def is_dead_click(record: StepRecord, previous: StepRecord | None) -> bool:
     """A passed click whose probes saw no effect at all: no DOM change, navigation, request, input, overlay,
     dialog or native validation bubble."""
     s = record.signals
-    if record.status != "passed" or not s.probed or s.action != "click" or s.probe_errors:
-        return False
-    if s.clicked is not None and s.clicked.editable:
-        return False
-    if s.dom_mutations or s.navigations or s.requests or s.url_changed or s.input_events or s.dialogs:
-        return False
-    if any(v.source == "native" for v in s.validation):  # the browser refused the submit: refused-input
+    if record.status != "passed" or s.probe_errors or not s.click_changed_nothing():
         return False
     before = {o.element for o in previous.signals.overlays} if previous else None
     return not any(before is None or o.element not in before for o in s.overlays)

@@ -23,6 +23,8 @@ from harness.collect.a11y import AxeScanner
 from harness.records import ClickedElement, Overlay, PageLoad, StepSignals, ValidationMessage
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from playwright.sync_api import BrowserContext, Page
 
 SCRIPT = Path(__file__).with_name("page_probe.js")
@@ -70,37 +72,37 @@ class PageProbes:
             return [f"probe reset: {_first_line(exc)}"]
         return []
 
-    def take(self, page: Page, signals: StepSignals, dead_click_check: Any = None) -> None:
+    def take(self, page: Page, signals: StepSignals,
+             late_events: Callable[[], StepSignals | None] | None = None) -> None:
         """Read the step's in-page signals into ``signals`` (errors into ``signals.probe_errors``).
 
         Args:
             page: The scenario's page.
             signals: The step's signals, filled in place.
-            dead_click_check: Called with no argument to refresh the Playwright-side counters
-                (navigations, requests) after the grace period of a click that changed nothing;
-                returns the refreshed :class:`StepSignals` or ``None``.
+            late_events: Returns what Playwright saw since the step ended (navigations, requests...);
+                asked after the grace period of a click that changed nothing.
         """
         if not self.enabled:
             return
         data = self._read(page, signals)
         if data is None:
             return
-        if self._looks_dead(signals, data):
+        self._fill(signals, data)
+        if signals.click_changed_nothing():
             time.sleep(DEAD_CLICK_GRACE_MS / 1000)
             late = self._read(page, signals)
             if late is not None:
-                data["dom_mutations"] += late["dom_mutations"]
-                data["input_events"] += late["input_events"]
-                data["url_changed"] = data["url_changed"] or late["url_changed"]
-                data["page_load"] = data["page_load"] or late["page_load"]
-            if dead_click_check is not None:
-                refreshed = dead_click_check()
-                if refreshed is not None:
-                    signals.navigations += refreshed.navigations
-                    signals.requests += refreshed.requests
-                    signals.failed_requests += refreshed.failed_requests
-                    signals.dialogs += refreshed.dialogs
-        self._fill(signals, data)
+                signals.dom_mutations += int(late.get("dom_mutations") or 0)
+                signals.input_events += int(late.get("input_events") or 0)
+                signals.url_changed = signals.url_changed or bool(late.get("url_changed"))
+                if late.get("page_load") and signals.page_load is None:
+                    signals.page_load = PageLoad.model_validate(late["page_load"])
+            refreshed = late_events() if late_events is not None else None
+            if refreshed is not None:
+                signals.navigations += refreshed.navigations
+                signals.requests += refreshed.requests
+                signals.failed_requests += refreshed.failed_requests
+                signals.dialogs += refreshed.dialogs
         if self.a11y and data.get("web"):
             signals.a11y = self.scanner.scan_new_state(page, data.get("state") or page.url)
 
@@ -115,13 +117,6 @@ class PageProbes:
             return None
         data: dict[str, Any] = json.loads(raw)
         return data
-
-    @staticmethod
-    def _looks_dead(signals: StepSignals, data: dict[str, Any]) -> bool:
-        clicked = data.get("clicked") or {}
-        return (signals.action == "click" and not clicked.get("editable") and not data["dom_mutations"]
-                and not data["input_events"] and not data["url_changed"] and not signals.navigations
-                and not signals.requests and not signals.dialogs)
 
     @staticmethod
     def _fill(signals: StepSignals, data: dict[str, Any]) -> None:
@@ -158,7 +153,5 @@ def notable(signals: StepSignals, shown_before: set[str] | frozenset[str] = froz
         or any(v.message not in shown_before or v.source == "native" for v in signals.validation)
         or signals.cls >= 0.05 or (signals.interaction_ms or 0) >= 200
         or (a11y is not None and a11y.violations)
-        or (signals.probed and signals.action == "click" and not signals.dom_mutations and not signals.navigations
-            and not signals.requests and not signals.input_events and not signals.url_changed
-            and not (signals.clicked and signals.clicked.editable))
+        or signals.click_changed_nothing()
     )

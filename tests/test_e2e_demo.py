@@ -214,16 +214,30 @@ def _key(entry: dict[str, object]) -> tuple[object, ...]:
             entry["scenario"], entry.get("step") or entry.get("step_text"), json.dumps(example, sort_keys=True))
 
 
+def _place(key: tuple[object, ...]) -> tuple[object, ...]:
+    """A finding key without its severity: the rule and the step it is on."""
+    return (key[0], *key[2:])
+
+
+RANK = {"low": 0, "medium": 1, "high": 2}
+
+
 @pytest.mark.xdist_group("demo-v2")
 def test_v2_friction_findings_are_the_designed_ones_each_on_its_step(v2: tuple[Path, object]) -> None:
     out, _ = v2
-    found = [_key(f) for f in _friction(out)]
-    expected = [_key(e) for e in load_changes()["friction_on_v2"]]
-    assert sorted(set(expected) - set(found)) == []  # every designed problem, on the right step, right severity
-    assert len(found) == len(set(found))  # one finding per rule and step
-    extra = [f for f in set(found) - set(expected)]
+    keys = [_key(f) for f in _friction(out)]
+    found = {_place(k): k[1] for k in keys}
+    assert len(found) == len(keys)  # one finding per rule and step
+    expected = {_place(k): k[1] for k in map(_key, load_changes()["friction_on_v2"])}
+    assert sorted(set(expected) - set(found)) == []  # every designed problem, on its step
+    for place, severity in expected.items():
+        if place[0] in EVENT_RULES:
+            assert found[place] == severity, place
+        else:  # a timing is measured: on a loaded machine it can only look worse than designed
+            assert RANK[found[place]] >= RANK[severity], place
+    extra = [place for place in found if place not in expected]
     # a loaded CI machine may add a slow timing here and there, never a wrong event finding or a high one
-    assert [f for f in extra if f[0] in EVENT_RULES or f[1] == "high"] == []
+    assert [p for p in extra if p[0] in EVENT_RULES or found[p] == "high"] == []
     by_rule = {f["rule"]: f for f in _friction(out) if f["severity"] == "high" or f["rule"] == "dead-click"}
     assert by_rule["dead-click"]["evidence"]["clicked"]["element"].startswith("button#export-csv")
     assert "cookie-banner" in by_rule["covered-target"]["message"]

@@ -11,13 +11,13 @@ the handler of the event the step fires.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Any
 
 import pytest
 
+from harness.collect.a11y import axe_source
 from harness.demo import DemoServer, load_changes
 from tests.e2e import both_demo_versions, chromium
 
@@ -109,8 +109,21 @@ def _tab(browser: Any, server: DemoServer, user: str | None = "alice") -> Tab:
     return tab
 
 
-def _close(tab: Tab) -> None:
-    tab.page.context.close()
+OpenTab = Callable[..., Tab]
+
+
+@pytest.fixture
+def open_tab(browser: Any) -> Iterator[OpenTab]:
+    """Open signed-in tabs (``open_tab(server, user="alice")``); every one is closed after the test."""
+    opened: list[Tab] = []
+
+    def open_(server: DemoServer, user: str | None = "alice") -> Tab:
+        opened.append(_tab(browser, server, user))
+        return opened[-1]
+
+    yield open_
+    for tab in opened:
+        tab.page.context.close()
 
 
 def _load_event_start(tab: Tab) -> float:
@@ -122,28 +135,25 @@ def _load_event_start(tab: Tab) -> float:
 
 @pytest.mark.parametrize("version", [1, 2])
 def test_approvals_chart_request_fails_with_500_before_the_load_event_on_v2(
-        browser: Any, servers: dict[int, DemoServer], version: int) -> None:
-    tab = _tab(browser, servers[version], "mario")
-    try:
-        tab.open("/approvals")
-        if version == 1:
-            assert tab.failed == [] and tab.console_errors == []
-            assert tab.page.locator("#approvals-chart").count() == 0
-            return
-        [(status, url)] = tab.failed
-        assert status == 500 and "/api/charts/approvals-by-week.png" in url
-        timing = tab.page.evaluate("""(url) => {
-            const entry = performance.getEntriesByName(url)[0];
-            const nav = performance.getEntriesByType('navigation')[0];
-            return {type: entry.initiatorType, end: entry.responseEnd, load: nav.loadEventStart,
-                    broken: document.querySelector('#approvals-chart img').naturalWidth === 0};
-        }""", url)
-        assert timing["type"] == "img" and timing["broken"]
-        assert 0 < timing["end"] <= timing["load"]
-        # Chromium logs the failed load too: the only console line of the step
-        assert len(tab.console_errors) == 1 and "status of 500" in tab.console_errors[0]
-    finally:
-        _close(tab)
+        open_tab: OpenTab, servers: dict[int, DemoServer], version: int) -> None:
+    tab = open_tab(servers[version], "mario")
+    tab.open("/approvals")
+    if version == 1:
+        assert tab.failed == [] and tab.console_errors == []
+        assert tab.page.locator("#approvals-chart").count() == 0
+        return
+    [(status, url)] = tab.failed
+    assert status == 500 and "/api/charts/approvals-by-week.png" in url
+    timing = tab.page.evaluate("""(url) => {
+        const entry = performance.getEntriesByName(url)[0];
+        const nav = performance.getEntriesByType('navigation')[0];
+        return {type: entry.initiatorType, end: entry.responseEnd, load: nav.loadEventStart,
+                broken: document.querySelector('#approvals-chart img').naturalWidth === 0};
+    }""", url)
+    assert timing["type"] == "img" and timing["broken"]
+    assert 0 < timing["end"] <= timing["load"]
+    # Chromium logs the failed load too: the only console line of the step
+    assert len(tab.console_errors) == 1 and "status of 500" in tab.console_errors[0]
 
 
 # --- console error -----------------------------------------------------------------------------
@@ -151,20 +161,17 @@ def test_approvals_chart_request_fails_with_500_before_the_load_event_on_v2(
 
 @pytest.mark.parametrize("version", [1, 2])
 def test_tickets_page_logs_a_console_error_while_parsing_on_v2(
-        browser: Any, servers: dict[int, DemoServer], version: int) -> None:
-    tab = _tab(browser, servers[version])
-    try:
-        tab.open("/tickets")
-        logged = tab.page.evaluate("() => window.__seen.consoleErrors")
-        assert tab.page_errors == [] and tab.failed == []
-        if version == 1:
-            assert tab.console_errors == [] and logged == []
-            return
-        assert tab.console_errors == ["[sla-badge] cannot compute ticket SLA: no SLA policy configured for "
-                                      "this workspace"]
-        assert logged == [{"readyState": "loading", "text": tab.console_errors[0]}]
-    finally:
-        _close(tab)
+        open_tab: OpenTab, servers: dict[int, DemoServer], version: int) -> None:
+    tab = open_tab(servers[version])
+    tab.open("/tickets")
+    logged = tab.page.evaluate("() => window.__seen.consoleErrors")
+    assert tab.page_errors == [] and tab.failed == []
+    if version == 1:
+        assert tab.console_errors == [] and logged == []
+        return
+    assert tab.console_errors == ["[sla-badge] cannot compute ticket SLA: no SLA policy configured for "
+                                  "this workspace"]
+    assert logged == [{"readyState": "loading", "text": tab.console_errors[0]}]
 
 
 # --- refused input -----------------------------------------------------------------------------
@@ -184,31 +191,28 @@ def _title_state(tab: Tab) -> dict[str, Any]:
 
 @pytest.mark.parametrize("version", [1, 2])
 def test_ticket_title_is_refused_live_on_v2_but_the_form_still_submits(
-        browser: Any, servers: dict[int, DemoServer], version: int) -> None:
-    tab = _tab(browser, servers[version])
-    try:
-        tab.open("/tickets/new")
+        open_tab: OpenTab, servers: dict[int, DemoServer], version: int) -> None:
+    tab = open_tab(servers[version])
+    tab.open("/tickets/new")
+    tab.page.fill("#ticket-title", LONG_TITLE)
+    state = _title_state(tab)  # read at once: the check runs synchronously on the input event
+    if version == 1:
+        assert state["invalid"] is None and state["visibleErrors"] == []
+    else:
+        assert len(LONG_TITLE) == 26
+        assert state["invalid"] == "true" and "ticket-title-error" in state["describedby"].split()
+        assert state["error"] == "Title must be 20 characters or fewer" and "error" in state["errorClass"]
+        assert state["visibleErrors"] == [state["error"]]
+        tab.page.fill("#ticket-title", "VPN drops")
+        assert _title_state(tab) | {"errorClass": None} == {
+            "invalid": None, "describedby": None, "error": None, "errorClass": None, "visibleErrors": []}
         tab.page.fill("#ticket-title", LONG_TITLE)
-        state = _title_state(tab)  # read at once: the check runs synchronously on the input event
-        if version == 1:
-            assert state["invalid"] is None and state["visibleErrors"] == []
-        else:
-            assert len(LONG_TITLE) == 26
-            assert state["invalid"] == "true" and "ticket-title-error" in state["describedby"].split()
-            assert state["error"] == "Title must be 20 characters or fewer" and "error" in state["errorClass"]
-            assert state["visibleErrors"] == [state["error"]]
-            tab.page.fill("#ticket-title", "VPN drops")
-            assert _title_state(tab) | {"errorClass": None} == {
-                "invalid": None, "describedby": None, "error": None, "errorClass": None, "visibleErrors": []}
-            tab.page.fill("#ticket-title", LONG_TITLE)
-            tab.page.click("#cookie-accept")  # the banner covers the submit button (cookie-banner)
-        tab.page.select_option("#ticket-priority", label="High")
-        tab.page.click("#create-ticket")
-        tab.page.wait_for_url("**/tickets", wait_until="load")
-        assert "created" in tab.page.inner_text("#flash")
-        assert LONG_TITLE in tab.page.inner_text("#ticket-queue")
-    finally:
-        _close(tab)
+        tab.page.click("#cookie-accept")  # the banner covers the submit button (cookie-banner)
+    tab.page.select_option("#ticket-priority", label="High")
+    tab.page.click("#create-ticket")
+    tab.page.wait_for_url("**/tickets", wait_until="load")
+    assert "created" in tab.page.inner_text("#flash")
+    assert LONG_TITLE in tab.page.inner_text("#ticket-queue")
 
 
 # --- dead click --------------------------------------------------------------------------------
@@ -216,39 +220,36 @@ def test_ticket_title_is_refused_live_on_v2_but_the_form_still_submits(
 
 @pytest.mark.parametrize("version", [1, 2])
 def test_export_button_answers_on_v1_and_is_dead_on_v2(
-        browser: Any, servers: dict[int, DemoServer], version: int) -> None:
-    tab = _tab(browser, servers[version])
+        open_tab: OpenTab, servers: dict[int, DemoServer], version: int) -> None:
+    tab = open_tab(servers[version])
     page = tab.page
-    try:
-        tab.open("/expenses")
-        button = page.locator("#export-csv")
-        assert button.is_visible() and button.is_enabled() and button.inner_text() == "Export CSV"
-        page.evaluate("""() => {
-            window.__changes = {mutations: 0, clicks: 0};
-            new MutationObserver((records) => { window.__changes.mutations += records.length; })
-              .observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
-            document.getElementById('export-csv').addEventListener('click', () => { window.__changes.clicks += 1; });
-        }""")
-        tab.clear()
-        url = page.url
-        page.click("#export-csv")  # a real click: fails if anything covers the button
-        if version == 1:
-            status = page.locator("#export-status")
-            assert status.is_visible() and "Your export is ready" in status.inner_text()  # synchronously
-            assert page.evaluate("() => window.__changes.mutations") > 0
-            href = status.locator("a").get_attribute("href")
-            assert href == "/expenses/export.csv"
-            csv = page.request.get(tab.url + href)
-            assert csv.ok and csv.headers["content-type"].startswith("text/csv")
-            assert "Taxi to airport" in csv.text() and csv.text().startswith("id,date,description,")
-            return
-        page.wait_for_timeout(600)  # longer than the harness's grace period for a click that changed nothing
-        assert page.evaluate("() => window.__changes") == {"mutations": 0, "clicks": 1}
-        assert tab.requests == [] and page.url == url
-        assert page.get_by_text("Your export is ready").count() == 0
-        assert page.locator("#export-status").is_hidden()
-    finally:
-        _close(tab)
+    tab.open("/expenses")
+    button = page.locator("#export-csv")
+    assert button.is_visible() and button.is_enabled() and button.inner_text() == "Export CSV"
+    page.evaluate("""() => {
+        window.__changes = {mutations: 0, clicks: 0};
+        new MutationObserver((records) => { window.__changes.mutations += records.length; })
+          .observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+        document.getElementById('export-csv').addEventListener('click', () => { window.__changes.clicks += 1; });
+    }""")
+    tab.clear()
+    url = page.url
+    page.click("#export-csv")  # a real click: fails if anything covers the button
+    if version == 1:
+        status = page.locator("#export-status")
+        assert status.is_visible() and "Your export is ready" in status.inner_text()  # synchronously
+        assert page.evaluate("() => window.__changes.mutations") > 0
+        href = status.locator("a").get_attribute("href")
+        assert href == "/expenses/export.csv"
+        csv = page.request.get(tab.url + href)
+        assert csv.ok and csv.headers["content-type"].startswith("text/csv")
+        assert "Taxi to airport" in csv.text() and csv.text().startswith("id,date,description,")
+        return
+    page.wait_for_timeout(600)  # longer than the harness's grace period for a click that changed nothing
+    assert page.evaluate("() => window.__changes") == {"mutations": 0, "clicks": 1}
+    assert tab.requests == [] and page.url == url
+    assert page.get_by_text("Your export is ready").count() == 0
+    assert page.locator("#export-status").is_hidden()
 
 
 # --- slow interaction --------------------------------------------------------------------------
@@ -256,28 +257,25 @@ def test_export_button_answers_on_v1_and_is_dead_on_v2(
 
 @pytest.mark.parametrize("version", [1, 2])
 def test_search_box_input_handler_blocks_300_ms_on_v2(
-        browser: Any, servers: dict[int, DemoServer], version: int) -> None:
-    tab = _tab(browser, servers[version])
-    try:
-        tab.open("/expenses")
-        before = tab.seen()
-        tab.page.fill("input[name=q]", "Taxi")
-        seen = tab.seen()
-        long_tasks = seen["longTasks"][len(before["longTasks"]):]
-        inputs = [e["duration"] for e in seen["events"][len(before["events"]):]
-                  if e["name"] in ("beforeinput", "input")]
-        shifts = seen["shifts"][len(before["shifts"]):]
-        assert shifts == []  # highlighting matches moves nothing
-        if version == 1:
-            assert max(long_tasks, default=0) < 250 and max(inputs, default=0) < 250
-            return
-        assert max(long_tasks) >= 290
-        assert inputs and max(inputs) >= 280
-        rows = tab.page.locator("#expenses-table tbody tr.exp-list__item--match")
-        assert rows.count() == 1 and "Taxi to airport" in rows.inner_text()
-        assert tab.page.get_attribute("#q", "id") == "q" and tab.page.url.endswith("/expenses")
-    finally:
-        _close(tab)
+        open_tab: OpenTab, servers: dict[int, DemoServer], version: int) -> None:
+    tab = open_tab(servers[version])
+    tab.open("/expenses")
+    before = tab.seen()
+    tab.page.fill("input[name=q]", "Taxi")
+    seen = tab.seen()
+    long_tasks = seen["longTasks"][len(before["longTasks"]):]
+    inputs = [e["duration"] for e in seen["events"][len(before["events"]):]
+              if e["name"] in ("beforeinput", "input")]
+    shifts = seen["shifts"][len(before["shifts"]):]
+    assert shifts == []  # highlighting matches moves nothing
+    if version == 1:
+        assert max(long_tasks, default=0) < 250 and max(inputs, default=0) < 250
+        return
+    assert max(long_tasks) >= 290
+    assert inputs and max(inputs) >= 280
+    rows = tab.page.locator("#expenses-table tbody tr.exp-list__item--match")
+    assert rows.count() == 1 and "Taxi to airport" in rows.inner_text()
+    assert tab.page.get_attribute("#q", "id") == "q" and tab.page.url.endswith("/expenses")
 
 
 # --- layout shift ------------------------------------------------------------------------------
@@ -286,24 +284,21 @@ def test_search_box_input_handler_blocks_300_ms_on_v2(
 @pytest.mark.parametrize("version", [1, 2])
 @pytest.mark.parametrize("user", ["alice", "mario"])
 def test_promo_banner_shifts_the_dashboard_before_the_load_event_on_v2(
-        browser: Any, servers: dict[int, DemoServer], version: int, user: str) -> None:
-    tab = _tab(browser, servers[version], user)
-    try:
-        tab.open("/home")
-        shifts = tab.seen()["shifts"]
-        load = _load_event_start(tab)
-        if version == 1:
-            assert shifts == []
-            return
-        assert shifts and all(s["start"] < load and not s["input"] for s in shifts)
-        assert 0.1 < sum(s["value"] for s in shifts) < 0.25
-        assert "h1" in {node for s in shifts for node in s["sources"]}
-        assert tab.failed == [] and tab.console_errors == []
-        size = tab.page.evaluate("() => { const i = document.querySelector('img.promo-banner');"
-                                 " return [i.naturalWidth, i.naturalHeight, i.getAttribute('width')]; }")
-        assert size == [960, 420, None]
-    finally:
-        _close(tab)
+        open_tab: OpenTab, servers: dict[int, DemoServer], version: int, user: str) -> None:
+    tab = open_tab(servers[version], user)
+    tab.open("/home")
+    shifts = tab.seen()["shifts"]
+    load = _load_event_start(tab)
+    if version == 1:
+        assert shifts == []
+        return
+    assert shifts and all(s["start"] < load and not s["input"] for s in shifts)
+    assert 0.1 < sum(s["value"] for s in shifts) < 0.25
+    assert "h1" in {node for s in shifts for node in s["sources"]}
+    assert tab.failed == [] and tab.console_errors == []
+    size = tab.page.evaluate("() => { const i = document.querySelector('img.promo-banner');"
+                             " return [i.naturalWidth, i.naturalHeight, i.getAttribute('width')]; }")
+    assert size == [960, 420, None]
 
 
 # --- accessibility -----------------------------------------------------------------------------
@@ -311,17 +306,16 @@ def test_promo_banner_shifts_the_dashboard_before_the_load_event_on_v2(
 
 def _axe(page: Any) -> list[dict[str, Any]]:
     if not page.evaluate("() => typeof window.axe === 'object'"):
-        source = (resources.files("axe_playwright_python") / "axe.min.js").read_text(encoding="utf-8")
-        page.evaluate(source)
+        page.evaluate(axe_source())
     violations: list[dict[str, Any]] = page.evaluate(AXE_RUN)
     return violations
 
 
-def _walk(browser: Any, server: DemoServer) -> tuple[dict[str, list[dict[str, Any]]], Tab]:
+def _walk(open_tab: OpenTab, server: DemoServer) -> tuple[dict[str, list[dict[str, Any]]], Tab]:
     """axe-core (every rule, best practices included) on each page state the demo journeys reach."""
     v2 = server.version == 2
     found: dict[str, list[dict[str, Any]]] = {}
-    public = _tab(browser, server, None)
+    public = open_tab(server, None)
     public.open("/login")
     found["/login"] = _axe(public.page)
     public.page.fill("#username", "alice")
@@ -329,9 +323,9 @@ def _walk(browser: Any, server: DemoServer) -> tuple[dict[str, list[dict[str, An
     public.page.click("form#login-form button[type=submit]")
     public.page.wait_for_selector("#login-error")
     found["/login (wrong password)"] = _axe(public.page)
-    _close(public)
+    public.page.context.close()
 
-    manager = _tab(browser, server, "mario")
+    manager = open_tab(server, "mario")
     found["/home (manager)"] = _axe(manager.page)
     manager.open("/approvals")
     found["/approvals"] = _axe(manager.page)
@@ -341,9 +335,9 @@ def _walk(browser: Any, server: DemoServer) -> tuple[dict[str, list[dict[str, An
     manager.page.click("#approvals tbody tr:first-child .approve")
     manager.page.wait_for_selector("#flash")
     found["/approvals (approved)"] = _axe(manager.page)
-    _close(manager)
+    manager.page.context.close()
 
-    tab = _tab(browser, server, "alice")
+    tab = open_tab(server, "alice")
     page = tab.page
     found["/home"] = _axe(page)
     for path in ("/expenses", "/expenses?q=Taxi", "/expenses?q=yacht", "/tickets", "/tickets/new", "/expenses/new"):
@@ -392,37 +386,32 @@ def _serious(found: dict[str, list[dict[str, Any]]]) -> set[tuple[str, str, str]
 
 
 def test_v1_journey_pages_have_no_serious_accessibility_violation_and_no_error(
-        browser: Any, servers: dict[int, DemoServer]) -> None:
-    found, tab = _walk(browser, servers[1])
-    try:
-        assert len(found) == 18
-        assert _serious(found) == set()
-        minor = {(state, v["id"], v["impact"]) for state, vs in found.items() for v in vs}
-        assert minor == set(), json.dumps(sorted(minor))  # none of any impact today: keep it that way
-        # the employee's walk (the refused expense answers 422 by design) logs nothing else
-        assert tab.page_errors == []
-        assert [status for status, _ in tab.failed] == [422]
-        assert len(tab.console_errors) == 1 and "status of 422" in tab.console_errors[0]
-    finally:
-        _close(tab)
+        open_tab: OpenTab, servers: dict[int, DemoServer]) -> None:
+    found, tab = _walk(open_tab, servers[1])
+    assert len(found) == 18
+    assert _serious(found) == set()
+    minor = {(state, v["id"], v["impact"]) for state, vs in found.items() for v in vs}
+    assert minor == set(), json.dumps(sorted(minor))  # none of any impact today: keep it that way
+    # the employee's walk (the refused expense answers 422 by design) logs nothing else
+    assert tab.page_errors == []
+    assert [status for status, _ in tab.failed] == [422]
+    assert len(tab.console_errors) == 1 and "status of 422" in tab.console_errors[0]
 
 
-def test_v2_has_only_the_designed_accessibility_violation(browser: Any, servers: dict[int, DemoServer]) -> None:
-    found, tab = _walk(browser, servers[2])
-    try:
-        assert len(found) == 21
-        designed = {(state, "button-name", "critical")
-                    for state in ("/tickets/new", "/tickets/new (title typed)", "/tickets/new (help open)")}
-        # known, not designed: 2.0's row menu is a role=menu holding forms, not menuitems; it is only
-        # open after a click on "Actions", which no journey makes (the approve journey fails before)
-        known = {("/approvals (actions menu)", "aria-required-children", "critical")}
-        assert _serious(found) == designed | known
-        [violation] = found["/tickets/new"]
-        assert violation["nodes"] == ["#ticket-help-toggle"]
-        everything = {(state, v["id"], v["impact"]) for state, vs in found.items() for v in vs}
-        assert everything == designed | known, json.dumps(sorted(everything - designed - known))
-        key = [f for f in load_changes()["friction_on_v2"] if f["rule"] == "a11y-violation"]
-        assert [(f["step"], f["axe_rule"], f["impact"]) for f in key] == [
-            ('I click "tickets.new"', "button-name", "critical")]
-    finally:
-        _close(tab)
+def test_v2_has_only_the_designed_accessibility_violation(open_tab: OpenTab,
+                                                           servers: dict[int, DemoServer]) -> None:
+    found, _ = _walk(open_tab, servers[2])
+    assert len(found) == 21
+    designed = {(state, "button-name", "critical")
+                for state in ("/tickets/new", "/tickets/new (title typed)", "/tickets/new (help open)")}
+    # known, not designed: 2.0's row menu is a role=menu holding forms, not menuitems; it is only
+    # open after a click on "Actions", which no journey makes (the approve journey fails before)
+    known = {("/approvals (actions menu)", "aria-required-children", "critical")}
+    assert _serious(found) == designed | known
+    [violation] = found["/tickets/new"]
+    assert violation["nodes"] == ["#ticket-help-toggle"]
+    everything = {(state, v["id"], v["impact"]) for state, vs in found.items() for v in vs}
+    assert everything == designed | known, json.dumps(sorted(everything - designed - known))
+    key = [f for f in load_changes()["friction_on_v2"] if f["rule"] == "a11y-violation"]
+    assert [(f["step"], f["axe_rule"], f["impact"]) for f in key] == [
+        ('I click "tickets.new"', "button-name", "critical")]

@@ -65,7 +65,8 @@ class ScenarioState:
     started: float | None = None
     """perf_counter() at the current step's ``before_step_call``; None until its action starts."""
     started_at: str = ""
-    mark: tuple[int, ...] = ()
+    listening: bool = False
+    """Whether the scenario's first step began: from then on, every event lands on a step."""
     skipped: StepRecord | None = None
     """A step that stopped the scenario without failing it (pytest.skip), written once its reason is known."""
     probe_errors: list[str] = field(default_factory=list)
@@ -337,11 +338,14 @@ def pytest_bdd_before_step(request: pytest.FixtureRequest, feature: Feature, sce
     if state is None:
         return
     # a step can fail before its action starts (its fixtures or arguments): it must not inherit
-    # the previous step's clock, notes or events
+    # the previous step's clock or notes. Its events window starts where the previous step's
+    # ended, so an event arriving between two steps is never lost: it lands on the next step.
     state.journey.notes = StepNotes()
     state.started = None
     state.started_at = ""
-    state.mark = state.journey.signals.mark()
+    if not state.listening:
+        state.journey.signals.skip()
+        state.listening = True
 
 
 def pytest_bdd_before_step_call(request: pytest.FixtureRequest, feature: Feature, scenario: Scenario,
@@ -352,7 +356,6 @@ def pytest_bdd_before_step_call(request: pytest.FixtureRequest, feature: Feature
     journey = state.journey
     if journey.probes is not None:
         state.probe_errors = journey.probes.start(journey.page)
-    state.mark = journey.signals.mark()
     state.started_at = now_iso()
     state.started = time.perf_counter()
 
@@ -366,7 +369,7 @@ def _record(cfg: CollectConfig, state: ScenarioState, scenario: Scenario, step: 
     duration = (time.perf_counter() - state.started) * 1000 if timed and state.started is not None else None
     if timed:
         state.journey.flush_events()
-    signals = state.journey.signals.since(state.mark) if timed else None
+    signals = state.journey.signals.take() if timed else None
     text = step.name
     budget = cfg.profile.budgets.for_step(text)
     record = StepRecord(
@@ -379,6 +382,8 @@ def _record(cfg: CollectConfig, state: ScenarioState, scenario: Scenario, step: 
     if signals is not None:
         signals.wait_ms, signals.action_ms, signals.action = notes.wait_ms, notes.action_ms, notes.action
         _probe(state, signals)
+        # what arrived while the probes read the page was caused by this step, not the next one
+        signals.add_late(state.journey.signals.take())
         record.signals = signals
     if timed:
         try:
@@ -394,11 +399,10 @@ def _probe(state: ScenarioState, signals: StepSignals) -> None:
     if journey.probes is None:
         return
     signals.probe_errors += state.probe_errors
-    end = journey.signals.mark()
 
     def late_events() -> StepSignals:
         journey.flush_events()
-        return journey.signals.since(end)
+        return state.journey.signals.take()
 
     started = time.perf_counter()
     try:

@@ -212,6 +212,19 @@ class StepSignals(BaseModel):
                          or self.input_events or self.dialogs)
                 and not any(v.source == "native" for v in self.validation))
 
+    def add_late(self, late: StepSignals) -> None:
+        """Add the Playwright events that arrived after the step's clock stopped (while it was probed)."""
+        self.navigations += late.navigations
+        self.requests += late.requests
+        self.failed_requests += late.failed_requests
+        self.console_errors += late.console_errors
+        self.page_errors += late.page_errors
+        self.bytes += late.bytes
+        self.dialogs += late.dialogs
+        if late.slowest_request and (self.slowest_request is None
+                                     or late.slowest_request.duration_ms > self.slowest_request.duration_ms):
+            self.slowest_request = late.slowest_request
+
 
 class StepArtifacts(BaseModel):
     """Files kept for a step, as paths relative to the run folder."""

@@ -1,9 +1,12 @@
 """What a step caused in the page, from Playwright events: navigations, requests, errors, dialogs.
 
-Listeners are attached once per browser context; each step takes a ``mark()`` before its
-action and a ``since(mark)`` after it, so a step owns exactly the events that arrived while
-it ran. A request a step started but that ends after the step returned (a background fetch)
-is counted on the step during which it ends.
+Listeners are attached once per browser context. The log is read in contiguous windows:
+``skip()`` before a scenario's first step drops what its set-up caused, then each ``take()``
+returns the events since the previous one. A step takes its window when its clock stops and
+once more after its probes were read, so a step owns exactly the events that arrived while it
+ran, and an event that arrives between two steps lands on the next one: none is lost or
+counted twice. A request a step started but that ends after the step returned (a background
+fetch) is counted on the step during which it ends.
 
 JavaScript dialogs are recorded and dismissed (as Playwright does when nobody listens), so a
 journey never hangs on an unexpected ``alert()``.
@@ -49,6 +52,7 @@ class SignalLog:
     received: int = 0
     dialogs: list[Dialog] = field(default_factory=list)
     _status: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
+    _cursor: tuple[int, ...] = (0, 0, 0, 0, 0, 0, 0, 0)
 
     def attach(self, context: BrowserContext) -> None:
         """Listen to a context: every page it opens, now and later."""
@@ -71,6 +75,16 @@ class SignalLog:
         """Return a position in the log, to diff against later."""
         return (self.navigations, self.requests, len(self.failed), len(self.console_errors),
                 len(self.page_errors), len(self.finished), self.received, len(self.dialogs))
+
+    def skip(self) -> None:
+        """Start the next window now: what arrived so far belongs to no step."""
+        self._cursor = self.mark()
+
+    def take(self) -> StepSignals:
+        """Return what arrived since the previous ``take`` (or ``skip``), and start the next window."""
+        events = self.since(self._cursor)
+        self._cursor = self.mark()
+        return events
 
     def since(self, mark: tuple[int, ...]) -> StepSignals:
         """Return what happened after ``mark``."""

@@ -55,7 +55,10 @@ def test_page_load_vitals_and_layout_shift_belong_to_the_step_that_loaded_the_pa
     assert slowest.duration_ms >= SLOW_IMAGE_S * 1000
     assert opened.signals.bytes > 1000
     later = [r for r in probed[ONE_PAGE] if r.step_index > opened.step_index]
-    assert all(r.signals.page_load is None and r.signals.cls == 0 for r in later)
+    # showing the age error moves the form by a line: Chromium leaves that shift out while it comes
+    # within 500 ms of the input, but counts it (about 0.002) when a loaded machine paints later
+    assert not [(r.text, r.signals.page_load, r.signals.cls) for r in later
+                if r.signals.page_load is not None or r.signals.cls >= 0.01]
 
 
 @pytest.mark.e2e

@@ -295,6 +295,11 @@ class RunInfo(BaseModel):
     browser_path: str | None = None
     harness_version: str
     git_commit: str | None = None
+    git_branch: str | None = None
+    env: str | None = None
+    """The environment the app ran in (``staging``, ``prod``...), as the run was told."""
+    labels: list[str] = Field(default_factory=list)
+    """Free labels to pick this run again as a baseline (``--label nightly``)."""
     features: list[str] = Field(default_factory=list)
     started_at: str
     ended_at: str | None = None

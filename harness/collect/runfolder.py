@@ -109,21 +109,48 @@ def read_run_info(run_dir: Path) -> RunInfo:
     return RunInfo.model_validate_json((run_dir / RUN_FILE).read_text(encoding="utf-8"))
 
 
+def flat_signals(signals: dict[str, Any]) -> dict[str, Any]:
+    """Return the step's key signals as flat columns: the metrics the compare stage reads.
+
+    Probe-only figures are ``None`` (not measured) when the probes did not run for the step.
+    """
+    load = signals.get("page_load") or {}
+    probed = bool(signals.get("probed"))
+    return {
+        "navigations": signals.get("navigations"),
+        "requests": signals.get("requests"),
+        "failed_requests": len(signals.get("failed_requests") or []),
+        "console_errors": len(signals.get("console_errors") or []),
+        "page_errors": len(signals.get("page_errors") or []),
+        "wait_ms": signals.get("wait_ms"),
+        "ttfb_ms": load.get("ttfb_ms"),
+        "dcl_ms": load.get("dom_content_loaded_ms"),
+        "load_ms": load.get("load_ms"),
+        "lcp_ms": load.get("lcp_ms"),
+        "interaction_ms": signals.get("interaction_ms"),
+        "tbt_ms": signals.get("tbt_ms") if probed else None,
+        "cls": signals.get("cls") if probed else None,
+    }
+
+
+FLAT_SIGNALS = tuple(flat_signals({}))
+"""Columns of ``steps.parquet`` that duplicate ``signals`` (dropped when records are read back)."""
+
+
 def records_frame(records: list[StepRecord]) -> pd.DataFrame:
-    """Return step records as a flat table; nested fields are JSON strings, key signals are columns."""
+    """Return step records as a flat table: nested fields as JSON strings, key signals as columns."""
     rows = []
     for record in records:
         row = record.model_dump(mode="json")
-        signals = row["signals"]
-        row["navigations"] = signals.get("navigations")
-        row["requests"] = signals.get("requests")
-        row["failed_requests"] = len(signals.get("failed_requests") or [])
-        row["console_errors"] = len(signals.get("console_errors") or [])
-        row["wait_ms"] = signals.get("wait_ms")
+        row.update(flat_signals(row["signals"]))
         for key in NESTED:
             row[key] = json.dumps(row[key], ensure_ascii=False)
         rows.append(row)
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    for column in FLAT_SIGNALS:  # numbers even when a column holds only None (no probe ran)
+        if column in frame:
+            frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+    return frame
 
 
 def write_parquet(run_dir: Path) -> Path:
@@ -134,14 +161,29 @@ def write_parquet(run_dir: Path) -> Path:
     return path
 
 
-def git_commit(folder: Path) -> str | None:
-    """Return the git commit of ``folder``'s checkout, when there is one."""
+COMMIT_VARS = ("GITHUB_SHA", "CI_COMMIT_SHA", "GIT_COMMIT", "BUILD_SOURCEVERSION")
+BRANCH_VARS = ("GITHUB_HEAD_REF", "GITHUB_REF_NAME", "CI_COMMIT_REF_NAME", "GIT_BRANCH", "BRANCH_NAME",
+               "BUILD_SOURCEBRANCHNAME")
+"""What CI servers (GitHub, GitLab, Jenkins, Azure) say; a CI checkout is often a detached HEAD."""
+
+
+def _git(folder: Path, *args: str) -> str | None:
     try:
-        done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=folder, capture_output=True, text=True,
-                              timeout=5, check=False)
+        done = subprocess.run(["git", *args], cwd=folder, capture_output=True, text=True, timeout=5, check=False)
     except (OSError, subprocess.TimeoutExpired):
         return None
     return done.stdout.strip() or None if done.returncode == 0 else None
+
+
+def git_info(folder: Path) -> tuple[str | None, str | None]:
+    """Return the commit and branch of ``folder``'s checkout: from the CI's variables, else from git."""
+    commit = next((os.environ[v] for v in COMMIT_VARS if os.environ.get(v)), None) or _git(folder, "rev-parse",
+                                                                                           "HEAD")
+    branch = next((os.environ[v] for v in BRANCH_VARS if os.environ.get(v)), None)
+    if branch is None:
+        branch = _git(folder, "rev-parse", "--abbrev-ref", "HEAD")
+        branch = None if branch == "HEAD" else branch
+    return commit, branch
 
 
 def totals(records: list[StepRecord]) -> dict[str, int]:
@@ -160,9 +202,17 @@ def totals(records: list[StepRecord]) -> dict[str, int]:
     return counts
 
 
+def history_dir(run_dir: Path, setting: str | None = None) -> Path | None:
+    """Where a run is registered: ``setting`` (``off``: nowhere), ``$HARNESS_HISTORY``, else beside the run."""
+    value = setting if setting is not None else os.environ.get("HARNESS_HISTORY")
+    if value in ("off", "no", "none"):
+        return None
+    return Path(value) if value else run_dir.resolve().parent / "history"
+
+
 def finish_run(run_dir: Path, exitstatus: int, build: bool = True, status: str | None = None,
-               friction: FrictionSettings | None = None) -> RunInfo:
-    """Close a run folder: parquet, totals, status, browser info, friction findings and the HTML report.
+               friction: FrictionSettings | None = None, history: Path | None = None) -> RunInfo:
+    """Close a run folder: parquet, totals, status, findings, its entry in the history, the HTML report.
 
     Args:
         run_dir: The run folder.
@@ -170,6 +220,7 @@ def finish_run(run_dir: Path, exitstatus: int, build: bool = True, status: str |
         build: Write report.html.
         status: Force the run's status (``incomplete`` after an interruption).
         friction: The app's friction thresholds (``None``: found from the run, else defaults).
+        history: The history store to register the run in (``None``: not registered).
     """
     info = read_run_info(run_dir)
     records, _bad = read_records(run_dir)
@@ -195,6 +246,14 @@ def finish_run(run_dir: Path, exitstatus: int, build: bool = True, status: str |
         write_findings(run_dir, audit_run(run_dir, friction))
     except Exception as exc:  # the measurements are safe on disk; `harness audit` can try again
         print(f"harness: findings.json could not be written: {type(exc).__name__}: {exc}", file=sys.stderr)
+    if history is not None:
+        try:
+            from harness.compare.history import register
+
+            register(run_dir, history)
+        except Exception as exc:  # the run folder is complete; `harness history add` can register it later
+            print(f"harness: the run was not added to the history at {history}: {type(exc).__name__}: {exc}",
+                  file=sys.stderr)
     if build:
         try:
             from harness.report import build_report

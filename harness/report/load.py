@@ -15,12 +15,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from harness.collect.runfolder import FLAT_SIGNALS
 from harness.records import RUN_FILE, STEPS_JSONL, STEPS_PARQUET, RunInfo, StepRecord
 
 NESTED_JSON = ("example", "tags", "signals", "artifacts")
 """Columns that ``steps.parquet`` stores as JSON strings."""
-FLAT_SIGNALS = ("navigations", "requests", "failed_requests", "console_errors", "wait_ms")
-"""Convenience columns of ``steps.parquet`` that duplicate ``signals``; dropped on read."""
 
 
 @dataclass

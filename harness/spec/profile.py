@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from harness.errors import SpecError
 from harness.spec.friction import FrictionSettings
+from harness.spec.regressions import CompareSettings, GatePolicy
 from harness.spec.selectors import selector_error
 from harness.spec.yamlfile import line_of, load_yaml, validate
 
@@ -137,6 +138,10 @@ class AppProfile(_Strict):
     targets: dict[str, Target] = Field(default_factory=dict)
     budgets: Budgets = Field(default_factory=Budgets)
     friction: FrictionSettings = FrictionSettings()
+    compare: CompareSettings | None = None
+    """Overrides of the comparison's statistics (harness/spec/regressions.py)."""
+    gate: GatePolicy | None = None
+    """Overrides of what fails the build after a comparison."""
     files_dir: str | None = None
     source: Path | None = Field(default=None, exclude=True)
 

@@ -1,0 +1,135 @@
+"""Metric changes between two sides, with verdicts that do not cry wolf.
+
+For each journey, scenario and step present on both sides, and each metric measured on
+both, the change is the Hodges-Lehmann shift (candidate minus baseline) with its
+distribution-free confidence interval, in units and on a log scale (relative), and its
+two-sided Mann-Whitney U p-value. The p-values of the whole comparison are adjusted
+together (Benjamini-Hochberg), and a change is called ``slower`` or ``faster`` only when it
+is significant *and* at least the minimum effect, both relative and absolute.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from harness.compare.metrics import METRIC_BY_COLUMN, METRICS, Metric
+from harness.compare.model import Change, Stats, Verdict
+from harness.compare.samples import Key, Samples, where
+from harness.compare.stats import Shift, bh_adjust, compare_many, describe
+from harness.spec.regressions import CompareSettings
+
+ORDER: dict[Verdict, int] = {"slower": 0, "faster": 1, "new": 2, "removed": 3, "insufficient_data": 4,
+                             "unchanged": 5}
+LEVELS = {"journey": 0, "scenario": 1, "step": 2}
+KEEP_VALUES = 200
+"""Values kept per side for distributions (a pooled history can hold thousands)."""
+
+
+def _stats(values: np.ndarray, unit: str) -> Stats:
+    summary = describe(values)
+    digits = 1 if unit == "ms" else 4
+    kept = values if values.size <= KEEP_VALUES else values[-KEEP_VALUES:]
+    return Stats(n=summary.n, median=summary.median, p90=summary.p90, spread=summary.spread, low=summary.low,
+                 high=summary.high, values=[round(float(v), digits) for v in kept])
+
+
+def _finite(value: float | None) -> float | None:
+    return None if value is None or not math.isfinite(value) else float(value)
+
+
+def min_abs(metric: Metric, settings: CompareSettings) -> float:
+    """The smallest absolute change of ``metric`` worth a verdict."""
+    return settings.min_effect_ms if metric.unit == "ms" else metric.min_abs
+
+
+def judge(metric: Metric, shift: Shift, q: float, settings: CompareSettings) -> tuple[Verdict, str]:
+    """The verdict of a change with enough data, and why, in words with the figures."""
+    unit = " ms" if metric.unit == "ms" else ""
+    size = f"{shift.estimate:+.4g}{unit}"
+    if shift.ratio is not None:
+        size += f" ({shift.ratio * 100:+.1f}%)"
+    if not q < settings.alpha:
+        return "unchanged", f"not significant: {size}, q = {q:.3g} ≥ {settings.alpha:g}"
+    floor = min_abs(metric, settings)
+    if abs(shift.estimate) < floor or shift.estimate == 0:
+        return "unchanged", f"significant (q = {q:.3g}) but {size} is under the minimum of {floor:g}{unit}"
+    if shift.ratio is not None and abs(shift.ratio) * 100 < settings.min_effect_pct:
+        return "unchanged", (f"significant (q = {q:.3g}) but {size} is under the minimum of "
+                             f"{settings.min_effect_pct:g}%")
+    verdict: Verdict = "slower" if shift.estimate > 0 else "faster"
+    return verdict, f"{size}, q = {q:.3g} < {settings.alpha:g}, above the minimum effect"
+
+
+def compare_samples(baseline: Samples, candidate: Samples, settings: CompareSettings) -> list[Change]:
+    """Every metric of every key: stats of both sides, change, interval, p and q values, verdict."""
+    pending: list[tuple[Key, Metric, np.ndarray, np.ndarray]] = []
+    changes: list[Change] = []
+    for key in dict.fromkeys([*baseline.values, *candidate.values]):
+        base, cand = baseline.values.get(key), candidate.values.get(key)
+        if base is None or cand is None:
+            ran_both = key in baseline.seen and key in candidate.seen
+            changes.append(_never_passed(key, base, cand) if ran_both else _one_sided(key, base, cand))
+            continue
+        for metric in METRICS:
+            b, c = base.get(metric.column), cand.get(metric.column)
+            if b is None or c is None:
+                continue  # not measured on one side (a page load only some repeats made): nothing to compare
+            pending.append((key, metric, b, c))
+    shifts = compare_many([(b, c) for _, _, b, c in pending], confidence=settings.confidence)
+    enough = np.array([b.size >= settings.min_samples and c.size >= settings.min_samples
+                       for _, _, b, c in pending], dtype=bool)
+    p_values = np.array([s.p_value for s in shifts], dtype="float64")
+    # both sides one and the same constant (no request failed, ever): nothing to test, nor to count
+    # among the tests the correction divides alpha by
+    same = np.array([b.min() == b.max() == c.min() == c.max() for _, _, b, c in pending], dtype=bool)
+    tested = enough & ~same
+    q_values = np.where(same, 1.0, np.nan)
+    if tested.any():
+        q_values[tested] = bh_adjust(p_values[tested])
+    for i, ((key, metric, b, c), shift) in enumerate(zip(pending, shifts, strict=True)):
+        if enough[i]:
+            verdict, why = judge(metric, shift, float(q_values[i]) if not math.isnan(q_values[i]) else 1.0,
+                                 settings)
+        else:
+            verdict, why = "insufficient_data", (f"{b.size} baseline and {c.size} candidate values; "
+                                                 f"at least {settings.min_samples} each are needed")
+        impact = abs(shift.estimate) if verdict in ("slower", "faster") and metric.unit == "ms" else 0.0
+        changes.append(Change(
+            where=where(key), metric=metric.column, label=metric.label, unit=metric.unit,
+            baseline=_stats(b, metric.unit), candidate=_stats(c, metric.unit),
+            change=_finite(shift.estimate), change_low=_finite(shift.low), change_high=_finite(shift.high),
+            ratio=_finite(shift.ratio), ratio_low=_finite(shift.ratio_low), ratio_high=_finite(shift.ratio_high),
+            confidence=_finite(shift.level), p_value=_finite(shift.p_value), q_value=_finite(q_values[i]),
+            verdict=verdict, why=why, impact=impact))
+    return rank(changes)
+
+
+def _one_sided(key: Key, base: dict[str, np.ndarray] | None, cand: dict[str, np.ndarray] | None) -> Change:
+    metric = METRIC_BY_COLUMN["duration_ms"]
+    side = cand if base is None else base
+    values = (side or {}).get(metric.column, np.array([]))
+    verdict: Verdict = "new" if base is None else "removed"
+    why = "only in the candidate" if verdict == "new" else "only in the baseline"
+    stats = _stats(values, metric.unit)
+    return Change(where=where(key), metric=metric.column, label=metric.label, unit=metric.unit,
+                  baseline=stats if verdict == "removed" else None, candidate=stats if verdict == "new" else None,
+                  verdict=verdict, why=why)
+
+
+def _never_passed(key: Key, base: dict[str, np.ndarray] | None, cand: dict[str, np.ndarray] | None) -> Change:
+    """A key both sides ran, that never passed on one of them: its failure is an outcome, not a timing."""
+    metric = METRIC_BY_COLUMN["duration_ms"]
+    side = "candidate" if cand is None else "baseline"
+    present = (base or cand or {}).get(metric.column, np.array([]))
+    stats = _stats(present, metric.unit)
+    return Change(where=where(key), metric=metric.column, label=metric.label, unit=metric.unit,
+                  baseline=stats if base is not None else None, candidate=stats if cand is not None else None,
+                  verdict="insufficient_data", why=f"it never passed in the {side}: see the outcomes that changed")
+
+
+def rank(changes: list[Change]) -> list[Change]:
+    """Slower first (biggest absolute change first), then faster, new, removed, too little data, unchanged."""
+    return sorted(changes, key=lambda c: (ORDER[c.verdict], -c.impact, -abs(c.ratio or 0.0),
+                                          LEVELS[c.where.level]))

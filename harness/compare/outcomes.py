@@ -1,0 +1,107 @@
+"""What changed besides the figures: scenarios failing or fixed, friction findings, guide steps.
+
+A scenario is ``passing`` when every replay passed, ``broken`` when every replay failed and
+``flaky`` when some did: a flaky scenario is reported as flaky, never as a new failure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from harness.compare.model import FindingChange, GuideChange, Health, StatusChange
+from harness.compare.samples import Samples, where
+from harness.records import Finding
+
+KINDS: dict[tuple[Health, Health], str] = {
+    ("passing", "broken"): "new_failure",
+    ("absent", "broken"): "new_failure",
+    ("passing", "flaky"): "new_flaky",
+    ("absent", "flaky"): "new_flaky",
+    ("broken", "passing"): "fixed",
+    ("flaky", "passing"): "fixed",
+    ("broken", "broken"): "still_failing",
+    ("flaky", "flaky"): "still_flaky",
+    ("flaky", "broken"): "now_broken",
+    ("broken", "flaky"): "less_flaky",
+}
+"""(baseline, candidate) -> kind; pairs not listed (passing to passing...) are no change."""
+STATUS_ORDER = ("new_failure", "now_broken", "new_flaky", "still_failing", "still_flaky", "less_flaky", "fixed")
+SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+
+
+def status_changes(baseline: Samples, candidate: Samples) -> list[StatusChange]:
+    """Scenarios whose outcome changed, or that still fail, ordered by how bad the change is."""
+    out: list[StatusChange] = []
+    for key in dict.fromkeys([*baseline.health, *candidate.health]):
+        base, cand = baseline.health.get(key), candidate.health.get(key)
+        if cand is None:
+            continue  # a scenario the candidate did not run: reported as removed by the metric changes
+        kind = KINDS.get((base.health if base else "absent", cand.health))
+        if kind is None:
+            continue
+        failing = cand if cand.health != "passing" else base
+        out.append(StatusChange(
+            where=where(key), baseline=base.health if base else "absent", candidate=cand.health,
+            kind=kind, failed_repeats=cand.failed_repeats if cand.health != "passing" else base.failed_repeats,
+            repeats=cand.replays, step=failing.step if failing else None, error=failing.error if failing else None,
+            error_kind=failing.error_kind if failing else None))
+    return sorted(out, key=lambda s: STATUS_ORDER.index(s.kind))
+
+
+def finding_changes(baseline: Sequence[Sequence[Finding]], candidate: Sequence[Finding]) -> list[FindingChange]:
+    """Findings new in the candidate (in no baseline run) and resolved (in the latest baseline run, not now).
+
+    Args:
+        baseline: The findings of each baseline run, newest run first.
+        candidate: The candidate's findings.
+    """
+    seen = {f.id for run in baseline for f in run}
+    latest = {f.id: f for f in baseline[0]} if baseline else {}
+    now = {f.id: f for f in candidate}
+    new = [_finding("new", f) for f in candidate if f.id not in seen]
+    resolved = [_finding("resolved", f) for fid, f in latest.items() if fid not in now]
+    return sorted(new, key=lambda f: SEVERITY_ORDER.get(f.severity, 3)) + \
+        sorted(resolved, key=lambda f: SEVERITY_ORDER.get(f.severity, 3))
+
+
+def _finding(kind: str, finding: Finding) -> FindingChange:
+    return FindingChange(kind=kind, id=finding.id, rule=finding.rule, severity=finding.severity,  # type: ignore[arg-type]
+                         title=finding.title, message=finding.message, journey=finding.journey,
+                         scenario=finding.scenario, step_text=finding.step_text)
+
+
+def _guide_steps(data: dict[str, Any] | None) -> dict[tuple[str, str], dict[str, Any]]:
+    steps: dict[tuple[str, str], dict[str, Any]] = {}
+    for guide in (data or {}).get("guides") or []:
+        for step in guide.get("steps") or []:
+            steps[(str(guide.get("id")), str(step.get("id")))] = step
+    return steps
+
+
+def _broken(step: dict[str, Any] | None, fail_on: set[str]) -> bool:
+    return step is not None and step.get("status") in fail_on
+
+
+def guide_changes(baseline: dict[str, Any] | None, candidate: dict[str, Any] | None) -> list[GuideChange]:
+    """Guide steps broken since the baseline, repaired, or still broken (``guides.json`` of each side).
+
+    A step is broken when its status is in the candidate's failure policy (``policy.fail_on``).
+    """
+    if not candidate:
+        return []
+    fail_on = set((candidate.get("policy") or {}).get("fail_on") or [])
+    before, after = _guide_steps(baseline), _guide_steps(candidate)
+    out: list[GuideChange] = []
+    for key in dict.fromkeys([*before, *after]):
+        old, new = before.get(key), after.get(key)
+        was, now = _broken(old, fail_on), _broken(new, fail_on)
+        if not (was or now) or new is None:
+            continue
+        kind = "still_broken" if was and now else ("broken" if now else "repaired")
+        suggestion = (new.get("suggestion") or {}).get("target") if now else None
+        out.append(GuideChange(kind=kind, guide=key[0], step=key[1],  # type: ignore[arg-type]
+                               baseline=old.get("status") if old else None, candidate=new.get("status"),
+                               reason=new.get("reason") or new.get("message"), suggestion=suggestion))
+    order = {"broken": 0, "still_broken": 1, "repaired": 2}
+    return sorted(out, key=lambda g: order[g.kind])

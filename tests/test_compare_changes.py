@@ -1,0 +1,203 @@
+"""Comparison verdicts, outcomes, the gate and summary.md on literal step tables (no browser)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from harness.compare.changes import compare_samples
+from harness.compare.gate import evaluate
+from harness.compare.model import Comparison, RunSide, Settings
+from harness.compare.outcomes import finding_changes, guide_changes, status_changes
+from harness.compare.samples import collect
+from harness.compare.summary import md, render_summary
+from harness.records import Finding
+from harness.spec.regressions import CompareSettings, GatePolicy
+
+SETTINGS = CompareSettings()
+
+
+def _rows(run: str, scenario: str, steps: dict[str, list[float | None]], *, repeats: int = 10,
+          failed: dict[str, set[int]] | None = None, journey: str = "Expenses") -> list[dict]:
+    """Step records of one scenario replayed ``repeats`` times: ``steps`` maps text -> durations per repeat."""
+    rows = []
+    for repeat in range(repeats):
+        for index, (text, durations) in enumerate(steps.items()):
+            bad = repeat in (failed or {}).get(text, set())
+            rows.append({"run_id": run, "journey": journey, "feature_file": "expenses.feature", "scenario": scenario,
+                         "example": "{}", "step_index": index, "text": text, "repeat": repeat,
+                         "test_id": f"{scenario}[{repeat}]", "status": "failed" if bad else "passed",
+                         "error_kind": "timeout" if bad else None, "error": "Timeout 5000 ms" if bad else None,
+                         "duration_ms": durations[repeat % len(durations)], "requests": 3.0})
+    return rows
+
+
+def _noise(seed: int, centre: float, n: int = 10, spread: float = 0.05) -> list[float]:
+    rng = np.random.default_rng(seed)
+    return list(centre * rng.lognormal(0, spread, n))
+
+
+def _compare(base_rows: list[dict], cand_rows: list[dict], settings: CompareSettings = SETTINGS):
+    base, cand = collect(pd.DataFrame(base_rows)), collect(pd.DataFrame(cand_rows))
+    return base, cand, compare_samples(base, cand, settings)
+
+
+def _change(changes, text: str | None, metric: str = "duration_ms", level: str = "step"):
+    return next(c for c in changes if c.where.level == level and c.where.text == text and c.metric == metric)
+
+
+def test_a_real_slowdown_is_slower_and_noise_is_unchanged() -> None:
+    base = _rows("b", "Submit", {"open": _noise(1, 500), "save": _noise(2, 300)})
+    cand = _rows("c", "Submit", {"open": [v + 150 for v in _noise(3, 500)], "save": _noise(4, 300)})
+    _, _, changes = _compare(base, cand)
+    opened = _change(changes, "open")
+    assert opened.verdict == "slower" and opened.q_value is not None and opened.q_value < 0.01
+    assert opened.change_low is not None and opened.change_high is not None
+    assert opened.change_low < 150 < opened.change_high and 0.2 < opened.ratio < 0.4
+    assert opened.baseline is not None and opened.baseline.n == 10 and len(opened.baseline.values) == 10
+    assert _change(changes, "save").verdict == "unchanged"
+    assert changes[0] is opened or changes[0].where.level != "step"  # slower changes come first
+    assert [c.verdict for c in changes[:2]] == ["slower", "slower"]  # the step and its scenario's total
+    assert _change(changes, None, level="scenario").verdict == "slower"
+    assert _change(changes, "open", metric="requests").verdict == "unchanged"  # 3 requests on both sides
+
+
+def test_a_significant_change_under_the_minimum_effect_is_not_called() -> None:
+    base = _rows("b", "Submit", {"open": _noise(1, 100, spread=0.005)})
+    cand = _rows("c", "Submit", {"open": _noise(2, 104, spread=0.005)})  # +4 ms, +4%: real but tiny
+    _, _, changes = _compare(base, cand)
+    opened = _change(changes, "open")
+    assert opened.q_value is not None and opened.q_value < 0.05
+    assert opened.verdict == "unchanged" and "under the minimum" in opened.why
+    loose = CompareSettings(min_effect_ms=1, min_effect_pct=1)
+    assert _change(_compare(base, cand, loose)[2], "open").verdict == "slower"
+
+
+def test_too_few_values_new_and_removed() -> None:
+    base = _rows("b", "Submit", {"open": _noise(1, 500), "gone": [10.0]}, repeats=3)
+    cand = _rows("c", "Submit", {"open": _noise(2, 900), "added": [10.0]}, repeats=3)
+    _, _, changes = _compare(base, cand)
+    assert _change(changes, "open").verdict == "insufficient_data"  # 3 values: nothing can be told
+    assert _change(changes, "gone").verdict == "removed" and _change(changes, "added").verdict == "new"
+    assert _change(changes, "added").candidate is not None and _change(changes, "added").baseline is None
+
+
+def test_failed_steps_are_statuses_not_timings() -> None:
+    base = _rows("b", "Submit", {"open": _noise(1, 500), "save": _noise(2, 300)})
+    cand = _rows("c", "Submit", {"open": _noise(3, 500), "save": [5000.0]}, failed={"save": set(range(10))})
+    base_s, cand_s, changes = _compare(base, cand)
+    save = [c for c in changes if c.where.text == "save" and c.metric == "duration_ms"]
+    # no passed replay of it is left to time; it ran, so it is not "removed": its failure is an outcome
+    assert save and save[0].verdict == "insufficient_data" and "never passed in the candidate" in save[0].why
+    assert not any(c.where.level == "scenario" and c.verdict == "slower" for c in changes)
+    (status,) = status_changes(base_s, cand_s)
+    assert (status.kind, status.baseline, status.candidate) == ("new_failure", "passing", "broken")
+    assert status.step == "1. save" and status.error_kind == "timeout" and len(status.failed_repeats) == 10
+
+
+def test_flaky_is_kept_apart_from_broken() -> None:
+    base = _rows("b", "Submit", {"open": _noise(1, 500)})
+    flaky = _rows("c", "Submit", {"open": _noise(2, 500)}, failed={"open": {2, 7}})
+    base_s, cand_s, _ = _compare(base, flaky)
+    (status,) = status_changes(base_s, cand_s)
+    assert (status.kind, status.candidate, status.failed_repeats) == ("new_flaky", "flaky", [2, 7])
+    fixed = status_changes(cand_s, base_s)
+    assert [s.kind for s in fixed] == ["fixed"]
+    assert status_changes(base_s, base_s) == []
+
+
+def test_pooled_baseline_runs_add_up_and_journey_totals_need_every_scenario() -> None:
+    base = _rows("b1", "Submit", {"open": _noise(1, 500)}, repeats=3) + _rows("b2", "Submit", {"open": _noise(2, 500)},
+                                                                             repeats=3)
+    base += _rows("b1", "Approve", {"open": _noise(3, 200)}, repeats=3, failed={"open": {0}})
+    samples = collect(pd.DataFrame(base))
+    step = samples.values[("step", "Expenses", "expenses.feature", "Submit", "", 0, "open")]["duration_ms"]
+    assert step.size == 6
+    journey = samples.values[("journey", "Expenses", "expenses.feature", "", "", -1, "")]["duration_ms"]
+    assert journey.size == 2  # repeats 1 and 2 of run b1 (all scenarios passed); b2 ran one scenario only
+
+
+def _finding(fid: str, severity: str = "high") -> Finding:
+    return Finding(id=fid, rule="dead-click", severity=severity, title="Dead click", message="nothing happened",
+                   journey="Expenses", feature_file="expenses.feature", scenario="Export", step_index=2,
+                   step_text='I click "export"')
+
+
+def test_new_and_resolved_findings() -> None:
+    changes = finding_changes([[_finding("a"), _finding("b")], [_finding("c")]], [_finding("b"), _finding("c"),
+                                                                                  _finding("d", "medium")])
+    assert [(c.kind, c.id) for c in changes] == [("new", "d"), ("resolved", "a")]
+
+
+def _guides(statuses: dict[str, str]) -> dict:
+    return {"policy": {"fail_on": ["missing", "ambiguous", "hidden"]}, "guides": [
+        {"id": "tour", "steps": [{"id": k, "status": v, "message": f"{k} is {v}",
+                                  "suggestion": {"target": "#new"} if v != "ok" else None}
+                                 for k, v in statuses.items()]}]}
+
+
+def test_guide_steps_broken_repaired_and_still_broken() -> None:
+    changes = guide_changes(_guides({"a": "ok", "b": "missing", "c": "hidden", "d": "drifted"}),
+                            _guides({"a": "missing", "b": "ok", "c": "hidden", "d": "drifted"}))
+    assert [(g.kind, g.step, g.suggestion) for g in changes] == [("broken", "a", "#new"), ("still_broken", "c", "#new"),
+                                                               ("repaired", "b", None)]
+
+
+def _comparison(base_rows, cand_rows, **extra) -> Comparison:
+    base, cand, changes = _compare(base_rows, cand_rows)
+    return Comparison(generated_at="2026-11-27T00:00:00Z", baseline=RunSide(runs=["b"]), candidate=RunSide(runs=["c"]),
+                      settings=Settings(alpha=0.05, confidence=0.95, min_effect_pct=10, min_effect_ms=50,
+                                        min_samples=5),
+                      changes=changes, statuses=status_changes(base, cand), **extra)
+
+
+def test_the_gate_fails_on_what_the_policy_names_and_explains_it() -> None:
+    base = _rows("b", "Submit", {"open": _noise(1, 500), "save": _noise(2, 300)})
+    cand = _rows("c", "Submit", {"open": [v * 1.3 for v in _noise(3, 500)], "save": _noise(4, 300)})
+    comparison = _comparison(base, cand, findings=finding_changes([[]], [_finding("x", "medium")]))
+    verdict = evaluate(comparison, GatePolicy(slowdown_pct=20))
+    # the step is 30% slower; its scenario and journey only ~19% (the other step did not move)
+    assert verdict.failed and verdict.reasons[0].startswith("Significant slowdowns of 20% or more (1)")
+    assert "Expenses › Submit › 0. open: duration +2" in "\n".join(verdict.reasons)  # +26%: HL on the noise
+    assert not evaluate(comparison, GatePolicy(slowdown_pct=40)).failed  # +30% is under 40%
+    assert evaluate(comparison, GatePolicy(slowdown_pct=None, findings="medium")).failed
+    assert not evaluate(comparison, GatePolicy(slowdown_pct=None)).failed  # the new finding is only medium
+
+
+def test_the_gate_explanation_fits_one_screen() -> None:
+    steps = {f"step {i}": _noise(i, 400) for i in range(30)}
+    doubled = {k: [v * 2 for v in vs] for k, vs in steps.items()}
+    comparison = _comparison(_rows("b", "S", steps), _rows("c", "S", doubled))
+    verdict = evaluate(comparison, GatePolicy())
+    assert verdict.failed and len(verdict.reasons) <= 10 and "... and 24 more" in verdict.reasons[-1]
+
+
+def test_summary_md_escapes_what_the_app_shows() -> None:
+    hostile = 'see <img src=x onerror=alert(1)> | [click](http://evil.example) `code`'
+    base = _rows("b", "Submit", {hostile: _noise(1, 500)})
+    cand = _rows("c", "Submit", {hostile: [v + 300 for v in _noise(2, 500)]})
+    comparison = _comparison(base, cand)
+    comparison.gate = evaluate(comparison, GatePolicy())
+    text = render_summary(comparison)
+    assert "<img" not in text and "](http" not in text and "&lt;img src=x onerror=alert\\(1\\)&gt;" in text
+    assert "❌ **Regressions fail the build**" in text and "| **slower** |" in text
+    assert md("a|b\nc") == "a\\|b c"
+
+
+def test_comparison_json_round_trips() -> None:
+    comparison = _comparison(_rows("b", "S", {"open": _noise(1, 500)}), _rows("c", "S", {"open": _noise(2, 700)}))
+    again = Comparison.model_validate_json(comparison.model_dump_json())
+    assert again == comparison and json.loads(comparison.model_dump_json())["changes"][0]["verdict"] == "slower"
+
+
+@pytest.mark.parametrize("seed", [7, 8, 9])
+def test_a_and_a_on_many_steps_calls_nothing(seed: int) -> None:
+    # 200 steps with the same distribution on both sides: the correction keeps false alarms away
+    rng = np.random.default_rng(seed)
+    steps_b = {f"s{i}": list(300 * rng.lognormal(0, 0.2, 10)) for i in range(200)}
+    steps_c = {f"s{i}": list(300 * rng.lognormal(0, 0.2, 10)) for i in range(200)}
+    _, _, changes = _compare(_rows("b", "S", steps_b), _rows("c", "S", steps_c))
+    assert not [c for c in changes if c.verdict in ("slower", "faster")]

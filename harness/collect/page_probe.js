@@ -165,9 +165,10 @@
       const drain = () => { for (const [observer, onEntry] of observers) observer.takeRecords().forEach(onEntry); };
       if (step.interacted) await frames();
       drain();
-      // a long task during an input means a slow response whose entry may still be on its way
-      for (let i = 0; i < 5 && step.interacted && step.longTasks.length && !step.events.length; i += 1) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
+      // a long task during an input means a slow response whose entry may still be on its way; on a
+      // loaded machine the frame that releases it can take a few hundred ms (only slow steps wait)
+      for (let i = 0; i < 20 && step.interacted && step.longTasks.length && !step.events.length; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
         drain();
       }
       const s = step;

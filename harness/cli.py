@@ -22,6 +22,7 @@ from harness import __version__
 from harness.cli_audit import FAIL_ON, audit, failing, parse_fail_on, print_findings
 from harness.cli_common import err, out
 from harness.cli_common import fail as _fail
+from harness.cli_compare import BaselineOpt, HistoryOpt, compare, history_app, run_compare
 from harness.cli_guides import demo_guides, guides_app
 from harness.collect.config import new_run_id
 from harness.errors import HarnessError
@@ -33,6 +34,8 @@ demo_app = typer.Typer(help="The bundled demo vendor app (two vendor versions)."
 app.add_typer(demo_app, name="demo")
 app.add_typer(guides_app, name="guides")
 app.command("audit")(audit)
+app.command("compare")(compare)
+app.add_typer(history_app, name="history")
 
 PathsArg = Annotated[list[Path], typer.Argument(help="feature files or folders")]
 AppOpt = Annotated[str, typer.Option("--app", help="app profile: name under journeys/ or path to app.yaml")]
@@ -49,6 +52,9 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="print the result as JSON 
 ProbesOpt = Annotated[bool, typer.Option("--probes/--no-probes",
                                          help="collect in-page signals: vitals, long tasks, DOM changes, validation")]
 A11yOpt = Annotated[bool, typer.Option("--a11y/--no-a11y", help="scan each new page state with axe-core")]
+EnvOpt = Annotated[str | None, typer.Option("--env", help="environment the app runs in (staging, prod...)")]
+LabelOpt = Annotated[list[str] | None, typer.Option("--label", help="a label to pick this run by later "
+                                                                     "(repeatable)")]
 FindingsFailOpt = Annotated[str, typer.Option("--fail-on-findings", help="exit 1 when a friction finding is at "
                                               f"least this severe: {', '.join(FAIL_ON)}")]
 
@@ -138,11 +144,13 @@ def _run_error(run_dir: Path) -> str:
     return " / ".join(lines[-3:]) or "no output (see pytest.log)"
 
 
-def _run(options: object, json_out: bool, fail_on_findings: str = "never") -> int:
+def _run(options: object, json_out: bool, fail_on_findings: str = "never", baseline: str | None = None) -> int:
     from harness.collect.runner import execute, prepare
 
     try:
         parse_fail_on(fail_on_findings)
+        if baseline:
+            _check_compare_settings(options)
         prepared = prepare(options)  # type: ignore[arg-type]
     except HarnessError as exc:
         raise _fail(exc) from None
@@ -167,12 +175,36 @@ def _run(options: object, json_out: bool, fail_on_findings: str = "never") -> in
         err.print(f"error: the run stopped early: {reason}", markup=False, soft_wrap=True)
         code = max(code, 2)
     code = max(code, _findings_code(prepared.run_dir, fail_on_findings))
+    if baseline and info.status != "errored":
+        code = max(code, _compare_after_run(prepared.run_dir, baseline, options, json_out))
     if json_out:
         print(json.dumps({"run_dir": str(prepared.run_dir), "exit_code": code,
                           **info.model_dump(mode="json")}, indent=2))
     else:
         _summary(info, prepared.run_dir)
     return code
+
+
+def _check_compare_settings(options: object) -> None:
+    """Read the compare:/gate: settings before the run starts, so a mistake costs no run."""
+    from harness.spec.profile import load_profile
+    from harness.spec.regressions import load_config
+
+    root = getattr(options, "root", Path.cwd())
+    load_config(root, load_profile(options.app, root))  # type: ignore[attr-defined]
+
+
+def _compare_after_run(run_dir: Path, baseline: str, options: object, json_out: bool) -> int:
+    """Compare the run that just ended with its baseline; 1 when the gate fails, 2 when it cannot compare."""
+    history = getattr(options, "history", None)
+    if history == "off":
+        history = None
+    try:
+        return run_compare(str(run_dir), baseline, history=Path(history) if history else None,
+                           app=getattr(options, "app", None), out_dir=None, quiet=json_out)
+    except HarnessError as exc:
+        err.print(f"error: no comparison: {exc}", markup=False, soft_wrap=True)
+        return 2
 
 
 def _findings_code(run_dir: Path, fail_on: str) -> int:
@@ -204,11 +236,18 @@ def run(
     probes: ProbesOpt = True,
     a11y: A11yOpt = True,
     fail_on_findings: FindingsFailOpt = "never",
+    baseline: BaselineOpt = None,
+    history: HistoryOpt = None,
+    env: EnvOpt = None,
+    label: LabelOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Run journeys and write a run folder with steps.jsonl, steps.parquet and report.html.
 
-    Example: harness run features/demo --app demo --base-url http://127.0.0.1:8765 --out reports/r1
+    With --baseline, the run is then compared with it (comparison.json, summary.md, the
+    report's regressions section) and the exit code is 1 when the gate policy fails.
+
+    Example: harness run features/demo --app demo --base-url http://127.0.0.1:8765 --repeat 10 --baseline green:main
     """
     from harness.collect.runner import RunOptions
 
@@ -217,8 +256,9 @@ def run(
     options = RunOptions(paths=[str(p) for p in paths], app=app_name, base_url=base_url, out=out_dir,
                          repeat=repeat, workers=workers, tags=tags, trace=trace, browser_path=browser_path,
                          headed=headed, step_timeout_ms=step_timeout, app_version=app_version,
-                         probes=probes, a11y=a11y)
-    raise typer.Exit(_run(options, json_out, fail_on_findings))
+                         probes=probes, a11y=a11y, env=env, labels=list(label or []),
+                         history=str(history) if history else None)
+    raise typer.Exit(_run(options, json_out, fail_on_findings, baseline))
 
 
 @app.command()
@@ -283,10 +323,13 @@ def demo(
     probes: ProbesOpt = True,
     a11y: A11yOpt = True,
     fail_on_findings: FindingsFailOpt = "never",
+    baseline: BaselineOpt = None,
+    history: HistoryOpt = None,
+    label: LabelOpt = None,
 ) -> None:
     """Start the demo app, run the demo journeys against it, write the report and print where it is.
 
-    Example: harness demo --version 2
+    Example: harness demo --version 2 --repeat 10 --baseline last
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -299,17 +342,34 @@ def demo(
         raise _fail(HarnessError("run `harness demo` from the project folder (features/demo not found)", root))
     run_id = new_run_id("demo")
     run_dir = out_dir or root / "reports" / run_id
-    label = f"Spendly {VERSIONS[version]} (v{version})"
+    title = f"Spendly {VERSIONS[version]} (v{version})"
     with DemoServer(version=version, port=0, latency_ms=latency_ms) as server:
         out.print(f"Demo app v{version} at {server.url}", markup=False)
         options = RunOptions(paths=[str(features)], app="demo", base_url=server.url, out=run_dir, run_id=run_id,
                              repeat=repeat, workers=workers, browser_path=browser_path, root=root, tags=tags,
-                             step_timeout_ms=step_timeout, app_version=label, probes=probes, a11y=a11y)
+                             step_timeout_ms=step_timeout, app_version=title, probes=probes, a11y=a11y,
+                             labels=list(label or []), history=str(history) if history else None)
         code = _run(options, json_out=False, fail_on_findings=fail_on_findings)
         if code in (0, 1) and not (run_dir / "guides.jsonl").exists():
             out.print("Checking the demo guides (journeys/demo/guides) against the same app...", markup=False)
-            code = max(code, demo_guides(server.url, run_dir, label, browser_path))
+            code = max(code, demo_guides(server.url, run_dir, title, browser_path))
+            _refresh_history(run_dir, options.history)
+    if baseline and code in (0, 1):  # after the guide check, so the comparison sees the guides too
+        code = max(code, _compare_after_run(run_dir, baseline, options, json_out=False))
     raise typer.Exit(code)
+
+
+def _refresh_history(run_dir: Path, history: str | None) -> None:
+    """Register the run again, now that guides.json is in its folder."""
+    from harness.collect.runfolder import history_dir
+    from harness.compare.history import register
+
+    store = history_dir(run_dir, history)
+    if store is not None:
+        try:
+            register(run_dir, store)
+        except HarnessError as exc:
+            err.print(f"harness: the run was not added to the history: {exc}", markup=False)
 
 
 @demo_app.command("serve")

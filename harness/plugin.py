@@ -34,7 +34,8 @@ from harness.collect.runfolder import (
     RUN_ERROR,
     append_record,
     finish_run,
-    git_commit,
+    git_info,
+    history_dir,
     now_iso,
     write_run_info,
 )
@@ -83,6 +84,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--harness-out", default=None, help="run folder (default reports/<run-id>)")
     group.addoption("--harness-run-id", default=None, help="run id (default: time and app)")
     group.addoption("--harness-app-version", default=None, help="version label of the app under test")
+    group.addoption("--harness-env", default=None, help="environment the app runs in (staging, prod...)")
+    group.addoption("--harness-label", action="append", default=[], help="a label to pick this run by later")
+    group.addoption("--harness-history", default=None,
+                    help="history store to register the run in (default: history/ beside the run folder; off: none)")
     group.addoption("--harness-repeat", type=int, default=1, help="replay each scenario N times")
     group.addoption("--harness-trace", default="retain-on-failure", choices=TRACE_MODES)
     group.addoption("--harness-browser-path", default=None, help="Chromium executable to use")
@@ -160,10 +165,12 @@ def pytest_configure(config: pytest.Config) -> None:
         if (run_dir / RUN_FILE).exists():
             raise pytest.UsageError(f"{run_dir} already holds a run; pick another --harness-out")
         run_dir.mkdir(parents=True, exist_ok=True)
+        commit, branch = git_info(root)
         write_run_info(run_dir, RunInfo(
             run_id=run_id, app=profile.name, app_title=profile.title,
             app_version=config.getoption("--harness-app-version") or profile.version_label,
-            base_url=base_url, harness_version=harness.__version__, git_commit=git_commit(root),
+            base_url=base_url, harness_version=harness.__version__, git_commit=commit, git_branch=branch,
+            env=config.getoption("--harness-env"), labels=list(config.getoption("--harness-label") or []),
             features=features, started_at=now_iso(), browser_path=cfg.browser_path,
             options={"repeat": cfg.repeat, "trace": cfg.trace, "step_timeout_ms": cfg.step_timeout_ms,
                      "probes": cfg.probes, "a11y": cfg.a11y,
@@ -557,4 +564,5 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     except HarnessError as exc:  # the journeys' results matter more than a guide summary
         print(f"harness: guides.json not written: {exc}", file=sys.stderr)
     finish_run(cfg.run_dir, exitstatus=int(exitstatus), build=session.config.getoption("--harness-report"),
-               friction=cfg.profile.friction)
+               friction=cfg.profile.friction,
+               history=history_dir(cfg.run_dir, session.config.getoption("--harness-history")))

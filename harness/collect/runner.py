@@ -21,7 +21,7 @@ from pathlib import Path
 
 from harness.browser import resolve_browser
 from harness.collect.config import new_run_id
-from harness.collect.runfolder import finish_run
+from harness.collect.runfolder import finish_run, history_dir
 from harness.errors import HarnessError
 from harness.records import RUN_FILE, STEPS_JSONL, RunInfo, StepRecord
 from harness.spec.features import load_suite
@@ -51,6 +51,10 @@ class RunOptions:
     out: Path | None = None
     run_id: str | None = None
     app_version: str | None = None
+    env: str | None = None
+    labels: list[str] = field(default_factory=list)
+    history: str | None = None
+    """History store (a folder, or ``off``); default: ``history/`` beside the run folder."""
     repeat: int = 1
     workers: int = 1
     tags: str | None = None
@@ -131,6 +135,13 @@ def pytest_command(options: RunOptions, prepared: Prepared, test_file: Path) -> 
         cmd += ["--harness-browser-path", options.browser_path]
     if options.app_version:
         cmd += ["--harness-app-version", options.app_version]
+    if options.env:
+        cmd += ["--harness-env", options.env]
+    for label in options.labels:
+        cmd += ["--harness-label", label]
+    if options.history:
+        cmd += ["--harness-history", options.history if options.history == "off" else
+                str(Path(options.history).resolve())]
     if options.headed:
         cmd.append("--harness-headed")
     if options.guides:
@@ -194,7 +205,8 @@ def execute(options: RunOptions, prepared: Prepared, on_records: Callable[[list[
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(timeout=30)
             if (prepared.run_dir / RUN_FILE).exists():
-                finish_run(prepared.run_dir, exitstatus=2, status="incomplete")
+                finish_run(prepared.run_dir, exitstatus=2, status="incomplete",
+                           history=history_dir(prepared.run_dir, options.history))
             raise
         finally:
             log.close()
@@ -207,7 +219,7 @@ def execute(options: RunOptions, prepared: Prepared, on_records: Callable[[list[
         raise HarnessError("the run could not start:\n" + "\n".join(tail))
     info = RunInfo.model_validate_json(run_file.read_text())
     if info.ended_at is None:  # pytest died before closing the run: close it from what is on disk
-        info = finish_run(prepared.run_dir, exitstatus=3)
+        info = finish_run(prepared.run_dir, exitstatus=3, history=history_dir(prepared.run_dir, options.history))
     if proc.returncode not in (0, 1, 5) and info.status == "complete":  # 5: pytest selected nothing
         info.status = "errored"
     return info

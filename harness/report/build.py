@@ -20,6 +20,7 @@ from harness.report.friction_model import read_findings
 from harness.report.friction_view import FrictionView, friction_view
 from harness.report.guides_view import GuidesView, load_guides_view
 from harness.report.load import RunData, load_run
+from harness.report.regress_view import RegressionsView, load_regressions_view
 from harness.report.stats import fmt_ms, fmt_time, fmt_total, parse_time
 from harness.report.view import FailureView, JourneyView, SlowStep, journey_views, slowest_steps
 
@@ -71,6 +72,7 @@ class Report:
     footer: str
     guides: GuidesView | None = None
     friction: FrictionView | None = None
+    regressions: RegressionsView | None = None
     kind: str = "run"
     """``run`` (a journey run, maybe with guide results) or ``guides`` (a guide check alone)."""
 
@@ -144,7 +146,7 @@ def build_view(data: RunData) -> Report:
         header=_header(data, journeys), banner=banner, notices=notices, journeys=journeys,
         slowest=slowest, show_p90=any(r.p90_ms is not None for r in slowest),
         failures=failure_views(data, journeys), run_id=info.run_id, footer=footer, guides=guides,
-        friction=friction,
+        friction=friction, regressions=load_regressions_view(data.run_dir),
     )
 
 

@@ -369,8 +369,17 @@ def test_latency_injection(sleeps: list[float], monkeypatch: pytest.MonkeyPatch)
     assert sleeps == [0.32, 0.17, 0.02]
 
 
+def test_latency_can_be_limited_to_one_method(monkeypatch: pytest.MonkeyPatch) -> None:
+    sleeps: list[float] = []
+    monkeypatch.setattr("harness.demo.app.time.sleep", sleeps.append)
+    client = _client(create_app(1, path_latency=parse_path_latency("get /tickets/new=150")))
+    client.get("/tickets/new")
+    client.post("/tickets/new", data={"title": "a form post is not delayed", "priority": "Low"})
+    assert sleeps == [0.15]
+
+
 def test_latency_settings_are_checked(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert parse_path_latency("/a=1,,/b/c=20") == {"/a": 1, "/b/c": 20}
+    assert parse_path_latency("/a=1,,/b/c=20, POST /d=5") == {"/a": 1, "/b/c": 20, "POST /d": 5}
     with pytest.raises(ValueError, match="path-prefix"):
         parse_path_latency("expenses=300")
     monkeypatch.setenv("HARNESS_DEMO_LATENCY_MS", "fast")

@@ -69,10 +69,12 @@ RECEIPT_TYPES = {
 
 
 def parse_path_latency(text: str | None) -> dict[str, int]:
-    """Parse ``"/expenses=300,/tickets/new=150"`` into ``{"/expenses": 300, "/tickets/new": 150}``.
+    """Parse ``"/expenses=300,GET /tickets/new=150"`` into ``{"/expenses": 300, "GET /tickets/new": 150}``.
+
+    An entry may start with an HTTP method: it then delays only that method's requests.
 
     Raises:
-        ValueError: On an entry that is not ``/prefix=milliseconds``.
+        ValueError: On an entry that is not ``[METHOD ]/prefix=milliseconds``.
     """
     result: dict[str, int] = {}
     for raw in (text or "").split(","):
@@ -80,9 +82,10 @@ def parse_path_latency(text: str | None) -> dict[str, int]:
         if not entry:
             continue
         prefix, sep, ms = entry.partition("=")
-        if not sep or not prefix.strip().startswith("/") or not ms.strip().isdigit():
-            raise ValueError(f"bad path latency {entry!r}: expected /path-prefix=milliseconds")
-        result[prefix.strip()] = int(ms.strip())
+        method, _, path = prefix.strip().rpartition(" ")
+        if not sep or not path.startswith("/") or not ms.strip().isdigit() or (method and not method.isalpha()):
+            raise ValueError(f"bad path latency {entry!r}: expected [METHOD ]/path-prefix=milliseconds")
+        result[f"{method.upper()} {path}" if method else path] = int(ms.strip())
     return result
 
 
@@ -95,20 +98,26 @@ def demo_users() -> tuple[User, User]:
     return employee, manager
 
 
+def _matches(key: str, method: str, path: str) -> bool:
+    want, _, prefix = key.rpartition(" ")
+    return path.startswith(prefix) and (not want or want == method.upper())
+
+
 def request_delay_ms(version: int, latency_ms: int, path_latency: dict[str, int], path: str,
-                     args: Any) -> int:
+                     args: Any, method: str = "GET") -> int:
     """Return how long the server waits before answering a request, in milliseconds.
 
     Args:
         version: App version (2 makes expense search slower).
         latency_ms: Delay added to every request.
-        path_latency: Path prefix → extra delay; every matching prefix adds up.
+        path_latency: ``[METHOD ]path-prefix`` → extra delay; every match adds up.
         path: The request path.
         args: The query arguments (a mapping).
+        method: The request's HTTP method.
     """
     if path.startswith("/static/"):
         return 0
-    delay = latency_ms + sum(ms for prefix, ms in path_latency.items() if path.startswith(prefix))
+    delay = latency_ms + sum(ms for key, ms in path_latency.items() if _matches(key, method, path))
     raw = args.get("latency_ms", "")
     if raw.isdigit():
         delay += int(raw)
@@ -227,7 +236,7 @@ def create_app(version: int = 1, latency_ms: int = 0, path_latency: dict[str, in
     @app.before_request
     def _inject_latency() -> None:
         delay = request_delay_ms(version, app.config["DEMO_LATENCY_MS"], app.config["DEMO_PATH_LATENCY"],
-                                 request.path, request.args)
+                                 request.path, request.args, request.method)
         g.demo_delay_ms = delay
         if delay:
             app.config["DEMO_SLEEP"](delay / 1000)

@@ -1,0 +1,124 @@
+"""Benchmark: does the comparison cry wolf (A/A), and does it see a real slowdown (power)?
+
+Two pools of real ``harness run`` runs of three demo journeys (open a ticket, approve an
+expense, export expenses) at ``--repeat 10`` against demo app v1, each run on a fresh demo
+server (so no run sees the tickets or approvals of the one before):
+
+* ``A``: ``GET /tickets/new`` answers after an extra 500 ms, so the step that opens it
+  (``I click "tickets.new"``) takes about 0.5 s;
+* ``B``: the same page after an extra 650 ms: that one step is 150 ms (about 30%) slower.
+
+Runs alternate A, B, A, B... so drift in the machine's load hits both pools alike. Then:
+
+* **false alarms**: every pair of A runs is compared (``harness compare``'s code with the
+  default settings); a trial is clean when no journey, scenario or step is called slower or
+  faster on any metric;
+* **power**: every (A, B) pair is compared; a trial is a hit when the injected step's duration
+  is called slower, and nothing else is called slower or faster except the scenario and
+  journey totals that contain that step (and the page-load metrics of that step).
+
+Prints the counts and rates, and the time each comparison took. Never a timed test assertion.
+
+Usage: .venv/bin/python bench/compare_trials.py [--runs 8] [--repeat 10] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from harness.compare.build import build_comparison
+from harness.compare.history import resolve
+from harness.demo import DemoServer
+from harness.spec.regressions import load_config
+
+ROOT = Path(__file__).resolve().parents[1]
+FEATURES = [ROOT / "features" / "demo" / name for name in
+            ("open_ticket.feature", "approve_expense.feature", "export_expenses.feature")]
+PAGE = "GET /tickets/new"
+"""Only the page's GET: the form posts to the same path, from another step."""
+STEP = 'I click "tickets.new"'
+POOLS = {"A": 500, "B": 650}
+"""Pool -> extra milliseconds on PAGE."""
+
+
+def run_once(folder: Path, delay_ms: int, repeat: int) -> Path:
+    """One ``harness run`` of the three journeys against a fresh demo app v1."""
+    with DemoServer(version=1, path_latency={PAGE: delay_ms}) as server:
+        cmd = [sys.executable, "-m", "harness.cli", "run", *map(str, FEATURES), "--app", "demo",
+               "--base-url", server.url, "--repeat", str(repeat), "--workers", "2", "--out", str(folder),
+               "--history", "off", "--no-a11y"]
+        done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"run failed ({done.returncode}):\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    return folder
+
+
+def called(comparison: object) -> list[tuple[str, str, str | None, str]]:
+    """(level, metric, step text, verdict) of every change called slower or faster."""
+    return [(c.where.level, c.metric, c.where.text, c.verdict) for c in comparison.changes  # type: ignore[attr-defined]
+            if c.verdict in ("slower", "faster")]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=8, help="runs per pool")
+    parser.add_argument("--repeat", type=int, default=10, help="replays of each scenario per run")
+    parser.add_argument("--keep", type=Path, help="keep the run folders here")
+    args = parser.parse_args()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="compare-trials-"))
+    work.mkdir(parents=True, exist_ok=True)
+    runs: dict[str, list[Path]] = {pool: [] for pool in POOLS}
+    started = time.perf_counter()
+    for i in range(args.runs):
+        for pool, delay in POOLS.items():
+            folder = work / f"{pool}{i:02d}"
+            if not (folder / "run.json").is_file():
+                run_once(folder, delay, args.repeat)
+            runs[pool].append(folder)
+            print(f"  {folder.name} done ({time.perf_counter() - started:.0f} s)", flush=True)
+    config = load_config(ROOT)
+    refs = {pool: [resolve(str(p))[0] for p in folders] for pool, folders in runs.items()}
+    took: list[float] = []
+
+    def compare(base: object, cand: object) -> list[tuple[str, str, str | None, str]]:
+        comparison = build_comparison([base], cand, config)  # type: ignore[list-item, arg-type]
+        took.append(comparison.duration_ms or 0.0)
+        return called(comparison)
+
+    aa = [compare(a, b) for a, b in itertools.combinations(refs["A"], 2)]
+    clean = sum(1 for flagged in aa if not flagged)
+    allowed = {("journey", None), ("scenario", None), ("step", STEP)}
+    hits = misses = wrong = 0
+    for a, b in itertools.product(refs["A"], refs["B"]):
+        flagged = compare(a, b)
+        found = any(level == "step" and text == STEP and metric == "duration_ms" and verdict == "slower"
+                    for level, metric, text, verdict in flagged)
+        others = [f for f in flagged if (f[0], f[2]) not in allowed or f[3] != "slower"]
+        hits += found and not others
+        misses += not found
+        wrong += bool(others)
+    pairs = len(refs["A"]) * len(refs["B"])
+    print(f"\n{args.runs} runs per pool at --repeat {args.repeat}, three journeys, {len(refs['A'][0].info.features)} "
+          f"feature files; folders in {work}")
+    print(f"false alarms (A/A): {len(aa) - clean} of {len(aa)} comparisons flagged anything; "
+          f"clean in {clean / max(len(aa), 1):.1%}")
+    for flagged in (f for f in aa if f):
+        print(f"  flagged: {flagged}")
+    print(f"power (+150 ms, ~+30% on '{STEP}'): {hits} of {pairs} comparisons flagged that step and nothing "
+          f"else ({hits / pairs:.1%}); missed {misses}, flagged something else in {wrong}")
+    print(f"comparison time: median {statistics.median(took):.0f} ms, max {max(took):.0f} ms")
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -11,7 +11,10 @@ median of ``--repeat`` rounds:
 - ``read_index``;
 - ``load_history_steps`` of every record with the step key and duration columns;
 - the trend table: the median duration per (run, step), pivoted into a run x step table with
-  the runs in time order.
+  the runs in time order;
+- what ``harness compare`` does for its trends: load the last 20 runs (and all of them), then
+  ``trends()``: per journey, scenario and step, the median per run, a Theil-Sen slope and a
+  Mann-Kendall test, adjusted together.
 
 Never used as a timed test assertion.
 
@@ -36,7 +39,9 @@ import pandas as pd
 from harness.collect.runfolder import write_run_info
 from harness.compare.history import INDEX_FILE, RUNS_DIR, load_history_steps, read_index, register
 from harness.compare.metrics import HISTORY_COLUMNS, STEP_KEY
+from harness.compare.trends import trends
 from harness.records import STEPS_PARQUET, RunInfo
+from harness.spec.regressions import CompareSettings
 
 JOURNEYS, SCENARIOS, STEPS = 50, 4, 5
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -173,6 +178,15 @@ def main() -> None:
         times, table = timed(args.repeat, lambda: trend_table(steps, index))
         rows.append(("median per (run, step) + pivot", times, f"{table.shape[0]} runs x {table.shape[1]} steps"))
         everything = [sum(t) / len(t) for t in (rows[1][1], rows[2][1], rows[3][1])]
+        wide = ["run_id", *STEP_KEY, "status", "test_id", "repeat", "duration_ms"]
+        run_order = list(index.sort_values("started_at")["run_id"])
+        for last in (20, len(run_order)):
+            chosen = run_order[-last:]
+            times, series = timed(args.repeat, lambda chosen=chosen: trends(
+                load_history_steps(history, chosen, wide), chosen, CompareSettings()))
+            rows.append((f"load + trends(), last {len(chosen)} runs", times,
+                         f"{len(series):,} series (journeys, scenarios, steps), "
+                         f"{sum(1 for t in series if t.drifting)} drifting"))
 
         print(f"\n{'operation':<38} {'median':>9} {'min':>9}   result")
         for label, times, note in rows:

@@ -278,10 +278,14 @@ def check(paths: PathsArg, app_name: AppOpt) -> None:
 
 
 @app.command()
-def report(run_dir: Annotated[Path, typer.Argument(help="a run folder")]) -> None:
+def report(run_dir: Annotated[Path, typer.Argument(help="a run folder")], baseline: BaselineOpt = None,
+           history: HistoryOpt = None) -> None:
     """Rebuild report.html, findings.json and steps.parquet from a run folder, without a browser.
 
-    Example: harness report reports/20261126-190501-demo
+    With --baseline, compare it too (comparison.json, summary.md, the Regressions section);
+    the exit code is then 1 when the gate policy fails.
+
+    Example: harness report reports/20261126-190501-demo --baseline last
     """
     from harness.cli_audit import audit_folder
     from harness.collect.runfolder import write_parquet
@@ -289,11 +293,15 @@ def report(run_dir: Annotated[Path, typer.Argument(help="a run folder")]) -> Non
     if not (run_dir / "run.json").is_file():
         raise _fail(HarnessError("not a run folder (no run.json)", run_dir))
     write_parquet(run_dir)
+    code = 0
     try:
         audit_folder(run_dir)  # recomputes findings.json, then writes the report
+        if baseline:
+            code = run_compare(str(run_dir), baseline, history=history, app=None, out_dir=None)
     except HarnessError as exc:
         raise _fail(exc) from None
     out.print(f"Report: {run_dir / 'report.html'}", markup=False, soft_wrap=True)
+    raise typer.Exit(code)
 
 
 @app.command("steps")

@@ -95,7 +95,7 @@ def test_failed_steps_are_statuses_not_timings() -> None:
     assert not any(c.where.level == "scenario" and c.verdict == "slower" for c in changes)
     (status,) = status_changes(base_s, cand_s)
     assert (status.kind, status.baseline, status.candidate) == ("new_failure", "passing", "broken")
-    assert status.step == "1. save" and status.error_kind == "timeout" and len(status.failed_repeats) == 10
+    assert status.step == "step 2: save" and status.error_kind == "timeout" and len(status.failed_repeats) == 10
 
 
 def test_flaky_is_kept_apart_from_broken() -> None:
@@ -161,7 +161,7 @@ def test_the_gate_fails_on_what_the_policy_names_and_explains_it() -> None:
     verdict = evaluate(comparison, GatePolicy(slowdown_pct=20))
     # the step is 30% slower; its scenario and journey only ~19% (the other step did not move)
     assert verdict.failed and verdict.reasons[0].startswith("Significant slowdowns of 20% or more (1)")
-    assert "Expenses › Submit › 0. open: duration +2" in "\n".join(verdict.reasons)  # +26%: HL on the noise
+    assert "Expenses › Submit › step 1: open: duration +2" in "\n".join(verdict.reasons)  # +26%: HL on the noise
     assert not evaluate(comparison, GatePolicy(slowdown_pct=40)).failed  # +30% is under 40%
     assert evaluate(comparison, GatePolicy(slowdown_pct=None, findings="medium")).failed
     assert not evaluate(comparison, GatePolicy(slowdown_pct=None)).failed  # the new finding is only medium

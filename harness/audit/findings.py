@@ -16,6 +16,7 @@ from harness.audit.friction_rules import judge
 from harness.audit.friction_score import rank, summarise
 from harness.collect.runfolder import now_iso, read_records, read_run_info
 from harness.errors import HarnessError
+from harness.files import write_atomic
 from harness.records import FINDINGS_JSON, RUN_FILE, Finding, FindingsFile, RunInfo
 from harness.spec.friction import FrictionSettings
 from harness.spec.profile import PROFILE_FILE, load_profile
@@ -138,11 +139,7 @@ def audit_run(run_dir: Path, profile_settings: FrictionSettings | None = None,
 
 def write_findings(run_dir: Path, findings_file: FindingsFile) -> Path:
     """Write ``findings.json`` atomically (a reader never sees half a file)."""
-    path = run_dir / FINDINGS_JSON
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(findings_file.model_dump_json(indent=1) + "\n", encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return write_atomic(run_dir / FINDINGS_JSON, findings_file.model_dump_json(indent=1) + "\n")
 
 
 def read_findings(run_dir: Path) -> FindingsFile | None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from harness.audit.guide_status import DEFAULT_FAIL_ON, STATUSES
 from harness.errors import HarnessError
+from harness.files import write_atomic
 
 SCHEMA_VERSION = 1
 GUIDES_JSON = "guides.json"
@@ -99,8 +100,4 @@ def summarise(results: list[dict[str, Any]], guides: list[dict[str, Any]], *, fa
 
 def write_guides_json(folder: Path, data: dict[str, Any]) -> Path:
     """Write ``guides.json`` atomically (a reader never sees half a file)."""
-    path = folder / GUIDES_JSON
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return write_atomic(folder / GUIDES_JSON, json.dumps(data, indent=1, ensure_ascii=False) + "\n")

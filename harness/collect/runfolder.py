@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from harness.files import write_atomic
 from harness.records import RUN_FILE, STEPS_JSONL, STEPS_PARQUET, RunInfo, StepRecord
 
 if TYPE_CHECKING:
@@ -99,9 +100,7 @@ def read_records(run_dir: Path) -> tuple[list[StepRecord], int]:
 
 def write_run_info(run_dir: Path, info: RunInfo) -> None:
     """Write ``run.json`` atomically."""
-    tmp = run_dir / (RUN_FILE + ".tmp")
-    tmp.write_text(info.model_dump_json(indent=2), encoding="utf-8")
-    tmp.replace(run_dir / RUN_FILE)
+    write_atomic(run_dir / RUN_FILE, info.model_dump_json(indent=2))
 
 
 def read_run_info(run_dir: Path) -> RunInfo:

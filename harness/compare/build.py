@@ -22,6 +22,7 @@ from harness.compare.model import COMPARISON_JSON, Comparison, RunSide, Settings
 from harness.compare.outcomes import finding_changes, guide_changes, status_changes
 from harness.compare.samples import collect
 from harness.compare.trends import trends
+from harness.files import write_atomic
 from harness.spec.regressions import RegressionConfig
 
 
@@ -109,11 +110,7 @@ def _counts(comparison: Comparison) -> dict[str, int]:
 
 def write_comparison(folder: Path, comparison: Comparison) -> Path:
     """Write ``comparison.json`` atomically."""
-    path = folder / COMPARISON_JSON
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(comparison.model_dump_json(indent=1) + "\n", encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return write_atomic(folder / COMPARISON_JSON, comparison.model_dump_json(indent=1) + "\n")
 
 
 def read_comparison(folder: Path) -> Comparison | None:

@@ -36,13 +36,13 @@ class Where(BaseModel):
                      self.step_index, self.text))
 
     def label(self) -> str:
-        """``journey › scenario [row] › step`` for people."""
+        """``journey › scenario [row] › step N: text`` for people (steps counted from 1, Background included)."""
         parts = [self.journey]
         if self.scenario is not None:
             row = ", ".join(f"{k}={v}" for k, v in self.example.items())
             parts.append(f"{self.scenario} [{row}]" if row else self.scenario)
         if self.text is not None:
-            parts.append(f"{self.step_index}. {self.text}")
+            parts.append(f"step {(self.step_index or 0) + 1}: {self.text}")
         return " › ".join(parts)
 
 

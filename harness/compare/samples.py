@@ -146,7 +146,7 @@ def _health(frame: pd.DataFrame, replays: pd.DataFrame, samples: Samples) -> Non
                                & (failed_rows["scenario"] == scenario) & (failed_rows["example"] == example)]
             if len(rows):
                 last = rows.iloc[-1]
-                state.step = f"{int(last['step_index'])}. {last['text']}"
+                state.step = f"step {int(last['step_index']) + 1}: {last['text']}"
                 state.error = str(last["error"]) if "error" in rows and pd.notna(last.get("error")) else None
                 kind = last.get("error_kind")
                 state.error_kind = str(kind) if kind is not None and pd.notna(kind) else None

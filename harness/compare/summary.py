@@ -21,7 +21,8 @@ def md(text: object) -> str:
     return _SPECIAL.sub(r"\\\1", value)[:300]
 
 
-def _num(value: float | None, unit: str) -> str:
+def fmt_value(value: float | None, unit: str) -> str:
+    """A metric's value for people: ``1,234 ms``, ``0.12``, or ``–``."""
     if value is None:
         return "–"
     if unit == "ms":
@@ -81,8 +82,8 @@ def render_summary(comparison: Comparison) -> str:
                   "| --- | --- | ---: | ---: | ---: | ---: | --- |"]
         for c in moved[:TOP]:
             lines.append(f"| {md(c.where.label())} | {md(c.label)} "
-                         f"| {_num(c.baseline.median if c.baseline else None, c.unit)} "
-                         f"| {_num(c.candidate.median if c.candidate else None, c.unit)} | {_ci(c)} "
+                         f"| {fmt_value(c.baseline.median if c.baseline else None, c.unit)} "
+                         f"| {fmt_value(c.candidate.median if c.candidate else None, c.unit)} | {_ci(c)} "
                          f"| {c.q_value:.2g} | **{c.verdict}** |")
         lines.append("")
     new_findings = [f for f in comparison.findings if f.kind == "new"]

@@ -14,6 +14,7 @@ import jinja2
 from markupsafe import Markup
 
 import harness
+from harness.files import write_atomic
 from harness.records import REPORT_HTML, RUN_FILE
 from harness.report.failures import failure_views
 from harness.report.friction_model import read_findings
@@ -186,8 +187,4 @@ def build_report(run_dir: Path, out: Path | None = None) -> Path:
     """
     run_dir = Path(run_dir)
     out = Path(out) if out is not None else run_dir / REPORT_HTML
-    html = render(load_run(run_dir))
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(html, encoding="utf-8")
-    tmp.replace(out)
-    return out
+    return write_atomic(out, render(load_run(run_dir)))

@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from harness.compare.build import read_comparison
 from harness.compare.model import COMPARISON_JSON, Change, Comparison, FindingChange, GuideChange, StatusChange
+from harness.compare.summary import fmt_value
 from harness.report.charts import distribution, sparkline
 
 MAX_ROWS = 80
@@ -71,14 +72,6 @@ class RegressionsView:
     error: str | None = None
 
 
-def _value(value: float | None, unit: str) -> str:
-    if value is None:
-        return "–"
-    if unit == "ms":
-        return f"{value:,.0f} ms"
-    return f"{value:,.3g}"
-
-
 def _signed(value: float | None, unit: str) -> str:
     if value is None:
         return "–"
@@ -98,16 +91,16 @@ def _row(change: Change, draw: bool) -> ChangeRow:
     chart = None
     if draw and change.baseline and change.candidate and change.baseline.values and change.candidate.values:
         label = (f"{change.label} of {change.where.label()}: baseline median "
-                 f"{_value(change.baseline.median, change.unit)}, candidate median "
-                 f"{_value(change.candidate.median, change.unit)}, {WORDS[change.verdict]}")
+                 f"{fmt_value(change.baseline.median, change.unit)}, candidate median "
+                 f"{fmt_value(change.candidate.median, change.unit)}, {WORDS[change.verdict]}")
         chart = distribution(change.baseline.values, change.candidate.values, unit=change.unit, label=label,
                              low=change.change_low, high=change.change_high,
                              slower={"slower": True, "faster": False}.get(change.verdict))
     return ChangeRow(
         where=change.where.label(), level=change.where.level, metric=change.label, verdict=change.verdict,
         words=WORDS[change.verdict],
-        baseline=_value(change.baseline.median if change.baseline else None, change.unit),
-        candidate=_value(change.candidate.median if change.candidate else None, change.unit),
+        baseline=fmt_value(change.baseline.median if change.baseline else None, change.unit),
+        candidate=fmt_value(change.candidate.median if change.candidate else None, change.unit),
         change=_signed(change.change, change.unit) + pct if change.change is not None else "–",
         interval=interval, q=f"{change.q_value:.2g}" if change.q_value is not None else "–", why=change.why,
         chart=chart)
@@ -138,7 +131,7 @@ def regressions_view(comparison: Comparison) -> RegressionsView:
         drift = f"{t.ratio * 100:+.0f}% over the series" if t.ratio is not None else "–"
         label = f"duration of {t.where.label()} over {len(t.runs)} runs, from {known[0]:,.0f} ms to {known[-1]:,.0f} ms"
         trend_rows.append(TrendRow(where=t.where.label(), level=t.where.level, runs=len(t.runs),
-                                   first=_value(known[0], "ms"), last=_value(known[-1], "ms"), drift=drift,
+                                   first=fmt_value(known[0], "ms"), last=fmt_value(known[-1], "ms"), drift=drift,
                                    drifting=t.drifting, chart=sparkline(t.values, label=label, rising=t.drifting)))
     s = comparison.settings
     method = (f"Each change is the Hodges-Lehmann shift between the candidate's and the baseline's values, with "

@@ -1,0 +1,92 @@
+"""Regressions end to end: real runs in Chromium, a page made slower, history, compare, gate, outputs."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from harness.compare.model import Comparison
+from tests.e2e import ROOT, harness, serve_folder
+
+FIXTURE = ROOT / "tests" / "fixtures" / "compare"
+SLOW_STEP = 'I open "/cart.html"'
+REPEAT = "8"
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("compare")]
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A baseline run, then a candidate run with /cart.html 400 ms slower, compared by ``run --baseline last``."""
+    work = tmp_path_factory.mktemp("compare")
+    common = ["--app", str(FIXTURE / "app.yaml"), "--repeat", REPEAT, "--no-a11y", "--history", str(work / "history")]
+    with serve_folder(FIXTURE / "site") as url:
+        done = harness("run", str(FIXTURE / "checkout.feature"), "--base-url", url, "--out", str(work / "base"),
+                       "--app-version", "1.0", "--label", "nightly", *common)
+        assert done.returncode == 0, done.stdout + done.stderr
+    with serve_folder(FIXTURE / "site", delays={"/cart.html": 0.4}) as url:
+        done = harness("run", str(FIXTURE / "checkout.feature"), "--base-url", url, "--out", str(work / "cand"),
+                       "--app-version", "1.1", "--baseline", "last", *common)
+    (work / "cand.out").write_text(done.stdout + "\n--- stderr ---\n" + done.stderr)
+    (work / "cand.code").write_text(str(done.returncode))
+    return {"work": work, "base": work / "base", "cand": work / "cand"}
+
+
+def test_the_slowed_step_is_slower_and_no_other_step_moves(runs: dict[str, Path]) -> None:
+    out = (runs["work"] / "cand.out").read_text()
+    assert (runs["work"] / "cand.code").read_text() == "1", out  # the journeys passed; the gate fails the build
+    comparison = Comparison.model_validate_json((runs["cand"] / "comparison.json").read_text())
+    assert comparison.baseline.runs == [json.loads((runs["base"] / "run.json").read_text())["run_id"]]
+    assert comparison.baseline.spec == "last" and comparison.baseline.app_version == "1.0"
+    slowed = next(c for c in comparison.changes if c.where.text == SLOW_STEP and c.metric == "duration_ms")
+    assert slowed.verdict == "slower" and slowed.baseline and slowed.baseline.n == int(REPEAT)
+    assert slowed.change_low is not None and slowed.change_low > 200  # 400 ms were added
+    assert slowed.q_value is not None and slowed.q_value < 0.05 and "above the minimum effect" in slowed.why
+    moved_steps = {c.where.text for c in comparison.changes if c.where.level == "step" and c.metric == "duration_ms"
+                   and c.verdict in ("slower", "faster")}
+    assert moved_steps == {SLOW_STEP}
+    assert {c.where.level for c in comparison.changes if c.verdict == "slower" and c.metric == "duration_ms"} == {
+        "step", "scenario", "journey"}
+    assert comparison.gate is not None and comparison.gate.failed
+    assert "Significant slowdowns of 20% or more" in out and "The regression gate fails the build" in out
+    assert comparison.statuses == [] and comparison.counts.get("new", 0) == 0
+
+
+def test_summary_and_report_show_the_regression(runs: dict[str, Path]) -> None:
+    summary = (runs["cand"] / "summary.md").read_text()
+    assert "❌ **Regressions fail the build**" in summary and 'I open \\"/cart.html\\"' in summary
+    html = (runs["cand"] / "report.html").read_text()
+    assert 'id="regressions"' in html and "The regression gate fails the build" in html
+    label = 'aria-label="duration of Checkout › Pay for the cart › step 2: I open &#34;/cart.html&#34;'
+    assert f'role="img" {label}' in html
+    ids = [e.get("id") for e in ET.fromstring(html[html.index("<svg"):html.index("</svg>") + 6]).iter() if e.get("id")]
+    assert ids and all(i.startswith("ch") for i in ids)  # the chart's ids are its own in the page
+
+
+def test_history_holds_both_runs_readable_by_pandas(runs: dict[str, Path]) -> None:
+    index = pd.read_parquet(runs["work"] / "history" / "index.parquet")
+    assert list(index["app_version"]) == ["1.0", "1.1"] and list(index["labels"].iloc[0]) == ["nightly"]
+    assert bool(index["green"].iloc[0]) and index["steps"].iloc[0] == 5 * int(REPEAT)
+    listed = harness("history", "list", "--history", str(runs["work"] / "history"), "--json")
+    assert listed.returncode == 0 and len(listed.stdout.strip().splitlines()) == 2
+
+
+def test_compare_picks_runs_by_label_and_prints_json(runs: dict[str, Path]) -> None:
+    out = runs["work"] / "again"
+    done = harness("compare", "label:nightly", str(runs["cand"]), "--history", str(runs["work"] / "history"),
+                   "--out", str(out), "--json")
+    assert done.returncode == 1, done.stdout + done.stderr
+    data = json.loads(done.stdout)
+    assert data["exit_code"] == 1 and data["gate"]["failed"] and (out / "comparison.json").is_file()
+    assert data["baseline"]["spec"] == "label:nightly"
+    assert harness("compare", "label:nightly", str(runs["cand"]), "--history", str(runs["work"] / "history"),
+                   "--out", str(out), "--no-gate").returncode == 0
+
+
+def test_a_baseline_that_does_not_exist_is_one_clear_message(runs: dict[str, Path]) -> None:
+    done = harness("compare", "version:9.9", str(runs["cand"]), "--history", str(runs["work"] / "history"))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "9.9" in done.stderr and "1.0" in done.stderr  # says which versions exist

@@ -1,0 +1,71 @@
+"""The regressions section of the HTML report, from a comparison of two hand-written run folders (no browser)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from bs4 import BeautifulSoup
+
+from harness.collect.runfolder import append_record, write_parquet, write_run_info
+from harness.compare.build import build_comparison, write_comparison
+from harness.compare.history import register, resolve
+from harness.compare.model import COMPARISON_JSON
+from harness.records import RunInfo, StepRecord
+from harness.report import build_report
+from harness.spec.regressions import RegressionConfig
+
+HOSTILE = 'I open "<img src=x onerror=alert(1)>"'
+STEPS = ["I open the shop", HOSTILE, "I pay"]
+
+
+def write_run(folder: Path, run_id: str, seed: int, slow: float, started: str) -> Path:
+    """A run of one scenario replayed 10 times; the hostile step is ``slow`` ms slower."""
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True)
+    write_run_info(folder, RunInfo(run_id=run_id, app="shop", base_url="http://shop.test", harness_version="0",
+                                   started_at=started, ended_at=started, status="complete", exit_code=0,
+                                   app_version=f"<b>{run_id}</b>", options={"repeat": 10}))
+    for repeat in range(10):
+        for index, text in enumerate(STEPS):
+            ms = 200.0 * rng.lognormal(0, 0.05) + (slow if text == HOSTILE else 0.0)
+            append_record(folder, StepRecord(run_id=run_id, app="shop", journey="Shop <script>x</script>",
+                                             feature_file="shop.feature", scenario="Buy", test_id=f"buy[{repeat}]",
+                                             repeat=repeat, step_index=index, keyword="When", text=text,
+                                             status="passed", started_at=started, duration_ms=ms))
+    write_parquet(folder)
+    return folder
+
+
+def test_the_section_ranks_the_change_with_its_chart_and_escapes_the_app(tmp_path: Path) -> None:
+    history = tmp_path / "history"
+    for name, slow, when in (("r1", 0.0, "2026-11-26T10:00:00+00:00"), ("r2", 0.0, "2026-11-26T11:00:00+00:00"),
+                             ("r3", 300.0, "2026-11-26T12:00:00+00:00")):
+        register(write_run(tmp_path / name, name, {"r1": 1, "r2": 2, "r3": 3}[name], slow, when), history)
+    comparison = build_comparison(resolve("last", history, exclude=["r3"]), resolve(str(tmp_path / "r3"), history)[0],
+                                  RegressionConfig(), history=history, baseline_spec="last")
+    write_comparison(tmp_path / "r3", comparison)
+    html = build_report(tmp_path / "r3").read_text()
+    assert "<img src=x" not in html and "<script>x</script>" not in html and "<b>r2</b>" not in html
+    soup = BeautifulSoup(html, "html.parser")
+    section = soup.find(id="regressions")
+    assert section is not None and "The regression gate fails the build" in section.get_text()
+    rows = [row for row in section.select("table.rg-changes tbody tr") if row.th]
+    # the journey, its scenario and the step each got ~300 ms slower: ranked by that, nothing else listed
+    assert [row.th.get_text() for row in rows] == ["Shop <script>x</script>", "Shop <script>x</script> › Buy",
+                                                  f"Shop <script>x</script> › Buy › step 2: {HOSTILE}"]
+    assert all("slower" in row.get_text() for row in rows)
+    charts = section.select("svg.chart")
+    assert len(charts) >= 3 and charts[2]["role"] == "img" and HOSTILE in charts[2]["aria-label"]
+    ids = [tag["id"] for tag in soup.find_all(id=True)]
+    assert len(ids) == len(set(ids))  # every chart's ids are its own in the page
+    trends = [row.th.get_text() for row in section.select("h3 ~ div table tbody tr") if row.th and row.find("svg")]
+    assert "Shop <script>x</script>" in trends  # the journey's sparkline over r1, r2, r3
+    assert soup.find("nav").find("a", href="#regressions") is not None
+
+
+def test_an_unreadable_comparison_is_a_notice(tmp_path: Path) -> None:
+    folder = write_run(tmp_path / "r1", "r1", 1, 0.0, "2026-11-26T10:00:00+00:00")
+    (folder / COMPARISON_JSON).write_text("{not json")
+    section = BeautifulSoup(build_report(folder).read_text(), "html.parser").find(id="regressions")
+    assert section is not None and "could not be read" in section.get_text()

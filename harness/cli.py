@@ -26,7 +26,7 @@ from harness.cli_compare import BaselineOpt, HistoryOpt, compare, history_app, r
 from harness.cli_guides import demo_guides, guides_app
 from harness.collect.config import new_run_id
 from harness.errors import HarnessError
-from harness.records import RunInfo, StepRecord
+from harness.records import RunInfo, StepRecord, final_attempts
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Replay critical user journeys in real Chromium, time every step, report.")
@@ -42,6 +42,8 @@ AppOpt = Annotated[str, typer.Option("--app", help="app profile: name under jour
 BaseUrlOpt = Annotated[str | None, typer.Option("--base-url", help="URL of the app under test")]
 OutOpt = Annotated[Path | None, typer.Option("--out", help="run folder (default reports/<run-id>)")]
 RepeatOpt = Annotated[int, typer.Option("--repeat", min=1, help="replay each scenario N times")]
+RetriesOpt = Annotated[int, typer.Option("--retries", min=0, max=5, help="try a failed scenario again up to N "
+                                                                       "times; passing on a retry counts as flaky")]
 WorkersOpt = Annotated[int, typer.Option("--workers", min=1, help="parallel browsers (pytest-xdist)")]
 TagsOpt = Annotated[str | None, typer.Option("--tags", help="tag expression, e.g. '@smoke and not @slow'")]
 TraceOpt = Annotated[str, typer.Option("--trace", help="off | on | retain-on-failure")]
@@ -96,7 +98,7 @@ class Progress:
 def _summary(info: RunInfo, run_dir: Path) -> None:
     from harness.collect.runfolder import read_records
 
-    records, _ = read_records(run_dir)
+    records = final_attempts(read_records(run_dir)[0])
     scenarios: dict[tuple[str, int], list[StepRecord]] = defaultdict(list)
     for record in records:
         scenarios[(record.test_id, record.repeat)].append(record)
@@ -226,6 +228,7 @@ def run(
     base_url: BaseUrlOpt = None,
     out_dir: OutOpt = None,
     repeat: RepeatOpt = 1,
+    retries: RetriesOpt = 0,
     workers: WorkersOpt = 1,
     tags: TagsOpt = None,
     trace: TraceOpt = "retain-on-failure",
@@ -254,7 +257,8 @@ def run(
     if trace not in ("off", "on", "retain-on-failure"):
         raise _fail(HarnessError(f"--trace must be off, on or retain-on-failure, not {trace!r}"))
     options = RunOptions(paths=[str(p) for p in paths], app=app_name, base_url=base_url, out=out_dir,
-                         repeat=repeat, workers=workers, tags=tags, trace=trace, browser_path=browser_path,
+                         repeat=repeat, retries=retries, workers=workers, tags=tags, trace=trace,
+                         browser_path=browser_path,
                          headed=headed, step_timeout_ms=step_timeout, app_version=app_version,
                          probes=probes, a11y=a11y, env=env, labels=list(label or []),
                          history=str(history) if history else None)

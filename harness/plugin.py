@@ -174,7 +174,8 @@ def pytest_configure(config: pytest.Config) -> None:
             features=features, started_at=now_iso(), browser_path=cfg.browser_path,
             options={"repeat": cfg.repeat, "trace": cfg.trace, "step_timeout_ms": cfg.step_timeout_ms,
                      "probes": cfg.probes, "a11y": cfg.a11y,
-                     "workers": getattr(config.option, "numprocesses", None) or 1},
+                     "workers": getattr(config.option, "numprocesses", None) or 1,
+                     "retries": getattr(config.option, "reruns", 0) or 0},
         ))
 
 
@@ -294,7 +295,8 @@ def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Feature,
     journey: Journey = request.getfixturevalue("journey")
     journey.feature_file = Path(feature.filename)
     base = _scenario_fields(cfg, request.node, feature, scenario.name, scenario.line_number, scenario.tags)
-    slug = _slug(f"{Path(feature.filename).stem}-{request.node.name}")
+    retry = f"-retry{base['attempt']}" if base["attempt"] else ""
+    slug = _slug(f"{Path(feature.filename).stem}-{request.node.name}{retry}")
     request.node.stash[STATE_KEY] = ScenarioState(journey=journey, tracer=journey.tracer, base=base, slug=slug)
 
 
@@ -314,8 +316,13 @@ def _scenario_fields(cfg: CollectConfig, item: pytest.Item, feature: Feature, na
         "run_id": cfg.run_id, "app": cfg.profile.name, "journey": feature.name or Path(feature.filename).stem,
         "feature_file": _relative_feature(cfg, feature.filename), "scenario": name, "scenario_line": line,
         "example": _example(item), "tags": sorted(tags | feature.tags), "repeat": repeat,
-        "worker": cfg.worker, "test_id": item.nodeid,
+        "worker": cfg.worker, "test_id": item.nodeid, "attempt": _attempt(item),
     }
+
+
+def _attempt(item: pytest.Item) -> int:
+    """0 for a scenario's first try, 1 for its first retry (pytest-rerunfailures counts executions)."""
+    return max(0, int(getattr(item, "execution_count", 1) or 1) - 1)
 
 
 def _relative_feature(cfg: CollectConfig, filename: str) -> str:

@@ -252,6 +252,10 @@ class StepRecord(BaseModel):
     """The Examples row of a Scenario Outline, empty for a plain Scenario."""
     tags: list[str] = Field(default_factory=list)
     repeat: int = 0
+    attempt: int = 0
+    """0 for the first try; a scenario retried after a failure (``--retries``) records its steps again
+    with attempt 1, 2... Reports and audits read the last attempt of each replay; the comparison
+    calls a replay that passed only on a retry flaky."""
     worker: str = "main"
     test_id: str = ""
     """The pytest node id of the scenario run that produced the step."""
@@ -277,6 +281,17 @@ class StepRecord(BaseModel):
     error_kind: str | None = None
     signals: StepSignals = Field(default_factory=StepSignals)
     artifacts: StepArtifacts = Field(default_factory=StepArtifacts)
+
+
+def final_attempts(records: list[StepRecord]) -> list[StepRecord]:
+    """Keep, of each replay (test id and repeat), the records of its last attempt (see ``attempt``)."""
+    last: dict[tuple[str, int], int] = {}
+    for record in records:
+        key = (record.test_id, record.repeat)
+        last[key] = max(last.get(key, 0), record.attempt)
+    if not any(last.values()):
+        return records
+    return [r for r in records if r.attempt == last[(r.test_id, r.repeat)]]
 
 
 class RunInfo(BaseModel):

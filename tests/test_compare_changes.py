@@ -201,3 +201,18 @@ def test_a_and_a_on_many_steps_calls_nothing(seed: int) -> None:
     steps_c = {f"s{i}": list(300 * rng.lognormal(0, 0.2, 10)) for i in range(200)}
     _, _, changes = _compare(_rows("b", "S", steps_b), _rows("c", "S", steps_c))
     assert not [c for c in changes if c.verdict in ("slower", "faster")]
+
+
+def test_a_replay_that_passes_only_on_a_retry_is_flaky_and_timed_by_its_last_attempt() -> None:
+    base = _rows("b", "Submit", {"open": _noise(1, 500)})
+    cand = _rows("c", "Submit", {"open": _noise(2, 500)})
+    for repeat in (3, 6):  # these replays failed first, then passed on their retry
+        first = next(r for r in cand if r["repeat"] == repeat)
+        cand.append({**first, "attempt": 1})
+        first.update(status="failed", error_kind="timeout", error="Timeout 5000 ms", duration_ms=5000.0)
+    base_s, cand_s, changes = _compare(base, cand)
+    (status,) = status_changes(base_s, cand_s)
+    assert (status.kind, status.failed_repeats, status.retried_repeats) == ("new_flaky", [], [3, 6])
+    assert status.outcome() == "passes only on a retry in 2/10" and status.error_kind == "timeout"
+    opened = _change(changes, "open")
+    assert opened.candidate is not None and opened.candidate.n == 10 and opened.candidate.high < 5000

@@ -15,7 +15,7 @@ from harness.audit.guide_status import Verdict
 from harness.collect.guide_check import GuideRun, PlacedStep, append_result, read_results, step_result
 from harness.collect.runner import RunOptions, execute, prepare
 from harness.errors import HarnessError
-from harness.records import StepRecord
+from harness.records import StepRecord, final_attempts
 from harness.spec.guides import Guide
 
 JOURNEYS_DIR = "journeys"
@@ -85,7 +85,7 @@ def _not_reached(journeys_dir: Path, p: PlacedStep, run_status: str) -> str:
 
     after = p.step.after
     assert after is not None
-    records: list[StepRecord] = read_records(journeys_dir)[0]
+    records: list[StepRecord] = final_attempts(read_records(journeys_dir)[0])
     mine = [r for r in records if r.feature_file.endswith(after.feature) and
             (after.scenario is None or r.scenario == after.scenario)]
     if not mine:

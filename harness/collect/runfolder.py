@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from harness.files import write_atomic
-from harness.records import RUN_FILE, STEPS_JSONL, STEPS_PARQUET, RunInfo, StepRecord
+from harness.records import RUN_FILE, STEPS_JSONL, STEPS_PARQUET, RunInfo, StepRecord, final_attempts
 
 if TYPE_CHECKING:
     from harness.spec.friction import FrictionSettings
@@ -231,7 +231,7 @@ def finish_run(run_dir: Path, exitstatus: int, build: bool = True, status: str |
     if error.exists():
         info.error = error.read_text(encoding="utf-8").strip()
         status = status or "errored"
-    info.totals = totals(records)
+    info.totals = totals(final_attempts(records))
     info.ended_at = now_iso()
     info.status = status or ("complete" if exitstatus in (0, 1, 5) else "errored")
     info.exit_code = 1 if info.totals.get("scenarios_failed") else (0 if exitstatus in (0, 5) else 2)

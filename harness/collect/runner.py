@@ -56,6 +56,8 @@ class RunOptions:
     history: str | None = None
     """History store (a folder, or ``off``); default: ``history/`` beside the run folder."""
     repeat: int = 1
+    retries: int = 0
+    """Tries again a scenario replay that failed, up to this many times (pytest-rerunfailures)."""
     workers: int = 1
     tags: str | None = None
     trace: str = "retain-on-failure"
@@ -137,6 +139,8 @@ def pytest_command(options: RunOptions, prepared: Prepared, test_file: Path) -> 
         cmd += ["--harness-app-version", options.app_version]
     if options.env:
         cmd += ["--harness-env", options.env]
+    if options.retries:
+        cmd += ["--reruns", str(options.retries)]
     for label in options.labels:
         cmd += ["--harness-label", label]
     if options.history:

@@ -29,12 +29,12 @@ def evaluate(comparison: Comparison, policy: GatePolicy) -> GateResult:
     if policy.new_failures:
         failing = [s for s in comparison.statuses if s.kind in ("new_failure", "now_broken")]
         reasons += _lines("Newly failing scenarios", [
-            f"{s.where.label()}: fails in {len(s.failed_repeats)}/{s.repeats} repeats at {s.step or 'an unknown step'}"
+            f"{s.where.label()}: {s.outcome()} at {s.step or 'an unknown step'}"
             + (f" ({s.error_kind})" if s.error_kind else "") for s in failing])
     if policy.new_flaky:
         flaky = [s for s in comparison.statuses if s.kind == "new_flaky"]
         reasons += _lines("Newly flaky scenarios", [
-            f"{s.where.label()}: fails in {len(s.failed_repeats)}/{s.repeats} repeats" for s in flaky])
+            f"{s.where.label()}: {s.outcome()}" for s in flaky])
     if policy.broken_guides:
         broken = [g for g in comparison.guides if g.kind == "broken"]
         reasons += _lines("Newly broken guide steps", [

@@ -99,11 +99,22 @@ class StatusChange(BaseModel):
     candidate: Health
     kind: Literal["new_failure", "new_flaky", "fixed", "still_failing", "still_flaky", "now_broken", "less_flaky"]
     failed_repeats: list[int] = Field(default_factory=list)
+    retried_repeats: list[int] = Field(default_factory=list)
+    """Repeats that passed only on a retry."""
     repeats: int = 0
     step: str | None = None
     """The step that failed in the candidate (``3. I click "save"``)."""
     error: str | None = None
     error_kind: str | None = None
+
+    def outcome(self) -> str:
+        """How the candidate's replays went, in words (``fails in 2/10 repeats, passes on a retry in 1``)."""
+        parts = []
+        if self.failed_repeats:
+            parts.append(f"fails in {len(self.failed_repeats)}/{self.repeats} repeats")
+        if self.retried_repeats:
+            parts.append(f"passes only on a retry in {len(self.retried_repeats)}/{self.repeats}")
+        return ", ".join(parts) or f"passes in {self.repeats}/{self.repeats} repeats"
 
 
 class FindingChange(BaseModel):

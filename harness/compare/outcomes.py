@@ -44,6 +44,7 @@ def status_changes(baseline: Samples, candidate: Samples) -> list[StatusChange]:
         out.append(StatusChange(
             where=where(key), baseline=base.health if base else "absent", candidate=cand.health,
             kind=kind, failed_repeats=cand.failed_repeats if cand.health != "passing" else base.failed_repeats,
+            retried_repeats=cand.retried_repeats if cand.health != "passing" else base.retried_repeats,
             repeats=cand.replays, step=failing.step if failing else None, error=failing.error if failing else None,
             error_kind=failing.error_kind if failing else None))
     return sorted(out, key=lambda s: STATUS_ORDER.index(s.kind))

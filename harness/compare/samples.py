@@ -1,6 +1,7 @@
 """From step tables to samples: per journey, scenario and step, the values of each metric.
 
-A sample holds one value per replay: a step's metric in each repeat where the step passed
+A sample holds one value per replay (its last attempt, when a failed replay was retried): a
+step's metric in each repeat where the step passed
 (a failed step's time is mostly its timeout, so it would only blur the comparison; its
 failure is reported as a status change instead), a scenario's time to complete in each
 repeat where every one of its steps passed, and a journey's in each repeat where all of its
@@ -44,6 +45,8 @@ class ScenarioHealth:
     health: Health
     replays: int
     failed_repeats: list[int]
+    retried_repeats: list[int] = field(default_factory=list)
+    """Repeats that failed, then passed on a retry (flaky too)."""
     step: str | None = None
     error: str | None = None
     error_kind: str | None = None
@@ -73,12 +76,21 @@ def _prepare(frame: pd.DataFrame) -> pd.DataFrame:
             frame[column] = ""
         frame[column] = frame[column].fillna("").astype(str)
     frame["example"] = frame["example"].replace({"null": "", "{}": ""})
-    frame["repeat"] = pd.to_numeric(frame.get("repeat", 0), errors="coerce").fillna(0).astype(int)
+    for column in ("repeat", "attempt"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").fillna(0).astype(int) if column in frame else 0
     frame["step_index"] = pd.to_numeric(frame["step_index"], errors="coerce").fillna(-1).astype(int)
     for metric in METRICS:
         frame[metric.column] = pd.to_numeric(frame[metric.column], errors="coerce") if metric.column in frame \
             else np.nan
     return frame
+
+
+def final_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of each replay's last attempt (a replay retried after a failure has several)."""
+    if "attempt" not in frame or not (frame["attempt"].fillna(0) > 0).any():
+        return frame
+    attempt = frame["attempt"].fillna(0)
+    return frame[attempt == attempt.groupby([frame[c] for c in REPLAY], sort=False).transform("max")]
 
 
 def collect(frame: pd.DataFrame) -> Samples:
@@ -92,6 +104,7 @@ def collect(frame: pd.DataFrame) -> Samples:
         samples.seen.update({("step", journey, feature_file, scenario, example, int(step_index), text),
                              ("scenario", journey, feature_file, scenario, example, -1, ""),
                              ("journey", journey, feature_file, "", "", -1, "")})
+    everything, frame = frame, final_rows(frame)
     passed = frame[frame["status"] == "passed"]
     columns = [m.column for m in METRICS]
     for key, group in passed.groupby(list(STEP_KEY), sort=False):
@@ -106,7 +119,8 @@ def collect(frame: pd.DataFrame) -> Samples:
         samples.values[("step", journey, feature_file, scenario, example, int(step_index), text)] = metrics
     # each replay of a scenario: its time to complete, and whether every step passed
     replays = frame.groupby([*SCENARIO_KEY, *REPLAY], sort=False).agg(
-        total=("duration_ms", "sum"), passed=("status", lambda s: bool((s == "passed").all())))
+        total=("duration_ms", "sum"), passed=("status", lambda s: bool((s == "passed").all())),
+        retried=("attempt", "max"))
     replays = replays.reset_index()
     for key, group in replays.groupby(list(SCENARIO_KEY), sort=False):
         journey, feature_file, scenario, example = key
@@ -115,7 +129,7 @@ def collect(frame: pd.DataFrame) -> Samples:
             samples.values[("scenario", journey, feature_file, scenario, example, -1, "")] = {
                 "duration_ms": done["total"].to_numpy(dtype="float64")}
     _journeys(replays, samples)
-    _health(frame, replays, samples)
+    _health(everything, replays, samples)
     return samples
 
 
@@ -137,11 +151,13 @@ def _health(frame: pd.DataFrame, replays: pd.DataFrame, samples: Samples) -> Non
     for key, group in replays.groupby(list(SCENARIO_KEY), sort=False):
         journey, feature_file, scenario, example = key
         bad = group[~group["passed"]]
+        retried = group[group["passed"] & (group["retried"] > 0)]
         failed_repeats = sorted({int(r) for r in bad["repeat"]})
         count = len(group)
-        health: Health = "passing" if bad.empty else ("broken" if len(bad) == count else "flaky")
-        state = ScenarioHealth(health=health, replays=count, failed_repeats=failed_repeats)
-        if not bad.empty:
+        health: Health = "broken" if len(bad) == count else ("flaky" if len(bad) or len(retried) else "passing")
+        state = ScenarioHealth(health=health, replays=count, failed_repeats=failed_repeats,
+                               retried_repeats=sorted({int(r) for r in retried["repeat"]}))
+        if health != "passing":
             rows = failed_rows[(failed_rows["journey"] == journey) & (failed_rows["feature_file"] == feature_file)
                                & (failed_rows["scenario"] == scenario) & (failed_rows["example"] == example)]
             if len(rows):

@@ -72,7 +72,7 @@ def render_summary(comparison: Comparison) -> str:
     if failing:
         lines += ["### Newly failing or flaky", "", "| scenario | now | failing step | error |",
                   "| --- | --- | --- | --- |"]
-        lines += [f"| {md(s.where.label())} | {s.candidate} ({len(s.failed_repeats)}/{s.repeats}) "
+        lines += [f"| {md(s.where.label())} | {s.candidate}: {s.outcome()} "
                   f"| {md(s.step or '–')} | {md(s.error_kind or s.error or '–')} |" for s in failing[:TOP]]
         lines.append("")
     moved = [c for c in comparison.changes if c.verdict in ("slower", "faster")]

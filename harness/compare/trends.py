@@ -16,14 +16,14 @@ import pandas as pd
 
 from harness.compare.metrics import STEP_KEY
 from harness.compare.model import TrendSeries
-from harness.compare.samples import SCENARIO_KEY, Key, where
+from harness.compare.samples import SCENARIO_KEY, Key, final_rows, where
 from harness.compare.stats import bh_adjust, trend
 from harness.spec.regressions import CompareSettings
 
 
 def _tables(frame: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
     """Per level, a key x run table of median durations (one row per journey, scenario or step)."""
-    frame = frame.copy()
+    frame = final_rows(frame).copy()
     for column in ("example", "scenario", "text", "test_id"):
         frame[column] = frame[column].fillna("").astype(str) if column in frame else ""
     frame["example"] = frame["example"].replace({"null": "", "{}": ""})

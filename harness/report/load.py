@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from harness.collect.runfolder import FLAT_SIGNALS
-from harness.records import RUN_FILE, STEPS_JSONL, STEPS_PARQUET, RunInfo, StepRecord
+from harness.records import RUN_FILE, STEPS_JSONL, STEPS_PARQUET, RunInfo, StepRecord, final_attempts
 
 NESTED_JSON = ("example", "tags", "signals", "artifacts")
 """Columns that ``steps.parquet`` stores as JSON strings."""
@@ -186,6 +186,11 @@ def load_run(run_dir: Path) -> RunData:
             records, bad = _read_parquet(parquet)
         except Exception as exc:  # a corrupt parquet must still give a report
             warnings.append(f"{STEPS_PARQUET} could not be read: {type(exc).__name__}.")
+    final = final_attempts(records)
+    if len(final) < len(records):
+        warnings.append(f"{len(records) - len(final)} step record(s) of scenario attempts that failed and were "
+                        "retried are not shown: each replay shows its last attempt.")
+    records = final
     if truncated:
         warnings.append(f"The last line of {STEPS_JSONL} was incomplete and was skipped "
                         "(the run was probably stopped while writing it).")

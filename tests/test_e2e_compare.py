@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import http.server
 import json
+import threading
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from harness.compare.model import Comparison
-from tests.e2e import ROOT, harness, serve_folder
+from tests.e2e import ROOT, harness, records, run_info, serve_folder
 
 FIXTURE = ROOT / "tests" / "fixtures" / "compare"
 SLOW_STEP = 'I open "/cart.html"'
@@ -90,3 +94,59 @@ def test_a_baseline_that_does_not_exist_is_one_clear_message(runs: dict[str, Pat
     done = harness("compare", "version:9.9", str(runs["cand"]), "--history", str(runs["work"] / "history"))
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "9.9" in done.stderr and "1.0" in done.stderr  # says which versions exist
+
+
+class _Flaky(http.server.BaseHTTPRequestHandler):
+    """Serves /flaky.html: with "Ready" on every page when ``steady``, else on every second request only."""
+
+    steady = True
+    served = 0
+
+    def do_GET(self) -> None:
+        page = self.path.startswith("/flaky.html")
+        type(self).served += page
+        ready = self.steady or self.served % 2 == 0
+        body = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Flaky</title></head>'
+                f'<body><main><h1>Status</h1><p>{"Ready" if ready else "Starting"}</p></main></body></html>')
+        self.send_response(200 if page else 404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.end_headers()
+        self.wfile.write(body.encode())
+
+    def log_message(self, *args: object) -> None:
+        return
+
+
+@contextlib.contextmanager
+def flaky_site(steady: bool) -> Iterator[str]:
+    handler = type("_Handler", (_Flaky,), {"steady": steady, "served": 0})
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_a_scenario_that_passes_only_on_a_retry_is_flaky(tmp_path: Path) -> None:
+    common = ["--app", str(FIXTURE / "app.yaml"), "--repeat", "2", "--no-a11y", "--no-probes", "--step-timeout", "1500",
+              "--history", str(tmp_path / "history")]
+    with flaky_site(steady=True) as url:
+        done = harness("run", str(FIXTURE / "flaky.feature"), "--base-url", url, "--out", str(tmp_path / "base"),
+                       *common)
+        assert done.returncode == 0, done.stdout + done.stderr
+    with flaky_site(steady=False) as url:  # each replay fails first, then passes on its retry
+        done = harness("run", str(FIXTURE / "flaky.feature"), "--base-url", url, "--out", str(tmp_path / "cand"),
+                       "--retries", "1", "--baseline", "last", *common)
+    assert done.returncode == 0, done.stdout + done.stderr  # flaky does not fail the build by default
+    attempts = [r.attempt for r in records(tmp_path / "cand") if r.text == 'I should see "Ready"']
+    assert sorted(attempts) == [0, 0, 1, 1]
+    info = run_info(tmp_path / "cand")
+    assert info.totals["scenarios_passed"] == 2 and info.options["retries"] == 1
+    comparison = Comparison.model_validate_json((tmp_path / "cand" / "comparison.json").read_text())
+    (status,) = comparison.statuses
+    assert (status.kind, status.retried_repeats, status.failed_repeats) == ("new_flaky", [0, 1], [])
+    assert "new flaky: Checkout" in done.stdout
+    html = (tmp_path / "cand" / "report.html").read_text()
+    assert "passes only on a retry in 2/2" in html and "attempts that failed and were retried" in html

@@ -122,6 +122,7 @@ def flat_signals(signals: dict[str, Any]) -> dict[str, Any]:
         "console_errors": len(signals.get("console_errors") or []),
         "page_errors": len(signals.get("page_errors") or []),
         "wait_ms": signals.get("wait_ms"),
+        "action_ms": signals.get("action_ms"),
         "ttfb_ms": load.get("ttfb_ms"),
         "dcl_ms": load.get("dom_content_loaded_ms"),
         "load_ms": load.get("load_ms"),

@@ -33,6 +33,8 @@ class Metric:
 
 METRICS: tuple[Metric, ...] = (
     Metric("duration_ms", "duration", "ms", 0.0),
+    Metric("wait_ms", "wait for the target", "ms", 0.0),
+    Metric("action_ms", "action", "ms", 0.0),
     Metric("ttfb_ms", "time to first byte", "ms", 0.0),
     Metric("dcl_ms", "DOM content loaded", "ms", 0.0),
     Metric("load_ms", "page load", "ms", 0.0),

@@ -216,3 +216,18 @@ def test_a_replay_that_passes_only_on_a_retry_is_flaky_and_timed_by_its_last_att
     assert status.outcome() == "passes only on a retry in 2/10" and status.error_kind == "timeout"
     opened = _change(changes, "open")
     assert opened.candidate is not None and opened.candidate.n == 10 and opened.candidate.high < 5000
+
+
+def test_a_slow_drift_over_the_runs_is_flagged_and_a_steady_step_is_not() -> None:
+    from harness.compare.trends import trends
+
+    rows = []
+    for run in range(10):  # "open" gets 6% slower every run; "save" stays put
+        rows += _rows(f"r{run}", "Submit", {"open": _noise(run, 400 * 1.06 ** run), "save": _noise(100 + run, 300)})
+    series = trends(pd.DataFrame(rows), [f"r{run}" for run in range(10)], SETTINGS)
+    by_text = {(s.where.level, s.where.text): s for s in series}
+    drifting = by_text[("step", "open")]
+    assert drifting.drifting and drifting.ratio is not None and 0.45 < drifting.ratio < 0.75
+    assert len(drifting.values) == 10 and drifting.values[0] is not None and drifting.values[0] < drifting.values[-1]
+    assert not by_text[("step", "save")].drifting
+    assert by_text[("scenario", None)].drifting  # the scenario holds the drifting step

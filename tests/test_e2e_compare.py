@@ -61,7 +61,7 @@ def test_the_slowed_step_is_slower_and_no_other_step_moves(runs: dict[str, Path]
 
 def test_summary_and_report_show_the_regression(runs: dict[str, Path]) -> None:
     summary = (runs["cand"] / "summary.md").read_text()
-    assert "❌ **Regressions fail the build**" in summary and 'I open \\"/cart.html\\"' in summary
+    assert "❌ **Regressions fail the build**" in summary and 'step 2: I open "/cart.html": duration' in summary
     html = (runs["cand"] / "report.html").read_text()
     assert 'id="regressions"' in html and "The regression gate fails the build" in html
     label = 'aria-label="duration of Checkout › Pay for the cart › step 2: I open &#34;/cart.html&#34;'

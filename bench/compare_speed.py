@@ -34,11 +34,11 @@ def make_run(folder: Path, run_id: str, records: int, seed: int, slower: float) 
     """Write a run folder of ``records`` step records; ``slower`` scales the first journey's step 3."""
     rng = np.random.default_rng(seed)
     journeys = max(1, records // (STEPS * SCENARIOS * REPEATS))
+    centre = np.random.default_rng(0).uniform(40, 900, size=(journeys, SCENARIOS, STEPS))  # the same app
     folder.mkdir(parents=True)
     write_run_info(folder, RunInfo(run_id=run_id, app="shop", base_url="http://127.0.0.1:9", harness_version="bench",
                                    started_at=f"2026-11-27T0{seed % 10}:00:00+00:00", status="complete", exit_code=0,
                                    options={"repeat": REPEATS}))
-    centre = rng.uniform(40, 900, size=(journeys, SCENARIOS, STEPS))
     lines = []
     for j in range(journeys):
         for s in range(SCENARIOS):

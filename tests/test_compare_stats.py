@@ -61,7 +61,8 @@ def scipy_p(b: np.ndarray, c: np.ndarray) -> float:
     b, c = b[~np.isnan(b)], c[~np.isnan(c)]
     if b.size == 0 or c.size == 0:
         return math.nan
-    return float(sps.mannwhitneyu(b, c, alternative="two-sided", method="auto").pvalue)
+    exact = b.size * c.size <= stats.EXACT_MAX_PAIRS and np.unique(np.r_[b, c]).size == b.size + c.size
+    return float(sps.mannwhitneyu(b, c, alternative="two-sided", method="exact" if exact else "asymptotic").pvalue)
 
 
 def random_pairs(rng: np.random.Generator, count: int, max_size: int) -> list[tuple[np.ndarray, np.ndarray]]:

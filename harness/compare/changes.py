@@ -4,8 +4,10 @@ For each journey, scenario and step present on both sides, and each metric measu
 both, the change is the Hodges-Lehmann shift (candidate minus baseline) with its
 distribution-free confidence interval, in units and on a log scale (relative), and its
 two-sided Mann-Whitney U p-value. The p-values of the whole comparison are adjusted
-together (Benjamini-Hochberg), and a change is called ``slower`` or ``faster`` only when it
-is significant *and* at least the minimum effect, both relative and absolute.
+per metric (Benjamini-Hochberg over every journey, scenario and step), and a change is called
+``slower`` or ``faster`` only when it is significant *and* at least the minimum effect, both
+relative and absolute. The values themselves are kept for the changes that are not
+``unchanged`` (for the report's distributions).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import numpy as np
 from harness.compare.metrics import METRIC_BY_COLUMN, METRICS, Metric
 from harness.compare.model import Change, Stats, Verdict
 from harness.compare.samples import Key, Samples, where
-from harness.compare.stats import Shift, bh_adjust, compare_many, describe
+from harness.compare.stats import Shift, Summary, bh_adjust, compare_many, describe, describe_many
 from harness.spec.regressions import CompareSettings
 
 ORDER: dict[Verdict, int] = {"slower": 0, "faster": 1, "new": 2, "removed": 3, "insufficient_data": 4,
@@ -27,12 +29,13 @@ KEEP_VALUES = 200
 """Values kept per side for distributions (a pooled history can hold thousands)."""
 
 
-def _stats(values: np.ndarray, unit: str) -> Stats:
-    summary = describe(values)
+def _stats(values: np.ndarray, unit: str, summary: Summary | None = None, keep: bool = True) -> Stats:
+    summary = summary or describe(values)
     digits = 1 if unit == "ms" else 4
-    kept = values if values.size <= KEEP_VALUES else values[-KEEP_VALUES:]
-    return Stats(n=summary.n, median=summary.median, p90=summary.p90, spread=summary.spread, low=summary.low,
-                 high=summary.high, values=[round(float(v), digits) for v in kept])
+    kept = values[-KEEP_VALUES:] if keep else values[:0]
+    # built without validation: thousands per comparison, from numbers this module computed
+    return Stats.model_construct(n=summary.n, median=summary.median, p90=summary.p90, spread=summary.spread,
+                                 low=summary.low, high=summary.high, values=np.round(kept, digits).tolist())
 
 
 def _finite(value: float | None) -> float | None:
@@ -62,8 +65,13 @@ def judge(metric: Metric, shift: Shift, q: float, settings: CompareSettings) -> 
     return verdict, f"{size}, q = {q:.3g} < {settings.alpha:g}, above the minimum effect"
 
 
-def compare_samples(baseline: Samples, candidate: Samples, settings: CompareSettings) -> list[Change]:
-    """Every metric of every key: stats of both sides, change, interval, p and q values, verdict."""
+def compare_samples(baseline: Samples, candidate: Samples, settings: CompareSettings) -> tuple[list[Change], int]:
+    """Every metric of every key: stats of both sides, change, interval, p and q values, verdict.
+
+    Returns:
+        The changes, ranked, and how many metrics were left out because both sides measured one
+        and the same constant every time (no request ever failed, no layout ever shifted).
+    """
     pending: list[tuple[Key, Metric, np.ndarray, np.ndarray]] = []
     changes: list[Change] = []
     for key in dict.fromkeys([*baseline.values, *candidate.values]):
@@ -81,14 +89,22 @@ def compare_samples(baseline: Samples, candidate: Samples, settings: CompareSett
     enough = np.array([b.size >= settings.min_samples and c.size >= settings.min_samples
                        for _, _, b, c in pending], dtype=bool)
     p_values = np.array([s.p_value for s in shifts], dtype="float64")
+    summaries = describe_many([side for _, _, b, c in pending for side in (b, c)], nan_free=True)
     # both sides one and the same constant (no request failed, ever): nothing to test, nor to count
     # among the tests the correction divides alpha by
-    same = np.array([b.min() == b.max() == c.min() == c.max() for _, _, b, c in pending], dtype=bool)
+    same = np.array([b.low == b.high == c.low == c.high for b, c in zip(summaries[::2], summaries[1::2], strict=True)],
+                    dtype=bool)
     tested = enough & ~same
-    q_values = np.where(same, 1.0, np.nan)
-    if tested.any():
-        q_values[tested] = bh_adjust(p_values[tested])
+    q_values = np.full(len(pending), np.nan)
+    columns = np.array([metric.column for _, metric, _, _ in pending], dtype=object)
+    for column in dict.fromkeys(columns.tolist()):  # one family per metric, over every journey, scenario, step
+        family = tested & (columns == column)
+        if family.any():
+            q_values[family] = bh_adjust(p_values[family])
+    places = {key: where(key) for key, _, _, _ in pending}
     for i, ((key, metric, b, c), shift) in enumerate(zip(pending, shifts, strict=True)):
+        if same[i]:
+            continue
         if enough[i]:
             verdict, why = judge(metric, shift, float(q_values[i]) if not math.isnan(q_values[i]) else 1.0,
                                  settings)
@@ -96,14 +112,15 @@ def compare_samples(baseline: Samples, candidate: Samples, settings: CompareSett
             verdict, why = "insufficient_data", (f"{b.size} baseline and {c.size} candidate values; "
                                                  f"at least {settings.min_samples} each are needed")
         impact = abs(shift.estimate) if verdict in ("slower", "faster") and metric.unit == "ms" else 0.0
-        changes.append(Change(
-            where=where(key), metric=metric.column, label=metric.label, unit=metric.unit,
-            baseline=_stats(b, metric.unit), candidate=_stats(c, metric.unit),
+        changes.append(Change.model_construct(
+            where=places[key], metric=metric.column, label=metric.label, unit=metric.unit,
+            baseline=_stats(b, metric.unit, summaries[2 * i], keep=verdict != "unchanged"),
+            candidate=_stats(c, metric.unit, summaries[2 * i + 1], keep=verdict != "unchanged"),
             change=_finite(shift.estimate), change_low=_finite(shift.low), change_high=_finite(shift.high),
             ratio=_finite(shift.ratio), ratio_low=_finite(shift.ratio_low), ratio_high=_finite(shift.ratio_high),
             confidence=_finite(shift.level), p_value=_finite(shift.p_value), q_value=_finite(q_values[i]),
             verdict=verdict, why=why, impact=impact))
-    return rank(changes)
+    return rank(changes), int(same.sum())
 
 
 def _one_sided(key: Key, base: dict[str, np.ndarray] | None, cand: dict[str, np.ndarray] | None) -> Change:

@@ -57,7 +57,8 @@ class Stats(BaseModel):
     low: float | None = None
     high: float | None = None
     values: list[float] = Field(default_factory=list)
-    """The measurements themselves (rounded), for distributions in reports."""
+    """The measurements themselves (rounded, the last 200), for distributions in reports; empty for a
+    change whose verdict is ``unchanged``."""
 
 
 class Change(BaseModel):
@@ -83,7 +84,7 @@ class Change(BaseModel):
     p_value: float | None = None
     """Two-sided Mann-Whitney U."""
     q_value: float | None = None
-    """Benjamini-Hochberg adjusted over every test of the comparison."""
+    """Benjamini-Hochberg adjusted, over the tests of this metric in the comparison."""
     verdict: Verdict
     why: str
     """The reason for the verdict, with the figures."""
@@ -202,7 +203,8 @@ class Comparison(BaseModel):
     candidate: RunSide
     settings: Settings
     counts: dict[str, int] = Field(default_factory=dict)
-    """Changes by verdict, and status/finding/guide changes by kind."""
+    """Changes by verdict, status/finding/guide changes by kind, and ``identical``: metrics left out
+    of ``changes`` because both sides measured one and the same constant (0 failed requests...)."""
     changes: list[Change] = Field(default_factory=list)
     """Every compared metric, ranked: slower first by impact, then faster, new, removed, the rest."""
     statuses: list[StatusChange] = Field(default_factory=list)

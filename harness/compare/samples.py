@@ -11,6 +11,7 @@ scenarios passed. Repeats of several pooled runs add up.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -105,32 +106,48 @@ def collect(frame: pd.DataFrame) -> Samples:
                              ("scenario", journey, feature_file, scenario, example, -1, ""),
                              ("journey", journey, feature_file, "", "", -1, "")})
     everything, frame = frame, final_rows(frame)
-    passed = frame[frame["status"] == "passed"]
-    columns = [m.column for m in METRICS]
-    for key, group in passed.groupby(list(STEP_KEY), sort=False):
-        journey, feature_file, scenario, example, step_index, text = key
-        data = group[columns].to_numpy(dtype="float64", na_value=np.nan)
-        metrics = {}
-        for i, column in enumerate(columns):
-            values = data[:, i]
-            values = values[~np.isnan(values)]
-            if values.size:
-                metrics[column] = values
-        samples.values[("step", journey, feature_file, scenario, example, int(step_index), text)] = metrics
+    _steps(frame[frame["status"] == "passed"], samples)
     # each replay of a scenario: its time to complete, and whether every step passed
+    frame = frame.assign(ok=frame["status"] == "passed")
     replays = frame.groupby([*SCENARIO_KEY, *REPLAY], sort=False).agg(
-        total=("duration_ms", "sum"), passed=("status", lambda s: bool((s == "passed").all())),
-        retried=("attempt", "max"))
-    replays = replays.reset_index()
-    for key, group in replays.groupby(list(SCENARIO_KEY), sort=False):
-        journey, feature_file, scenario, example = key
-        done = group[group["passed"]]
-        if len(done):
-            samples.values[("scenario", journey, feature_file, scenario, example, -1, "")] = {
-                "duration_ms": done["total"].to_numpy(dtype="float64")}
+        total=("duration_ms", "sum"), passed=("ok", "all"), retried=("attempt", "max")).reset_index()
+    done = replays[replays["passed"]]
+    for (journey, feature_file, scenario, example), totals in _blocks(done, list(SCENARIO_KEY), "total"):
+        samples.values[("scenario", journey, feature_file, scenario, example, -1, "")] = {"duration_ms": totals}
     _journeys(replays, samples)
     _health(everything, replays, samples)
     return samples
+
+
+def _blocks(frame: pd.DataFrame, keys: list[str], column: str) -> Iterator[tuple[tuple, np.ndarray]]:
+    """Per group of ``keys`` (in order of appearance), the group's values of ``column``."""
+    if frame.empty:
+        return
+    ids = frame.groupby(keys, sort=False).ngroup().to_numpy()
+    order = np.argsort(ids, kind="stable")
+    values = frame[column].to_numpy(dtype="float64")[order]
+    starts = np.flatnonzero(np.r_[True, np.diff(ids[order]) != 0])
+    yield from zip(frame[keys].iloc[order[starts]].itertuples(index=False, name=None),
+                   np.split(values, starts[1:]), strict=True)
+
+
+def _steps(passed: pd.DataFrame, samples: Samples) -> None:
+    """Each step's metrics: the rows sorted by step once, then cut into one block per step."""
+    if passed.empty:
+        return
+    columns = [m.column for m in METRICS]
+    ids = passed.groupby(list(STEP_KEY), sort=False).ngroup().to_numpy()
+    order = np.argsort(ids, kind="stable")
+    data = passed[columns].to_numpy(dtype="float64", na_value=np.nan)[order]
+    starts = np.flatnonzero(np.r_[True, np.diff(ids[order]) != 0])
+    keys = passed[list(STEP_KEY)].iloc[order[starts]].itertuples(index=False, name=None)
+    for (journey, feature_file, scenario, example, step_index, text), block in zip(
+            keys, np.split(data, starts[1:]), strict=True):
+        present = ~np.isnan(block)
+        full = present.all(axis=0)
+        samples.values[("step", journey, feature_file, scenario, example, int(step_index), text)] = {
+            column: block[:, i] if full[i] else block[present[:, i], i]
+            for i, column in enumerate(columns) if full[i] or present[:, i].any()}
 
 
 def _journeys(replays: pd.DataFrame, samples: Samples) -> None:
@@ -138,32 +155,32 @@ def _journeys(replays: pd.DataFrame, samples: Samples) -> None:
     per_repeat = replays.groupby(["journey", "feature_file", "run_id", "repeat"], sort=False).agg(
         total=("total", "sum"), passed=("passed", "all"), scenarios=("passed", "size"))
     per_repeat = per_repeat.reset_index()
-    for (journey, feature_file), group in per_repeat.groupby(["journey", "feature_file"], sort=False):
-        full = group["scenarios"].max()  # a repeat cut short by an interruption is left out
-        done = group[group["passed"] & (group["scenarios"] == full)]
-        if len(done):
-            samples.values[("journey", journey, feature_file, "", "", -1, "")] = {
-                "duration_ms": done["total"].to_numpy(dtype="float64")}
+    full = per_repeat.groupby(["journey", "feature_file"], sort=False)["scenarios"].transform("max")
+    done = per_repeat[per_repeat["passed"] & (per_repeat["scenarios"] == full)]  # a repeat cut short is left out
+    for (journey, feature_file), totals in _blocks(done, ["journey", "feature_file"], "total"):
+        samples.values[("journey", journey, feature_file, "", "", -1, "")] = {"duration_ms": totals}
 
 
 def _health(frame: pd.DataFrame, replays: pd.DataFrame, samples: Samples) -> None:
-    failed_rows = frame[frame["status"] == "failed"]
-    for key, group in replays.groupby(list(SCENARIO_KEY), sort=False):
-        journey, feature_file, scenario, example = key
-        bad = group[~group["passed"]]
-        retried = group[group["passed"] & (group["retried"] > 0)]
-        failed_repeats = sorted({int(r) for r in bad["repeat"]})
-        count = len(group)
-        health: Health = "broken" if len(bad) == count else ("flaky" if len(bad) or len(retried) else "passing")
-        state = ScenarioHealth(health=health, replays=count, failed_repeats=failed_repeats,
-                               retried_repeats=sorted({int(r) for r in retried["repeat"]}))
-        if health != "passing":
-            rows = failed_rows[(failed_rows["journey"] == journey) & (failed_rows["feature_file"] == feature_file)
-                               & (failed_rows["scenario"] == scenario) & (failed_rows["example"] == example)]
-            if len(rows):
-                last = rows.iloc[-1]
-                state.step = f"step {int(last['step_index']) + 1}: {last['text']}"
-                state.error = str(last["error"]) if "error" in rows and pd.notna(last.get("error")) else None
-                kind = last.get("error_kind")
-                state.error_kind = str(kind) if kind is not None and pd.notna(kind) else None
-        samples.health[("scenario", journey, feature_file, scenario, example, -1, "")] = state
+    replays = replays.assign(bad=~replays["passed"], again=replays["passed"] & (replays["retried"] > 0))
+    per = replays.groupby(list(SCENARIO_KEY), sort=False).agg(count=("bad", "size"), bad=("bad", "sum"),
+                                                               again=("again", "sum")).reset_index()
+    failing = per[(per["bad"] > 0) | (per["again"] > 0)]
+    details = replays[replays["bad"] | replays["again"]].groupby(list(SCENARIO_KEY), sort=False)
+    failed_rows = frame[frame["status"] == "failed"].groupby(list(SCENARIO_KEY), sort=False)
+    for journey, feature_file, scenario, example, count, _bad, _again in per.itertuples(index=False, name=None):
+        samples.health[("scenario", journey, feature_file, scenario, example, -1, "")] = ScenarioHealth(
+            health="passing", replays=int(count), failed_repeats=[])
+    for journey, feature_file, scenario, example, count, bad, _again in failing.itertuples(index=False, name=None):
+        key = (journey, feature_file, scenario, example)
+        group = details.get_group(key)
+        state = ScenarioHealth(health="broken" if bad == count else "flaky", replays=int(count),
+                               failed_repeats=sorted({int(r) for r in group.loc[group["bad"], "repeat"]}),
+                               retried_repeats=sorted({int(r) for r in group.loc[group["again"], "repeat"]}))
+        if key in failed_rows.groups:
+            last = failed_rows.get_group(key).iloc[-1]
+            state.step = f"step {int(last['step_index']) + 1}: {last['text']}"
+            error, kind = last.get("error"), last.get("error_kind")
+            state.error = str(error) if error is not None and pd.notna(error) else None
+            state.error_kind = str(kind) if kind is not None and pd.notna(kind) else None
+        samples.health[("scenario", *key, -1, "")] = state

@@ -31,10 +31,11 @@ STEPS, SCENARIOS, REPEATS = 10, 2, 10
 
 
 def make_run(folder: Path, run_id: str, records: int, seed: int, slower: float) -> None:
-    """Write a run folder of ``records`` step records; ``slower`` scales the first journey's step 3."""
+    """Write a run folder of ``records`` step records; ``slower`` scales step 3 of the first journey's scenarios."""
     rng = np.random.default_rng(seed)
     journeys = max(1, records // (STEPS * SCENARIOS * REPEATS))
     centre = np.random.default_rng(0).uniform(40, 900, size=(journeys, SCENARIOS, STEPS))  # the same app
+    centre[0, :, 3] = 500.0  # the step made slower: 500 ms, so +30% is over the 50 ms minimum effect
     folder.mkdir(parents=True)
     write_run_info(folder, RunInfo(run_id=run_id, app="shop", base_url="http://127.0.0.1:9", harness_version="bench",
                                    started_at=f"2026-11-27T0{seed % 10}:00:00+00:00", status="complete", exit_code=0,

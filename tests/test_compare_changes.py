@@ -231,3 +231,21 @@ def test_a_slow_drift_over_the_runs_is_flagged_and_a_steady_step_is_not() -> Non
     assert len(drifting.values) == 10 and drifting.values[0] is not None and drifting.values[0] < drifting.values[-1]
     assert not by_text[("step", "save")].drifting
     assert by_text[("scenario", None)].drifting  # the scenario holds the drifting step
+
+
+def test_a_step_that_does_two_things_is_compared_action_by_action() -> None:
+    # a login fills the form (900 ms) in some replays and restores the session (100 ms) in others;
+    # the candidate had more form logins, which pooled would look like a slowdown
+    def login_rows(run: str, forms: int, seed: int) -> list[dict]:
+        rows = _rows(run, "Submit", {"I am logged in": _noise(seed, 100)}, repeats=12)
+        for row, ms in zip(rows[:forms], _noise(seed + 50, 900, n=forms), strict=True):
+            row.update(action="login", duration_ms=ms)
+        for row in rows[forms:]:
+            row["action"] = "open"
+        return rows
+
+    _, _, changes = _compare(login_rows("b", 6, 1), login_rows("c", 6 + 4, 2))
+    steps = [c for c in changes if c.where.level == "step" and c.metric == "duration_ms"]
+    assert sorted(c.where.variant for c in steps) == ["login", "open"]
+    assert all(c.verdict in ("unchanged", "insufficient_data") for c in steps)
+    assert "step 1: I am logged in [as login]" in next(c for c in steps if c.where.variant == "login").where.label()

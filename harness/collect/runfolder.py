@@ -123,6 +123,7 @@ def flat_signals(signals: dict[str, Any]) -> dict[str, Any]:
         "page_errors": len(signals.get("page_errors") or []),
         "wait_ms": signals.get("wait_ms"),
         "action_ms": signals.get("action_ms"),
+        "action": signals.get("action"),
         "ttfb_ms": load.get("ttfb_ms"),
         "dcl_ms": load.get("dom_content_loaded_ms"),
         "load_ms": load.get("load_ms"),

@@ -4,7 +4,8 @@ For each journey, scenario and step present on both sides, and each metric measu
 both, the change is the Hodges-Lehmann shift (candidate minus baseline) with its
 distribution-free confidence interval, in units and on a log scale (relative), and its
 two-sided Mann-Whitney U p-value. The p-values of the whole comparison are adjusted
-per metric (Benjamini-Hochberg over every journey, scenario and step), and a change is called
+together (Benjamini-Hochberg over every metric of every journey, scenario and step: per metric
+families let page-load noise through in A/A trials), and a change is called
 ``slower`` or ``faster`` only when it is significant *and* at least the minimum effect, both
 relative and absolute. The values themselves are kept for the changes that are not
 ``unchanged`` (for the report's distributions).
@@ -72,7 +73,7 @@ def compare_samples(baseline: Samples, candidate: Samples, settings: CompareSett
         The changes, ranked, and how many metrics were left out because both sides measured one
         and the same constant every time (no request ever failed, no layout ever shifted).
     """
-    pending: list[tuple[Key, Metric, np.ndarray, np.ndarray]] = []
+    pending: list[tuple[Key, str | None, Metric, np.ndarray, np.ndarray]] = []
     changes: list[Change] = []
     for key in dict.fromkeys([*baseline.values, *candidate.values]):
         base, cand = baseline.values.get(key), candidate.values.get(key)
@@ -80,29 +81,27 @@ def compare_samples(baseline: Samples, candidate: Samples, settings: CompareSett
             ran_both = key in baseline.seen and key in candidate.seen
             changes.append(_never_passed(key, base, cand) if ran_both else _one_sided(key, base, cand))
             continue
-        for metric in METRICS:
-            b, c = base.get(metric.column), cand.get(metric.column)
-            if b is None or c is None:
-                continue  # not measured on one side (a page load only some repeats made): nothing to compare
-            pending.append((key, metric, b, c))
-    shifts = compare_many([(b, c) for _, _, b, c in pending], confidence=settings.confidence)
+        for variant, base_values, cand_values in _variants(key, baseline, candidate, base, cand):
+            for metric in METRICS:
+                b, c = base_values.get(metric.column), cand_values.get(metric.column)
+                if b is None or c is None:
+                    continue  # not measured on one side (a page load only some repeats made): nothing to compare
+                pending.append((key, variant, metric, b, c))
+    shifts = compare_many([(b, c) for _, _, _, b, c in pending], confidence=settings.confidence)
     enough = np.array([b.size >= settings.min_samples and c.size >= settings.min_samples
-                       for _, _, b, c in pending], dtype=bool)
+                       for _, _, _, b, c in pending], dtype=bool)
     p_values = np.array([s.p_value for s in shifts], dtype="float64")
-    summaries = describe_many([side for _, _, b, c in pending for side in (b, c)], nan_free=True)
+    summaries = describe_many([side for _, _, _, b, c in pending for side in (b, c)], nan_free=True)
     # both sides one and the same constant (no request failed, ever): nothing to test, nor to count
     # among the tests the correction divides alpha by
     same = np.array([b.low == b.high == c.low == c.high for b, c in zip(summaries[::2], summaries[1::2], strict=True)],
                     dtype=bool)
     tested = enough & ~same
     q_values = np.full(len(pending), np.nan)
-    columns = np.array([metric.column for _, metric, _, _ in pending], dtype=object)
-    for column in dict.fromkeys(columns.tolist()):  # one family per metric, over every journey, scenario, step
-        family = tested & (columns == column)
-        if family.any():
-            q_values[family] = bh_adjust(p_values[family])
-    places = {key: where(key) for key, _, _, _ in pending}
-    for i, ((key, metric, b, c), shift) in enumerate(zip(pending, shifts, strict=True)):
+    if tested.any():  # one family: every metric of every journey, scenario and step
+        q_values[tested] = bh_adjust(p_values[tested])
+    places = {(key, variant): where(key, variant) for key, variant, _, _, _ in pending}
+    for i, ((key, variant, metric, b, c), shift) in enumerate(zip(pending, shifts, strict=True)):
         if same[i]:
             continue
         if enough[i]:
@@ -113,7 +112,7 @@ def compare_samples(baseline: Samples, candidate: Samples, settings: CompareSett
                                                  f"at least {settings.min_samples} each are needed")
         impact = abs(shift.estimate) if verdict in ("slower", "faster") and metric.unit == "ms" else 0.0
         changes.append(Change.model_construct(
-            where=places[key], metric=metric.column, label=metric.label, unit=metric.unit,
+            where=places[(key, variant)], metric=metric.column, label=metric.label, unit=metric.unit,
             baseline=_stats(b, metric.unit, summaries[2 * i], keep=verdict != "unchanged"),
             candidate=_stats(c, metric.unit, summaries[2 * i + 1], keep=verdict != "unchanged"),
             change=_finite(shift.estimate), change_low=_finite(shift.low), change_high=_finite(shift.high),
@@ -121,6 +120,20 @@ def compare_samples(baseline: Samples, candidate: Samples, settings: CompareSett
             confidence=_finite(shift.level), p_value=_finite(shift.p_value), q_value=_finite(q_values[i]),
             verdict=verdict, why=why, impact=impact))
     return rank(changes), int(same.sum())
+
+
+def _variants(key: Key, baseline: Samples, candidate: Samples, base: dict[str, np.ndarray],
+              cand: dict[str, np.ndarray]) -> list[tuple[str | None, dict[str, np.ndarray], dict[str, np.ndarray]]]:
+    """The samples to compare for a key: as a whole, or per action when the step does different things.
+
+    A login step fills the form in some replays and restores the stored session in others (how many
+    of each depends on how the scenarios were dealt to the workers): its values are two
+    populations, compared action by action (those on both sides).
+    """
+    b_actions, c_actions = baseline.by_action.get(key, {}), candidate.by_action.get(key, {})
+    if len(set(b_actions) | set(c_actions)) <= 1:
+        return [(None, base, cand)]
+    return [(action or None, b_actions[action], c_actions[action]) for action in b_actions if action in c_actions]
 
 
 def _one_sided(key: Key, base: dict[str, np.ndarray] | None, cand: dict[str, np.ndarray] | None) -> Change:

@@ -30,10 +30,13 @@ class Where(BaseModel):
     example: dict[str, str] = Field(default_factory=dict)
     step_index: int | None = None
     text: str | None = None
+    variant: str | None = None
+    """For a step that does different things from one replay to the next (a login that fills the
+    form once, then restores the stored session), the action its values come from."""
 
     def __hash__(self) -> int:
         return hash((self.level, self.journey, self.feature_file, self.scenario, tuple(sorted(self.example.items())),
-                     self.step_index, self.text))
+                     self.step_index, self.text, self.variant))
 
     def label(self) -> str:
         """``journey › scenario [row] › step N: text`` for people (steps counted from 1, Background included)."""
@@ -42,7 +45,8 @@ class Where(BaseModel):
             row = ", ".join(f"{k}={v}" for k, v in self.example.items())
             parts.append(f"{self.scenario} [{row}]" if row else self.scenario)
         if self.text is not None:
-            parts.append(f"step {(self.step_index or 0) + 1}: {self.text}")
+            parts.append(f"step {(self.step_index or 0) + 1}: {self.text}"
+                         + (f" [as {self.variant}]" if self.variant else ""))
         return " › ".join(parts)
 
 
@@ -84,7 +88,7 @@ class Change(BaseModel):
     p_value: float | None = None
     """Two-sided Mann-Whitney U."""
     q_value: float | None = None
-    """Benjamini-Hochberg adjusted, over the tests of this metric in the comparison."""
+    """Benjamini-Hochberg adjusted, over every test of the comparison."""
     verdict: Verdict
     why: str
     """The reason for the verdict, with the figures."""

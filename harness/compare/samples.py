@@ -37,6 +37,8 @@ class Samples:
     """Per scenario key, how its replays went."""
     seen: set[Key] = field(default_factory=set)
     """Every journey, scenario and step key the side ran, passed or not."""
+    by_action: dict[Key, dict[str, dict[str, np.ndarray]]] = field(default_factory=dict)
+    """Per step key, its values split by the step's action (one entry for most steps)."""
 
 
 @dataclass(slots=True)
@@ -53,13 +55,14 @@ class ScenarioHealth:
     error_kind: str | None = None
 
 
-def where(key: Key) -> Where:
-    """Return the key as a ``Where``."""
+def where(key: Key, variant: str | None = None) -> Where:
+    """Return the key (and the action its values come from, when split) as a ``Where``."""
     level, journey, feature_file, scenario, example, step_index, text = key
     return Where(level=level, journey=journey, feature_file=feature_file,  # type: ignore[arg-type]
                  scenario=scenario if level != "journey" else None,
                  example=_example(example) if level != "journey" else {},
-                 step_index=step_index if level == "step" else None, text=text if level == "step" else None)
+                 step_index=step_index if level == "step" else None, text=text if level == "step" else None,
+                 variant=variant)
 
 
 def _example(text: str) -> dict[str, str]:
@@ -72,7 +75,7 @@ def _example(text: str) -> dict[str, str]:
 
 def _prepare(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.copy()
-    for column in ("journey", "feature_file", "scenario", "example", "text", "run_id", "test_id", "status"):
+    for column in ("journey", "feature_file", "scenario", "example", "text", "run_id", "test_id", "status", "action"):
         if column not in frame:
             frame[column] = ""
         frame[column] = frame[column].fillna("").astype(str)
@@ -139,14 +142,23 @@ def _steps(passed: pd.DataFrame, samples: Samples) -> None:
     ids = passed.groupby(list(STEP_KEY), sort=False).ngroup().to_numpy()
     order = np.argsort(ids, kind="stable")
     data = passed[columns].to_numpy(dtype="float64", na_value=np.nan)[order]
+    actions = passed["action"].to_numpy(dtype=object)[order]
     starts = np.flatnonzero(np.r_[True, np.diff(ids[order]) != 0])
     keys = passed[list(STEP_KEY)].iloc[order[starts]].itertuples(index=False, name=None)
-    for (journey, feature_file, scenario, example, step_index, text), block in zip(
-            keys, np.split(data, starts[1:]), strict=True):
-        present = ~np.isnan(block)
-        full = present.all(axis=0)
-        samples.values[("step", journey, feature_file, scenario, example, int(step_index), text)] = {
-            column: block[:, i] if full[i] else block[present[:, i], i]
+    for (journey, feature_file, scenario, example, step_index, text), block, acts in zip(
+            keys, np.split(data, starts[1:]), np.split(actions, starts[1:]), strict=True):
+        key: Key = ("step", journey, feature_file, scenario, example, int(step_index), text)
+        samples.values[key] = _metrics(block, columns)
+        kinds = set(acts.tolist())
+        samples.by_action[key] = {kinds.pop(): samples.values[key]} if len(kinds) == 1 else {
+            action: _metrics(block[acts == action], columns) for action in sorted(kinds)}
+
+
+def _metrics(block: np.ndarray, columns: list[str]) -> dict[str, np.ndarray]:
+    """The columns of a block of rows that hold values, without their missing ones."""
+    present = ~np.isnan(block)
+    full = present.all(axis=0)
+    return {column: block[:, i] if full[i] else block[present[:, i], i]
             for i, column in enumerate(columns) if full[i] or present[:, i].any()}
 
 

@@ -149,7 +149,7 @@ def records_frame(records: list[StepRecord]) -> pd.DataFrame:
         rows.append(row)
     frame = pd.DataFrame(rows)
     for column in FLAT_SIGNALS:  # numbers even when a column holds only None (no probe ran)
-        if column in frame:
+        if column in frame and column != "action":
             frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
     return frame
 

@@ -20,7 +20,7 @@ Runs alternate A, B, A, B... so drift in the machine's load hits both pools alik
 
 Prints the counts and rates, and the time each comparison took. Never a timed test assertion.
 
-Usage: .venv/bin/python bench/compare_trials.py [--runs 8] [--repeat 10] [--keep DIR]
+Usage: .venv/bin/python bench/compare_trials.py [--runs 8] [--repeat 10] [--workers 2] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -50,11 +50,11 @@ POOLS = {"A": 500, "B": 650}
 """Pool -> extra milliseconds on PAGE."""
 
 
-def run_once(folder: Path, delay_ms: int, repeat: int) -> Path:
+def run_once(folder: Path, delay_ms: int, repeat: int, workers: int) -> Path:
     """One ``harness run`` of the three journeys against a fresh demo app v1."""
     with DemoServer(version=1, path_latency={PAGE: delay_ms}) as server:
         cmd = [sys.executable, "-m", "harness.cli", "run", *map(str, FEATURES), "--app", "demo",
-               "--base-url", server.url, "--repeat", str(repeat), "--workers", "2", "--out", str(folder),
+               "--base-url", server.url, "--repeat", str(repeat), "--workers", str(workers), "--out", str(folder),
                "--history", "off", "--no-a11y"]
         done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
     if done.returncode != 0:
@@ -72,6 +72,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=8, help="runs per pool")
     parser.add_argument("--repeat", type=int, default=10, help="replays of each scenario per run")
+    parser.add_argument("--workers", type=int, default=2, help="browsers per run")
     parser.add_argument("--keep", type=Path, help="keep the run folders here")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="compare-trials-"))
@@ -82,7 +83,7 @@ def main() -> int:
         for pool, delay in POOLS.items():
             folder = work / f"{pool}{i:02d}"
             if not (folder / "run.json").is_file():
-                run_once(folder, delay, args.repeat)
+                run_once(folder, delay, args.repeat, args.workers)
             runs[pool].append(folder)
             print(f"  {folder.name} done ({time.perf_counter() - started:.0f} s)", flush=True)
     config = load_config(ROOT)
@@ -114,8 +115,8 @@ def main() -> int:
         if others:
             others_seen.append(others)
     pairs = len(refs["A"]) * len(refs["B"])
-    print(f"\n{args.runs} runs per pool at --repeat {args.repeat}, three journeys, {len(refs['A'][0].info.features)} "
-          f"feature files; folders in {work}")
+    print(f"\n{args.runs} runs per pool at --repeat {args.repeat}, --workers {args.workers}, three journeys; "
+          f"folders in {work}")
     print(f"false alarms (A/A): {len(aa) - clean} of {len(aa)} comparisons flagged anything; "
           f"clean in {clean / max(len(aa), 1):.1%}")
     for flagged in (f for f in aa if f):

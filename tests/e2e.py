@@ -102,7 +102,14 @@ def serve_folder(folder: Path, delays: dict[str, float] | None = None) -> Iterat
         delays: Seconds to wait before answering, by path (``/slow.png``).
     """
     handler = type("_Handler", (_QuietHandler,), {"delays": dict(delays or {})})
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
+    with serve(functools.partial(handler, directory=str(folder))) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def serve(handler: Any) -> Iterator[str]:
+    """Serve a request handler class over real HTTP on 127.0.0.1 from a thread; yield its base URL."""
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{httpd.server_port}"

@@ -22,14 +22,14 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("compare")]
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """A baseline run, then a candidate run with /cart.html 400 ms slower, compared by ``run --baseline last``."""
+    """A baseline run, then a candidate run with /cart.html 1 s slower, compared by ``run --baseline last``."""
     work = tmp_path_factory.mktemp("compare")
     common = ["--app", str(FIXTURE / "app.yaml"), "--repeat", REPEAT, "--no-a11y", "--history", str(work / "history")]
     with serve_folder(FIXTURE / "site") as url:
         done = harness("run", str(FIXTURE / "checkout.feature"), "--base-url", url, "--out", str(work / "base"),
                        "--app-version", "1.0", "--label", "nightly", *common)
         assert done.returncode == 0, done.stdout + done.stderr
-    with serve_folder(FIXTURE / "site", delays={"/cart.html": 0.4}) as url:
+    with serve_folder(FIXTURE / "site", delays={"/cart.html": 1.0}) as url:
         done = harness("run", str(FIXTURE / "checkout.feature"), "--base-url", url, "--out", str(work / "cand"),
                        "--app-version", "1.1", "--baseline", "last", *common)
     (work / "cand.out").write_text(done.stdout + "\n--- stderr ---\n" + done.stderr)
@@ -45,7 +45,7 @@ def test_the_slowed_step_is_slower_and_no_other_step_moves(runs: dict[str, Path]
     assert comparison.baseline.spec == "last" and comparison.baseline.app_version == "1.0"
     slowed = next(c for c in comparison.changes if c.where.text == SLOW_STEP and c.metric == "duration_ms")
     assert slowed.verdict == "slower" and slowed.baseline and slowed.baseline.n == int(REPEAT)
-    assert slowed.change_low is not None and slowed.change_low > 200  # 400 ms were added
+    assert slowed.change_low is not None and slowed.change_low > 200  # 1 s was added
     assert slowed.q_value is not None and slowed.q_value < 0.05 and "above the minimum effect" in slowed.why
     moved_steps = {c.where.text for c in comparison.changes if c.where.level == "step" and c.metric == "duration_ms"
                    and c.verdict in ("slower", "faster")}

@@ -15,12 +15,13 @@ Runs alternate A, B, A, B... so drift in the machine's load hits both pools alik
   faster on any metric;
 * **power**: every (A, B) pair is compared; a trial is a hit when the injected step is called
   slower (on any of its metrics: duration, time to first byte, page load...), and nothing else
-  is called slower or faster except the scenario and journey totals that contain that step.
+  is called slower or faster except the totals of the scenario and journey that contain it.
   How often the step's duration itself was called slower is counted apart.
 
 Prints the counts and rates, and the time each comparison took. Never a timed test assertion.
 
-Usage: .venv/bin/python bench/compare_trials.py [--runs 8] [--repeat 10] [--workers 2] [--keep DIR]
+Usage: .venv/bin/python bench/compare_trials.py [--runs 8] [--repeat 10] [--workers 1] [--keep DIR]
+       [--set KEY=VALUE ...]
 """
 
 from __future__ import annotations
@@ -62,9 +63,10 @@ def run_once(folder: Path, delay_ms: int, repeat: int, workers: int) -> Path:
     return folder
 
 
-def called(comparison: object) -> list[tuple[str, str, str | None, str]]:
-    """(level, metric, step text, verdict) of every change called slower or faster."""
-    return [(c.where.level, c.metric, c.where.text, c.verdict) for c in comparison.changes  # type: ignore[attr-defined]
+def called(comparison: object) -> list[tuple[str, str, str | None, str, str]]:
+    """(level, metric, step text, verdict, journey) of every change called slower or faster."""
+    return [(c.where.level, c.metric, c.where.text, c.verdict, c.where.journey)
+            for c in comparison.changes  # type: ignore[attr-defined]
             if c.verdict in ("slower", "faster")]
 
 
@@ -72,8 +74,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=8, help="runs per pool")
     parser.add_argument("--repeat", type=int, default=10, help="replays of each scenario per run")
-    parser.add_argument("--workers", type=int, default=2, help="browsers per run")
-    parser.add_argument("--keep", type=Path, help="keep the run folders here")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="browsers per run (two on two cores slow each other: the injected delay shifts "
+                             "the other browser's steps)")
+    parser.add_argument("--keep", type=Path, help="keep the run folders here (and reuse the runs it holds)")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a [tool.harness.compare] setting (repeatable), e.g. min_effect_ms=100")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="compare-trials-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -87,25 +93,29 @@ def main() -> int:
             runs[pool].append(folder)
             print(f"  {folder.name} done ({time.perf_counter() - started:.0f} s)", flush=True)
     config = load_config(ROOT)
+    overrides = dict(item.split("=", 1) for item in args.set)
+    config.compare = config.compare.model_validate({**config.compare.model_dump(), **overrides})
     refs = {pool: [resolve(str(p))[0] for p in folders] for pool, folders in runs.items()}
     took: list[float] = []
 
-    def compare(base: object, cand: object) -> list[tuple[str, str, str | None, str]]:
+    def compare(base: object, cand: object) -> list[tuple[str, str, str | None, str, str]]:
         comparison = build_comparison([base], cand, config)  # type: ignore[list-item, arg-type]
         took.append(comparison.duration_ms or 0.0)
         return called(comparison)
 
     aa = [compare(a, b) for a, b in itertools.combinations(refs["A"], 2)]
     clean = sum(1 for flagged in aa if not flagged)
-    allowed = {("journey", None), ("scenario", None), ("step", STEP)}
     hits = misses = wrong = on_duration = 0
     by_metric: dict[str, int] = {}
-    others_seen: list[list[tuple[str, str, str | None, str]]] = []
+    others_seen: list[list[tuple[str, str, str | None, str, str]]] = []
     for a, b in itertools.product(refs["A"], refs["B"]):
         flagged = compare(a, b)
-        found = [metric for level, metric, text, verdict in flagged
+        found = [metric for level, metric, text, verdict, _ in flagged
                  if level == "step" and text == STEP and verdict == "slower"]
-        others = [f for f in flagged if (f[0], f[2]) not in allowed or f[3] != "slower"]
+        # the totals of the journey and scenario that contain the step are slower too, rightly
+        journeys = {journey for level, _, text, _, journey in flagged if level == "step" and text == STEP}
+        others = [f for f in flagged if f[3] != "slower" or not (
+            (f[0] == "step" and f[2] == STEP) or (f[0] != "step" and f[4] in journeys))]
         hits += bool(found) and not others
         on_duration += "duration_ms" in found
         for metric in found:

@@ -42,7 +42,7 @@ def _noise(seed: int, centre: float, n: int = 10, spread: float = 0.05) -> list[
 
 def _compare(base_rows: list[dict], cand_rows: list[dict], settings: CompareSettings = SETTINGS):
     base, cand = collect(pd.DataFrame(base_rows)), collect(pd.DataFrame(cand_rows))
-    return base, cand, compare_samples(base, cand, settings)[0]
+    return base, cand, compare_samples(base, cand, settings).changes
 
 
 def _change(changes, text: str | None, metric: str = "duration_ms", level: str = "step"):

@@ -77,7 +77,7 @@ def build_comparison(baseline: Sequence[RunRef], candidate: RunRef, config: Regr
     base_frame = load_steps(baseline, HISTORY_COLUMNS)
     cand_frame = load_steps([candidate], HISTORY_COLUMNS)
     base, cand = collect(base_frame), collect(cand_frame)
-    changes, identical = compare_samples(base, cand, settings)
+    compared = compare_samples(base, cand, settings)
     base_findings = [found.findings for ref in baseline if (found := read_findings(ref.folder))]
     cand_found = read_findings(candidate.folder)
     series = []
@@ -89,11 +89,11 @@ def build_comparison(baseline: Sequence[RunRef], candidate: RunRef, config: Regr
         candidate=run_side([candidate], candidate_spec),
         settings=Settings(alpha=settings.alpha, confidence=settings.confidence,
                           min_effect_pct=settings.min_effect_pct, min_effect_ms=settings.min_effect_ms,
-                          min_samples=settings.min_samples),
-        changes=changes, statuses=status_changes(base, cand),
+                          min_samples=settings.min_samples, run_wide=settings.run_wide),
+        run_wide=list(compared.run_wide.values()), changes=compared.changes, statuses=status_changes(base, cand),
         findings=finding_changes(base_findings, cand_found.findings if cand_found else []),
         guides=guide_changes(_guides(baseline[0].folder), _guides(candidate.folder)), trends=series)
-    comparison.counts = {**_counts(comparison), "identical": identical}
+    comparison.counts = {**_counts(comparison), "identical": compared.identical}
     comparison.gate = evaluate(comparison, config.gate)
     comparison.duration_ms = round((time.perf_counter() - started) * 1000, 1)
     return comparison

@@ -7,18 +7,21 @@ two-sided Mann-Whitney U p-value. The p-values of the whole comparison are adjus
 together (Benjamini-Hochberg over every metric of every journey, scenario and step: per metric
 families let page-load noise through in A/A trials), and a change is called
 ``slower`` or ``faster`` only when it is significant *and* at least the minimum effect, both
-relative and absolute. The values themselves are kept for the changes that are not
+relative and absolute; a journey or scenario total must also stand out from the shift the
+whole run shares (a slower machine: see ``runwide``). The values themselves are kept for the changes that are not
 ``unchanged`` (for the report's distributions).
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
 from harness.compare.metrics import METRIC_BY_COLUMN, METRICS, Metric
-from harness.compare.model import Change, Stats, Verdict
+from harness.compare.model import Change, RunWide, Stats, Verdict
+from harness.compare.runwide import Ratio, estimate
 from harness.compare.samples import Key, Samples, where
 from harness.compare.stats import Shift, Summary, bh_adjust, compare_many, describe, describe_many
 from harness.spec.regressions import CompareSettings
@@ -48,30 +51,70 @@ def min_abs(metric: Metric, settings: CompareSettings) -> float:
     return settings.min_effect_ms if metric.unit == "ms" else metric.min_abs
 
 
-def judge(metric: Metric, shift: Shift, q: float, settings: CompareSettings) -> tuple[Verdict, str]:
-    """The verdict of a change with enough data, and why, in words with the figures."""
+def _size(metric: Metric, shift: Shift) -> str:
     unit = " ms" if metric.unit == "ms" else ""
     size = f"{shift.estimate:+.4g}{unit}"
-    if shift.ratio is not None:
-        size += f" ({shift.ratio * 100:+.1f}%)"
-    if not q < settings.alpha:
-        return "unchanged", f"not significant: {size}, q = {q:.3g} ≥ {settings.alpha:g}"
+    return size + (f" ({shift.ratio * 100:+.1f}%)" if shift.ratio is not None else "")
+
+
+def _small(metric: Metric, shift: Shift, settings: CompareSettings) -> str | None:
+    """Why a change is under the minimum effect, or None when it is not."""
     floor = min_abs(metric, settings)
     if abs(shift.estimate) < floor or shift.estimate == 0:
-        return "unchanged", f"significant (q = {q:.3g}) but {size} is under the minimum of {floor:g}{unit}"
+        return f"the minimum of {floor:g}{' ms' if metric.unit == 'ms' else ''}"
     if shift.ratio is not None and abs(shift.ratio) * 100 < settings.min_effect_pct:
-        return "unchanged", (f"significant (q = {q:.3g}) but {size} is under the minimum of "
-                             f"{settings.min_effect_pct:g}%")
+        return f"the minimum of {settings.min_effect_pct:g}%"
+    return None
+
+
+def judge(metric: Metric, shift: Shift, q: float, settings: CompareSettings,
+          beyond: tuple[RunWide, Shift] | None = None) -> tuple[Verdict, str]:
+    """The verdict of a change with enough data, and why, in words with the figures.
+
+    Args:
+        metric: What was measured.
+        shift: The change.
+        q: Its adjusted p-value.
+        settings: Alpha and the minimum effects.
+        beyond: For a journey or scenario total, the run-wide shift and the change measured
+            beyond it (the baseline scaled by it): that too must pass the minimum effect, the
+            same way.
+    """
+    size = _size(metric, shift)
+    if not q < settings.alpha:
+        return "unchanged", f"not significant: {size}, q = {q:.3g} ≥ {settings.alpha:g}"
+    if (small := _small(metric, shift, settings)) is not None:
+        return "unchanged", f"significant (q = {q:.3g}) but {size} is under {small}"
+    if beyond is not None:
+        run_wide, rest = beyond
+        if (rest.estimate > 0) != (shift.estimate > 0) or _small(metric, rest, settings) is not None:
+            return "unchanged", (f"significant (q = {q:.3g}) but {size} is in line with the run-wide "
+                                 f"{run_wide.pct()} every step shares (beyond it: {_size(metric, rest)})")
     verdict: Verdict = "slower" if shift.estimate > 0 else "faster"
     return verdict, f"{size}, q = {q:.3g} < {settings.alpha:g}, above the minimum effect"
 
 
-def compare_samples(baseline: Samples, candidate: Samples, settings: CompareSettings) -> tuple[list[Change], int]:
+@dataclass(frozen=True, slots=True)
+class Compared:
+    """What ``compare_samples`` found.
+
+    Attributes:
+        changes: Every metric of every journey, scenario and step on both sides, ranked.
+        identical: How many metrics were left out because both sides measured one and the same
+            constant every time (no request ever failed, no layout ever shifted).
+        run_wide: Per time metric measured on enough steps, the shift the whole run shares.
+    """
+
+    changes: list[Change]
+    identical: int
+    run_wide: dict[str, RunWide]
+
+
+def compare_samples(baseline: Samples, candidate: Samples, settings: CompareSettings) -> Compared:
     """Every metric of every key: stats of both sides, change, interval, p and q values, verdict.
 
-    Returns:
-        The changes, ranked, and how many metrics were left out because both sides measured one
-        and the same constant every time (no request ever failed, no layout ever shifted).
+    Journey and scenario totals must also stand out from the run-wide shift of their metric (see
+    ``runwide``) unless the settings turn that off.
     """
     pending: list[tuple[Key, str | None, Metric, np.ndarray, np.ndarray]] = []
     changes: list[Change] = []
@@ -87,16 +130,20 @@ def compare_samples(baseline: Samples, candidate: Samples, settings: CompareSett
                 if b is None or c is None:
                     continue  # not measured on one side (a page load only some repeats made): nothing to compare
                 pending.append((key, variant, metric, b, c))
-    shifts = compare_many([(b, c) for _, _, _, b, c in pending], confidence=settings.confidence)
     enough = np.array([b.size >= settings.min_samples and c.size >= settings.min_samples
                        for _, _, _, b, c in pending], dtype=bool)
-    p_values = np.array([s.p_value for s in shifts], dtype="float64")
     summaries = describe_many([side for _, _, _, b, c in pending for side in (b, c)], nan_free=True)
     # both sides one and the same constant (no request failed, ever): nothing to test, nor to count
     # among the tests the correction divides alpha by
     same = np.array([b.low == b.high == c.low == c.high for b, c in zip(summaries[::2], summaries[1::2], strict=True)],
                     dtype=bool)
     tested = enough & ~same
+    run_wide = estimate([Ratio(metric.column, summaries[2 * i].median or 0.0, summaries[2 * i + 1].median or 0.0)
+                         for i, (key, _, metric, _, _) in enumerate(pending) if tested[i] and key[0] == "step"],
+                        settings)
+    shifts = compare_many([(b, c) for _, _, _, b, c in pending], confidence=settings.confidence)
+    beyond = _beyond_run_wide(pending, tested, run_wide, settings)
+    p_values = np.array([s.p_value for s in shifts], dtype="float64")
     q_values = np.full(len(pending), np.nan)
     if tested.any():  # one family: every metric of every journey, scenario and step
         q_values[tested] = bh_adjust(p_values[tested])
@@ -106,7 +153,7 @@ def compare_samples(baseline: Samples, candidate: Samples, settings: CompareSett
             continue
         if enough[i]:
             verdict, why = judge(metric, shift, float(q_values[i]) if not math.isnan(q_values[i]) else 1.0,
-                                 settings)
+                                 settings, beyond.get(i))
         else:
             verdict, why = "insufficient_data", (f"{b.size} baseline and {c.size} candidate values; "
                                                  f"at least {settings.min_samples} each are needed")
@@ -119,7 +166,25 @@ def compare_samples(baseline: Samples, candidate: Samples, settings: CompareSett
             ratio=_finite(shift.ratio), ratio_low=_finite(shift.ratio_low), ratio_high=_finite(shift.ratio_high),
             confidence=_finite(shift.level), p_value=_finite(shift.p_value), q_value=_finite(q_values[i]),
             verdict=verdict, why=why, impact=impact))
-    return rank(changes), int(same.sum())
+    return Compared(rank(changes), int(same.sum()), run_wide)
+
+
+def _beyond_run_wide(pending: list[tuple[Key, str | None, Metric, np.ndarray, np.ndarray]], tested: np.ndarray,
+                     run_wide: dict[str, RunWide], settings: CompareSettings) -> dict[int, tuple[RunWide, Shift]]:
+    """For each tested journey and scenario total, its change beyond the run-wide shift of its metric.
+
+    A total sums many steps, so the shift they all share (a slower machine) adds up to a large,
+    significant change of the total; it counts only when it also stands out from that shift.
+    Steps are judged as measured: a step's time is partly the server's, which a slower client
+    does not scale, so scaling it would call unchanged server-bound steps faster.
+    """
+    if not settings.run_wide:
+        return {}
+    totals = [i for i, (key, _, metric, _, _) in enumerate(pending)
+              if tested[i] and key[0] != "step" and metric.column in run_wide]
+    scaled = compare_many([(pending[i][3] * run_wide[pending[i][2].column].factor, pending[i][4]) for i in totals],
+                          confidence=settings.confidence)
+    return {i: (run_wide[pending[i][2].column], shift) for i, shift in zip(totals, scaled, strict=True)}
 
 
 def _variants(key: Key, baseline: Samples, candidate: Samples, base: dict[str, np.ndarray],

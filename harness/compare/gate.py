@@ -47,6 +47,12 @@ def evaluate(comparison: Comparison, policy: GatePolicy) -> GateResult:
             f"{c.where.label()}: {c.label} {_pct(c.ratio)} ({c.change:+.0f} {c.unit}, "
             f"{c.baseline.median if c.baseline else 0:.0f} -> {c.candidate.median if c.candidate else 0:.0f}, "
             f"q = {c.q_value:.2g})" for c in slow])
+    if policy.run_wide_pct is not None:
+        whole = [r for r in comparison.run_wide if r.metric in policy.slowdown_metrics and r.verdict == "slower"
+                 and (r.factor - 1) * 100 >= policy.run_wide_pct]
+        reasons += _lines(f"Every step alike {policy.run_wide_pct:g}% slower or more", [
+            f"{r.label}: {r.pct()} over {r.steps} steps (interval {(r.low - 1) * 100:+.0f}% to "
+            f"{(r.high - 1) * 100:+.0f}%): the app as a whole, or a slower machine" for r in whole])
     if policy.findings != "never":
         worst = SEVERITIES.index(policy.findings)
         new = [f for f in comparison.findings if f.kind == "new" and f.severity in SEVERITIES[:worst + 1]]

@@ -166,6 +166,28 @@ class TrendSeries(BaseModel):
     """A significant monotone trend larger than the minimum effect."""
 
 
+class RunWide(BaseModel):
+    """The shift a time metric shows on every step alike: the median over steps of candidate/baseline."""
+
+    metric: str
+    label: str
+    factor: float
+    """Candidate over baseline (1.2: the whole run is 20% slower)."""
+    low: float
+    high: float
+    """Distribution-free confidence interval of the factor, at the comparison's confidence."""
+    steps: int
+    """How many steps (and step variants) it is the median of."""
+    applied: bool
+    """Whether journey and scenario totals of this metric had to stand out from it."""
+    verdict: Literal["slower", "faster", "unchanged"]
+    """``slower``/``faster`` when the interval excludes 1 and the factor passes the minimum effect."""
+
+    def pct(self) -> str:
+        """The factor as a signed percentage (``+18%``)."""
+        return f"{(self.factor - 1) * 100:+.0f}%"
+
+
 class Settings(BaseModel):
     """The statistics' settings in force."""
 
@@ -174,6 +196,7 @@ class Settings(BaseModel):
     min_effect_pct: float
     min_effect_ms: float
     min_samples: int
+    run_wide: bool = True
 
 
 class GateResult(BaseModel):
@@ -209,6 +232,8 @@ class Comparison(BaseModel):
     counts: dict[str, int] = Field(default_factory=dict)
     """Changes by verdict, status/finding/guide changes by kind, and ``identical``: metrics left out
     of ``changes`` because both sides measured one and the same constant (0 failed requests...)."""
+    run_wide: list[RunWide] = Field(default_factory=list)
+    """Per time metric measured on enough steps, the shift the whole run shares."""
     changes: list[Change] = Field(default_factory=list)
     """Every compared metric, ranked: slower first by impact, then faster, new, removed, the rest."""
     statuses: list[StatusChange] = Field(default_factory=list)

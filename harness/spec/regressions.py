@@ -32,6 +32,12 @@ class CompareSettings(BaseModel):
         min_effect_ms: Smallest absolute change of a time called slower or faster; a change
             must pass both minimums (and be significant).
         min_samples: Fewer values than this on either side gives ``insufficient_data``.
+        run_wide: Call a journey or scenario total slower or faster only when its change also
+            stands out from the shift every step shares (the median over steps of
+            candidate/baseline, reported on its own): two runs of one version on one machine
+            differ as a whole by 10-20%, which a total of many steps adds up to.
+        run_wide_min_steps: Steps a metric must be measured on for its run-wide shift to be
+            estimated (fewer: totals are judged as measured).
         trend_runs: How many past runs the trends show.
     """
 
@@ -40,8 +46,10 @@ class CompareSettings(BaseModel):
     alpha: float = Field(default=0.05, gt=0, lt=0.5)
     confidence: float = Field(default=0.95, gt=0.5, lt=1)
     min_effect_pct: float = Field(default=10.0, ge=0)
-    min_effect_ms: float = Field(default=50.0, ge=0)
+    min_effect_ms: float = Field(default=100.0, ge=0)
     min_samples: int = Field(default=5, ge=2)
+    run_wide: bool = True
+    run_wide_min_steps: int = Field(default=5, ge=3)
     trend_runs: int = Field(default=20, ge=3, le=1000)
 
 
@@ -55,6 +63,9 @@ class GatePolicy(BaseModel):
         slowdown_pct: A significant slowdown of a journey, scenario or step duration of at
             least this many percent (``null``: slowdowns never fail the build).
         slowdown_metrics: Which metrics ``slowdown_pct`` applies to.
+        run_wide_pct: A significant shift of every step's duration alike (the run-wide factor)
+            of at least this many percent: an app-wide slowdown, or a much slower machine
+            (``null``: never). Two runs on one CI machine differ as a whole by up to about 25%.
         findings: A new friction finding of this severity or worse (``never``: none does).
         drift: A slow drift over the trend's runs (a significant monotone trend above the
             minimum effect) fails the build too.
@@ -67,6 +78,7 @@ class GatePolicy(BaseModel):
     broken_guides: bool = True
     slowdown_pct: float | None = Field(default=20.0, ge=0)
     slowdown_metrics: list[str] = Field(default_factory=lambda: ["duration_ms"])
+    run_wide_pct: float | None = Field(default=50.0, ge=0)
     findings: Literal["high", "medium", "low", "never"] = "high"
     drift: bool = False
 

@@ -197,13 +197,22 @@ def _check_compare_settings(options: object) -> None:
 
 
 def _compare_after_run(run_dir: Path, baseline: str, options: object, json_out: bool) -> int:
-    """Compare the run that just ended with its baseline; 1 when the gate fails, 2 when it cannot compare."""
+    """Compare the run that just ended with its baseline; 1 when the gate fails, 2 when it cannot compare.
+
+    A selector no run matches yet (the pipeline's first run) is noted, and the run's own exit code stands.
+    """
+    from harness.compare.history import NoBaselineYet
+
     history = getattr(options, "history", None)
     if history == "off":
         history = None
     try:
         return run_compare(str(run_dir), baseline, history=Path(history) if history else None,
                            app=getattr(options, "app", None), out_dir=None, quiet=json_out)
+    except NoBaselineYet as exc:
+        err.print(f"note: nothing to compare with yet ({exc}); this run can be the next baseline",
+                  markup=False, soft_wrap=True)
+        return 0
     except HarnessError as exc:
         err.print(f"error: no comparison: {exc}", markup=False, soft_wrap=True)
         return 2

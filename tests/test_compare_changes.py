@@ -15,6 +15,7 @@ from harness.compare.outcomes import finding_changes, guide_changes, status_chan
 from harness.compare.samples import collect
 from harness.compare.summary import md, render_summary
 from harness.records import Finding
+from harness.report.regress_view import regressions_view
 from harness.spec.regressions import CompareSettings, GatePolicy
 
 SETTINGS = CompareSettings()
@@ -40,9 +41,14 @@ def _noise(seed: int, centre: float, n: int = 10, spread: float = 0.05) -> list[
     return list(centre * rng.lognormal(0, spread, n))
 
 
-def _compare(base_rows: list[dict], cand_rows: list[dict], settings: CompareSettings = SETTINGS):
+def _compared(base_rows: list[dict], cand_rows: list[dict], settings: CompareSettings = SETTINGS):
     base, cand = collect(pd.DataFrame(base_rows)), collect(pd.DataFrame(cand_rows))
-    return base, cand, compare_samples(base, cand, settings).changes
+    return base, cand, compare_samples(base, cand, settings)
+
+
+def _compare(base_rows: list[dict], cand_rows: list[dict], settings: CompareSettings = SETTINGS):
+    base, cand, compared = _compared(base_rows, cand_rows, settings)
+    return base, cand, compared.changes
 
 
 def _change(changes, text: str | None, metric: str = "duration_ms", level: str = "step"):
@@ -147,11 +153,12 @@ def test_guide_steps_broken_repaired_and_still_broken() -> None:
 
 
 def _comparison(base_rows, cand_rows, **extra) -> Comparison:
-    base, cand, changes = _compare(base_rows, cand_rows)
+    base, cand, compared = _compared(base_rows, cand_rows)
     return Comparison(generated_at="2026-11-27T00:00:00Z", baseline=RunSide(runs=["b"]), candidate=RunSide(runs=["c"]),
-                      settings=Settings(alpha=0.05, confidence=0.95, min_effect_pct=10, min_effect_ms=50,
+                      settings=Settings(alpha=0.05, confidence=0.95, min_effect_pct=10, min_effect_ms=100,
                                         min_samples=5),
-                      changes=changes, statuses=status_changes(base, cand), **extra)
+                      run_wide=list(compared.run_wide.values()), changes=compared.changes,
+                      statuses=status_changes(base, cand), **extra)
 
 
 def test_the_gate_fails_on_what_the_policy_names_and_explains_it() -> None:
@@ -168,11 +175,31 @@ def test_the_gate_fails_on_what_the_policy_names_and_explains_it() -> None:
 
 
 def test_the_gate_explanation_fits_one_screen() -> None:
-    steps = {f"step {i}": _noise(i, 400) for i in range(30)}
-    doubled = {k: [v * 2 for v in vs] for k, vs in steps.items()}
+    steps = {f"step {i}": _noise(i, 400) for i in range(70)}
+    # 30 of 70 steps twice as slow: the run as a whole did not move (the median step did not)
+    doubled = {k: [v * 2 for v in vs] if i < 30 else _noise(100 + i, 400) for i, (k, vs) in enumerate(steps.items())}
     comparison = _comparison(_rows("b", "S", steps), _rows("c", "S", doubled))
     verdict = evaluate(comparison, GatePolicy())
+    # 30 steps, the scenario and the journey
     assert verdict.failed and len(verdict.reasons) <= 10 and "... and 24 more" in verdict.reasons[-1]
+
+
+def test_every_step_alike_slower_is_the_run_wide_shift_and_fails_the_gate_on_its_own() -> None:
+    steps = {f"step {i}": _noise(i, 400) for i in range(20)}
+    doubled = {k: [v * 2 for v in vs] for k, vs in steps.items()}
+    comparison = _comparison(_rows("b", "S", steps), _rows("c", "S", doubled))
+    (whole,) = [r for r in comparison.run_wide if r.metric == "duration_ms"]
+    assert whole.steps == 20 and 1.9 < whole.low <= whole.factor <= whole.high < 2.1 and whole.verdict == "slower"
+    # the steps are each slower as measured; the scenario and journey are in line with the run
+    assert {c.where.level for c in comparison.changes if c.verdict == "slower"} == {"step"}
+    total = next(c for c in comparison.changes if c.where.level == "scenario")
+    assert total.verdict == "unchanged" and "in line with the run-wide +100%" in total.why
+    verdict = evaluate(comparison, GatePolicy(slowdown_pct=None))
+    assert verdict.failed and verdict.reasons[0] == "Every step alike 50% slower or more (1):"
+    assert not evaluate(comparison, GatePolicy(slowdown_pct=None, run_wide_pct=None)).failed
+    assert not evaluate(comparison, GatePolicy(slowdown_pct=None, run_wide_pct=150)).failed
+    said = "The run as a whole is slower: duration of the median step +100% (interval +"
+    assert md(said) in render_summary(comparison) and regressions_view(comparison).run_wide.startswith(said)
 
 
 def test_summary_md_escapes_what_the_app_shows() -> None:
@@ -249,3 +276,47 @@ def test_a_step_that_does_two_things_is_compared_action_by_action() -> None:
     assert sorted(c.where.variant for c in steps) == ["login", "open"]
     assert all(c.verdict in ("unchanged", "insufficient_data") for c in steps)
     assert "step 1: I am logged in [as login]" in next(c for c in steps if c.where.variant == "login").where.label()
+
+
+def _machine(seed: int, factor: float, fixed: dict[str, float], cpu: dict[str, float]) -> dict[str, list[float]]:
+    """Step durations of a run on a machine ``factor`` times as slow: server time fixed, client time scaled."""
+    rng = np.random.default_rng(seed)
+    return {text: list(fixed.get(text, 0) + cpu[text] * factor * rng.lognormal(0, 0.05, 10)) for text in cpu}
+
+
+CPU = {f"step {i}": 60.0 + 40 * i for i in range(12)}
+SERVER = {"step 3": 500.0}
+
+
+def test_a_slower_machine_moves_the_totals_but_no_total_is_called_for_it() -> None:
+    # the candidate ran on a machine 20% slower: every step's client time is 20% longer, the
+    # server's 500 ms on step 3 is not; the scenario total is significantly ~+15% slower
+    _, _, compared = _compared(_rows("b", "S", _machine(1, 1.0, SERVER, CPU)),
+                               _rows("c", "S", _machine(2, 1.2, SERVER, CPU)))
+    assert 1.15 < compared.run_wide["duration_ms"].factor < 1.25
+    total = _change(compared.changes, None, level="scenario")
+    assert total.q_value is not None and total.q_value < 0.05 and total.ratio is not None and total.ratio > 0.1
+    assert total.verdict == "unchanged" and "in line with the run-wide +2" in total.why
+    assert _change(compared.changes, None, level="journey").verdict == "unchanged"
+    # without the run-wide check the same figures are called slower
+    _, _, plain = _compared(_rows("b", "S", _machine(1, 1.0, SERVER, CPU)),
+                            _rows("c", "S", _machine(2, 1.2, SERVER, CPU)), CompareSettings(run_wide=False))
+    assert _change(plain.changes, None, level="scenario").verdict == "slower"
+
+
+def test_a_total_that_stands_out_from_the_run_wide_shift_is_still_called() -> None:
+    slow = {**SERVER, "step 3": 1500.0}  # one step's server time +1 s on a machine 10% slower
+    _, _, compared = _compared(_rows("b", "S", _machine(1, 1.0, SERVER, CPU)),
+                               _rows("c", "S", _machine(2, 1.1, slow, CPU)))
+    assert _change(compared.changes, "step 3").verdict == "slower"
+    assert _change(compared.changes, None, level="scenario").verdict == "slower"
+
+
+def test_the_run_wide_shift_needs_enough_steps_and_ignores_counts() -> None:
+    few = {f"step {i}": _noise(i, 400) for i in range(4)}
+    _, _, compared = _compared(_rows("b", "S", few), _rows("c", "S", {k: [v * 2 for v in vs] for k, vs in few.items()}))
+    assert compared.run_wide == {}  # 4 steps < run_wide_min_steps: totals are judged as measured
+    assert _change(compared.changes, None, level="scenario").verdict == "slower"
+    many = {f"step {i}": _noise(i, 400) for i in range(8)}
+    _, _, compared = _compared(_rows("b", "S", many), _rows("c", "S", many))
+    assert set(compared.run_wide) == {"duration_ms"} and "requests" not in compared.run_wide

@@ -13,6 +13,7 @@ import pytest
 from scipy import stats as sps
 
 from harness.compare import stats
+from harness.compare.runwide import median_interval
 from harness.compare.stats import Shift, Summary, Trend, bh_adjust, compare, compare_many, describe, trend
 
 # --- first-principles references ------------------------------------------------------------------
@@ -391,3 +392,12 @@ def test_trend_ratio_needs_a_positive_start() -> None:
     assert trend([-10.0, 0.0, 10.0, 20.0]).ratio is None
     falling = trend([200.0, 180.0, 160.0, 140.0, 120.0])
     assert falling.change == pytest.approx(-80.0) and falling.ratio == pytest.approx(-0.4)
+
+
+@pytest.mark.parametrize(("n", "k"), [(10, 2), (20, 6), (50, 18), (5, 1)])
+def test_the_median_interval_is_the_order_statistics_the_binomial_gives(n: int, k: int) -> None:
+    # 95% intervals of a median from tables (Conover): x_(k) to x_(n-k+1); n = 5 only reaches 93.8%,
+    # so the whole range
+    values = np.arange(1.0, n + 1)
+    mid, low, high = median_interval(values[::-1].copy(), 0.95)
+    assert (mid, low, high) == (float(np.median(values)), float(k), float(n - k + 1))

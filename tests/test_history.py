@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pyarrow as pa
@@ -16,6 +17,7 @@ from harness.compare.history import (
     INDEX_COLUMNS,
     INDEX_FILE,
     HistoryError,
+    NoBaselineYet,
     RunRef,
     load_history_steps,
     load_steps,
@@ -247,16 +249,19 @@ def test_run_ids_prefixes_and_folders(history: Path, tmp_path: Path) -> None:
 
 
 def test_filters_say_what_exists(history: Path) -> None:
-    with pytest.raises(HistoryError, match=r"holds no run of app blog \(apps: demo, shop\)"):
+    with pytest.raises(NoBaselineYet, match=r"holds no run of app blog \(apps: demo, shop\)"):
         resolve("last", history, app="blog")
+    with pytest.raises(NoBaselineYet, match=r"holds no green run on branch feature-x"):
+        resolve("green:feature-x", history, app="demo")
     with pytest.raises(HistoryError, match=r"holds no run in env qa \(envs: prod, staging\)"):
         resolve("last", history, app="demo", env="qa")
     with pytest.raises(HistoryError, match="run 20260105-r5 is a run of app shop, not demo"):
         resolve("20260105-r5", history, app="demo")
     with pytest.raises(HistoryError, match="ran in env prod, not staging"):
         resolve("20260106", history, env="staging")
-    with pytest.raises(HistoryError, match="is excluded"):
+    with pytest.raises(HistoryError, match="is excluded") as named:
         resolve("20260106-r6", history, exclude=["20260106-r6"])
+    assert not isinstance(named.value, NoBaselineYet)  # a run named outright is no selector
     with pytest.raises(HistoryError, match="holds no run but the excluded 20260105-r5"):
         resolve("last", history, app="shop", exclude=["20260105-r5"])
     with pytest.raises(HistoryError, match=r"every run of .* errored"):
@@ -314,3 +319,16 @@ def test_an_old_run_without_some_metric_columns_registers_with_nulls(tmp_path: P
     assert table.column("requests").to_pylist() == [0.0, 1.0, 2.0] * 2
     steps = load_history_steps(tmp_path / "history")
     assert steps["lcp_ms"].isna().all() and steps["duration_ms"].notna().all()
+
+
+def test_a_run_compared_with_a_selector_nothing_matches_yet_keeps_its_exit_code(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from harness.cli import _compare_after_run
+
+    first = make_run(tmp_path / "runs", "20260110-first", day=10)
+    options = SimpleNamespace(history=str(tmp_path / "history"), app=None)
+    assert _compare_after_run(first, "green:main", options, json_out=False) == 0
+    assert "note: nothing to compare with yet" in capsys.readouterr().err
+    assert not (first / "comparison.json").exists()
+    assert _compare_after_run(first, "no-such-run", options, json_out=False) == 2  # a run named outright
+    assert "error: no comparison" in capsys.readouterr().err

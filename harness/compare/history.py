@@ -85,6 +85,14 @@ class HistoryError(HarnessError):
     """The history cannot do what was asked; the message says why and what exists (the CLI exits 2)."""
 
 
+class NoBaselineYet(HistoryError):
+    """A selector (``last``, ``green:main``, ``version:V``...) that no run matches yet.
+
+    ``harness compare`` treats it as any error; a run compared after it ends notes it and goes
+    on, since the first run of a pipeline has nothing to compare with.
+    """
+
+
 @dataclass(frozen=True, slots=True)
 class RunRef:
     """A run picked from the history, or given by its folder.
@@ -470,9 +478,10 @@ def resolve(spec: str, history: Path = DEFAULT_HISTORY, *, app: str | None = Non
         return [RunRef(info.run_id, folder.resolve(), info)]
 
     index = read_index(history)
-    if index.empty:
-        raise HistoryError(f"the history at {history} holds no run (register one first)")
     kind, value, count = _parse_spec(spec)
+    missing = HistoryError if kind == "id" else NoBaselineYet
+    if index.empty:
+        raise missing(f"the history at {history} holds no run (register one first)")
     if kind == "id":
         return [_ref(history, _pick_id(spec, index, history, app, env, excluded))]
 
@@ -480,45 +489,47 @@ def resolve(spec: str, history: Path = DEFAULT_HISTORY, *, app: str | None = Non
     if app is not None:
         runs = runs[runs["app"] == app]
         if runs.empty:
-            raise HistoryError(f"the history at {history} holds no run of app {app} ({_listing(index['app'], 'apps')})")
+            raise NoBaselineYet(f"the history at {history} holds no run of app {app} "
+                                f"({_listing(index['app'], 'apps')})")
     if env is not None:
         in_env = runs[runs["env"] == env]
         if in_env.empty:
-            raise HistoryError(f"{_describe(history, app, None)} holds no run in env {env} "
+            raise NoBaselineYet(f"{_describe(history, app, None)} holds no run in env {env} "
                                f"({_listing(runs['env'], 'envs')})")
         runs = in_env
     runs = runs[~runs["run_id"].isin(excluded)]
     where = _describe(history, app, env)
     if runs.empty:
-        raise HistoryError(f"{where} holds no run but the excluded {', '.join(sorted(excluded))}")
+        raise NoBaselineYet(f"{where} holds no run but the excluded {', '.join(sorted(excluded))}")
     runs = runs.iloc[::-1]  # newest first
     if kind in ("last", "green"):
         runs = runs[runs["status"] != "errored"]
         if runs.empty:
-            raise HistoryError(f"every run of {where} errored; none can be a baseline")
+            raise NoBaselineYet(f"every run of {where} errored; none can be a baseline")
     if kind == "green":
         green = runs[runs["green"]]
         if value is not None:
             on_branch = green[green["git_branch"] == value]
             if on_branch.empty:
-                raise HistoryError(f"{where} holds no green run on branch {value} "
+                raise NoBaselineYet(f"{where} holds no green run on branch {value} "
                                    f"({_listing(green['git_branch'], 'branches with a green run')}; "
                                    f"{_listing(runs['git_branch'], 'branches')})")
             green = on_branch
         elif green.empty:
-            raise HistoryError(f"{where} holds no green run (complete, exit code 0, no failed scenario); "
+            raise NoBaselineYet(f"{where} holds no green run (complete, exit code 0, no failed scenario); "
                                f"statuses of its {len(runs)} runs: "
                                + ", ".join(f"{s} {n}" for s, n in runs["status"].value_counts().items()))
         runs = green
     elif kind == "version":
         chosen = runs[runs["app_version"] == value]
         if chosen.empty:
-            raise HistoryError(f"{where} holds no run of version {value} ({_listing(runs['app_version'], 'versions')})")
+            raise NoBaselineYet(f"{where} holds no run of version {value} "
+                                f"({_listing(runs['app_version'], 'versions')})")
         runs = chosen
     elif kind == "label":
         chosen = runs[[value in labels for labels in runs["labels"]]]
         if chosen.empty:
-            raise HistoryError(f"{where} holds no run labelled {value} "
+            raise NoBaselineYet(f"{where} holds no run labelled {value} "
                                f"({_listing((x for ls in runs['labels'] for x in ls), 'labels')})")
         runs = chosen
     picked = runs["run_id"].tolist() if count is None else runs["run_id"].tolist()[:count]

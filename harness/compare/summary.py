@@ -64,6 +64,7 @@ def render_summary(comparison: Comparison) -> str:
             "slower", "faster", "unchanged", "insufficient_data", "new", "removed", "status_new_failure",
             "status_new_flaky", "status_fixed", "finding_new", "guide_broken")) + " |", "",
     ]
+    lines += [f"{md(r.words())}\n" for r in comparison.run_wide if r.metric == "duration_ms"]
     if gate and gate.failed:
         lines += ["### Why the build fails", ""]
         lines += [f"- {md(r.strip()[2:])}" if r.startswith("  - ") else f"\n**{md(r)}**\n" for r in gate.reasons]
@@ -78,7 +79,8 @@ def render_summary(comparison: Comparison) -> str:
     moved = [c for c in comparison.changes if c.verdict in ("slower", "faster")]
     if moved:
         lines += [f"### Significant changes (top {min(TOP, len(moved))} of {len(moved)})", "",
-                  "| where | metric | baseline median | candidate median | change [95% CI] | q | verdict |",
+                  f"| where | metric | baseline median | candidate median "
+                  f"| change [{comparison.settings.confidence:.0%} CI] | q | verdict |",
                   "| --- | --- | ---: | ---: | ---: | ---: | --- |"]
         for c in moved[:TOP]:
             lines.append(f"| {md(c.where.label())} | {md(c.label)} "
@@ -107,6 +109,7 @@ def render_summary(comparison: Comparison) -> str:
         lines.append("")
     s = comparison.settings
     lines.append(f"<sub>Mann-Whitney U with Benjamini-Hochberg at q < {s.alpha:g}; slower or faster only when "
-                 f"the change is also at least {s.min_effect_pct:g}% and {s.min_effect_ms:g} ms; "
+                 f"the change is also at least {s.min_effect_pct:g}% and {s.min_effect_ms:g} ms (and a journey or "
+                 f"scenario total stands out from the run-wide shift); "
                  f"{s.confidence:.0%} Hodges-Lehmann intervals; at least {s.min_samples} values per side.</sub>")
     return "\n".join(lines) + "\n"

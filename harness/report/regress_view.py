@@ -69,6 +69,8 @@ class RegressionsView:
     guides: list[GuideChange]
     trends: list[TrendRow] = field(default_factory=list)
     method: str = ""
+    run_wide: str | None = None
+    """The shift every step shares, in words."""
     error: str | None = None
 
 
@@ -138,7 +140,8 @@ def regressions_view(comparison: Comparison) -> RegressionsView:
               f"its {s.confidence:.0%} distribution-free interval; significance is a two-sided Mann-Whitney U test, "
               f"adjusted for the {sum(1 for c in comparison.changes if c.q_value is not None)} tests of this "
               f"comparison (Benjamini-Hochberg, q < {s.alpha:g}). A change is called slower or faster only when "
-              f"it is significant and at least {s.min_effect_pct:g}% and {s.min_effect_ms:g} ms; fewer than "
+              f"it is significant and at least {s.min_effect_pct:g}% and {s.min_effect_ms:g} ms, and a journey or "
+              f"scenario total only when it also stands out from the shift every step shares; fewer than "
               f"{s.min_samples} values on a side is too little data.")
     counts = [(WORDS[k], comparison.counts.get(k, 0)) for k in WORDS if comparison.counts.get(k, 0)]
     return RegressionsView(
@@ -146,7 +149,8 @@ def regressions_view(comparison: Comparison) -> RegressionsView:
         failed=bool(comparison.gate and comparison.gate.failed),
         reasons=comparison.gate.reasons if comparison.gate else [], counts=counts, rows=rows,
         unchanged=comparison.counts.get("unchanged", 0), statuses=comparison.statuses,
-        findings=comparison.findings, guides=comparison.guides, trends=trend_rows, method=method)
+        findings=comparison.findings, guides=comparison.guides, trends=trend_rows, method=method,
+        run_wide=next((r.words() for r in comparison.run_wide if r.metric == "duration_ms"), None))
 
 
 def load_regressions_view(run_dir: Path) -> RegressionsView | None:

@@ -308,8 +308,8 @@ def report(run_dir: Annotated[Path, typer.Argument(help="a run folder")], baseli
     write_parquet(run_dir)
     code = 0
     try:
-        audit_folder(run_dir)  # recomputes findings.json, then writes the report
-        if baseline:
+        audit_folder(run_dir, report=not baseline)  # recomputes findings.json (and the report)
+        if baseline:  # the comparison reads findings.json, then writes the report
             code = run_compare(str(run_dir), baseline, history=history, app=None, out_dir=None)
     except HarnessError as exc:
         raise _fail(exc) from None

@@ -33,7 +33,8 @@ def failing(findings: FindingsFile, fail_on: str) -> int:
     return sum(1 for f in findings.findings if SEVERITIES.index(f.severity) <= worst)
 
 
-def audit_folder(run_dir: Path, baseline: Path | None = None, app: str | None = None) -> FindingsFile:
+def audit_folder(run_dir: Path, baseline: Path | None = None, app: str | None = None,
+                 report: bool = True) -> FindingsFile:
     """Audit a run folder, write ``findings.json``, and rebuild its report.
 
     Args:
@@ -41,6 +42,7 @@ def audit_folder(run_dir: Path, baseline: Path | None = None, app: str | None = 
         baseline: A run folder of the same journeys, for the ``longer-journey`` rule.
         app: An app profile to take the thresholds from (default: the run's own, found beside
             its features or under ``journeys/<app>``).
+        report: Rebuild the report (off when a comparison that rebuilds it follows).
 
     Raises:
         HarnessError: Not a run folder, or an app profile that does not load (with file:line).
@@ -61,7 +63,8 @@ def audit_folder(run_dir: Path, baseline: Path | None = None, app: str | None = 
         settings = settings_for_run(read_run_info(run_dir), strict=True)
     findings = audit_run(run_dir, settings, baseline)
     write_findings(run_dir, findings)
-    build_report(run_dir)
+    if report:
+        build_report(run_dir)
     return findings
 
 

@@ -102,6 +102,9 @@ def print_comparison(comparison: object, path: Path) -> None:
               + f": {c.get('slower', 0)} slower, {c.get('faster', 0)} faster, {c.get('unchanged', 0)} unchanged, "
                 f"{c.get('insufficient_data', 0)} with too little data, {c.get('new', 0)} new, "
                 f"{c.get('removed', 0)} removed", markup=False, soft_wrap=True)
+    for whole in comparison.run_wide:
+        if whole.metric == "duration_ms":
+            out.print(whole.words(), markup=False, soft_wrap=True)
     moved = [ch for ch in comparison.changes if ch.verdict in ("slower", "faster")][:TOP]
     if moved:
         table = Table(show_edge=False)

@@ -46,9 +46,9 @@ def median_interval(logs: np.ndarray, confidence: float) -> tuple[float, float, 
     """
     x = np.sort(logs)
     n = x.size
-    k = 1
-    while k + 1 <= n // 2 and 1 - 2 * binom.cdf(k, n, 0.5) >= confidence:
-        k += 1
+    ks = np.arange(1, n // 2 + 1)
+    covered = ks[1 - 2 * binom.cdf(ks - 1, n, 0.5) >= confidence]
+    k = int(covered.max()) if covered.size else 1
     return float(np.median(x)), float(x[k - 1]), float(x[n - k])
 
 

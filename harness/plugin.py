@@ -28,6 +28,7 @@ from harness.collect.config import ENV_RUN_DIR, ENV_RUN_ID, CollectConfig, new_r
 from harness.collect.journey import Journey, StepFailure, StepNotes, classify_playwright_error
 from harness.collect.journey_guides import JourneyGuides
 from harness.collect.journey_guides import finish as finish_guides
+from harness.collect.order import ORDERS, interleave
 from harness.collect.probes import PageProbes, notable
 from harness.collect.runfolder import (
     BROWSER_INFO,
@@ -89,6 +90,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--harness-history", default=None,
                     help="history store to register the run in (default: history/ beside the run folder; off: none)")
     group.addoption("--harness-repeat", type=int, default=1, help="replay each scenario N times")
+    group.addoption("--harness-order", default="interleave", choices=ORDERS,
+                    help="replay order: every scenario's first replay, then every second one... (interleave, "
+                         "the default: a burst of load cannot hit all replays of one scenario), or each "
+                         "scenario's replays together (grouped)")
     group.addoption("--harness-trace", default="retain-on-failure", choices=TRACE_MODES)
     group.addoption("--harness-browser-path", default=None, help="Chromium executable to use")
     group.addoption("--harness-headed", action="store_true", help="show the browser")
@@ -157,6 +162,7 @@ def pytest_configure(config: pytest.Config) -> None:
         else None,
         probes=config.getoption("--harness-probes"),
         a11y=config.getoption("--harness-probes") and config.getoption("--harness-a11y"),
+        order=config.getoption("--harness-order"),
     )
     config.stash[CONFIG_KEY] = cfg
     config.addinivalue_line("markers", "harness_repeat: replay index of a scenario")
@@ -187,6 +193,18 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     cfg = _cfg(metafunc.config)
     if cfg and cfg.repeat > 1 and "harness_repeat" in metafunc.fixturenames:
         metafunc.parametrize("harness_repeat", range(cfg.repeat), ids=[f"r{i}" for i in range(cfg.repeat)])
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Interleave the replays of the scenarios (see ``harness.collect.order``)."""
+    cfg = _cfg(config)
+    if cfg and cfg.repeat > 1 and cfg.order == "interleave":
+        items[:] = interleave(items, _replay_index)
+
+
+def _replay_index(item: pytest.Item) -> int | None:
+    callspec = getattr(item, "callspec", None)
+    return int(callspec.params["harness_repeat"]) if callspec and "harness_repeat" in callspec.params else None
 
 
 @pytest.fixture(autouse=True)

@@ -38,6 +38,8 @@ class CollectConfig:
         guides_dir: The app's guides (checked inside journeys); ``guides/`` beside app.yaml by default.
         probes: Collect the in-page signals (vitals, long tasks, DOM changes, overlays, validation).
         a11y: Scan each new page state with axe-core (needs ``probes``).
+        order: ``interleave`` (every scenario's first replay, then every second one...) or
+            ``grouped`` (each scenario's replays back to back); see ``harness.collect.order``.
     """
 
     profile: AppProfile
@@ -53,6 +55,7 @@ class CollectConfig:
     guides_dir: Path | None = None
     probes: bool = True
     a11y: bool = True
+    order: str = "interleave"
 
     @property
     def worker(self) -> str:

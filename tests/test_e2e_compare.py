@@ -142,3 +142,19 @@ def test_a_scenario_that_passes_only_on_a_retry_is_flaky(tmp_path: Path) -> None
     assert "new flaky: Checkout" in done.stdout
     html = (tmp_path / "cand" / "report.html").read_text()
     assert "passes only on a retry in 2/2" in html and "attempts that failed and were retried" in html
+
+
+def test_replays_interleave_and_a_first_run_has_nothing_to_compare_with(tmp_path: Path) -> None:
+    text = (FIXTURE / "checkout.feature").read_text()
+    second = text.split("\n", 1)[1].replace("Scenario: Pay for the cart", "Scenario: Pay again")
+    feature = tmp_path / "two.feature"
+    feature.write_text(text + "\n" + second)
+    with serve_folder(FIXTURE / "site") as url:
+        done = harness("run", str(feature), "--app", str(FIXTURE / "app.yaml"), "--base-url", url, "--repeat", "3",
+                       "--no-a11y", "--no-probes", "--out", str(tmp_path / "run"), "--history", str(tmp_path / "h"),
+                       "--baseline", "label:never-given")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "note: nothing to compare with yet" in done.stderr  # the history holds only this run
+    firsts = sorted({(r.started_at, r.test_id.split("::")[-1]) for r in records(tmp_path / "run") if r.step_index == 0})
+    assert [name for _, name in firsts] == [f"test_{s}[r{r}]" for r in range(3) for s in ("pay_for_the_cart",
+                                                                                         "pay_again")]

@@ -38,6 +38,14 @@ def _ci(change: Change) -> str:
     return "–"
 
 
+def _table(title: str, header: list[str], align: str, rows: list[list[str]]) -> list[str]:
+    """A titled Markdown table of the first ``TOP`` rows (``align``: ``l`` or ``r`` per column); none without rows."""
+    if not rows:
+        return []
+    rule = ["---:" if a == "r" else "---" for a in align]
+    return [title, "", *("| " + " | ".join(cells) + " |" for cells in (header, rule, *rows[:TOP])), ""]
+
+
 def _side(comparison: Comparison, which: str) -> str:
     side = comparison.baseline if which == "baseline" else comparison.candidate
     runs = side.runs[0] if len(side.runs) == 1 else f"{len(side.runs)} runs, newest {side.runs[0]}"
@@ -70,37 +78,23 @@ def render_summary(comparison: Comparison) -> str:
         lines += [f"- {md(r.strip()[2:])}" if r.startswith("  - ") else f"\n**{md(r)}**\n" for r in gate.reasons]
         lines.append("")
     failing = [s for s in comparison.statuses if s.kind in ("new_failure", "now_broken", "new_flaky")]
-    if failing:
-        lines += ["### Newly failing or flaky", "", "| scenario | now | failing step | error |",
-                  "| --- | --- | --- | --- |"]
-        lines += [f"| {md(s.where.label())} | {s.candidate}: {s.outcome()} "
-                  f"| {md(s.step or '–')} | {md(s.error_kind or s.error or '–')} |" for s in failing[:TOP]]
-        lines.append("")
+    lines += _table("### Newly failing or flaky", ["scenario", "now", "failing step", "error"], "llll", [
+        [md(s.where.label()), f"{s.candidate}: {s.outcome()}", md(s.step or "–"), md(s.error_kind or s.error or "–")]
+        for s in failing])
     moved = [c for c in comparison.changes if c.verdict in ("slower", "faster")]
-    if moved:
-        lines += [f"### Significant changes (top {min(TOP, len(moved))} of {len(moved)})", "",
-                  f"| where | metric | baseline median | candidate median "
-                  f"| change [{comparison.settings.confidence:.0%} CI] | q | verdict |",
-                  "| --- | --- | ---: | ---: | ---: | ---: | --- |"]
-        for c in moved[:TOP]:
-            lines.append(f"| {md(c.where.label())} | {md(c.label)} "
-                         f"| {fmt_value(c.baseline.median if c.baseline else None, c.unit)} "
-                         f"| {fmt_value(c.candidate.median if c.candidate else None, c.unit)} | {_ci(c)} "
-                         f"| {c.q_value:.2g} | **{c.verdict}** |")
-        lines.append("")
+    lines += _table(f"### Significant changes (top {min(TOP, len(moved))} of {len(moved)})",
+                    ["where", "metric", "baseline median", "candidate median",
+                     f"change [{comparison.settings.confidence:.0%} CI]", "q", "verdict"], "llrrrrl", [
+        [md(c.where.label()), md(c.label), fmt_value(c.baseline.median if c.baseline else None, c.unit),
+         fmt_value(c.candidate.median if c.candidate else None, c.unit), _ci(c), f"{c.q_value:.2g}",
+         f"**{c.verdict}**"] for c in moved])
     new_findings = [f for f in comparison.findings if f.kind == "new"]
-    if new_findings:
-        lines += ["### New friction findings", "", "| severity | finding | where |", "| --- | --- | --- |"]
-        lines += [f"| {f.severity} | {md(f.title)}: {md(f.message)} | {md(f.journey)} › {md(f.scenario)} |"
-                  for f in new_findings[:TOP]]
-        lines.append("")
+    lines += _table("### New friction findings", ["severity", "finding", "where"], "lll", [
+        [f.severity, f"{md(f.title)}: {md(f.message)}", f"{md(f.journey)} › {md(f.scenario)}"] for f in new_findings])
     broken = [g for g in comparison.guides if g.kind == "broken"]
-    if broken:
-        lines += ["### Newly broken guide steps", "", "| guide | step | status | suggested selector |",
-                  "| --- | --- | --- | --- |"]
-        lines += [f"| {md(g.guide)} | {md(g.step)} | {g.candidate} | "
-                  f"{'`' + g.suggestion.replace('`', '') + '`' if g.suggestion else '–'} |" for g in broken[:TOP]]
-        lines.append("")
+    lines += _table("### Newly broken guide steps", ["guide", "step", "status", "suggested selector"], "llll", [
+        [md(g.guide), md(g.step), str(g.candidate), "`" + g.suggestion.replace("`", "") + "`" if g.suggestion else "–"]
+        for g in broken])
     drifting = [t for t in comparison.trends if t.drifting]
     if drifting:
         lines += ["### Slow drifts", ""]

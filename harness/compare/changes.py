@@ -8,8 +8,8 @@ together (Benjamini-Hochberg over every metric of every journey, scenario and st
 families let page-load noise through in A/A trials), and a change is called
 ``slower`` or ``faster`` only when it is significant *and* at least the minimum effect, both
 relative and absolute; a journey or scenario total must also stand out from the shift the
-whole run shares (a slower machine: see ``runwide``). The values themselves are kept for the changes that are not
-``unchanged`` (for the report's distributions).
+whole run shares (a slower machine: see ``runwide``). The values themselves are kept for the
+changes that are not ``unchanged`` (for the report's distributions).
 """
 
 from __future__ import annotations

@@ -51,8 +51,8 @@ def evaluate(comparison: Comparison, policy: GatePolicy) -> GateResult:
         whole = [r for r in comparison.run_wide if r.metric in policy.slowdown_metrics and r.verdict == "slower"
                  and (r.factor - 1) * 100 >= policy.run_wide_pct]
         reasons += _lines(f"Every step alike {policy.run_wide_pct:g}% slower or more", [
-            f"{r.label}: {r.pct()} over {r.steps} steps (interval {(r.low - 1) * 100:+.0f}% to "
-            f"{(r.high - 1) * 100:+.0f}%): the app as a whole, or a slower machine" for r in whole])
+            f"{r.label}: {r.pct()} over {r.steps} steps (interval {r.interval()}): the app as a whole, "
+            "or a slower machine" for r in whole])
     if policy.findings != "never":
         worst = SEVERITIES.index(policy.findings)
         new = [f for f in comparison.findings if f.kind == "new" and f.severity in SEVERITIES[:worst + 1]]

@@ -187,10 +187,13 @@ class RunWide(BaseModel):
         """The factor as a signed percentage (``+18%``)."""
         return f"{(self.factor - 1) * 100:+.0f}%"
 
+    def interval(self) -> str:
+        """The factor's interval as signed percentages (``+9% to +25%``)."""
+        return f"{(self.low - 1) * 100:+.0f}% to {(self.high - 1) * 100:+.0f}%"
+
     def words(self) -> str:
         """What the shift says, for people."""
-        figures = (f"{self.label} of the median step {self.pct()} (interval {(self.low - 1) * 100:+.0f}% to "
-                   f"{(self.high - 1) * 100:+.0f}%, {self.steps} steps)")
+        figures = f"{self.label} of the median step {self.pct()} (interval {self.interval()}, {self.steps} steps)"
         if self.verdict == "unchanged":
             return f"The run as a whole: {figures}; no shift that every step shares."
         totals = " Journey and scenario totals are called slower or faster only beyond it." if self.applied else ""

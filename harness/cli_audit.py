@@ -35,7 +35,7 @@ def failing(findings: FindingsFile, fail_on: str) -> int:
 
 def audit_folder(run_dir: Path, baseline: Path | None = None, app: str | None = None,
                  report: bool = True) -> FindingsFile:
-    """Audit a run folder, write ``findings.json``, and rebuild its report.
+    """Audit a run folder, write ``findings.json``, and rebuild its report and other outputs.
 
     Args:
         run_dir: The run folder.
@@ -49,7 +49,7 @@ def audit_folder(run_dir: Path, baseline: Path | None = None, app: str | None = 
     """
     from harness.audit.findings import audit_run, settings_for_run, write_findings
     from harness.collect.runfolder import read_run_info
-    from harness.report import build_report
+    from harness.report.outputs import write_outputs
 
     if not (run_dir / "run.json").is_file():
         raise HarnessError("not a run folder (no run.json)", run_dir)
@@ -64,7 +64,7 @@ def audit_folder(run_dir: Path, baseline: Path | None = None, app: str | None = 
     findings = audit_run(run_dir, settings, baseline)
     write_findings(run_dir, findings)
     if report:
-        build_report(run_dir)
+        write_outputs(run_dir)
     return findings
 
 

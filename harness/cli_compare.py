@@ -74,9 +74,9 @@ def run_compare(candidate_spec: str, baseline_spec: str, *, history: Path | None
     path = write_comparison(folder, comparison)
     (folder / SUMMARY_MD).write_text(render_summary(comparison), encoding="utf-8")
     if is_run_folder and folder == as_path:  # its report gains the regressions section
-        from harness.report import build_report
+        from harness.report.outputs import write_outputs
 
-        build_report(folder)
+        write_outputs(folder)
     failed = bool(gate and comparison.gate and comparison.gate.failed)
     if json_out:
         print(json.dumps({"comparison": str(path), "summary": str(folder / SUMMARY_MD), "exit_code": int(failed),

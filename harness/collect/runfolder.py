@@ -256,10 +256,7 @@ def finish_run(run_dir: Path, exitstatus: int, build: bool = True, status: str |
             print(f"harness: the run was not added to the history at {history}: {type(exc).__name__}: {exc}",
                   file=sys.stderr)
     if build:
-        try:
-            from harness.report import build_report
+        from harness.report.outputs import write_outputs
 
-            build_report(run_dir)
-        except Exception as exc:  # the measurements are safe on disk; say why the report is missing
-            print(f"harness: the HTML report could not be written: {type(exc).__name__}: {exc}", file=sys.stderr)
+        write_outputs(run_dir)  # each output that fails is named on stderr; the measurements are safe
     return info

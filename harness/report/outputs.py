@@ -1,0 +1,56 @@
+"""Every file the report stage writes into a run folder, written in one call.
+
+Each output is written on its own: one that fails is named on stderr and the others are
+still written, since every one of them serves a different reader (the HTML report for app
+owners, JUnit and Allure for QA's CI, the data files for analysts).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from harness.report.build import build_report
+
+Writer = Callable[[Path], Path | None]
+
+
+@dataclass
+class Outputs:
+    """What one call wrote, and what failed."""
+
+    written: list[Path] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    """Output name -> the error, in words."""
+
+
+def writers() -> list[tuple[str, Writer]]:
+    """The report stage's outputs, in the order they are written (the HTML report first)."""
+    return [("report.html", build_report)]
+
+
+def write_outputs(run_dir: Path, *, strict: bool = False) -> Outputs:
+    """Write every output of the report stage for a run folder.
+
+    Args:
+        run_dir: The run folder.
+        strict: Raise the first error instead of naming it on stderr and going on.
+
+    Returns:
+        The files written and the outputs that failed.
+    """
+    result = Outputs()
+    for name, write in writers():
+        try:
+            path = write(Path(run_dir))
+        except Exception as exc:
+            if strict:
+                raise
+            result.failed[name] = f"{type(exc).__name__}: {exc}"
+            print(f"harness: {name} could not be written: {type(exc).__name__}: {exc}", file=sys.stderr)
+            continue
+        if path is not None:
+            result.written.append(path)
+    return result

@@ -57,6 +57,10 @@ A11yOpt = Annotated[bool, typer.Option("--a11y/--no-a11y", help="scan each new p
 EnvOpt = Annotated[str | None, typer.Option("--env", help="environment the app runs in (staging, prod...)")]
 LabelOpt = Annotated[list[str] | None, typer.Option("--label", help="a label to pick this run by later "
                                                                      "(repeatable)")]
+AllureDirOpt = Annotated[Path | None, typer.Option("--allure-dir", help="write Allure results into this folder "
+                                                  "(allure-pytest-bdd, plus guides, friction, categories)")]
+AllureHistoryOpt = Annotated[Path | None, typer.Option("--allure-history", help="a previous Allure report folder: "
+                                                       "its history/ is carried over, so Allure's trends go on")]
 FindingsFailOpt = Annotated[str, typer.Option("--fail-on-findings", help="exit 1 when a friction finding is at "
                                               f"least this severe: {', '.join(FAIL_ON)}")]
 
@@ -252,6 +256,8 @@ def run(
     history: HistoryOpt = None,
     env: EnvOpt = None,
     label: LabelOpt = None,
+    allure_dir: AllureDirOpt = None,
+    allure_history: AllureHistoryOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Run journeys and write a run folder with steps.jsonl, steps.parquet and report.html.
@@ -270,7 +276,8 @@ def run(
                          browser_path=browser_path,
                          headed=headed, step_timeout_ms=step_timeout, app_version=app_version,
                          probes=probes, a11y=a11y, env=env, labels=list(label or []),
-                         history=str(history) if history else None)
+                         history=str(history) if history else None, allure_dir=allure_dir,
+                         allure_history=allure_history)
     raise typer.Exit(_run(options, json_out, fail_on_findings, baseline))
 
 
@@ -292,11 +299,13 @@ def check(paths: PathsArg, app_name: AppOpt) -> None:
 
 @app.command()
 def report(run_dir: Annotated[Path, typer.Argument(help="a run folder")], baseline: BaselineOpt = None,
-           history: HistoryOpt = None) -> None:
+           history: HistoryOpt = None, allure_dir: AllureDirOpt = None,
+           allure_history: AllureHistoryOpt = None) -> None:
     """Rebuild report.html, findings.json and steps.parquet from a run folder, without a browser.
 
     With --baseline, compare it too (comparison.json, summary.md, the Regressions section);
-    the exit code is then 1 when the gate policy fails.
+    the exit code is then 1 when the gate policy fails. A run made with --allure-dir gets its
+    Allure results finished again; --allure-dir here writes them into another folder.
 
     Example: harness report reports/20261126-190501-demo --baseline last
     """
@@ -314,7 +323,21 @@ def report(run_dir: Annotated[Path, typer.Argument(help="a run folder")], baseli
     except HarnessError as exc:
         raise _fail(exc) from None
     out.print(f"Report: {run_dir / 'report.html'}", markup=False, soft_wrap=True)
+    if allure_dir is not None or allure_history is not None:
+        code = max(code, _allure_report(run_dir, allure_dir, allure_history))
     raise typer.Exit(code)
+
+
+def _allure_report(run_dir: Path, allure_dir: Path | None, allure_history: Path | None) -> int:
+    """Write the run's Allure results into ``allure_dir`` (default: the run's own); 2 when it cannot."""
+    from harness.report.allure_results import write_allure_results
+
+    written = write_allure_results(run_dir, allure_dir, allure_history)
+    if written is None:
+        err.print("error: this run has no Allure results; pass --allure-dir to write them", markup=False)
+        return 2
+    out.print(f"Allure results: {written}", markup=False, soft_wrap=True)
+    return 0
 
 
 @app.command("steps")
@@ -347,6 +370,8 @@ def demo(
     baseline: BaselineOpt = None,
     history: HistoryOpt = None,
     label: LabelOpt = None,
+    allure_dir: AllureDirOpt = None,
+    allure_history: AllureHistoryOpt = None,
 ) -> None:
     """Start the demo app, run the demo journeys against it, write the report and print where it is.
 
@@ -369,7 +394,8 @@ def demo(
         options = RunOptions(paths=[str(features)], app="demo", base_url=server.url, out=run_dir, run_id=run_id,
                              repeat=repeat, workers=workers, browser_path=browser_path, root=root, tags=tags,
                              step_timeout_ms=step_timeout, app_version=title, probes=probes, a11y=a11y,
-                             labels=list(label or []), history=str(history) if history else None)
+                             labels=list(label or []), history=str(history) if history else None,
+                             allure_dir=allure_dir, allure_history=allure_history)
         code = _run(options, json_out=False, fail_on_findings=fail_on_findings)
         if code in (0, 1) and not (run_dir / "guides.jsonl").exists():
             out.print("Checking the demo guides (journeys/demo/guides) against the same app...", markup=False)

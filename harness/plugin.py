@@ -103,6 +103,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="guides folder checked inside journeys (default: guides/ beside app.yaml)")
     group.addoption("--harness-report", action=argparse_bool(), default=True,
                     help="write report.html at the end (default yes)")
+    group.addoption("--harness-allure-history", default=None,
+                    help="with --alluredir: a previous Allure report whose history/ is carried over (trends)")
     group.addoption("--harness-probes", action=argparse_bool(), default=True,
                     help="collect in-page signals: vitals, long tasks, DOM changes, validation (default yes)")
     group.addoption("--harness-a11y", action=argparse_bool(), default=True,
@@ -166,6 +168,9 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     config.stash[CONFIG_KEY] = cfg
     config.addinivalue_line("markers", "harness_repeat: replay index of a scenario")
+    from harness.collect import allure_live
+
+    allure_live.register(config, cfg)
     if _is_controller(config):
         os.environ[ENV_RUN_DIR], os.environ[ENV_RUN_ID] = str(run_dir), run_id
         if (run_dir / RUN_FILE).exists():
@@ -181,8 +186,21 @@ def pytest_configure(config: pytest.Config) -> None:
             options={"repeat": cfg.repeat, "trace": cfg.trace, "step_timeout_ms": cfg.step_timeout_ms,
                      "probes": cfg.probes, "a11y": cfg.a11y,
                      "workers": getattr(config.option, "numprocesses", None) or 1,
-                     "retries": getattr(config.option, "reruns", 0) or 0},
+                     "retries": getattr(config.option, "reruns", 0) or 0,
+                     **_allure_options(config, profile)},
         ))
+
+
+def _allure_options(config: pytest.Config, profile: Any) -> dict[str, object]:
+    """What the report stage needs to finish the run's Allure results (nothing when Allure is off)."""
+    from harness.collect.allure_live import allure_dir
+
+    folder = allure_dir(config)
+    if folder is None:
+        return {}
+    history = config.getoption("--harness-allure-history")
+    return {"allure_dir": str(folder), "allure_history": str(Path(history).resolve()) if history else None,
+            "profile": str(profile.source) if profile.source else None}
 
 
 def _cfg(config: pytest.Config) -> CollectConfig | None:

@@ -69,6 +69,10 @@ class RunOptions:
     probes: bool = True
     a11y: bool = True
     extra_env: dict[str, str] = field(default_factory=dict)
+    allure_dir: Path | None = None
+    """Where allure-pytest-bdd writes the run's live Allure results (``None``: no Allure)."""
+    allure_history: Path | None = None
+    """A previous Allure report whose ``history/`` is carried into the results (trends)."""
 
 
 @dataclass(slots=True)
@@ -160,6 +164,10 @@ def pytest_command(options: RunOptions, prepared: Prepared, test_file: Path) -> 
         cmd += ["-p", "no:xdist"]
     if options.tags:
         cmd += ["-m", options.tags.replace("@", "")]
+    if options.allure_dir is not None:
+        cmd += ["-p", "allure_pytest_bdd", "--alluredir", str(Path(options.allure_dir).resolve())]
+        if options.allure_history is not None:
+            cmd += ["--harness-allure-history", str(Path(options.allure_history).resolve())]
     return cmd
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from harness.report.allure_results import write_allure_results
 from harness.report.build import build_report
 
 Writer = Callable[[Path], Path | None]
@@ -28,7 +29,8 @@ class Outputs:
 
 def writers() -> list[tuple[str, Writer]]:
     """The report stage's outputs, in the order they are written (the HTML report first)."""
-    return [("report.html", build_report)]
+    return [("report.html", build_report),
+            ("allure-results", write_allure_results)]  # only for a run with Allure results (--allure-dir)
 
 
 def write_outputs(run_dir: Path, *, strict: bool = False) -> Outputs:

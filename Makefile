@@ -6,9 +6,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup browser demo test lint clean
+.PHONY: setup browser java demo test lint clean
 
-setup: $(STAMP) browser
+setup: $(STAMP) browser java
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -m venv --help >/dev/null 2>&1 && $(PYTHON) -c 'import ensurepip' 2>/dev/null || { \
@@ -22,6 +22,13 @@ $(STAMP): pyproject.toml
 
 browser: $(STAMP)
 	@$(BIN)/python -m harness.browser ensure
+
+# The Allure command-line tool (installed from npm by the Allure tests) runs on Java.
+java:
+	@command -v java >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless; \
+	  else echo "note: no Java; the Allure tests need it: sudo apt-get install -y default-jre-headless"; fi; }
 
 demo: setup
 	$(BIN)/harness demo

@@ -244,3 +244,35 @@ def test_shutil_is_enough_to_copy_a_results_folder(run_dir: Path, tmp_path: Path
 
     for result in _all(copy):
         assert all((copy / s).is_file() for s in sources(result))
+
+
+def test_a_scenario_run_without_a_live_result_gets_one_from_its_records(run_dir: Path) -> None:
+    (run_dir.parent / "allure" / "u-pay-result.json").unlink()  # as if its set-up failed, or the run was killed
+    folder = write_allure_results(run_dir)
+    (pay,) = [r for r in _all(folder) if r["name"] == "Pay"]
+    assert pay["status"] == "failed" and pay["statusDetails"]["message"].startswith("cannot click")
+    labels = {label["name"]: label["value"] for label in pay["labels"]}
+    assert (labels["epic"], labels["feature"], labels["story"], labels["harness_test_id"]) == (
+        "Shop (unit)", "Checkout", "Pay", TEST_ID)
+    assert [(s["name"], s["status"], s["stop"] - s["start"]) for s in pay["steps"]] == [
+        ('When I open "/cart"', "passed", 1500), ('When I click "pay"', "failed", 1501)]
+    assert any(a["type"] == "image/png" for a in pay["steps"][1]["attachments"])  # enriched like a live one
+    first = _snapshot(folder)
+    write_allure_results(run_dir)
+    assert _snapshot(folder) == first
+    assert len([r for r in _all(folder) if r["name"] == "Status"]) == 2  # those had live results: none added
+
+
+def test_the_report_command_builds_every_scenario_result_for_a_run_made_without_allure(run_dir: Path,
+                                                                                       tmp_path: Path) -> None:
+    info = RunInfo.model_validate_json((run_dir / "run.json").read_text())
+    info.options = {}
+    write_run_info(run_dir, info)
+    other = tmp_path / "later"
+    env = {**os.environ, "ALLURE_UNIT_PW": SECRET}
+    done = subprocess.run([sys.executable, "-m", "harness.cli", "report", str(run_dir), "--allure-dir", str(other)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert sorted((r["name"], r["status"]) for r in _all(other)) == [
+        ("Guide: Help", "passed"), ("Guide: Shop tour", "failed"), ("Pay", "failed"), ("Status", "failed"),
+        ("Status", "passed")]

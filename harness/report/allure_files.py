@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import shutil
 import uuid
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,16 @@ from harness.files import write_atomic
 
 NAMESPACE = uuid.UUID("5b0d7c8e-4a8f-4f0e-9a51-6f1c2b7e9d31")
 TEXT_SUFFIXES = (".json", ".txt", ".properties", ".csv", ".xml", ".html", ".log", ".uri")
+
+
+def millis(iso: str | None) -> int | None:
+    """An ISO-8601 time as Allure's epoch milliseconds (``None`` when missing or unreadable)."""
+    if not iso:
+        return None
+    try:
+        return int(datetime.fromisoformat(iso).timestamp() * 1000)
+    except ValueError:
+        return None
 
 
 def stable_uuid(key: str) -> str:

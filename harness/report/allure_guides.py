@@ -8,27 +8,17 @@ broken step says why and, when the harness found one, the repaired selector it s
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from allure_commons.model2 import Attachment, Label, Parameter, Status, StatusDetails, TestResult, TestStepResult
 from allure_commons.utils import md5
 
-from harness.report.allure_files import ResultsFolder, stable_uuid
+from harness.report.allure_files import ResultsFolder, millis, stable_uuid
 from harness.report.allure_meta import GUIDE_MARK
 
 GUIDES_FEATURE = "In-app guides"
 DEFAULT_FAIL_ON = ("page_error", "missing", "ambiguous", "hidden", "offscreen", "covered", "disabled", "text_changed")
-
-
-def _millis(iso: str | None) -> int | None:
-    if not iso:
-        return None
-    try:
-        return int(datetime.fromisoformat(iso).timestamp() * 1000)
-    except ValueError:
-        return None
 
 
 def _step_line(step: dict[str, Any]) -> str:
@@ -46,7 +36,7 @@ def guide_result(guide: dict[str, Any], checks: dict[str, Any], app: str, run_id
                  folder: ResultsFolder, run_dir: Path) -> TestResult:
     """The Allure result of one checked guide."""
     fail_on = set((checks.get("policy") or {}).get("fail_on") or DEFAULT_FAIL_ON)
-    start = _millis(checks.get("checked_at"))
+    start = millis(checks.get("checked_at"))
     steps: list[TestStepResult] = []
     broken: list[str] = []
     for step in guide.get("steps") or []:

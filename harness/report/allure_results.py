@@ -11,6 +11,8 @@ and ``guides.json``:
 - a ``Slowness:`` line in the status message of a scenario run with an over-budget step or a
   slowness finding, so the "Slowness" category holds it;
 - one result per checked guide (``harness/report/allure_guides.py``);
+- a result built from the step records for a scenario run allure-pytest-bdd wrote none for
+  (``harness/report/allure_scenarios.py``);
 - ``categories.json``, ``environment.properties`` and the previous report's history.
 
 Every file has a stable name and every attachment is added once, so running it again (``harness
@@ -22,7 +24,6 @@ from __future__ import annotations
 import json
 import shutil
 from collections import defaultdict
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +32,10 @@ from harness.collect.allure_live import LABEL_ATTEMPT, LABEL_REPEAT, LABEL_TEST_
 from harness.collect.runfolder import read_records, read_run_info
 from harness.errors import HarnessError
 from harness.records import Finding, RunInfo, StepRecord, final_attempts
-from harness.report.allure_files import ResultsFolder
+from harness.report.allure_files import ResultsFolder, millis
 from harness.report.allure_guides import write_guide_results
 from harness.report.allure_meta import SLOW_MARK, carry_history, environment, write_categories, write_environment
+from harness.report.allure_scenarios import scenario_result
 
 SLOW_RULES = frozenset({"over-budget", "slow-page-load", "slow-interaction", "blocking-scripts", "long-wait"})
 ReplayKey = tuple[str, int, int]
@@ -74,7 +76,7 @@ def write_allure_results(run_dir: Path, results_dir: Path | None = None,
         carry_history(previous, folder.path)
     records, _bad = read_records(run_dir)
     findings = read_findings(run_dir)
-    enrich_scenarios(folder, run_dir, records, findings.findings if findings else [])
+    enrich_scenarios(folder, run_dir, records, findings.findings if findings else [], info.app_title or info.app)
     write_guide_results(run_dir, folder, info.app_title or info.app, info.run_id)
     write_categories(folder.path)
     write_environment(folder.path, environment(info))
@@ -92,25 +94,16 @@ def _copy_live(live: Path, target: Path) -> None:
 
 def secrets_for_run(info: RunInfo) -> list[str]:
     """The secret values of the run's app profile (passwords from the environment), for scrubbing."""
+    from harness.audit.findings import _profile_candidates  # where the friction audit finds the profile
     from harness.spec.profile import load_profile
 
-    candidates = [info.options.get("profile"), Path.cwd() / "journeys" / info.app / "app.yaml"]
-    for candidate in candidates:
+    for candidate in [info.options.get("profile"), *_profile_candidates(info)]:
         if candidate and Path(str(candidate)).is_file():
             try:
                 return load_profile(str(candidate)).secrets()
             except HarnessError:
                 continue
     return []
-
-
-def _millis(iso: str | None) -> int | None:
-    if not iso:
-        return None
-    try:
-        return int(datetime.fromisoformat(iso).timestamp() * 1000)
-    except ValueError:
-        return None
 
 
 def _labels(result: dict[str, Any]) -> dict[str, str]:
@@ -140,15 +133,25 @@ def _step_of(result: dict[str, Any], record: StepRecord) -> dict[str, Any] | Non
 
 
 def enrich_scenarios(folder: ResultsFolder, run_dir: Path, records: list[StepRecord],
-                     findings: list[Finding]) -> int:
-    """Add timings, failure artifacts, friction evidence and slowness to the scenario results; return how many."""
+                     findings: list[Finding], epic: str = "") -> int:
+    """Add timings, failure artifacts, friction evidence and slowness to the scenario results; return how many.
+
+    A scenario run with step records but no result (its set-up failed, or the run was killed) gets
+    one built from its records.
+    """
     runs: dict[ReplayKey, list[StepRecord]] = defaultdict(list)
     for record in records:
         runs[(record.test_id, record.repeat, record.attempt)].append(record)
     final = {(r.test_id, r.repeat, r.attempt) for r in final_attempts(records)}
     flaky = flaky_scenarios(records)
+    existing = folder.results()
+    seen = {replay_key(result) for _, result in existing}
+    for key, steps in runs.items():
+        if key not in seen:
+            path = folder.write_result(scenario_result(sorted(steps, key=lambda r: r.step_index), epic))
+            existing.append((path, json.loads(path.read_text(encoding="utf-8"))))
     changed = 0
-    for path, result in folder.results():
+    for path, result in existing:
         key = replay_key(result)
         if key is None or key not in runs:
             continue
@@ -195,7 +198,7 @@ def _concerns(finding: Finding, record: StepRecord) -> bool:
 def _timings(result: dict[str, Any], steps: list[StepRecord]) -> None:
     for record in steps:
         step = _step_of(result, record)
-        start = _millis(record.started_at)
+        start = millis(record.started_at)
         if step is None or start is None or record.duration_ms is None:
             continue
         step["start"], step["stop"] = start, start + round(record.duration_ms)

@@ -606,6 +606,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         finish_guides(cfg.profile, cfg.guides_dir, cfg.run_dir, {"app": cfg.profile.name, "base_url": cfg.base_url})
     except HarnessError as exc:  # the journeys' results matter more than a guide summary
         print(f"harness: guides.json not written: {exc}", file=sys.stderr)
-    finish_run(cfg.run_dir, exitstatus=int(exitstatus), build=session.config.getoption("--harness-report"),
-               friction=cfg.profile.friction,
+    build = session.config.getoption("--harness-report")
+    finish_run(cfg.run_dir, exitstatus=int(exitstatus), build=build, friction=cfg.profile.friction,
                history=history_dir(cfg.run_dir, session.config.getoption("--harness-history")))
+    if not build and _allure_options(session.config, cfg.profile):  # asked for with --alluredir: finish them anyway
+        from harness.report.allure_results import write_allure_results
+
+        try:
+            write_allure_results(cfg.run_dir)
+        except Exception as exc:  # the run folder is complete; `harness report` can finish them later
+            print(f"harness: the Allure results could not be finished: {type(exc).__name__}: {exc}", file=sys.stderr)

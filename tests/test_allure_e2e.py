@@ -10,12 +10,13 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.e2e import ROOT, SECRETS, folder_text, harness
+from tests.e2e import ROOT, SECRETS, demo_server, folder_text, harness
 from tests.test_e2e_compare import flaky_site
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("allure")]
@@ -166,3 +167,27 @@ def test_replays_and_retries_are_one_flaky_test_case(tmp_path: Path, allure_cli:
     assert read(tmp_path / "report" / "widgets" / "summary.json")["statistic"]["total"] == 1
     widget = {c["name"]: c for c in read(tmp_path / "report" / "widgets" / "categories.json")["items"]}
     assert widget["Flaky journey"]["statistic"]["total"] == 1
+
+
+def test_plugin_mode_under_xdist_with_alluredir(tmp_path: Path) -> None:
+    """A QA engineer's own pytest run: --alluredir next to --harness-app, two xdist workers, no HTML report."""
+    project = tmp_path / "qa"
+    project.mkdir()
+    login = ROOT / "features" / "demo" / "login.feature"
+    (project / "test_journeys.py").write_text(f"from pytest_bdd import scenarios\n\nscenarios({str(login)!r})\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "HARNESS_RUN_"))}
+    with demo_server(1, port=0) as server:
+        done = subprocess.run([sys.executable, "-m", "pytest", "test_journeys.py", "-p", "no:cacheprovider", "-n", "2",
+                               "--harness-app", str(ROOT / "journeys" / "demo" / "app.yaml"), "--harness-base-url",
+                               server.url, "--harness-out", str(project / "run"), "--harness-report=no",
+                               "--alluredir", str(project / "results")],
+                              cwd=project, capture_output=True, text=True, timeout=300, env={**env, **SECRETS})
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    results = [read(p) for p in (project / "results").glob("*-result.json")]
+    assert len(results) == 3 and all(r["status"] == "passed" for r in results)
+    ids = {labels(r)["harness_test_id"] for r in results}
+    assert len(ids) == 3 and all(labels(r)["epic"] == "Spendly (demo vendor app)" for r in results)
+    assert all(labels(r)["thread"] and labels(r)["host"] for r in results)
+    assert (project / "results" / "categories.json").is_file()  # finished at the end, without report.html
+    assert not (project / "run" / "report.html").exists()
+    assert all(secret not in folder_text(project / "results") for secret in SECRETS.values())

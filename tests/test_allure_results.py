@@ -230,8 +230,8 @@ def test_run_command_passes_alluredir_to_pytest(tmp_path: Path) -> None:
     assert "--alluredir" not in plain
 
 
-def test_shutil_is_enough_to_copy_a_results_folder(run_dir: Path, tmp_path: Path) -> None:
-    """The results folder is self-contained: every attachment a result names is a file beside it."""
+def test_every_attachment_a_result_names_is_in_the_folder(run_dir: Path, tmp_path: Path) -> None:
+    """The results folder is self-contained: a copy of it still holds every attachment its results name."""
     folder = write_allure_results(run_dir)
     copy = tmp_path / "copy"
     shutil.copytree(folder, copy)

@@ -188,6 +188,8 @@ def _run(options: object, json_out: bool, fail_on_findings: str = "never", basel
                           **info.model_dump(mode="json")}, indent=2))
     else:
         _summary(info, prepared.run_dir)
+        if getattr(options, "allure_dir", None) is not None:
+            out.print(f"Allure results: {Path(options.allure_dir).resolve()}", markup=False, soft_wrap=True)
     return code
 
 

@@ -276,3 +276,13 @@ def test_the_report_command_builds_every_scenario_result_for_a_run_made_without_
     assert sorted((r["name"], r["status"]) for r in _all(other)) == [
         ("Guide: Help", "passed"), ("Guide: Shop tour", "failed"), ("Pay", "failed"), ("Status", "failed"),
         ("Status", "passed")]
+
+
+def test_results_of_another_run_in_the_same_folder_are_left_alone(run_dir: Path) -> None:
+    live = run_dir.parent / "allure"
+    other = _live_result("u-old", "Pay", ['I open "/cart"', 'I click "pay"'], TEST_ID, "passed")
+    other["labels"].append({"name": "harness_run_id", "value": "an-earlier-run"})
+    (live / "u-old-result.json").write_text(json.dumps(other))
+    folder = write_allure_results(run_dir)
+    assert json.loads((folder / "u-old-result.json").read_text()) == other
+    assert len([r for r in _all(folder) if r["name"] == "Pay"]) == 2  # this run's, enriched, and the old one

@@ -2,7 +2,7 @@
 
 allure-pytest-bdd writes one Allure result per scenario run (steps, timings, Examples values as
 parameters). This plugin adds what it cannot know: epic = the app, feature = the journey,
-story = the scenario, severity from the tags, and ``harness_*`` labels (test id, repeat, attempt)
+story = the scenario, severity from the tags, and ``harness_*`` labels (run id, test id, repeat, attempt)
 that let the report stage find the result of each scenario run again (see
 ``harness/report/allure_results.py``). A replay index (``--harness-repeat``) becomes an
 *excluded* parameter: every replay of a scenario shares one Allure history id, so Allure shows
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from harness.collect.config import CollectConfig
 
 SEVERITIES = ("blocker", "critical", "normal", "minor", "trivial")
+LABEL_RUN_ID = "harness_run_id"
 LABEL_TEST_ID = "harness_test_id"
 LABEL_REPEAT = "harness_repeat"
 LABEL_ATTEMPT = "harness_attempt"
@@ -110,6 +111,7 @@ class AllureLabels:
             "feature": feature.name or Path(feature.filename).stem,
             "story": scenario.name,
             "severity": severity(tags),
+            LABEL_RUN_ID: self.cfg.run_id,
             LABEL_TEST_ID: item.nodeid,
             LABEL_REPEAT: str(repeat),
             LABEL_ATTEMPT: str(attempt),

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.audit.findings import read_findings
-from harness.collect.allure_live import LABEL_ATTEMPT, LABEL_REPEAT, LABEL_TEST_ID
+from harness.collect.allure_live import LABEL_ATTEMPT, LABEL_REPEAT, LABEL_RUN_ID, LABEL_TEST_ID
 from harness.collect.runfolder import read_records, read_run_info
 from harness.errors import HarnessError
 from harness.records import Finding, RunInfo, StepRecord, final_attempts
@@ -110,10 +110,11 @@ def _labels(result: dict[str, Any]) -> dict[str, str]:
     return {str(label.get("name")): str(label.get("value")) for label in result.get("labels") or []}
 
 
-def replay_key(result: dict[str, Any]) -> ReplayKey | None:
-    """The scenario run an Allure result belongs to, from the harness's labels (``None``: not a journey)."""
+def replay_key(result: dict[str, Any], run_id: str) -> ReplayKey | None:
+    """The scenario run an Allure result belongs to, from the harness's labels (``None``: not a journey of
+    run ``run_id``; a folder used by several runs holds theirs too)."""
     labels = _labels(result)
-    if LABEL_TEST_ID not in labels:
+    if LABEL_TEST_ID not in labels or labels.get(LABEL_RUN_ID, run_id) != run_id:
         return None
     return labels[LABEL_TEST_ID], int(labels.get(LABEL_REPEAT, 0)), int(labels.get(LABEL_ATTEMPT, 0))
 
@@ -144,15 +145,16 @@ def enrich_scenarios(folder: ResultsFolder, run_dir: Path, records: list[StepRec
         runs[(record.test_id, record.repeat, record.attempt)].append(record)
     final = {(r.test_id, r.repeat, r.attempt) for r in final_attempts(records)}
     flaky = flaky_scenarios(records)
+    run_id = records[0].run_id if records else ""
     existing = folder.results()
-    seen = {replay_key(result) for _, result in existing}
+    seen = {replay_key(result, run_id) for _, result in existing}
     for key, steps in runs.items():
         if key not in seen:
             path = folder.write_result(scenario_result(sorted(steps, key=lambda r: r.step_index), epic))
             existing.append((path, json.loads(path.read_text(encoding="utf-8"))))
     changed = 0
     for path, result in existing:
-        key = replay_key(result)
+        key = replay_key(result, run_id)
         if key is None or key not in runs:
             continue
         steps = sorted(runs[key], key=lambda r: r.step_index)

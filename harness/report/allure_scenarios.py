@@ -12,7 +12,7 @@ import json
 from allure_commons.model2 import Label, Parameter, Status, StatusDetails, TestResult, TestStepResult
 from allure_commons.utils import md5
 
-from harness.collect.allure_live import LABEL_ATTEMPT, LABEL_REPEAT, LABEL_TEST_ID, severity
+from harness.collect.allure_live import LABEL_ATTEMPT, LABEL_REPEAT, LABEL_RUN_ID, LABEL_TEST_ID, severity
 from harness.records import StepRecord
 from harness.report.allure_files import millis, stable_uuid
 
@@ -54,8 +54,8 @@ def scenario_result(steps: list[StepRecord], epic: str) -> TestResult:
     if failed is not None:
         result.statusDetails = StatusDetails(message=failed.error or "failed")
     labels = {"epic": epic, "feature": first.journey, "story": first.scenario, "severity": severity(first.tags),
-              "framework": "pytest-bdd", LABEL_TEST_ID: first.test_id, LABEL_REPEAT: str(first.repeat),
-              LABEL_ATTEMPT: str(first.attempt)}
+              "framework": "pytest-bdd", LABEL_RUN_ID: first.run_id, LABEL_TEST_ID: first.test_id,
+              LABEL_REPEAT: str(first.repeat), LABEL_ATTEMPT: str(first.attempt)}
     result.labels = [Label(name=k, value=v) for k, v in labels.items()]
     result.labels += [Label(name="tag", value=tag) for tag in first.tags]
     return result

@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 ASSETS := harness/report/assets
 CHARTS := $(ASSETS)/node_modules/echarts/dist/echarts.common.min.js
 
-.PHONY: setup browser assets demo test lint clean
+.PHONY: setup browser assets demo test lint screenshots clean
 
 setup: $(STAMP) browser assets
 
@@ -40,11 +40,14 @@ demo: setup
 	$(BIN)/harness demo
 
 test: setup
-	$(BIN)/ruff check harness tests bench
+	$(BIN)/ruff check harness tests bench docs
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
+screenshots: setup
+	$(BIN)/python docs/report_screenshots.py
+
 lint: $(STAMP)
-	$(BIN)/ruff check harness tests bench
+	$(BIN)/ruff check harness tests bench docs
 
 clean:
 	rm -rf $(VENV) reports/*/ $(ASSETS)/node_modules

@@ -185,7 +185,8 @@ def test_section_lists_findings_in_rank_order_with_severity_words(soup: Beautifu
     toc = [text_of(a) for a in soup.select("nav.toc a")]
     assert toc[-1] == "Friction (8)" and soup.select_one('nav.toc a[href="#p-friction"]') is not None
     assert section.parent["id"] == "p-friction" and section.parent["role"] == "tabpanel"
-    severities = [o["value"] for o in soup.select('form[data-filters="friction-findings"] select[data-filter="severity"] option')]
+    filters = soup.select_one('form[data-filters="friction-findings"]')
+    severities = [o["value"] for o in filters.select('select[data-filter="severity"] option')]
     assert severities[0] == "" and set(severities[1:]) <= {"high", "medium", "low"} and len(severities) > 1
     found = articles(soup)
     assert [a["id"] for a in found] == [f"fd{n}" for n in range(1, 9)]

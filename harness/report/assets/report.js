@@ -176,14 +176,21 @@
 
   function tip(lines) { return lines.map(esc).join('<br>'); }
 
+  var labelWidth = 300;
+
   function stepAxis(names) {
     return {type: 'category', data: names, inverse: true, axisTick: {show: false},
-            axisLabel: {width: 300, overflow: 'truncate', fontSize: 11}};
+            axisLabel: {width: labelWidth, overflow: 'truncate', fontSize: 11}};
+  }
+
+  function tick(ms) {
+    if (ms === 0) { return '0'; }
+    return Math.abs(ms) < 1000 ? ms + ' ms' : +(ms / 1000).toFixed(1) + ' s';
   }
 
   function msAxis(name) {
-    return {type: 'value', name: name, nameLocation: 'middle', nameGap: 22, splitLine: {lineStyle: {color: '#e5e7eb'}},
-            axisLabel: {formatter: fmtMs}};
+    return {type: 'value', name: name, nameLocation: 'middle', nameGap: 22, splitNumber: 4,
+            splitLine: {lineStyle: {color: '#e5e7eb'}}, axisLabel: {formatter: tick, hideOverlap: true}};
   }
 
   function waterfall(spec) {
@@ -203,7 +210,10 @@
         type: 'bar', stack: 'w', name: STATUS[key].label, barMaxWidth: 16,
         itemStyle: {color: STATUS[key].color, decal: STATUS[key].decal},
         label: {show: true, position: 'right', fontSize: 10, color: '#374151',
-                formatter: function (p) { return fmtMs(p.value) + (key === 'over' ? ' ⚠' : key === 'failed' ? ' ✗' : ''); }},
+                formatter: function (p) {
+                  if (key === 'not_run' || key === 'skipped') { return STATUS[key].label; }
+                  return fmtMs(p.value) + (key === 'over' ? ' ⚠' : key === 'failed' ? ' ✗' : '');
+                }},
         tooltip: {formatter: function (p) {
           var s = spec.steps[p.dataIndex];
           return tip([s.name, STATUS[key].label + ': ' + fmtMs(s.ms), 'starts at ' + fmtMs(s.start)]
@@ -265,8 +275,9 @@
     option.grid.right = 24;
     option.grid.bottom = 20;
     option.xAxis = {type: 'category', data: spec.x, axisLabel: {fontSize: 10, hideOverlap: true}};
-    option.yAxis = spec.unit === 'ms' ? msAxis(spec.axis) : {type: 'value', name: spec.axis, nameLocation: 'middle', nameGap: 34,
-                                                               min: spec.min, max: spec.max, splitLine: {lineStyle: {color: '#e5e7eb'}}};
+    option.yAxis = spec.unit === 'ms' ? msAxis('') : {type: 'value', min: spec.min, max: spec.max,
+                                                      axisLabel: {formatter: '{value}' + spec.unit},
+                                                      splitLine: {lineStyle: {color: '#e5e7eb'}}};
     option.tooltip = {trigger: 'axis', confine: true, formatter: function (items) {
       var out = [items.length ? spec.x[items[0].dataIndex] : ''];
       items.forEach(function (p) {
@@ -289,6 +300,7 @@
     var spec = specs[el.getAttribute('data-chart')];
     if (!spec || !BUILD[spec.kind]) { return; }
     el.style.height = spec.height + 'px';
+    labelWidth = Math.max(120, Math.min(300, Math.round(el.clientWidth * 0.38)));
     var chart = lib.init(el, null, {renderer: 'svg'});
     chart.setOption(BUILD[spec.kind](spec));
     el.setAttribute('data-drawn', 'true');

@@ -260,7 +260,7 @@ def _guide_details(guide_title: str, guide_file: str | None, step: StepResult) -
         lines.append(f"Suggested selector: {s.target}{score}")
         lines += [f"  because {reason}" for reason in s.reasons]
         lines += [f"  or: {a.target}" for a in s.alternatives]
-    else:
+    elif step.status != "ok":
         lines.append("Suggested selector: none scored high enough")
     if step.journey is not None:
         j = step.journey

@@ -46,7 +46,8 @@ def run_dir(tmp_path: Path) -> Path:
         *_scenario("Search", repeat=1, attempt=1),
         *_scenario("Setup", fail_at=0, error="fixture 'login' failed", kind="setup_error", journey="Admin"),
         rec(0, "skipped", scenario="Later", journey="Admin", test_id="later"),
-        rec(3, scenario="Submit", test_id="Submit[None]", **click()),  # a dead click: a friction finding
+        # a dead click in every replay: a friction finding
+        *(rec(3, repeat=n, scenario="Submit", test_id="Submit[None]", **click()) for n in range(3)),
     ]
     folder = run_folder(tmp_path / "run", records)
     write_findings(folder, audit_run(folder))
@@ -166,3 +167,14 @@ def test_the_schema_check_can_fail(tmp_path: Path) -> None:
     bad.write_text('<testsuites><testsuite name="s" tests="1" failures="0" errors="0">'
                    '<testcase name="c" file="a.feature" line="3"/></testsuite></testsuites>')
     assert any("file" in e for e in schema_errors(bad))  # junit-10 has no file/line on a test case
+
+
+def test_a_replay_cut_short_by_a_stopped_run_is_an_error(tmp_path: Path) -> None:
+    records = [*_scenario("Submit", repeat=0), *_scenario("Submit", repeat=1)[:2]]  # the run was killed here
+    folder = run_folder(tmp_path / "run", records)
+    path = build_junit(folder)
+    assert path is not None and schema_errors(path) == []
+    [(_, case)] = _cases(JUnitXml.fromfile(str(path))).values()
+    [error] = case.result
+    assert isinstance(error, Error) and error.type == "incomplete"
+    assert error.message == "1 of 2 replays did not finish (the run stopped during them)"

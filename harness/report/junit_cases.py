@@ -150,7 +150,8 @@ def _verdict(runs: list[ScenarioRun]) -> tuple[str, list[Problem]]:
         kind = "error" if first.error_kind in HARNESS_ERRORS else "failure"
         return ("error" if kind == "error" else "failed"), [Problem(kind, message, first.error_kind or "failed",
                                                                     details)]
-    cut = [r for r in runs if r.status == "incomplete"]
+    longest = max(len(r.steps) for r in runs)  # a replay with fewer steps than its siblings was cut short
+    cut = [r for r in runs if r.status == "incomplete" or (r.status == "passed" and len(r.steps) < longest)]
     if cut:
         message = f"{len(cut)} of {total} replays did not finish (the run stopped during them)"
         return "error", [Problem("error", message, "incomplete")]

@@ -86,7 +86,8 @@ def _failures(data: RunData) -> list[str]:
                      f"{len(failed)}/{len(runs)}", md(f"{step.keyword} {step.text}"),
                      md(f"{step.feature_file}:{step.line}" if step.line else step.feature_file),
                      md(f"{step.error_kind or 'error'}: {error[0] if error else ''}")])
-    return md_table("### Failures", ["journey", "scenario", "failed runs", "failing step", "where", "error"],
+    more = f" (first 10 of {len(rows)}; all in report.html and junit.xml)" if len(rows) > 10 else ""
+    return md_table(f"### Failures{more}", ["journey", "scenario", "failed runs", "failing step", "where", "error"],
                     "llrlll", rows)
 
 

@@ -5,10 +5,23 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+ASSETS := harness/report/assets
+CHARTS := $(ASSETS)/node_modules/echarts/dist/echarts.common.min.js
 
-.PHONY: setup browser java demo test lint clean
+.PHONY: setup browser assets java demo test lint screenshots clean
 
-setup: $(STAMP) browser java
+setup: $(STAMP) browser assets java
+
+# The report's chart library (ECharts), from the npm registry at the version package-lock.json pins.
+assets: $(CHARTS)
+
+$(CHARTS): $(ASSETS)/package.json $(ASSETS)/package-lock.json
+	@command -v npm >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; \
+	  else echo "Install Node.js and npm first: sudo apt-get install -y npm"; exit 2; fi; }
+	npm ci --prefix $(ASSETS) --no-audit --no-fund --loglevel=error
+	@touch $@
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -m venv --help >/dev/null 2>&1 && $(PYTHON) -c 'import ensurepip' 2>/dev/null || { \
@@ -34,11 +47,14 @@ demo: setup
 	$(BIN)/harness demo
 
 test: setup
-	$(BIN)/ruff check harness tests bench
+	$(BIN)/ruff check harness tests bench docs
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
+screenshots: setup
+	$(BIN)/python docs/report_screenshots.py
+
 lint: $(STAMP)
-	$(BIN)/ruff check harness tests bench
+	$(BIN)/ruff check harness tests bench docs
 
 clean:
-	rm -rf $(VENV) reports/*/
+	rm -rf $(VENV) reports/*/ $(ASSETS)/node_modules

@@ -138,6 +138,16 @@ def _summary(info: RunInfo, run_dir: Path) -> None:
     report = run_dir / "report.html"
     if report.exists():
         out.print(f"Report: {report}", markup=False, soft_wrap=True)
+    _print_outputs(run_dir)
+
+
+def _print_outputs(run_dir: Path) -> None:
+    """One line naming the other outputs in the run folder (for CI: junit.xml, summary.md...)."""
+    from harness.report.outputs import writers
+
+    names = [name for name, _ in writers() if name != "report.html" and (run_dir / name).is_file()]
+    if names:
+        out.print(f"Also: {', '.join(names)} (in {run_dir})", markup=False, soft_wrap=True)
 
 
 def _run_error(run_dir: Path) -> str:
@@ -303,31 +313,41 @@ def check(paths: PathsArg, app_name: AppOpt) -> None:
 def report(run_dir: Annotated[Path, typer.Argument(help="a run folder")], baseline: BaselineOpt = None,
            history: HistoryOpt = None, allure_dir: AllureDirOpt = None,
            allure_history: AllureHistoryOpt = None) -> None:
-    """Rebuild report.html, findings.json and steps.parquet from a run folder, without a browser.
+    """Rebuild every output of a run folder from its saved data, without a browser.
 
-    With --baseline, compare it too (comparison.json, summary.md, the Regressions section);
-    the exit code is then 1 when the gate policy fails. A run made with --allure-dir gets its
-    Allure results finished again; --allure-dir here writes them into another folder.
+    findings.json, then report.html, junit.xml, summary.md, steps.parquet, steps.csv,
+    findings.csv and guides.csv. With --baseline, compare it too (comparison.json, the
+    Regressions parts of report.html and summary.md); the exit code is then 1 when the gate
+    policy fails. An output that cannot be written is named and makes the exit code 2.
+    A run made with --allure-dir gets its Allure results finished again; --allure-dir here
+    writes them into another folder (built from the step records when the run had none).
 
     Example: harness report reports/20261126-190501-demo --baseline last
     """
+    import time
+
     from harness.cli_audit import audit_folder
-    from harness.collect.runfolder import write_parquet
+    from harness.report.outputs import write_outputs
 
     if not (run_dir / "run.json").is_file():
         raise _fail(HarnessError("not a run folder (no run.json)", run_dir))
-    write_parquet(run_dir)
+    started = time.monotonic()
     code = 0
     try:
-        audit_folder(run_dir, report=not baseline)  # recomputes findings.json (and the report)
-        if baseline:  # the comparison reads findings.json, then writes the report
-            code = run_compare(str(run_dir), baseline, history=history, app=None, out_dir=None)
+        audit_folder(run_dir, report=False)  # recomputes findings.json
+        if baseline:  # the comparison reads findings.json; the outputs below read comparison.json
+            code = run_compare(str(run_dir), baseline, history=history, app=None, out_dir=None, outputs=False)
     except HarnessError as exc:
         raise _fail(exc) from None
-    out.print(f"Report: {run_dir / 'report.html'}", markup=False, soft_wrap=True)
+    done = write_outputs(run_dir)
+    out.print(f"Wrote {len(done.written) + 1} files in {time.monotonic() - started:.1f} s:", markup=False)
+    for path in [run_dir / "findings.json", *done.written]:
+        out.print(f"  {path}", markup=False, soft_wrap=True)
+    for name, error in done.failed.items():
+        err.print(f"error: {name} could not be written: {error}", markup=False, soft_wrap=True)
     if allure_dir is not None or allure_history is not None:
         code = max(code, _allure_report(run_dir, allure_dir, allure_history))
-    raise typer.Exit(code)
+    raise typer.Exit(2 if done.failed else code)
 
 
 def _allure_report(run_dir: Path, allure_dir: Path | None, allure_history: Path | None) -> int:

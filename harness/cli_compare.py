@@ -12,6 +12,7 @@ from rich.table import Table
 
 from harness.cli_common import err, fail, out
 from harness.errors import HarnessError
+from harness.files import write_atomic
 
 HistoryOpt = Annotated[Path | None, typer.Option(
     "--history", help="history store (default: $HARNESS_HISTORY, else history/ beside the run folder, "
@@ -49,8 +50,13 @@ def _config(app: str | None, app_name_of_run: str | None) -> object:
 
 
 def run_compare(candidate_spec: str, baseline_spec: str, *, history: Path | None, app: str | None,
-                out_dir: Path | None, gate: bool = True, json_out: bool = False, quiet: bool = False) -> int:
+                out_dir: Path | None, gate: bool = True, json_out: bool = False, quiet: bool = False,
+                outputs: bool = True) -> int:
     """Compare, write ``comparison.json`` and ``summary.md``, print, and return the exit code (1: the gate fails).
+
+    Into the candidate's own run folder, ``summary.md`` is the run's summary with the comparison as
+    its Regressions part, and every other output is rewritten too (``outputs`` false: the caller
+    rewrites them); anywhere else (``--out``), ``summary.md`` is the comparison alone.
 
     Raises:
         HarnessError: A run that cannot be found or read, or a bad setting (exit code 2).
@@ -72,11 +78,13 @@ def run_compare(candidate_spec: str, baseline_spec: str, *, history: Path | None
     folder = out_dir or (as_path if is_run_folder else Path("reports") / "compare" / candidate.run_id)
     folder.mkdir(parents=True, exist_ok=True)
     path = write_comparison(folder, comparison)
-    (folder / SUMMARY_MD).write_text(render_summary(comparison), encoding="utf-8")
-    if is_run_folder and folder == as_path:  # its report gains the regressions section
-        from harness.report.outputs import write_outputs
+    if is_run_folder and folder == as_path:  # its summary and report gain the regressions part
+        if outputs:
+            from harness.report.outputs import write_outputs
 
-        write_outputs(folder)
+            write_outputs(folder)
+    else:
+        write_atomic(folder / SUMMARY_MD, render_summary(comparison))
     failed = bool(gate and comparison.gate and comparison.gate.failed)
     if json_out:
         print(json.dumps({"comparison": str(path), "summary": str(folder / SUMMARY_MD), "exit_code": int(failed),

@@ -62,6 +62,9 @@ def test_the_slowed_step_is_slower_and_no_other_step_moves(runs: dict[str, Path]
 def test_summary_and_report_show_the_regression(runs: dict[str, Path]) -> None:
     summary = (runs["cand"] / "summary.md").read_text()
     assert "❌ **Regressions fail the build**" in summary and 'step 2: I open "/cart.html": duration' in summary
+    # the run's own summary, then the comparison as its Regressions part
+    assert summary.startswith("## adoption-harness: ") and "✅ **Every journey passed**" in summary
+    assert summary.index("### Slowest steps") < summary.index("## Regressions: what changed since the baseline")
     html = (runs["cand"] / "report.html").read_text()
     assert 'id="regressions"' in html and "The regression gate fails the build" in html
     label = 'aria-label="duration of Checkout › Pay for the cart › step 2: I open &#34;/cart.html&#34;'
@@ -85,6 +88,7 @@ def test_compare_picks_runs_by_label_and_prints_json(runs: dict[str, Path]) -> N
     assert done.returncode == 1, done.stdout + done.stderr
     data = json.loads(done.stdout)
     assert data["exit_code"] == 1 and data["gate"]["failed"] and (out / "comparison.json").is_file()
+    assert (out / "summary.md").read_text().startswith("## adoption-harness: what changed")  # the comparison alone
     assert data["baseline"]["spec"] == "label:nightly"
     assert harness("compare", "label:nightly", str(runs["cand"]), "--history", str(runs["work"] / "history"),
                    "--out", str(out), "--no-gate").returncode == 0

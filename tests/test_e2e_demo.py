@@ -14,13 +14,17 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
+from junitparser import JUnitXml
 from playwright.sync_api import sync_playwright
 
 from harness.browser import launch_options, resolve_browser
+from harness.compare.summary import md
 from harness.demo import load_changes
+from harness.report.junit_cases import case_name
 from harness.spec.features import feature_files, parse_feature
 from harness.spec.features import scenario_runs as expand
 from tests.e2e import ROOT, SECRETS, folder_text, harness, records, run_info, scenario_runs
+from tests.junit_schema import schema_errors
 
 pytestmark = pytest.mark.e2e
 FEATURES = ROOT / "features" / "demo"
@@ -289,3 +293,46 @@ def test_v1_has_no_high_severity_friction_and_only_the_journeys_own_refusals(v1:
     key = load_changes()["friction_on_v1"]
     events = sorted(_key(f) for f in found if f["rule"] in EVENT_RULES)
     assert events == sorted(_key(e) for e in key["findings"])
+
+
+OUTPUTS = ("report.html", "junit.xml", "summary.md", "steps.parquet", "steps.csv", "findings.csv", "guides.csv")
+
+
+def _comparable(path: Path) -> object:
+    """An output's content without the times it was generated at."""
+    if path.suffix == ".parquet":
+        return pd.read_parquet(path).to_json(orient="records")
+    return [ln for ln in path.read_text(encoding="utf-8").splitlines() if "generated 20" not in ln
+            and "Audited 20" not in ln]
+
+
+@pytest.mark.xdist_group("demo-v2")
+def test_v2_ci_outputs_are_valid_and_harness_report_rebuilds_them_without_a_browser(v2: tuple[Path, object],
+                                                                                 tmp_path: Path) -> None:
+    out, done = v2
+    assert "Also: junit.xml, summary.md, steps.parquet, steps.csv" in done.stdout  # type: ignore[attr-defined]
+    assert schema_errors(out / "junit.xml") == []
+    xml = JUnitXml.fromfile(str(out / "junit.xml"))
+    journeys = [s for s in xml if not s.name.endswith(" guides")]
+    assert sum(s.tests for s in journeys) == len(demo_scenarios())
+    steps = records(out)
+    failed = {(Path(r.feature_file).stem, case_name(r.scenario, r.example)) for r in steps if r.status == "failed"}
+    assert {(c.classname.split(".", 1)[1], c.name) for s in journeys for c in s if not c.is_passed} == failed
+    guides = json.loads((out / "guides.json").read_text())
+    broken = [s for g in guides["guides"] for s in g["steps"] if s["status"] in guides["policy"]["fail_on"]]
+    [guide_suite] = [s for s in xml if s.name == "demo guides"]
+    assert guide_suite.failures + guide_suite.errors == len(broken) > 0
+    assert len(pd.read_csv(out / "steps.csv", encoding="utf-8-sig")) == len(pd.read_parquet(out / "steps.parquet"))
+    summary = (out / "summary.md").read_text()
+    assert "❌ **Journeys failed**" in summary and all(f"| {md(s['status'])} |" in summary
+                                                              for s in broken[:10])
+
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy)
+    for name in OUTPUTS:
+        (copy / name).unlink()
+    rebuilt = harness("report", str(copy))
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    for name in OUTPUTS:
+        assert f"  {copy / name}" in rebuilt.stdout, rebuilt.stdout
+        assert _comparable(copy / name) == _comparable(out / name), name

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import re
 import shutil
@@ -14,7 +12,7 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 
 from harness.report import build_report
-from harness.report.build import SCRIPT
+from tests.report_checks import assert_only_our_scripts, shows_image
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GUIDES_ONLY = FIXTURES / "guides_only"
@@ -28,10 +26,6 @@ def soup_of(folder: Path) -> BeautifulSoup:
 
 def text_of(node: Tag | BeautifulSoup) -> str:
     return re.sub(r"\s+", " ", node.get_text(" ", strip=True))
-
-
-def data_uri(path: Path) -> str:
-    return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode()
 
 
 def guide(soup: BeautifulSoup, guide_id: str) -> Tag:
@@ -134,7 +128,8 @@ def test_missing_step_detail_with_suggestion_diff_and_screenshots(soup: Beautifu
     assert "score 0.86" in text_of(suggest.select_one("ul.alts"))
     shots = [img["src"] for img in detail.select(".shots img")]
     art = GUIDES_ONLY / "artifacts" / "guides" / "new-expense"
-    assert shots == [data_uri(art / "search.png"), data_uri(art / "search.baseline.png")]
+    assert len(shots) == 2
+    assert shows_image(shots[0], art / "search.png") and shows_image(shots[1], art / "search.baseline.png")
 
 
 def test_other_problem_steps(soup: BeautifulSoup) -> None:
@@ -173,13 +168,10 @@ def test_copy_buttons_only_use_the_reports_own_script(folder: Path, soup: Beauti
     assert len(buttons) == 7  # 3 + 2 + 1 + 1 selectors (a plain-CSS twin equal to the target is not repeated)
     for button in buttons:
         assert button.has_attr("hidden") and soup.find(id=button["data-copy"]).name == "code"
-    assert [s.string for s in soup.find_all("script")] == [SCRIPT]
-    digest = base64.b64encode(hashlib.sha256(SCRIPT.encode()).digest()).decode()
-    csp = soup.select_one('meta[http-equiv="Content-Security-Policy"]')["content"]
-    assert f"script-src 'sha256-{digest}'" in csp and "default-src 'none'" in csp
+    assert_only_our_scripts(str(soup))
     for tag in soup.find_all(["link", "iframe", "object", "embed"]):
         pytest.fail(f"external resource tag <{tag.name}>")
-    assert all(img["src"].startswith("data:image/png;base64,") for img in soup.find_all("img"))
+    assert all(img["src"].startswith("data:image/") for img in soup.find_all("img"))
 
 
 def test_hostile_guide_text_stays_text(folder: Path) -> None:
@@ -197,7 +189,7 @@ def test_hostile_guide_text_stays_text(folder: Path) -> None:
     edit_guides(folder, poison)
     html = build_report(folder).read_text(encoding="utf-8")
     soup = BeautifulSoup(html, "html.parser")
-    assert [s.string for s in soup.find_all("script")] == [SCRIPT] and html.count("<script") == 1
+    assert_only_our_scripts(html)
     assert not any(name.startswith("on") for tag in soup.find_all(True) for name in tag.attrs)
     assert all(img["src"].startswith("data:") for img in soup.find_all("img"))
     detail = step_detail(soup, "new-expense", "search")
@@ -269,11 +261,12 @@ def test_run_folder_with_steps_and_guides(tmp_path: Path) -> None:
     soup = soup_of(run)
     text = text_of(soup)
     assert "Journey replay report" in text and "Failures (3)" in text and soup.select_one("#timelines")
-    assert [a["href"] for a in soup.select("nav.toc a")] == ["#overview", "#failures", "#guides", "#slowest",
-                                                             "#timelines"]
-    assert text_of(soup.select_one('nav.toc a[href="#guides"]')) == "Guides (1 broken)"
+    assert [a["href"] for a in soup.select("nav.toc a")] == ["#p-overview", "#p-journeys", "#p-failures", "#p-guides"]
+    assert [text_of(t) for t in soup.select('[role="tab"]')] == ["Overview", "Journeys 3", "Failures 3", "Guides 1"]
+    assert text_of(soup.select_one('nav.toc a[href="#p-guides"]')) == "Guides (1)"  # broken guides
+    assert soup.select_one("#p-guides > section#guides") is not None
     cards = {text_of(c.select_one(".k")): text_of(c) for c in soup.select(".card")}
-    assert cards["Guides"] == "Guides 1 1 broken · 0 warning · 0 intact"
+    assert cards["Guides intact"] == "Guides intact 0 / 1 1 broken · 0 warning · 0 intact"
     tour = guide(soup, "checkout-tour")
     assert [text_of(a) for a in tour.select("a.sbadge")] == ["1 cart ✓ OK", "2 pay ✗ DISABLED", "3 receipt ✗ OFFSCREEN"]
     pay = step_detail(soup, "checkout-tour", "pay")
@@ -285,7 +278,7 @@ def test_run_folder_with_steps_and_guides(tmp_path: Path) -> None:
         assert link.string == "scenario in this run"
         assert case.name == "details" and "Pay with <method>" in text_of(case.summary)
     shot = FIXTURES / "run_guides" / "artifacts" / "guides" / "checkout-tour" / "pay.png"
-    assert pay.select_one(".shots img")["src"] == data_uri(shot)
+    assert shows_image(pay.select_one(".shots img")["src"], shot)
     receipt = step_detail(soup, "checkout-tour", "receipt")  # checked by 'the guide ... is intact', absolute path
     case = soup.find(id=receipt.select_one("dd a")["href"].removeprefix("#"))
     assert "features/demo/checkout.feature" in text_of(case) and "Buy one item" in text_of(case.summary)

@@ -61,7 +61,7 @@ def test_the_section_ranks_the_change_with_its_chart_and_escapes_the_app(tmp_pat
     assert len(ids) == len(set(ids))  # every chart's ids are its own in the page
     trends = [row.th.get_text() for row in section.select("h3 ~ div table tbody tr") if row.th and row.find("svg")]
     assert "Shop <script>x</script>" in trends  # the journey's sparkline over r1, r2, r3
-    assert soup.find("nav").find("a", href="#regressions") is not None
+    assert soup.find("nav").find("a", href="#p-regressions") is not None
 
 
 def test_an_unreadable_comparison_is_a_notice(tmp_path: Path) -> None:

@@ -21,6 +21,12 @@ def md(text: object) -> str:
     return _SPECIAL.sub(r"\\\1", value)[:300]
 
 
+def md_code(text: object) -> str:
+    """``text`` as an inline code span fit for a table cell (a selector): no backticks, pipes escaped."""
+    value = " ".join(str(text).split()).replace("`", "'").replace("|", "\\|")[:300]
+    return f"`{value}`"
+
+
 def fmt_value(value: float | None, unit: str) -> str:
     """A metric's value for people: ``1,234 ms``, ``0.12``, or ``–``."""
     if value is None:
@@ -38,7 +44,7 @@ def _ci(change: Change) -> str:
     return "–"
 
 
-def _table(title: str, header: list[str], align: str, rows: list[list[str]]) -> list[str]:
+def md_table(title: str, header: list[str], align: str, rows: list[list[str]]) -> list[str]:
     """A titled Markdown table of the first ``TOP`` rows (``align``: ``l`` or ``r`` per column); none without rows."""
     if not rows:
         return []
@@ -57,13 +63,18 @@ def _side(comparison: Comparison, which: str) -> str:
     return ", ".join(bits)
 
 
-def render_summary(comparison: Comparison) -> str:
-    """Return ``summary.md``."""
+def render_summary(comparison: Comparison, title: str = "## adoption-harness: what changed") -> str:
+    """Return the comparison in Markdown: ``summary.md`` alone, or the Regressions part of a run's.
+
+    Args:
+        comparison: The comparison.
+        title: Its heading line.
+    """
     gate = comparison.gate
     counts = comparison.counts
     head = "❌ **Regressions fail the build**" if gate and gate.failed else "✅ **No regression fails the build**"
     lines = [
-        "## adoption-harness: what changed", "", head, "",
+        title, "", head, "",
         f"Candidate {_side(comparison, 'candidate')} compared with baseline {_side(comparison, 'baseline')}.", "",
         "| slower | faster | unchanged | too little data | new | removed | newly failing | newly flaky "
         "| fixed | new findings | broken guide steps |",
@@ -78,22 +89,22 @@ def render_summary(comparison: Comparison) -> str:
         lines += [f"- {md(r.strip()[2:])}" if r.startswith("  - ") else f"\n**{md(r)}**\n" for r in gate.reasons]
         lines.append("")
     failing = [s for s in comparison.statuses if s.kind in ("new_failure", "now_broken", "new_flaky")]
-    lines += _table("### Newly failing or flaky", ["scenario", "now", "failing step", "error"], "llll", [
+    lines += md_table("### Newly failing or flaky", ["scenario", "now", "failing step", "error"], "llll", [
         [md(s.where.label()), f"{s.candidate}: {s.outcome()}", md(s.step or "–"), md(s.error_kind or s.error or "–")]
         for s in failing])
     moved = [c for c in comparison.changes if c.verdict in ("slower", "faster")]
-    lines += _table(f"### Significant changes (top {min(TOP, len(moved))} of {len(moved)})",
+    lines += md_table(f"### Significant changes (top {min(TOP, len(moved))} of {len(moved)})",
                     ["where", "metric", "baseline median", "candidate median",
                      f"change [{comparison.settings.confidence:.0%} CI]", "q", "verdict"], "llrrrrl", [
         [md(c.where.label()), md(c.label), fmt_value(c.baseline.median if c.baseline else None, c.unit),
          fmt_value(c.candidate.median if c.candidate else None, c.unit), _ci(c), f"{c.q_value:.2g}",
          f"**{c.verdict}**"] for c in moved])
     new_findings = [f for f in comparison.findings if f.kind == "new"]
-    lines += _table("### New friction findings", ["severity", "finding", "where"], "lll", [
+    lines += md_table("### New friction findings", ["severity", "finding", "where"], "lll", [
         [f.severity, f"{md(f.title)}: {md(f.message)}", f"{md(f.journey)} › {md(f.scenario)}"] for f in new_findings])
     broken = [g for g in comparison.guides if g.kind == "broken"]
-    lines += _table("### Newly broken guide steps", ["guide", "step", "status", "suggested selector"], "llll", [
-        [md(g.guide), md(g.step), str(g.candidate), "`" + g.suggestion.replace("`", "") + "`" if g.suggestion else "–"]
+    lines += md_table("### Newly broken guide steps", ["guide", "step", "status", "suggested selector"], "llll", [
+        [md(g.guide), md(g.step), str(g.candidate), md_code(g.suggestion) if g.suggestion else "–"]
         for g in broken])
     drifting = [t for t in comparison.trends if t.drifting]
     if drifting:

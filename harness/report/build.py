@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,26 +14,23 @@ from markupsafe import Markup
 import harness
 from harness.files import write_atomic
 from harness.records import REPORT_HTML, RUN_FILE
+from harness.report.assets import INSTALL_HINT, chart_library, report_script
+from harness.report.chart_specs import Charts, add_case_charts, journey_time
 from harness.report.failures import failure_views
 from harness.report.friction_model import read_findings
 from harness.report.friction_view import FrictionView, friction_view
 from harness.report.guides_view import GuidesView, load_guides_view
+from harness.report.images import Images
 from harness.report.load import RunData, load_run
 from harness.report.regress_view import RegressionsView, load_regressions_view
 from harness.report.stats import fmt_ms, fmt_time, fmt_total, parse_time
+from harness.report.trends_view import TrendsView, trends_view
 from harness.report.view import FailureView, JourneyView, SlowStep, journey_views, slowest_steps
 
 TEMPLATES = Path(__file__).parent / "templates"
-SCRIPT = (
-    "document.querySelectorAll('[data-toggle]').forEach(function(b){b.hidden=false;"
-    "b.addEventListener('click',function(){var o=b.dataset.toggle==='open';"
-    "document.querySelectorAll('details.case').forEach(function(d){d.open=o;});});});"
-    "if(navigator.clipboard){document.querySelectorAll('[data-copy]').forEach(function(b){b.hidden=false;"
-    "b.addEventListener('click',function(){var c=document.getElementById(b.dataset.copy);"
-    "navigator.clipboard.writeText(c.textContent).then(function(){b.textContent='Copied';"
-    "setTimeout(function(){b.textContent='Copy';},1500);});});});}"
-)
-"""The report's only script: 'expand all' / 'collapse all' and 'copy' buttons, hidden when JS is off."""
+STATUS_FILTERS = (("failed", "failed"), ("flaky", "flaky"), ("over-budget", "over budget"), ("passed", "passed"),
+                  ("incomplete", "incomplete"), ("not_run", "not run"))
+"""(value, words) of the journeys tab's status filter; a scenario matches each word of its ``filter_status``."""
 
 
 @dataclass
@@ -76,6 +71,11 @@ class Report:
     regressions: RegressionsView | None = None
     kind: str = "run"
     """``run`` (a journey run, maybe with guide results) or ``guides`` (a guide check alone)."""
+    charts: Charts = field(default_factory=Charts)
+    overview_chart: str | None = None
+    trends: TrendsView | None = None
+    status_filters: list[tuple[str, str, int]] = field(default_factory=list)
+    """(value, words, scenarios matching) of the status filter, for the values some scenario has."""
 
 
 def _header(data: RunData, journeys: list[JourneyView]) -> Header:
@@ -110,7 +110,8 @@ def _guides_report(data: RunData, guides: GuidesView) -> Report:
                   run_id=data.run_dir.name, footer=footer, guides=guides, kind="guides")
 
 
-def _friction(data: RunData, journeys: list[JourneyView], notices: list[str]) -> FrictionView | None:
+def _friction(data: RunData, journeys: list[JourneyView], notices: list[str],
+              images: Images) -> FrictionView | None:
     """The friction section from ``findings.json`` (None without one); problems go to ``notices``."""
     found = read_findings(data.run_dir, data.info.run_id)
     if found is None:
@@ -119,13 +120,15 @@ def _friction(data: RunData, journeys: list[JourneyView], notices: list[str]) ->
     if found.file is None:
         notices.append(found.error or "findings.json could not be shown.")
         return None
-    return friction_view(found.file, data.run_dir, journeys)
+    return friction_view(found.file, data.run_dir, journeys, images)
 
 
 def build_view(data: RunData) -> Report:
     """Compute everything the report shows from a loaded run (and its ``guides.json``, if any)."""
     journeys = journey_views(data)
-    guides = load_guides_view(data.run_dir, journeys)
+    images = Images(data.run_dir)
+    failures = failure_views(data, journeys, images)  # first: failures get the image budget first
+    guides = load_guides_view(data.run_dir, journeys, images)
     if guides is not None and data.source is None and not (data.run_dir / RUN_FILE).is_file():
         return _guides_report(data, guides)
     slowest = slowest_steps(journeys)
@@ -142,13 +145,29 @@ def build_view(data: RunData) -> Report:
         f"generated {datetime.now(UTC).strftime('%Y-%m-%d %H:%M:%S UTC')}",
     ) if p)
     notices = list(data.warnings)
-    friction = _friction(data, journeys, notices)
+    friction = _friction(data, journeys, notices, images)
+    charts = Charts()
+    overview = journey_time(journeys)
+    add_case_charts(journeys, charts)
+    cases = [c for j in journeys for c in j.cases]
     return Report(
         header=_header(data, journeys), banner=banner, notices=notices, journeys=journeys,
         slowest=slowest, show_p90=any(r.p90_ms is not None for r in slowest),
-        failures=failure_views(data, journeys), run_id=info.run_id, footer=footer, guides=guides,
-        friction=friction, regressions=load_regressions_view(data.run_dir),
+        failures=failures, run_id=info.run_id, footer=footer, guides=guides,
+        friction=friction, regressions=load_regressions_view(data.run_dir), charts=charts,
+        overview_chart=charts.add(overview) if overview else None, trends=_trends(data, charts, notices),
+        status_filters=[(value, words, n) for value, words in STATUS_FILTERS
+                        if (n := sum(1 for c in cases if value in c.filter_status.split()))],
     )
+
+
+def _trends(data: RunData, charts: Charts, notices: list[str]) -> TrendsView | None:
+    """The trends section from the run's history store; a history that cannot be read is a notice."""
+    try:
+        return trends_view(data.run_dir, data.info, charts)
+    except Exception as exc:  # the history is a convenience here: the run's own results must still show
+        notices.append(f"Trends could not be read from the history: {type(exc).__name__}: {exc}")
+        return None
 
 
 @cache
@@ -162,16 +181,19 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def script_hash(script: str = SCRIPT) -> str:
-    """Return the CSP hash source (``sha256-…``, to quote) allowing exactly the report's inline script."""
-    return "sha256-" + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
-
-
 def render(data: RunData) -> str:
     """Render a loaded run as HTML text."""
     env = _environment()
+    view = build_view(data)
+    scripts = [report_script()]
+    library = chart_library() if view.charts.specs else None
+    if view.charts.specs and library is None:
+        view.notices.append(f"Charts are not shown: the chart library is not installed ({INSTALL_HINT}).")
+    if library is not None:
+        scripts.insert(0, library)
     return env.get_template("report.html.j2").render(
-        r=build_view(data), script=Markup(SCRIPT), script_hash=script_hash(),  # our own constant, not data
+        r=view, scripts=[Markup(s.text) for s in scripts],  # our own files, never run data
+        script_hashes=" ".join(f"'{s.hash}'" for s in scripts), chart_data=view.charts.specs if library else {},
     )
 
 

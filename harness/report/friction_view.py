@@ -12,18 +12,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.records import Finding, FindingsFile, JourneyFriction
-from harness.report.failures import data_uri, inside
 from harness.report.friction_cells import Block
 from harness.report.friction_evidence import evidence_blocks
 from harness.report.friction_figures import thresholds_block
+from harness.report.images import Images
 from harness.report.stats import fmt_time
 from harness.report.view import CaseView, FindingBadge, JourneyView, example_label
 
 SEVERITIES = ("high", "medium", "low")
 SEVERITY_ICONS = {"high": "▲", "medium": "◆", "low": "▽"}
 STATUSES = ("passed", "failed", "skipped", "incomplete", "not_run")
-MAX_IMAGES = 40
-"""Finding screenshots embedded in one report; later ones are named instead."""
 MAX_PARTS_OPEN = 6
 """A score with more parts than this lists them collapsed."""
 SCORE_TOLERANCE = 0.005
@@ -93,6 +91,9 @@ class FindingView:
     blocks: list[Block]
     screenshot: str | None = None
     screenshot_note: str | None = None
+    screenshot_href: str | None = None
+    journey_anchor: str | None = None
+    """Anchor of the finding's journey in the report (the journey filter's value)."""
 
 
 @dataclass
@@ -154,27 +155,7 @@ def _title(scenario: str, example: dict[str, str]) -> str:
     return f"{scenario} ({label})" if label else scenario
 
 
-class _Images:
-    """Embeds screenshots from the run folder, up to :data:`MAX_IMAGES`."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.embedded = 0
-
-    def embed(self, view: FindingView, rel: str | None) -> None:
-        if not rel:
-            return
-        path = inside(self.folder, rel)
-        if path is None:
-            view.screenshot_note = "Screenshot file not found in the run folder."
-            return
-        view.screenshot = data_uri(path) if self.embedded < MAX_IMAGES else None
-        self.embedded += view.screenshot is not None
-        if view.screenshot is None:
-            view.screenshot_note = f"Screenshot not embedded; file: {rel}"
-
-
-def finding_view(f: Finding, rank: int, case: CaseView | None, images: _Images) -> FindingView:
+def finding_view(f: Finding, rank: int, case: CaseView | None, images: Images) -> FindingView:
     """The view of one finding (``rank`` from 1); pins a badge on its step or scenario in ``case``."""
     anchor = f"fd{rank}"
     step = None
@@ -190,7 +171,10 @@ def finding_view(f: Finding, rank: int, case: CaseView | None, images: _Images) 
         location=f"{f.feature_file}:{line}" if line else f.feature_file, occurrences=_occurrences(f),
         impact_ms=f.impact_ms, points=fmt_points(f.points), blocks=evidence_blocks(f.evidence, f.rule),
     )
-    images.embed(view, f.screenshot)
+    view.journey_anchor = case.anchor.split("-")[0] if case else None
+    shot = images.shot(f.screenshot)
+    if shot is not None:
+        view.screenshot, view.screenshot_note, view.screenshot_href = shot.src, shot.note, shot.href
     badge = FindingBadge(anchor=anchor, severity=f.severity, title=f.title, icon=view.icon)
     if step is not None:
         step.findings.append(badge)
@@ -215,16 +199,18 @@ def scenario_friction(jf: JourneyFriction, case: CaseView | None, anchors: dict[
     )
 
 
-def friction_view(ff: FindingsFile, folder: Path, journeys: list[JourneyView]) -> FrictionView:
+def friction_view(ff: FindingsFile, folder: Path, journeys: list[JourneyView],
+                  images: Images | None = None) -> FrictionView:
     """Build the section and pin each finding on the step waterfall of ``journeys``.
 
     Args:
         ff: ``findings.json`` as read (:func:`harness.report.friction_model.read_findings`).
         folder: The run folder (screenshot paths are relative to it).
         journeys: The run's journeys; their steps and cases get the findings' badges.
+        images: Embeds the screenshots (default: a new budget for this section alone).
     """
     cases = _Cases(journeys)
-    images = _Images(Path(folder))
+    images = images or Images(Path(folder))
     findings = [finding_view(f, n, cases.find(f), images) for n, f in enumerate(ff.findings, start=1)]
     anchors: dict[str, str] = {}
     for f, view in zip(ff.findings, findings, strict=True):

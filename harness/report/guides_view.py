@@ -14,24 +14,14 @@ from typing import Any
 
 from harness.audit.guide_results import guide_status
 from harness.audit.guide_status import DEFAULT_FAIL_ON, REPAIRABLE, STATUSES
-from harness.report.failures import data_uri, inside
 from harness.report.guides_model import GuideResult, GuidesFile, JourneyStep, StepResult, read_guides
+from harness.report.images import Images, Shot
 from harness.report.stats import fmt_time
 from harness.report.view import JourneyView
 
 GUIDE_STATUSES = ("broken", "warning", "intact")
 ICONS = {"ok": "✓", "fail": "✗", "warn": "⚠"}
-MAX_IMAGES = 60
-"""Guide screenshots embedded in one report; later ones are named instead."""
 MAX_VALUE_CHARS = 300
-
-
-@dataclass
-class Shot:
-    """A screenshot: embedded as a ``data:`` URI, or a note saying why not."""
-
-    src: str | None
-    note: str | None = None
 
 
 @dataclass
@@ -193,26 +183,6 @@ def _score(value: float | None) -> str | None:
     return None if value is None else f"{value:.2f}"
 
 
-class _Images:
-    """Embeds screenshots from the folder, up to :data:`MAX_IMAGES`."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.embedded = 0
-
-    def shot(self, rel: str | None, error: str | None = None) -> Shot | None:
-        if not rel:
-            return Shot(None, f"No screenshot: {error}") if error else None
-        path = inside(self.folder, rel)
-        if path is None:
-            return Shot(None, f"Screenshot not found in the folder: {rel}")
-        src = data_uri(path) if self.embedded < MAX_IMAGES else None
-        if src is None:
-            return Shot(None, f"Screenshot not embedded; file: {rel}")
-        self.embedded += 1
-        return Shot(src)
-
-
 def _same_feature(named: str, case_file: str) -> bool:
     """Whether a feature named in guides.json (a file name, a relative or an absolute path) is ``case_file``."""
     named = named.replace("\\", "/")
@@ -250,7 +220,7 @@ def _covered(step: StepResult) -> str | None:
     return f"<{c.tag or 'element'}{ident}>" + (f" “{c.text[:120]}”" if c.text else "")
 
 
-def step_view(step: StepResult, position: int, anchor: str, fail_on: list[str], images: _Images,
+def step_view(step: StepResult, position: int, anchor: str, fail_on: list[str], images: Images,
               journeys: list[JourneyView]) -> GuideStepView:
     """The view of one step (``position`` is its 0-based place in the guide)."""
     ev = step.evidence
@@ -279,7 +249,7 @@ def step_view(step: StepResult, position: int, anchor: str, fail_on: list[str], 
     return view
 
 
-def guide_view(guide: GuideResult, gi: int, fail_on: list[str], images: _Images,
+def guide_view(guide: GuideResult, gi: int, fail_on: list[str], images: Images,
                journeys: list[JourneyView]) -> GuideView:
     """The view of one guide (``gi`` numbers it in the report, from 1)."""
     steps = [step_view(s, n, f"g{gi}-s{n + 1}", fail_on, images, journeys) for n, s in enumerate(guide.steps)]
@@ -289,17 +259,19 @@ def guide_view(guide: GuideResult, gi: int, fail_on: list[str], images: _Images,
                      status=status, tone=tone, icon=ICONS[tone], steps=steps)
 
 
-def guides_view(gf: GuidesFile, folder: Path, journeys: list[JourneyView] | None = None) -> GuidesView:
+def guides_view(gf: GuidesFile, folder: Path, journeys: list[JourneyView] | None = None,
+                images: Images | None = None) -> GuidesView:
     """Build the section from a read ``guides.json``.
 
     Args:
         gf: The file read back (:func:`harness.report.guides_model.read_guides`).
         folder: The folder holding it (screenshot paths are relative to it).
         journeys: The run's journeys, to link ``after`` steps to their scenario.
+        images: Embeds the screenshots (default: a new budget for this section alone).
     """
     meta = gf.meta
     fail_on = list(meta.fail_on) if meta.fail_on is not None else list(DEFAULT_FAIL_ON)
-    images = _Images(Path(folder))
+    images = images or Images(Path(folder))
     guides = [guide_view(g, n, fail_on, images, journeys or []) for n, g in enumerate(gf.guides, start=1)]
     by_guide = Counter(g.status for g in guides)
     by_step = Counter(s.status for g in guides for s in g.steps)
@@ -323,7 +295,8 @@ def guides_view(gf: GuidesFile, folder: Path, journeys: list[JourneyView] | None
     )
 
 
-def load_guides_view(folder: Path, journeys: list[JourneyView] | None = None) -> GuidesView | None:
+def load_guides_view(folder: Path, journeys: list[JourneyView] | None = None,
+                     images: Images | None = None) -> GuidesView | None:
     """Read and view ``folder / guides.json``; None when there is none."""
     gf = read_guides(folder)
-    return None if gf is None else guides_view(gf, folder, journeys)
+    return None if gf is None else guides_view(gf, folder, journeys, images)

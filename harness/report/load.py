@@ -76,6 +76,8 @@ class RunData:
     bad_lines: int = 0
     """Unreadable lines of ``steps.jsonl`` other than the last one."""
     warnings: list[str] = field(default_factory=list)
+    retried: list[StepRecord] = field(default_factory=list)
+    """The records of attempts that failed and were tried again (``records`` holds each replay's last)."""
 
 
 def _read_jsonl(path: Path) -> tuple[list[StepRecord], bool, int]:
@@ -187,7 +189,9 @@ def load_run(run_dir: Path) -> RunData:
         except Exception as exc:  # a corrupt parquet must still give a report
             warnings.append(f"{STEPS_PARQUET} could not be read: {type(exc).__name__}.")
     final = final_attempts(records)
-    if len(final) < len(records):
+    kept = {id(r) for r in final}
+    retried = [r for r in records if id(r) not in kept]
+    if retried:
         warnings.append(f"{len(records) - len(final)} step record(s) of scenario attempts that failed and were "
                         "retried are not shown: each replay shows its last attempt.")
     records = final
@@ -200,4 +204,4 @@ def load_run(run_dir: Path) -> RunData:
         warnings.append("No step records were found in this run folder.")
     info = _read_info(run_dir, records, warnings)
     return RunData(run_dir=run_dir, info=info, records=records, scenario_runs=group_scenario_runs(records),
-                   source=source, truncated_tail=truncated, bad_lines=bad, warnings=warnings)
+                   source=source, truncated_tail=truncated, bad_lines=bad, warnings=warnings, retried=retried)

@@ -12,8 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from harness.collect.runfolder import write_parquet
+from harness.records import STEPS_JSONL
 from harness.report.allure_results import write_allure_results
 from harness.report.build import build_report
+from harness.report.csv_export import write_findings_csv, write_guides_csv, write_steps_csv
+from harness.report.junit import build_junit
+from harness.report.summary_md import write_run_summary
 
 Writer = Callable[[Path], Path | None]
 
@@ -28,9 +33,21 @@ class Outputs:
 
 
 def writers() -> list[tuple[str, Writer]]:
-    """The report stage's outputs, in the order they are written (the HTML report first)."""
-    return [("report.html", build_report),
+    """The report stage's outputs, in the order they are written (the HTML report first).
+
+    Each name is the file it writes in the run folder; docs/outputs.md describes them. The
+    exception, ``allure-results``, writes only for a run made with ``--allure-dir``, into that
+    folder (docs/allure.md).
+    """
+    return [("report.html", build_report), ("junit.xml", build_junit), ("summary.md", write_run_summary),
+            ("steps.parquet", write_steps_parquet), ("steps.csv", write_steps_csv),
+            ("findings.csv", write_findings_csv), ("guides.csv", write_guides_csv),
             ("allure-results", write_allure_results)]  # only for a run with Allure results (--allure-dir)
+
+
+def write_steps_parquet(run_dir: Path) -> Path | None:
+    """Write ``steps.parquet`` from ``steps.jsonl``; None (a parquet-only folder keeps its file) without one."""
+    return write_parquet(run_dir) if (Path(run_dir) / STEPS_JSONL).is_file() else None
 
 
 def write_outputs(run_dir: Path, *, strict: bool = False) -> Outputs:

@@ -58,6 +58,8 @@ class StepView:
     """Key page vitals (name, value), medians over the repeats."""
     findings: list[FindingBadge] = field(default_factory=list)
     """Friction findings on this step, in rank order."""
+    replays: list[tuple[float | None, str, int]] = field(default_factory=list)
+    """Each replay's (duration, status, repeat index), for the distribution chart."""
 
 
 @dataclass
@@ -67,6 +69,8 @@ class RunSummary:
     repeat: int
     status: str
     duration_ms: float
+    retries: int = 0
+    """Attempts before the one shown (``--retries``): a replay that passed after a retry is flaky."""
 
 
 @dataclass
@@ -91,11 +95,32 @@ class CaseView:
     is_open: bool = False
     findings: list[FindingBadge] = field(default_factory=list)
     """Friction findings on the scenario as a whole (no step)."""
+    waterfall_chart: str | None = None
+    """Id of its step waterfall chart (see ``chart_specs``)."""
+    spread_chart: str | None = None
+    """Id of its chart of step durations over the replays."""
 
     @property
     def passed_runs(self) -> int:
         """Repeats that passed."""
         return sum(1 for r in self.runs if r.status == "passed")
+
+    @property
+    def flaky(self) -> bool:
+        """Some replays passed and others failed, or one passed only after a retry."""
+        statuses = {r.status for r in self.runs}
+        return ("passed" in statuses and "failed" in statuses) or any(
+            r.retries and r.status == "passed" for r in self.runs)
+
+    @property
+    def filter_status(self) -> str:
+        """Words the status filter matches: the status, plus ``flaky`` and ``over-budget`` when they apply."""
+        words = [self.status]
+        if self.flaky:
+            words.append("flaky")
+        if any(s.over_count for s in self.steps):
+            words.append("over-budget")
+        return " ".join(words)
 
     @property
     def title(self) -> str:
@@ -133,9 +158,12 @@ class FailureView:
     error_cut: int
     screenshot: str | None = None
     screenshot_note: str | None = None
+    screenshot_href: str | None = None
+    """The original file, relative to the run folder (the report's own folder)."""
     trace: str | None = None
     trace_cmd: str | None = None
     trace_missing: bool = False
+    trace_href: str | None = None
     failed_requests: list[str] = field(default_factory=list)
 
 
@@ -200,6 +228,7 @@ def _step_view(records: list[StepRecord], repeats: int) -> StepView:
         min_ms=min(durations, default=None), max_ms=max(durations, default=None), wait_ms=median(waits),
         budget_ms=budget, over_count=sum(1 for r in records if r.over_budget), runs=len(records),
         notes=_notes(records, repeats), vitals=step_vitals([r.signals for r in records]),
+        replays=[(r.duration_ms, r.status, r.repeat) for r in records],
     )
 
 
@@ -232,7 +261,8 @@ def case_view(runs: list[ScenarioRun], anchor: str) -> CaseView:
     # a repeat with fewer recorded steps than its siblings was cut short (run killed)
     summaries = [
         RunSummary(repeat=r.repeat, duration_ms=r.duration_ms,
-                   status="incomplete" if r.status == "passed" and len(r.steps) < longest else r.status)
+                   status="incomplete" if r.status == "passed" and len(r.steps) < longest else r.status,
+                   retries=max((s.attempt for s in r.steps), default=0))
         for r in runs
     ]
     totals = [r.duration_ms for r in summaries]

@@ -9,7 +9,7 @@ steps.parquet, findings.json from the real audit, guides.json, screenshots and t
 - opens report.html in Chromium (``file://``, a fresh context per round) and reads the Performance
   API: ``loadEventEnd`` of the navigation entry and ``first-contentful-paint``, the JS heap and DOM
   size (CDP ``Performance.getMetrics``), console errors and page errors, and every request other
-  than the file itself (an offline report makes none; ``data:`` URIs are counted apart).
+  than the file itself and ``data:`` URIs (an offline report makes none).
 
 Sizes: ``scale`` is ``--scenarios`` scenario cases (5 per journey, 6-10 steps) × ``--repeats``
 (default 1,000 × 10 ≈ 80,000 step records); ``issue`` is issue 6's "100 journeys × 10 repeats"
@@ -154,9 +154,7 @@ def open_report(report: Path, rounds: int) -> list[dict[str, Any]]:
                 metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
                 others = [u for u in requests if u != url and not u.startswith("data:")]
                 seen.append({**timings, "goto_ms": round(wall, 1), "heap_mb": metrics.get("JSHeapUsedSize", 0) / 1e6,
-                             "dom_nodes": metrics.get("Nodes"), "console_errors": errors,
-                             "data_uri_requests": sum(u.startswith("data:") for u in requests),
-                             "other_requests": others})
+                             "dom_nodes": metrics.get("Nodes"), "console_errors": errors, "other_requests": others})
                 context.close()
         finally:
             browser.close()
@@ -236,12 +234,12 @@ def table(results: list[Result]) -> str:
 
 
 def commit() -> str:
-    """The checkout's commit and whether it has local changes."""
+    """The commit of the measured ``harness`` code (its last change), and whether it has local changes."""
     root = Path(__file__).resolve().parent.parent
     try:
-        sha = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=root, capture_output=True, text=True,
-                             check=False).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+        sha = subprocess.run(["git", "log", "-1", "--format=%h %s", "--abbrev=12", "--", "harness"], cwd=root,
+                             capture_output=True, text=True, check=False).stdout.strip()[:90]
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", "harness"], cwd=root,
                                capture_output=True, text=True, check=False).stdout.strip()
     except OSError:
         return "unknown"
@@ -265,7 +263,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="report-scale-") as tmp:
         work = args.keep or Path(tmp)
         results = [measure(shape, work, args.rounds, not args.no_browser, args.seed) for shape in todo]
-    print(f"commit {commit()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+    print(f"harness at {commit()}; {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"load average {load_before[0]:.1f} → {os.getloadavg()[0]:.1f}")
     print(table(results))
     for r in results:

@@ -7,8 +7,8 @@ realistic signals), ``steps.parquet`` (``write_parquet``'s frame), ``findings.js
 through the report's models) and the artifacts: a screenshot of every failed or notable step (the
 harness's own ``notable`` rule) and a trace of every failed scenario run. Screenshots are a real
 1280×800 screenshot of the demo app (``fixtures/synthetic/page.png``); traces are deterministic zip
-files of a real trace's size. Copies of one artifact are hard links when the file system allows,
-so a large run costs little disk; each path is still a file of its own.
+files of a real trace's size. Each screenshot's bytes differ (a ``tEXt`` chunk names it), so a report
+cannot embed one image for all; trace copies are hard links when the file system allows.
 
 App text holds HTML and markdown specials (``<script>``, ``|``, backticks, ``**``) so every output's
 escaping is exercised, and some scenarios are Scenario Outlines with Examples rows.
@@ -20,8 +20,10 @@ import json
 import os
 import random
 import shutil
+import struct
 import time
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -242,8 +244,15 @@ def _error(rng: random.Random, step: _Step) -> tuple[str, str]:
             "hidden")
 
 
+def tagged_png(png: bytes, tag: str) -> bytes:
+    """The same image with a ``tEXt`` chunk naming ``tag``: every screenshot's bytes differ, as real ones do."""
+    body = b"tEXt" + b"Comment\x00" + tag.encode()
+    chunk = struct.pack(">I", len(body) - 4) + body + struct.pack(">I", zlib.crc32(body))
+    return png[:-12] + chunk + png[-12:]  # before IEND
+
+
 class _Files:
-    """Writes artifact copies: the first of a kind is written, the others are hard links to it."""
+    """Writes artifacts: screenshots each with their own bytes; copies of a trace as hard links to the first."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -252,6 +261,9 @@ class _Files:
     def put(self, rel: str, kind: str, content: bytes) -> None:
         path = self.folder / rel
         path.parent.mkdir(parents=True, exist_ok=True)
+        if kind == "png":
+            path.write_bytes(tagged_png(content, rel))
+            return
         first = self.first.get(kind)
         if first is not None:
             try:

@@ -16,10 +16,10 @@ escaping is exercised, and some scenarios are Scenario Outlines with Examples ro
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import random
-import shutil
 import struct
 import time
 import zipfile
@@ -31,6 +31,7 @@ from typing import Any
 
 from harness.audit.findings import audit_run, write_findings
 from harness.audit.guide_results import summarise, write_guides_json
+from harness.audit.guide_status import DEFAULT_FAIL_ON
 from harness.collect.probes import notable
 from harness.collect.runfolder import records_frame, totals, write_run_info
 from harness.records import (
@@ -277,8 +278,6 @@ class _Files:
 
 def trace_zip() -> bytes:
     """A deterministic zip shaped like a Playwright trace (events, network, screencast frames)."""
-    import io
-
     png = SCREENSHOT.read_bytes()
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
@@ -292,7 +291,7 @@ def trace_zip() -> bytes:
     return out.getvalue()
 
 
-def _records(folder: Path, run_id: str, cases: list[_Case], repeats: int, fail_rate: float, rng: random.Random,
+def _records(run_id: str, cases: list[_Case], repeats: int, fail_rate: float, rng: random.Random,
              files: _Files | None, out: SyntheticRun) -> list[StepRecord]:
     png = SCREENSHOT.read_bytes() if files else b""
     trace = trace_zip() if files else b""
@@ -348,7 +347,7 @@ def _records(folder: Path, run_id: str, cases: list[_Case], repeats: int, fail_r
     return records
 
 
-def _guides(folder: Path, cases: list[_Case], count: int, rng: random.Random, files: _Files | None) -> dict[str, Any]:
+def _guides(cases: list[_Case], count: int, rng: random.Random, files: _Files | None) -> dict[str, Any]:
     """``guides.json`` for ``count`` guides of 3-8 steps, a fifth of the steps not ok."""
     png = SCREENSHOT.read_bytes() if files else b""
     statuses = ("missing", "hidden", "covered", "text_changed", "drifted")
@@ -398,8 +397,6 @@ def _guides(folder: Path, cases: list[_Case], count: int, rng: random.Random, fi
             })
         guides.append({"id": gid, "title": f"Guide {g}: orders <tour> | help", "file": f"guides/{gid}.yaml",
                        "steps": steps})
-    from harness.audit.guide_status import DEFAULT_FAIL_ON
-
     meta = {"app": "shop", "app_version": "Shop 3.1", "base_url": BASE_URL,
             "checked_at": STARTED.isoformat(timespec="seconds"), "duration_ms": 14_000.0}
     return summarise(results, guides, fail_on=DEFAULT_FAIL_ON, meta=meta)
@@ -436,7 +433,7 @@ def make_run(folder: Path, *, journeys: int = 10, scenarios_per_journey: Range =
     cases = _cases(rng, journeys, scenarios_per_journey, steps_per_scenario)
     out.cases = len(cases)
     files = _Files(folder) if with_artifacts else None
-    records = _records(folder, run_id, cases, repeats, fail_rate, rng, files, out)
+    records = _records(run_id, cases, repeats, fail_rate, rng, files, out)
     out.records = len(records)
     with (folder / STEPS_JSONL).open("w", encoding="utf-8") as fh:
         fh.writelines(record.model_dump_json() + "\n" for record in records)
@@ -460,7 +457,7 @@ def make_run(folder: Path, *, journeys: int = 10, scenarios_per_journey: Range =
         out.timings["findings"] = time.perf_counter() - started
     if guides:
         started = time.perf_counter()
-        data = _guides(folder, cases, guides, rng, files)
+        data = _guides(cases, guides, rng, files)
         parsed = parse_guides(json.loads(json.dumps(data)))
         if parsed.error or parsed.warnings or len(parsed.guides) != guides:
             raise ValueError(f"synthetic guides.json does not validate: {parsed.error or parsed.warnings}")
@@ -478,8 +475,3 @@ def folder_size(folder: Path) -> tuple[int, int]:
             count += 1
             size += path.stat().st_size
     return count, size
-
-
-def reset(folder: Path) -> None:
-    """Remove a folder made by :func:`make_run`, if it exists."""
-    shutil.rmtree(folder, ignore_errors=True)

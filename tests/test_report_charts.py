@@ -106,13 +106,15 @@ def test_screenshots_shrink_and_stop_at_the_budget(tmp_path: Path) -> None:
     assert shot.src.startswith("data:image/webp;base64,") and shot.href == "big.png" and shows_image(shot.src, big)
     with Image.open(io.BytesIO(base64.b64decode(shot.src.split(",", 1)[1]))) as shown:
         assert shown.width <= MAX_SIDE[0] and shown.height <= MAX_SIDE[1]
-    assert len(shot.src) < big.stat().st_size
+    assert len(shot.src) < big.stat().st_size and images.used == len(shot.src)  # counted as it weighs in the page
     again = images.shot("big.png")
     assert again.src == shot.src and images.embedded == 1  # one file, encoded and counted once
     tight = Images(tmp_path, budget=images.used - 1)
     spent = tight.shot("big.png")
     assert spent.src is None and "budget" in spent.note and spent.href == "big.png"
-    assert tight.shot("small.png").src is not None  # a smaller one still fits
+    later = tight.shot("small.png")  # once one did not fit, later ones are linked without being decoded
+    assert later.src is None and "budget" in later.note and later.href == "small.png"
+    assert Images(tmp_path, budget=images.used - 1).shot("small.png").src is not None  # first come, first served
     assert Images(tmp_path).shot("../outside.png").note == "Screenshot not found in the folder: ../outside.png"
     (tmp_path / "notes.png").write_text("not a picture")
     assert Images(tmp_path).shot("notes.png").src is None

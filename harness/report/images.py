@@ -1,9 +1,11 @@
 """Screenshots in the report: shrunk, embedded once each, within one byte budget per report.
 
 A screenshot is re-encoded as WebP at most :data:`MAX_SIDE` pixels wide (readable, a tenth of
-the PNG's size); the original stays in the run folder and the report links to it. Past
-:data:`BUDGET_BYTES` of embedded images, later screenshots are linked, not embedded, so a large
-run still gives a report that opens fast.
+the PNG's size); the original stays in the run folder and the report links to it. Once the
+embedded images reach :data:`BUDGET_BYTES` of the page (as base64), later screenshots are
+linked, not embedded, and not decoded either, so a large run still gives a small report that
+opens fast and is written fast. Callers ask for the most useful screenshots first (failures,
+then guides, then friction evidence).
 """
 
 from __future__ import annotations
@@ -13,10 +15,13 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-BUDGET_BYTES = 5 * 1024 * 1024
+BUDGET_BYTES = 3 * 1024 * 1024
+"""Embedded images per report, counted as they weigh in the page (base64)."""
 MAX_SIDE = (1000, 1800)
 """Largest width and height of an embedded screenshot, in pixels."""
 QUALITY = 72
+METHOD = 2
+"""libwebp's effort (0-6): 2 is about twice as fast as 4 for a few percent more bytes."""
 MAX_SOURCE_BYTES = 40 * 1024 * 1024
 """Files larger than this are linked, never decoded."""
 KEEP = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
@@ -48,7 +53,7 @@ def shrink(path: Path) -> tuple[bytes, str] | None:
             fits = image.width <= MAX_SIDE[0] and image.height <= MAX_SIDE[1]
             image.thumbnail(MAX_SIDE)
             buffer = io.BytesIO()
-            image.convert("RGB").save(buffer, format="WEBP", quality=QUALITY, method=4)
+            image.convert("RGB").save(buffer, format="WEBP", quality=QUALITY, method=METHOD)
     except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError):
         return None
     if original and fits and len(raw) <= buffer.tell():
@@ -78,6 +83,8 @@ class Images:
         self.budget = budget
         self.used = 0
         self.embedded = 0
+        self.full = False
+        """Set by the first screenshot that did not fit: later ones are linked without being decoded."""
         self._done: dict[Path, str | None] = {}
 
     def shot(self, rel: str | None, error: str | None = None) -> Shot | None:
@@ -96,11 +103,15 @@ class Images:
         return Shot(src, None, href)
 
     def _encode(self, path: Path) -> str | None:
-        if self.used >= self.budget:
+        if self.full:
             return None
         found = shrink(path)
-        if found is None or self.used + len(found[0]) > self.budget:
+        if found is None:
             return None
-        self.used += len(found[0])
+        uri = f"data:{found[1]};base64," + base64.b64encode(found[0]).decode("ascii")
+        if self.used + len(uri) > self.budget:
+            self.full = True
+            return None
+        self.used += len(uri)
         self.embedded += 1
-        return f"data:{found[1]};base64," + base64.b64encode(found[0]).decode("ascii")
+        return uri

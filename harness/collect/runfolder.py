@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -80,22 +81,53 @@ def append_record(run_dir: Path, record: StepRecord, secrets: Iterable[str] = ()
             fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
+@dataclass(frozen=True)
+class StepsFile:
+    """``steps.jsonl`` as parsed: its records, the indexes of unreadable lines, and its line count."""
+
+    records: tuple[StepRecord, ...]
+    bad_at: tuple[int, ...]
+    lines: int
+
+    @property
+    def truncated(self) -> bool:
+        """Whether the last line is unreadable (a run killed while writing it)."""
+        return bool(self.bad_at) and self.bad_at[-1] == self.lines - 1
+
+
+_parsed: dict[str, tuple[tuple[int, int, int], StepsFile]] = {}
+"""The last ``steps.jsonl`` parsed, by path: the report stage's writers each read the same file."""
+
+
+def parse_steps(path: Path) -> StepsFile:
+    """Parse a ``steps.jsonl`` file; an unchanged file (size, mtime, inode) is parsed once per process."""
+    stat = path.stat()
+    key = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    name = str(path.resolve())
+    last = _parsed.get(name)
+    if last is not None and last[0] == key:
+        return last[1]
+    lines = [ln for ln in path.read_bytes().decode("utf-8", errors="replace").split("\n") if ln.strip()]
+    records: list[StepRecord] = []
+    bad_at: list[int] = []
+    for i, line in enumerate(lines):
+        try:
+            records.append(StepRecord.model_validate_json(line))
+        except ValueError:
+            bad_at.append(i)
+    parsed = StepsFile(records=tuple(records), bad_at=tuple(bad_at), lines=len(lines))
+    _parsed.clear()  # keep one file: a large run's records are big
+    _parsed[name] = (key, parsed)
+    return parsed
+
+
 def read_records(run_dir: Path) -> tuple[list[StepRecord], int]:
     """Read ``steps.jsonl``; return the records and the number of unreadable lines skipped."""
     path = run_dir / STEPS_JSONL
-    records: list[StepRecord] = []
-    bad = 0
     if not path.is_file():
-        return records, bad
-    with path.open(encoding="utf-8", errors="replace") as fh:
-        for raw in fh:
-            if not raw.strip():
-                continue
-            try:
-                records.append(StepRecord.model_validate_json(raw))
-            except ValueError:
-                bad += 1
-    return records, bad
+        return [], 0
+    parsed = parse_steps(path)
+    return list(parsed.records), len(parsed.bad_at)
 
 
 def write_run_info(run_dir: Path, info: RunInfo) -> None:

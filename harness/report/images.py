@@ -76,7 +76,7 @@ def inside(run_dir: Path, rel: str | None) -> Path | None:
 
 
 class Images:
-    """Embeds the screenshots of one report within :data:`BUDGET_BYTES` (each file once)."""
+    """Embeds the screenshots of one report within :data:`BUDGET_BYTES` (each file encoded once)."""
 
     def __init__(self, folder: Path, budget: int = BUDGET_BYTES) -> None:
         self.folder = Path(folder)
@@ -95,23 +95,22 @@ class Images:
         if path is None:
             return Shot(None, f"Screenshot not found in the folder: {rel}")
         href = path.relative_to(self.folder.resolve()).as_posix()
+        if self.full:
+            return Shot(None, f"Screenshot not embedded (the report's image budget is spent); file: {rel}", href)
         if path not in self._done:
             self._done[path] = self._encode(path)
         src = self._done[path]
-        if src is None:
+        if src is not None and self.used + len(src) > self.budget:
+            self.full = True  # later screenshots are linked without being decoded
             return Shot(None, f"Screenshot not embedded (the report's image budget is spent); file: {rel}", href)
+        if src is None:
+            return Shot(None, f"Screenshot not embedded (not an image this report can show); file: {rel}", href)
+        self.used += len(src)  # each use weighs in the page, a screenshot shown twice counts twice
+        self.embedded += 1
         return Shot(src, None, href)
 
     def _encode(self, path: Path) -> str | None:
-        if self.full:
-            return None
         found = shrink(path)
         if found is None:
             return None
-        uri = f"data:{found[1]};base64," + base64.b64encode(found[0]).decode("ascii")
-        if self.used + len(uri) > self.budget:
-            self.full = True
-            return None
-        self.used += len(uri)
-        self.embedded += 1
-        return uri
+        return f"data:{found[1]};base64," + base64.b64encode(found[0]).decode("ascii")

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from harness.collect.runfolder import FLAT_SIGNALS
+from harness.collect.runfolder import FLAT_SIGNALS, parse_steps
 from harness.records import RUN_FILE, STEPS_JSONL, STEPS_PARQUET, RunInfo, StepRecord, final_attempts
 
 NESTED_JSON = ("example", "tags", "signals", "artifacts")
@@ -82,16 +82,8 @@ class RunData:
 
 def _read_jsonl(path: Path) -> tuple[list[StepRecord], bool, int]:
     """Return the records of a jsonl file, whether its last line was unreadable, and other bad lines."""
-    lines = [ln for ln in path.read_bytes().decode("utf-8", errors="replace").splitlines() if ln.strip()]
-    records: list[StepRecord] = []
-    bad_at: list[int] = []
-    for i, line in enumerate(lines):
-        try:
-            records.append(StepRecord.model_validate_json(line))
-        except ValidationError:
-            bad_at.append(i)
-    truncated = bool(bad_at) and bad_at[-1] == len(lines) - 1
-    return records, truncated, len(bad_at) - int(truncated)
+    parsed = parse_steps(path)
+    return list(parsed.records), parsed.truncated, len(parsed.bad_at) - int(parsed.truncated)
 
 
 def _clean(value: Any) -> Any:

@@ -84,8 +84,9 @@ def test_clicks_that_change_something_and_one_that_changes_nothing(probed: dict[
 def test_a_blocking_handler_shows_as_slow_interaction_and_long_task(probed: dict[str, list[StepRecord]]) -> None:
     slow = _step(probed, ONE_PAGE, 'I click "#slow"').signals
     assert slow.interaction_ms is not None and slow.interaction_ms >= 250
-    assert slow.long_tasks == 1 and slow.longest_task_ms is not None and slow.longest_task_ms >= 250
-    assert slow.tbt_ms == pytest.approx(slow.longest_task_ms - 50, abs=1)
+    # the handler's task; a loaded machine can add a short one of its own (seen in CI: 2 tasks)
+    assert slow.long_tasks >= 1 and slow.longest_task_ms is not None and slow.longest_task_ms >= 250
+    assert slow.tbt_ms is not None and slow.tbt_ms >= slow.longest_task_ms - 50 - 1  # TBT sums each task's excess
     live = _step(probed, ONE_PAGE, 'I click "#live"').signals
     assert live.long_tasks == 0 and (live.interaction_ms or 0) < 200
 

@@ -46,3 +46,17 @@ def test_same_seed_same_run(tmp_path: Path) -> None:
     two = make_run(tmp_path / "b", journeys=3, repeats=2, seed=7, findings=False, with_artifacts=False)
     assert (one.folder / "steps.jsonl").read_bytes() == (two.folder / "steps.jsonl").read_bytes()
     assert json.loads((one.folder / "guides.json").read_text()) == json.loads((two.folder / "guides.json").read_text())
+
+
+def test_steps_parquet_is_rewritten_only_when_steps_jsonl_is_newer(tmp_path: Path) -> None:
+    from harness.collect.runfolder import append_record, read_records
+    from harness.report.outputs import write_steps_parquet
+
+    run = make_run(tmp_path / "run", journeys=1, repeats=1, with_artifacts=False, guides=0, findings=False)
+    parquet = write_steps_parquet(run.folder)
+    stamp = parquet.stat().st_mtime_ns
+    assert write_steps_parquet(run.folder) == parquet and parquet.stat().st_mtime_ns == stamp  # up to date: kept
+    record = read_records(run.folder)[0][0].model_copy(update={"step_index": 99})
+    append_record(run.folder, record)  # the run's record grows after the parquet was written
+    write_steps_parquet(run.folder)
+    assert parquet.stat().st_mtime_ns > stamp and len(pd.read_parquet(parquet)) == run.records + 1

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.collect.runfolder import write_parquet
-from harness.records import STEPS_JSONL
+from harness.records import STEPS_JSONL, STEPS_PARQUET
 from harness.report.allure_results import write_allure_results
 from harness.report.build import build_report
 from harness.report.csv_export import write_findings_csv, write_guides_csv, write_steps_csv
@@ -46,8 +46,16 @@ def writers() -> list[tuple[str, Writer]]:
 
 
 def write_steps_parquet(run_dir: Path) -> Path | None:
-    """Write ``steps.parquet`` from ``steps.jsonl``; None (a parquet-only folder keeps its file) without one."""
-    return write_parquet(run_dir) if (Path(run_dir) / STEPS_JSONL).is_file() else None
+    """Write ``steps.parquet`` from ``steps.jsonl`` unless it is already newer (the run's end wrote it).
+
+    None without ``steps.jsonl``: a parquet-only folder keeps its file.
+    """
+    jsonl, parquet = Path(run_dir) / STEPS_JSONL, Path(run_dir) / STEPS_PARQUET
+    if not jsonl.is_file():
+        return None
+    if parquet.is_file() and parquet.stat().st_mtime_ns > jsonl.stat().st_mtime_ns:
+        return parquet
+    return write_parquet(run_dir)
 
 
 def write_outputs(run_dir: Path, *, strict: bool = False) -> Outputs:

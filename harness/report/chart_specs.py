@@ -21,9 +21,12 @@ FRAME_PX = 70
 NAME_CHARS = 60
 
 
-def _name(index: int, keyword: str, text: str) -> str:
-    name = f"{index + 1}. {keyword} {text}".strip()
+def _clip(name: str) -> str:
     return name if len(name) <= NAME_CHARS else name[: NAME_CHARS - 1] + "…"
+
+
+def _name(index: int, keyword: str, text: str) -> str:
+    return _clip(f"{index + 1}. {keyword} {text}".strip())
 
 
 def _height(rows: int) -> int:
@@ -88,7 +91,7 @@ def journey_time(journeys: list[JourneyView]) -> dict[str, Any] | None:
     for journey in journeys:
         total = sum(c.total_ms or 0.0 for c in journey.cases)
         waited = sum(s.wait_ms or 0.0 for c in journey.cases for s in c.steps)
-        cats.append(journey.name if len(journey.name) <= NAME_CHARS else journey.name[: NAME_CHARS - 1] + "…")
+        cats.append(_clip(journey.name))
         totals.append(round(total, 1))
         wait.append(round(min(waited, total), 1))
         rest.append(round(max(total - waited, 0.0), 1))
@@ -108,8 +111,7 @@ def lines(*, x: list[str], series: list[tuple[str, list[float | None]]], unit: s
           low: float | None = None, high: float | None = None) -> dict[str, Any]:
     """Run-by-run lines, oldest to newest; each line has its own marker and dash, so colour is not needed."""
     return {"kind": "lines", "label": label, "height": 300, "x": x, "unit": unit, "axis": axis, "min": low,
-            "max": high, "series": [{"name": name if len(name) <= NAME_CHARS else name[: NAME_CHARS - 1] + "…",
-                                     "values": values} for name, values in series]}
+            "max": high, "series": [{"name": _clip(name), "values": values} for name, values in series]}
 
 
 def add_case_charts(journeys: list[JourneyView], charts: Charts) -> None:

@@ -15,6 +15,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from harness.audit.friction_finding import clip
 from harness.audit.guide_status import DEFAULT_FAIL_ON
 from harness.records import FindingsFile, StepRecord
 from harness.report.guides_model import GuidesFile, StepResult
@@ -72,8 +73,7 @@ class Suite:
 
 def one_line(text: object, limit: int = MESSAGE_CHARS) -> str:
     """``text`` on one line, whitespace collapsed, cut to ``limit`` characters."""
-    value = " ".join(str(text).split())
-    return value if len(value) <= limit else value[:limit - 1] + "…"
+    return clip(str(text), limit)
 
 
 def class_part(text: str) -> str:

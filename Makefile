@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-ASSETS := harness/report/assets
+ASSETS := harness/report/html/assets
 CHARTS := $(ASSETS)/node_modules/echarts/dist/echarts.common.min.js
 
 .PHONY: setup browser assets java demo test lint screenshots clean
@@ -34,7 +34,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 browser: $(STAMP)
-	@$(BIN)/python -m harness.browser ensure
+	@$(BIN)/python -m harness.collect.browser ensure
 
 # The Allure command-line tool (installed from npm by the Allure tests) runs on Java.
 java:

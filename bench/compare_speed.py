@@ -21,10 +21,10 @@ from pathlib import Path
 
 import numpy as np
 
-from harness.collect.runfolder import write_parquet, write_run_info
 from harness.compare.build import build_comparison, write_comparison
-from harness.compare.history import register, resolve
-from harness.records import STEPS_JSONL, PageLoad, RunInfo, StepRecord, StepSignals
+from harness.contracts.records import STEPS_JSONL, PageLoad, RunInfo, StepRecord, StepSignals
+from harness.runfolder.history import register, resolve
+from harness.runfolder.io import write_parquet, write_run_info
 from harness.spec.regressions import RegressionConfig
 
 STEPS, SCENARIOS, REPEATS = 10, 2, 10

@@ -37,8 +37,8 @@ import time
 from pathlib import Path
 
 from harness.compare.build import build_comparison
-from harness.compare.history import resolve
 from harness.demo import DemoServer
+from harness.runfolder.history import resolve
 from harness.spec.regressions import load_config
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from harness.browser import launch_options, resolve_browser
+from harness.collect.browser import launch_options, resolve_browser
 from harness.demo import DemoServer, load_changes
 from harness.spec.profile import AppProfile, load_profile
 from harness.spec.yamlfile import load_yaml

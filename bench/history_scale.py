@@ -2,7 +2,7 @@
 
 Builds a synthetic history in a temporary folder: each run is a run folder (run.json written
 from a :class:`RunInfo`, steps.parquet written by pandas with HISTORY_COLUMNS) registered with
-:func:`harness.compare.history.register`. The runs share 1,000 step keys (50 journeys x 4
+:func:`harness.runfolder.history.register`. The runs share 1,000 step keys (50 journeys x 4
 scenarios x 5 steps), each step repeated to make up the records; durations are lognormal around
 a per-step base, with a slow drift on a tenth of the steps and a few failures. Then it times,
 median of ``--repeat`` rounds:
@@ -36,11 +36,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from harness.collect.runfolder import write_run_info
-from harness.compare.history import INDEX_FILE, RUNS_DIR, load_history_steps, read_index, register
-from harness.compare.metrics import HISTORY_COLUMNS, STEP_KEY
 from harness.compare.trends import trends
-from harness.records import STEPS_PARQUET, RunInfo
+from harness.contracts.metrics import HISTORY_COLUMNS, STEP_KEY
+from harness.contracts.records import STEPS_PARQUET, RunInfo
+from harness.runfolder.history import INDEX_FILE, RUNS_DIR, load_history_steps, read_index, register
+from harness.runfolder.io import write_run_info
 from harness.spec.regressions import CompareSettings
 
 JOURNEYS, SCENARIOS, STEPS = 50, 4, 5

@@ -29,8 +29,8 @@ from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
 
-from harness.collect.runfolder import read_records
 from harness.demo import DemoServer
+from harness.runfolder.io import read_records
 
 ROOT = Path(__file__).resolve().parents[1]
 FEATURES = ROOT / "features" / "demo"

@@ -35,7 +35,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.records import ARTIFACTS_DIR
+from harness.contracts.records import ARTIFACTS_DIR
 from harness.report.outputs import write_outputs, writers
 from tests.synthetic_run import folder_size, make_run
 
@@ -130,7 +130,7 @@ def open_report(report: Path, rounds: int) -> list[dict[str, Any]]:
     """Open ``report`` in Chromium ``rounds`` times, each in a fresh context; return what each round saw."""
     from playwright.sync_api import sync_playwright
 
-    from harness.browser import launch_options, resolve_browser
+    from harness.collect.browser import launch_options, resolve_browser
 
     url = report.resolve().as_uri()
     seen: list[dict[str, Any]] = []

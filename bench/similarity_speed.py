@@ -1,4 +1,4 @@
-"""Benchmark: how long :func:`harness.audit.similarity.rank` takes on a page of 3,000 candidates.
+"""Benchmark: how long :func:`harness.guides.similarity.rank` takes on a page of 3,000 candidates.
 
 The page is synthetic but shaped like a real admin list (a sidebar, a toolbar with a search
 form and buttons, a table of ~370 expense rows with links and status badges, a pager): every
@@ -18,7 +18,7 @@ import statistics
 import time
 from typing import Any
 
-from harness.audit.similarity import rank
+from harness.guides.similarity import rank
 
 VIEWPORT = {"width": 1280, "height": 720}
 WORDS = ("taxi", "hotel", "lunch", "train", "conference", "ticket", "software", "licence", "team", "dinner",

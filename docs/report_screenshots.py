@@ -18,8 +18,8 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from harness.browser import launch_options, resolve_browser
-from harness.report.snapshots import visit_tabs
+from harness.collect.browser import launch_options, resolve_browser
+from harness.report.html.snapshots import visit_tabs
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "img"

@@ -30,7 +30,11 @@ from harness.collect.journey_guides import JourneyGuides
 from harness.collect.journey_guides import finish as finish_guides
 from harness.collect.order import ORDERS, interleave
 from harness.collect.probes import PageProbes, notable
-from harness.collect.runfolder import (
+from harness.collect.signals import SignalLog
+from harness.collect.tracing import TRACE_FILE, TRACE_MODES, TraceRecorder
+from harness.contracts.records import ARTIFACTS_DIR, RUN_FILE, RunInfo, StepArtifacts, StepRecord, StepSignals
+from harness.errors import HarnessError
+from harness.runfolder.io import (
     BROWSER_INFO,
     RUN_ERROR,
     append_record,
@@ -40,10 +44,6 @@ from harness.collect.runfolder import (
     now_iso,
     write_run_info,
 )
-from harness.collect.signals import SignalLog
-from harness.collect.tracing import TRACE_FILE, TRACE_MODES, TraceRecorder
-from harness.errors import HarnessError
-from harness.records import ARTIFACTS_DIR, RUN_FILE, RunInfo, StepArtifacts, StepRecord, StepSignals
 from harness.spec.guides import guides_dir
 
 if TYPE_CHECKING:
@@ -242,10 +242,10 @@ def harness_config(request: pytest.FixtureRequest) -> CollectConfig:
 
 @pytest.fixture(scope="session")
 def harness_browser(harness_config: CollectConfig) -> Iterator[Browser]:
-    """One Chromium per worker, found by :func:`harness.browser.resolve_browser`."""
+    """One Chromium per worker, found by :func:`harness.collect.browser.resolve_browser`."""
     from playwright.sync_api import sync_playwright
 
-    from harness.browser import launch_options, resolve_browser
+    from harness.collect.browser import launch_options, resolve_browser
 
     try:
         choice = resolve_browser(harness_config.browser_path)
@@ -610,7 +610,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     finish_run(cfg.run_dir, exitstatus=int(exitstatus), build=build, friction=cfg.profile.friction,
                history=history_dir(cfg.run_dir, session.config.getoption("--harness-history")))
     if not build and _allure_options(session.config, cfg.profile):  # asked for with --alluredir: finish them anyway
-        from harness.report.allure_results import write_allure_results
+        from harness.report.allure.results import write_allure_results
 
         try:
             write_allure_results(cfg.run_dir)

@@ -17,9 +17,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from harness.collect.runfolder import read_records
+from harness.contracts.records import RunInfo, StepRecord
 from harness.demo import DemoServer
-from harness.records import RunInfo, StepRecord
+from harness.runfolder.io import read_records
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -123,7 +123,7 @@ def chromium() -> Iterator[Browser]:
     """A real Chromium, found and launched as the harness does, for tests that drive pages directly."""
     from playwright.sync_api import sync_playwright
 
-    from harness.browser import launch_options, resolve_browser
+    from harness.collect.browser import launch_options, resolve_browser
 
     with sync_playwright() as pw:
         launched = pw.chromium.launch(**launch_options(resolve_browser()))

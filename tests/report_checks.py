@@ -10,7 +10,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 from PIL import Image, ImageChops, ImageStat
 
-from harness.report.assets import chart_library, report_script
+from harness.report.html.assets import chart_library, report_script
 
 
 def executed_scripts(soup: BeautifulSoup) -> list[str]:

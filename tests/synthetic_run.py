@@ -30,11 +30,9 @@ from pathlib import Path
 from typing import Any
 
 from harness.audit.findings import audit_run, write_findings
-from harness.audit.guide_results import summarise, write_guides_json
-from harness.audit.guide_status import DEFAULT_FAIL_ON
 from harness.collect.probes import notable
-from harness.collect.runfolder import records_frame, totals, write_run_info
-from harness.records import (
+from harness.contracts.guides import parse_guides
+from harness.contracts.records import (
     ARTIFACTS_DIR,
     STEPS_JSONL,
     STEPS_PARQUET,
@@ -52,7 +50,9 @@ from harness.records import (
     StepSignals,
     ValidationMessage,
 )
-from harness.report.guides_model import parse_guides
+from harness.guides.results import summarise, write_guides_json
+from harness.guides.status import DEFAULT_FAIL_ON
+from harness.runfolder.io import records_frame, totals, write_run_info
 
 SCREENSHOT = Path(__file__).parent / "fixtures" / "synthetic" / "page.png"
 """A real screenshot (1280×800, ~90 KB) of the demo app's approvals page."""

@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 
 from harness.collect.allure_live import severity
-from harness.collect.runfolder import write_run_info
 from harness.collect.runner import Prepared, RunOptions, pytest_command
-from harness.records import Finding, FindingsFile, RunInfo, StepArtifacts, StepRecord
-from harness.report.allure_meta import GUIDE_MARK, SLOW_MARK, carry_history, categories
-from harness.report.allure_results import write_allure_results
+from harness.contracts.records import Finding, FindingsFile, RunInfo, StepArtifacts, StepRecord
+from harness.report.allure.meta import GUIDE_MARK, SLOW_MARK, carry_history, categories
+from harness.report.allure.results import write_allure_results
+from harness.runfolder.io import write_run_info
 from harness.spec.profile import load_profile
 from tests.e2e import ROOT
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import browser
+from harness.collect import browser
 from harness.errors import BrowserNotFound
 
 

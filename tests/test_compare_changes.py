@@ -10,12 +10,12 @@ import pytest
 
 from harness.compare.changes import compare_samples
 from harness.compare.gate import evaluate
-from harness.compare.model import Comparison, RunSide, Settings
 from harness.compare.outcomes import finding_changes, guide_changes, status_changes
 from harness.compare.samples import collect
-from harness.compare.summary import md, render_summary
-from harness.records import Finding
-from harness.report.regress_view import regressions_view
+from harness.contracts.comparison import Comparison, RunSide, Settings
+from harness.contracts.records import Finding
+from harness.report.html.regress_view import regressions_view
+from harness.report.markdown.comparison import md, render_summary
 from harness.spec.regressions import CompareSettings, GatePolicy
 
 SETTINGS = CompareSettings()

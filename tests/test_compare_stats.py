@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from harness.compare import stats
+from harness import stats
 from harness.compare.runwide import median_interval
-from harness.compare.stats import Shift, Summary, Trend, bh_adjust, compare, compare_many, describe, trend
+from harness.stats import Shift, Summary, Trend, bh_adjust, compare, compare_many, describe, trend
 
 # --- first-principles references ------------------------------------------------------------------
 

@@ -610,7 +610,7 @@ def test_friction_key_names_real_steps_of_the_demo_journeys() -> None:
 def test_v2_breakages_in_chromium() -> None:
     """In real Chromium: the banner intercepts the ticket button, Approve is hidden, the fallback signs in."""
     sync_api = pytest.importorskip("playwright.sync_api")
-    from harness.browser import launch_options, resolve_browser
+    from harness.collect.browser import launch_options, resolve_browser
     from harness.errors import BrowserNotFound
 
     try:

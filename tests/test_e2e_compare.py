@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from harness.compare.model import Comparison
+from harness.contracts.comparison import Comparison
 from tests.e2e import ROOT, harness, records, run_info, serve, serve_folder
 
 FIXTURE = ROOT / "tests" / "fixtures" / "compare"

@@ -17,10 +17,10 @@ from bs4 import BeautifulSoup
 from junitparser import JUnitXml
 from playwright.sync_api import sync_playwright
 
-from harness.browser import launch_options, resolve_browser
-from harness.compare.summary import md
+from harness.collect.browser import launch_options, resolve_browser
 from harness.demo import load_changes
-from harness.report.junit_cases import case_name
+from harness.report.junit.cases import case_name
+from harness.report.markdown.comparison import md
 from harness.spec.features import feature_files, parse_feature
 from harness.spec.features import scenario_runs as expand
 from tests.e2e import ROOT, SECRETS, folder_text, harness, records, run_info, scenario_runs

@@ -31,7 +31,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
-from harness.browser import launch_options, resolve_browser
+from harness.collect.browser import launch_options, resolve_browser
 from harness.spec.guides import guides_dir, load_guides
 from harness.spec.profile import load_profile
 from harness.spec.yamlfile import load_yaml

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.records import FindingsFile
+from harness.contracts.records import FindingsFile
 from tests.e2e import ROOT, demo_server, harness
 
 pytestmark = pytest.mark.e2e

@@ -16,7 +16,7 @@ import pytest
 from bs4 import BeautifulSoup
 from playwright.sync_api import Page, sync_playwright
 
-from harness.browser import launch_options, resolve_browser
+from harness.collect.browser import launch_options, resolve_browser
 from harness.demo import load_changes
 from tests.e2e import ROOT, SECRETS, demo_server, folder_text, harness
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.records import StepRecord
+from harness.contracts.records import StepRecord
 from tests.e2e import ROOT, harness, scenario_runs, serve_folder
 
 PROBES = ROOT / "tests" / "fixtures" / "probes"

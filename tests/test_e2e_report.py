@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from harness.browser import launch_options, resolve_browser
 from harness.collect.a11y import RUN, TAGS, axe_source
-from harness.report.snapshots import visit_tabs, wait_for_charts
+from harness.collect.browser import launch_options, resolve_browser
+from harness.report.html.snapshots import visit_tabs, wait_for_charts
 from tests.e2e import harness
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("report-e2e"), pytest.mark.timeout(900)]

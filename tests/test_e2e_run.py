@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from harness.browser import launch_options, resolve_browser
+from harness.collect.browser import launch_options, resolve_browser
 from harness.demo import DemoServer
 from tests.e2e import (
     ROOT,

@@ -13,11 +13,12 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from harness.audit.findings import audit_run, write_findings
-from harness.collect.runfolder import FLAT_SIGNALS, read_records
 from harness.compare.build import write_comparison
 from harness.compare.gate import GatePolicy, evaluate
-from harness.records import StepRecord
-from harness.report.csv_export import (
+from harness.contracts.records import StepRecord
+from harness.report.markdown.summary import render_run_summary, write_run_summary
+from harness.report.outputs import write_outputs, writers
+from harness.report.tabular.csv_export import (
     ENCODING,
     STEP_COLUMNS,
     cell_safe,
@@ -25,8 +26,7 @@ from harness.report.csv_export import (
     write_guides_csv,
     write_steps_csv,
 )
-from harness.report.outputs import write_outputs, writers
-from harness.report.summary_md import render_run_summary, write_run_summary
+from harness.runfolder.io import FLAT_SIGNALS, read_records
 from tests.e2e import harness
 from tests.test_compare_changes import _comparison, _noise, _rows
 from tests.test_friction_rules import click, rec, run_folder

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from harness.audit.findings import audit_run, read_findings, write_findings
-from harness.audit.friction_events import (
+from harness.contracts.records import FINDINGS_JSON, Finding, FindingsFile, RunInfo, StepRecord
+from harness.friction.events import (
     a11y_violation,
     console_error,
     covered_target,
@@ -18,11 +19,11 @@ from harness.audit.friction_events import (
     intercepting_element,
     refused_input,
 )
-from harness.audit.friction_finding import SEVERITY_POINTS, finding_id
-from harness.audit.friction_groups import ScenarioFigures, ScenarioRuns, figures, group_records
-from harness.audit.friction_rules import STEP_RULES, judge, longer_journey
-from harness.audit.friction_score import rank, summarise
-from harness.audit.friction_timing import (
+from harness.friction.finding import SEVERITY_POINTS, finding_id
+from harness.friction.groups import ScenarioFigures, ScenarioRuns, figures, group_records
+from harness.friction.rules import STEP_RULES, judge, longer_journey
+from harness.friction.score import rank, summarise
+from harness.friction.timing import (
     blocking_scripts,
     layout_shift,
     long_wait,
@@ -30,8 +31,7 @@ from harness.audit.friction_timing import (
     slow_interaction,
     slow_page_load,
 )
-from harness.collect.runfolder import append_record, write_run_info
-from harness.records import FINDINGS_JSON, Finding, FindingsFile, RunInfo, StepRecord
+from harness.runfolder.io import append_record, write_run_info
 from harness.spec.friction import DEFAULT_THRESHOLDS, RULES, Expected, FrictionSettings, ScenarioSettings
 
 DEFAULTS = ScenarioSettings()

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from harness.audit.guide_fixes import fixes_patch
-from harness.audit.guide_results import guide_status, parse_fail_on, summarise
-from harness.audit.guide_status import DEFAULT_FAIL_ON, classify, text_matches
 from harness.errors import HarnessError, SpecError, SpecErrors
+from harness.guides.fixes import fixes_patch
+from harness.guides.results import guide_status, parse_fail_on, summarise
+from harness.guides.status import DEFAULT_FAIL_ON, classify, text_matches
 from harness.spec.guide_baseline import Baseline, load_baseline, save_baseline
 from harness.spec.guides import is_plain_css, load_guide, load_guides
 from harness.spec.profile import load_profile

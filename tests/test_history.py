@@ -12,8 +12,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from harness.collect.runfolder import append_record, read_records, records_frame, write_parquet, write_run_info
-from harness.compare.history import (
+from harness.contracts.metrics import HISTORY_COLUMNS, METRICS
+from harness.contracts.records import FINDINGS_JSON, STEPS_PARQUET, PageLoad, RunInfo, StepRecord, StepSignals
+from harness.runfolder.history import (
     INDEX_COLUMNS,
     INDEX_FILE,
     HistoryError,
@@ -26,8 +27,7 @@ from harness.compare.history import (
     register,
     resolve,
 )
-from harness.compare.metrics import HISTORY_COLUMNS, METRICS
-from harness.records import FINDINGS_JSON, STEPS_PARQUET, PageLoad, RunInfo, StepRecord, StepSignals
+from harness.runfolder.io import append_record, read_records, records_frame, write_parquet, write_run_info
 
 GUIDES = "guides.json"
 
@@ -323,7 +323,7 @@ def test_an_old_run_without_some_metric_columns_registers_with_nulls(tmp_path: P
 
 def test_a_run_compared_with_a_selector_nothing_matches_yet_keeps_its_exit_code(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from harness.cli import _compare_after_run
+    from harness.cli.main import _compare_after_run
 
     first = make_run(tmp_path / "runs", "20260110-first", day=10)
     options = SimpleNamespace(history=str(tmp_path / "history"), app=None)

@@ -10,8 +10,8 @@ from junitparser import Error, Failure, JUnitXml, Skipped, TestCase, TestSuite
 from lxml import etree
 
 from harness.audit.findings import audit_run, write_findings
-from harness.records import StepRecord
-from harness.report.junit import JUNIT_XML, build_junit, xml_safe
+from harness.contracts.records import StepRecord
+from harness.report.junit.write import JUNIT_XML, build_junit, xml_safe
 from tests.junit_schema import schema_errors
 from tests.test_friction_rules import click, rec, run_folder
 

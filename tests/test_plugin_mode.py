@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from harness.contracts.records import RunInfo
 from harness.demo import DemoServer
-from harness.records import RunInfo
 from harness.spec.features import parse_feature, scenario_runs
 from tests.e2e import ROOT, records
 

@@ -1,4 +1,4 @@
-"""selector_candidates and the escaping helpers (harness/audit/repair.py) on literal fingerprints.
+"""selector_candidates and the escaping helpers (harness/guides/repair.py) on literal fingerprints.
 
 Plain-CSS candidates are checked with soupsieve (the CSS engine of BeautifulSoup) against small
 HTML documents holding the fingerprinted element: they must parse and select it. Playwright's
@@ -15,7 +15,7 @@ import pytest
 import soupsieve
 from bs4 import BeautifulSoup
 
-from harness.audit.repair import (
+from harness.guides.repair import (
     ROBUSTNESS,
     css_escape_identifier,
     css_string,
@@ -23,7 +23,7 @@ from harness.audit.repair import (
     selector_candidates,
     stable_id,
 )
-from harness.audit.similarity import is_generated_id, is_stable_class
+from harness.guides.similarity import is_generated_id, is_stable_class
 from tests.test_similarity import (
     ADD_ICON_52,
     FILTER_52,

@@ -12,13 +12,13 @@ import pytest
 from bs4 import BeautifulSoup
 from PIL import Image, ImageDraw
 
-from harness.collect.runfolder import write_run_info
-from harness.compare.history import register
 from harness.report import build_report, load_run
-from harness.report.chart_specs import Charts, distribution, journey_time, waterfall
-from harness.report.images import MAX_SIDE, Images
-from harness.report.trends_view import trends_view
-from harness.report.view import journey_views
+from harness.report.html.chart_specs import Charts, distribution, journey_time, waterfall
+from harness.report.html.images import MAX_SIDE, Images
+from harness.report.html.trends_view import trends_view
+from harness.report.html.view import journey_views
+from harness.runfolder.history import register
+from harness.runfolder.io import write_run_info
 from tests.report_checks import assert_only_our_scripts, shows_image
 from tests.test_report_regressions import HOSTILE, write_run
 

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup, Tag
 
-from harness.collect.runfolder import append_record, write_run_info
-from harness.records import (
+from harness.contracts.records import (
     FINDINGS_JSON,
     Finding,
     FindingsFile,
@@ -24,7 +23,8 @@ from harness.records import (
     StepSignals,
 )
 from harness.report import build_report
-from harness.report.friction_evidence import evidence_blocks
+from harness.report.html.friction_evidence import evidence_blocks
+from harness.runfolder.io import append_record, write_run_info
 from tests.report_checks import assert_only_our_scripts, shows_image
 
 FEATURE = "features/checkout.feature"

@@ -11,7 +11,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 
 from harness.report import build_report
-from harness.report.images import BUDGET_BYTES
+from harness.report.html.images import BUDGET_BYTES
 from tests.synthetic_run import make_run
 
 LIMIT = 8 * 1024 * 1024

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from harness.collect.runfolder import append_record, read_records, records_frame, redact, totals, write_parquet
-from harness.records import STEPS_JSONL, StepRecord
+from harness.contracts.records import STEPS_JSONL, StepRecord
+from harness.runfolder.io import append_record, read_records, records_frame, redact, totals, write_parquet
 
 
 def record(index: int, status: str = "passed", test_id: str = "t::a", repeat: int = 0, **extra: object) -> StepRecord:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from harness.collect.signals import SignalLog
-from harness.records import FailedRequest, SlowRequest, StepSignals
+from harness.contracts.records import FailedRequest, SlowRequest, StepSignals
 
 
 def _arrive(log: SignalLog, console: str = "", failed: str = "", navigations: int = 0) -> None:

@@ -1,4 +1,4 @@
-"""similarity, rank and fingerprint_diff (harness/audit/similarity.py) on literal fingerprints.
+"""similarity, rank and fingerprint_diff (harness/guides/similarity.py) on literal fingerprints.
 
 The calibration cases are real: fingerprints recorded by harness/collect/anchor_probe.js in
 Chromium (1280x720) for the demo guides' anchors on Spendly 1.8 and the elements they became on
@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from harness.audit.similarity import (
+from harness.guides.similarity import (
     DRIFT_BELOW,
     NESTED_TIE,
     SUGGEST_MIN,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from harness.audit.findings import read_findings
-from harness.report.guides_model import read_guides
+from harness.contracts.guides import read_guides
 from harness.report.load import load_run
 from harness.report.outputs import write_outputs
 from tests.synthetic_run import make_run
@@ -49,8 +49,8 @@ def test_same_seed_same_run(tmp_path: Path) -> None:
 
 
 def test_steps_parquet_is_rewritten_only_when_steps_jsonl_is_newer(tmp_path: Path) -> None:
-    from harness.collect.runfolder import append_record, read_records
     from harness.report.outputs import write_steps_parquet
+    from harness.runfolder.io import append_record, read_records
 
     run = make_run(tmp_path / "run", journeys=1, repeats=1, with_artifacts=False, guides=0, findings=False)
     parquet = write_steps_parquet(run.folder)

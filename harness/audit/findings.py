@@ -11,13 +11,13 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from harness.audit.friction_groups import ScenarioFigures, ScenarioRuns, figures, group_records
-from harness.audit.friction_rules import judge
-from harness.audit.friction_score import rank, summarise
-from harness.collect.runfolder import now_iso, read_records, read_run_info
+from harness.contracts.records import FINDINGS_JSON, RUN_FILE, Finding, FindingsFile, RunInfo, final_attempts
 from harness.errors import HarnessError
-from harness.files import write_atomic
-from harness.records import FINDINGS_JSON, RUN_FILE, Finding, FindingsFile, RunInfo, final_attempts
+from harness.friction.groups import ScenarioFigures, ScenarioRuns, figures, group_records
+from harness.friction.rules import judge
+from harness.friction.score import rank, summarise
+from harness.runfolder.files import write_atomic
+from harness.runfolder.io import now_iso, read_records, read_run_info
 from harness.spec.friction import FrictionSettings
 from harness.spec.profile import PROFILE_FILE, load_profile
 

@@ -16,7 +16,7 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from harness.records import A11yScan
+from harness.contracts.records import A11yScan
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page

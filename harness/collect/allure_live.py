@@ -4,7 +4,7 @@ allure-pytest-bdd writes one Allure result per scenario run (steps, timings, Exa
 parameters). This plugin adds what it cannot know: epic = the app, feature = the journey,
 story = the scenario, severity from the tags, and ``harness_*`` labels (run id, test id, repeat, attempt)
 that let the report stage find the result of each scenario run again (see
-``harness/report/allure_results.py``). A replay index (``--harness-repeat``) becomes an
+``harness/report/allure/results.py``). A replay index (``--harness-repeat``) becomes an
 *excluded* parameter: every replay of a scenario shares one Allure history id, so Allure shows
 the replays of a scenario as one test case with its other replays under "Retries" (and marks it
 flaky when they disagree) instead of N separate test cases.

@@ -4,7 +4,7 @@ Two uses: :func:`record_baselines` stores each step's fingerprint and a cropped 
 a version known to be good; :func:`check` gives every step a status (``harness/audit``),
 evidence and, when the selector is at fault, a repair suggestion verified on the live page.
 Step results are appended to ``guides.jsonl`` as they are made, so a crash loses nothing
-already checked; ``harness/audit/guide_results.py`` turns them into ``guides.json``.
+already checked; ``harness/guides/results.py`` turns them into ``guides.json``.
 """
 
 from __future__ import annotations
@@ -23,13 +23,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from harness.audit.guide_status import REPAIRABLE, Verdict, classify
-from harness.audit.repair import selector_candidates
-from harness.audit.similarity import fingerprint_diff, rank
-from harness.browser import launch_options, resolve_browser
 from harness.collect import anchors as probe_js
 from harness.collect.anchors import Anchor
+from harness.collect.browser import launch_options, resolve_browser
 from harness.errors import HarnessError
+from harness.guides.repair import selector_candidates
+from harness.guides.similarity import fingerprint_diff, rank
+from harness.guides.status import REPAIRABLE, Verdict, classify
 from harness.spec.guide_baseline import Baseline, baseline_folder, save_baseline
 from harness.spec.guides import Guide, GuideStep
 from harness.spec.profile import AppProfile

@@ -11,11 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from harness.audit.guide_status import Verdict
 from harness.collect.guide_check import GuideRun, PlacedStep, append_result, read_results, step_result
 from harness.collect.runner import RunOptions, execute, prepare
+from harness.contracts.records import StepRecord, final_attempts
 from harness.errors import HarnessError
-from harness.records import StepRecord, final_attempts
+from harness.guides.status import Verdict
 from harness.spec.guides import Guide
 
 JOURNEYS_DIR = "journeys"
@@ -81,7 +81,7 @@ def check_after_steps(run: GuideRun, features_dir: Path, app_version: str | None
 
 
 def _not_reached(journeys_dir: Path, p: PlacedStep, run_status: str) -> str:
-    from harness.collect.runfolder import read_records
+    from harness.runfolder.io import read_records
 
     after = p.step.after
     assert after is not None

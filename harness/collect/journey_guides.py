@@ -13,8 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from harness.audit.guide_results import guide_status, summarise, write_guides_json
-from harness.audit.guide_status import DEFAULT_FAIL_ON
 from harness.collect.guide_check import (
     GuideRun,
     PlacedStep,
@@ -23,6 +21,8 @@ from harness.collect.guide_check import (
     read_results,
     settled_probe,
 )
+from harness.guides.results import guide_status, summarise, write_guides_json
+from harness.guides.status import DEFAULT_FAIL_ON
 from harness.spec.guide_baseline import load_baselines
 from harness.spec.guides import Guide, guides_dir, load_guides
 

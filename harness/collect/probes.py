@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from harness.collect.a11y import AxeScanner
-from harness.records import ClickedElement, Overlay, PageLoad, StepSignals, ValidationMessage
+from harness.contracts.records import ClickedElement, Overlay, PageLoad, StepSignals, ValidationMessage
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -19,11 +19,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.browser import resolve_browser
+from harness.collect.browser import resolve_browser
 from harness.collect.config import new_run_id
-from harness.collect.runfolder import finish_run, history_dir
+from harness.contracts.records import RUN_FILE, STEPS_JSONL, RunInfo, StepRecord
 from harness.errors import HarnessError
-from harness.records import RUN_FILE, STEPS_JSONL, RunInfo, StepRecord
+from harness.runfolder.io import finish_run, history_dir
 from harness.spec.features import load_suite
 from harness.spec.profile import AppProfile, load_profile
 

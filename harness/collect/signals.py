@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from harness.records import Dialog, FailedRequest, SlowRequest, StepSignals
+from harness.contracts.records import Dialog, FailedRequest, SlowRequest, StepSignals
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, ConsoleMessage, Frame, Page, Request, Response

@@ -12,17 +12,17 @@ from typing import Any
 import pandas as pd
 
 from harness.audit.findings import read_findings
-from harness.audit.guide_results import GUIDES_JSON
-from harness.collect.runfolder import now_iso
 from harness.compare.changes import compare_samples
 from harness.compare.gate import evaluate
-from harness.compare.history import RunRef, load_history_steps, load_steps, read_index
-from harness.compare.metrics import HISTORY_COLUMNS
-from harness.compare.model import COMPARISON_JSON, Comparison, RunSide, Settings
 from harness.compare.outcomes import finding_changes, guide_changes, status_changes
 from harness.compare.samples import collect
 from harness.compare.trends import trends
-from harness.files import write_atomic
+from harness.contracts.comparison import COMPARISON_JSON, Comparison, RunSide, Settings
+from harness.contracts.metrics import HISTORY_COLUMNS
+from harness.guides.results import GUIDES_JSON
+from harness.runfolder.files import write_atomic
+from harness.runfolder.history import RunRef, load_history_steps, load_steps, read_index
+from harness.runfolder.io import now_iso
 from harness.spec.regressions import RegressionConfig
 
 

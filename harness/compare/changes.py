@@ -19,12 +19,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from harness.compare.metrics import METRIC_BY_COLUMN, METRICS, Metric
-from harness.compare.model import Change, RunWide, Stats, Verdict
 from harness.compare.runwide import Ratio, estimate
 from harness.compare.samples import Key, Samples, where
-from harness.compare.stats import Shift, Summary, bh_adjust, compare_many, describe, describe_many
+from harness.contracts.comparison import Change, RunWide, Stats, Verdict
+from harness.contracts.metrics import METRIC_BY_COLUMN, METRICS, Metric
 from harness.spec.regressions import CompareSettings
+from harness.stats import Shift, Summary, bh_adjust, compare_many, describe, describe_many
 
 ORDER: dict[Verdict, int] = {"slower": 0, "faster": 1, "new": 2, "removed": 3, "insufficient_data": 4,
                              "unchanged": 5}

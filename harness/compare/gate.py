@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness.compare.model import Comparison, GateResult
+from harness.contracts.comparison import Comparison, GateResult
 from harness.spec.regressions import GatePolicy
 
 SEVERITIES = ("high", "medium", "low")

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from harness.compare.model import FindingChange, GuideChange, Health, StatusChange
 from harness.compare.samples import Samples, where
-from harness.records import Finding
+from harness.contracts.comparison import FindingChange, GuideChange, Health, StatusChange
+from harness.contracts.records import Finding
 
 KINDS: dict[tuple[Health, Health], str] = {
     ("passing", "broken"): "new_failure",

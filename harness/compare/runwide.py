@@ -23,8 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import binom
 
-from harness.compare.metrics import METRIC_BY_COLUMN
-from harness.compare.model import RunWide
+from harness.contracts.comparison import RunWide
+from harness.contracts.metrics import METRIC_BY_COLUMN
 from harness.spec.regressions import CompareSettings
 
 

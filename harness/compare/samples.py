@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from harness.compare.metrics import METRICS, STEP_KEY
-from harness.compare.model import Health, Where
+from harness.contracts.comparison import Health, Where
+from harness.contracts.metrics import METRICS, STEP_KEY
 
 Key = tuple[str, str, str, str, str, int, str]
 """level, journey, feature file, scenario, example (JSON), step index, text; "" and -1 where not relevant."""

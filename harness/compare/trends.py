@@ -14,11 +14,11 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from harness.compare.metrics import STEP_KEY
-from harness.compare.model import TrendSeries
 from harness.compare.samples import SCENARIO_KEY, Key, final_rows, where
-from harness.compare.stats import bh_adjust, trend
+from harness.contracts.comparison import TrendSeries
+from harness.contracts.metrics import STEP_KEY
 from harness.spec.regressions import CompareSettings
+from harness.stats import bh_adjust, trend
 
 
 def _tables(frame: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:

@@ -7,7 +7,7 @@ Example:
 
 from __future__ import annotations
 
-from harness.report.build import build_report, render
+from harness.report.html.build import build_report, render
 from harness.report.load import RunData, ScenarioRun, load_run
 
 __all__ = ["RunData", "ScenarioRun", "build_report", "load_run", "render"]

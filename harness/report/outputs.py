@@ -12,13 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.collect.runfolder import write_parquet
-from harness.records import STEPS_JSONL, STEPS_PARQUET
-from harness.report.allure_results import write_allure_results
-from harness.report.build import build_report
-from harness.report.csv_export import write_findings_csv, write_guides_csv, write_steps_csv
-from harness.report.junit import build_junit
-from harness.report.summary_md import write_run_summary
+from harness.contracts.records import STEPS_JSONL, STEPS_PARQUET
+from harness.report.allure.results import write_allure_results
+from harness.report.html.build import build_report
+from harness.report.junit.write import build_junit
+from harness.report.markdown.summary import write_run_summary
+from harness.report.tabular.csv_export import write_findings_csv, write_guides_csv, write_steps_csv
+from harness.runfolder.io import write_parquet
 
 Writer = Callable[[Path], Path | None]
 

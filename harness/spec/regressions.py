@@ -85,7 +85,7 @@ class GatePolicy(BaseModel):
     @field_validator("slowdown_metrics")
     @classmethod
     def _known_metrics(cls, value: list[str]) -> list[str]:
-        from harness.compare.metrics import METRIC_BY_COLUMN
+        from harness.contracts.metrics import METRIC_BY_COLUMN
 
         unknown = [m for m in value if m not in METRIC_BY_COLUMN]
         if unknown:

@@ -1,0 +1,283 @@
+"""``harness guides {import,baseline,check}``: options in, stages called, results out."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from harness.cli.common import err, fail, out
+from harness.errors import HarnessError
+
+guides_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
+                         help="In-app guides: import tours, record baselines, check them after an app update.")
+
+AppOpt = Annotated[str, typer.Option("--app", help="app profile: name under journeys/ or path to app.yaml")]
+BaseUrlOpt = Annotated[str | None, typer.Option("--base-url", help="URL of the app (default: the profile's)")]
+GuidesOpt = Annotated[Path | None, typer.Option("--guides", help="guides folder (default: guides/ beside app.yaml)")]
+OnlyOpt = Annotated[list[str] | None, typer.Option("--guide", help="check only this guide id (repeatable)")]
+BrowserOpt = Annotated[str | None, typer.Option("--browser-path", help="Chromium executable to use",
+                                                envvar="HARNESS_BROWSER_PATH")]
+HeadedOpt = Annotated[bool, typer.Option("--headed", help="show the browser")]
+TimeoutOpt = Annotated[float, typer.Option("--timeout", help="ms to wait for a page to load")]
+VersionOpt = Annotated[str | None, typer.Option("--app-version", help="label of the app version under test")]
+LIBRARIES = ("shepherd", "introjs", "driverjs")
+
+
+def _live() -> bool:
+    return sys.stderr.isatty() and not os.environ.get("CI")
+
+
+def _load(app_name: str, guides: Path | None, only: list[str] | None) -> tuple[Any, Path, list[Any]]:
+    from harness.spec.guides import guides_dir, load_guides
+    from harness.spec.profile import load_profile
+
+    profile = load_profile(app_name)
+    folder = guides or guides_dir(profile)
+    return profile, folder, load_guides(folder, profile, only or None)
+
+
+def _progress(json_out: bool) -> Any:
+    """A per-step progress line on stderr (plain in CI, so logs stay readable)."""
+    live = _live()
+
+    def show(result: dict[str, Any]) -> None:
+        status = result["status"]
+        mark = "ok" if status in ("ok", "recorded") else status.upper()
+        line = f"  {mark:<13} {result['guide']} › {result['step']}"
+        if live:
+            colour = "green" if status in ("ok", "recorded") else "yellow" if status == "drifted" else "red"
+            err.print(f"[{colour}]{escape(line)}[/]", markup=True, soft_wrap=True)
+        else:
+            err.print(line, markup=False, soft_wrap=True)
+
+    return show
+
+
+@guides_app.command("import")
+def import_tour(
+    library: Annotated[str, typer.Argument(help="shepherd | introjs | driverjs")],
+    file: Annotated[Path, typer.Argument(help="the tour: a .js/.json definition (or an .html page for introjs)")],
+    guide_id: Annotated[str | None, typer.Option("--id", help="guide id (default: from the file name)")] = None,
+    title: Annotated[str | None, typer.Option("--title", help="guide title")] = None,
+    page: Annotated[str | None, typer.Option("--page", help="page the tour runs on (path or pages: name)")] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="write the guide YAML here (default: stdout)")] = None,
+) -> None:
+    """Turn a Shepherd.js, Intro.js or Driver.js tour into a guide YAML file.
+
+    Example: harness guides import shepherd tours/expenses.js --page /expenses --out journeys/demo/guides/expenses.yaml
+    """
+    from harness.spec.guides import load_guide
+    from harness.spec.tours import guide_yaml
+    from harness.spec.tours import import_tour as do_import
+
+    if library not in LIBRARIES:
+        raise fail(HarnessError(f"unknown tour library {library!r} (use {', '.join(LIBRARIES)})"))
+    try:
+        data = do_import(library, file, guide_id=guide_id, title=title, page=page)
+        text = guide_yaml(data)
+        if out_file is None:
+            sys.stdout.write(text)
+            return
+        out_file.parent.mkdir(parents=True, exist_ok=True)
+        out_file.write_text(text, encoding="utf-8")
+        guide = load_guide(out_file)
+    except HarnessError as exc:
+        raise fail(exc) from None
+    out.print(f"Wrote {out_file}: guide {guide.id!r}, {len(guide.steps)} steps", markup=False, soft_wrap=True)
+
+
+@guides_app.command("baseline")
+def baseline(
+    app_name: AppOpt,
+    base_url: BaseUrlOpt = None,
+    guides: GuidesOpt = None,
+    only: OnlyOpt = None,
+    app_version: VersionOpt = None,
+    browser_path: BrowserOpt = None,
+    headed: HeadedOpt = False,
+    timeout: TimeoutOpt = 15_000,
+) -> None:
+    """Record, on a version known to be good, every guide step's element fingerprint and screenshot.
+
+    The baseline is written beside the guides (guides/baseline/), to be reviewed and committed.
+
+    Example: harness guides baseline --app demo --base-url http://127.0.0.1:8765
+    """
+    from harness.collect.guide_check import GuideRun, record_baselines
+    from harness.collect.runner import check_reachable
+    from harness.spec.guide_baseline import baseline_path
+
+    try:
+        profile, folder, loaded = _load(app_name, guides, only)
+        run = GuideRun(profile=profile, guides=loaded, guides_folder=folder, base_url=base_url or profile.base_url
+                       or "", browser_path=browser_path, headed=headed, timeout_ms=timeout,
+                       on_step=_progress(False))
+        if not run.base_url:
+            raise HarnessError("no --base-url and no base_url in the app profile", profile.source)
+        check_reachable(run.base_url)
+        written = record_baselines(run, app_version or profile.version_label)
+    except HarnessError as exc:
+        raise fail(exc) from None
+    steps = sum(len(b.steps) for b in written.values())
+    out.print(f"Baseline recorded: {len(written)} guides, {steps} steps", markup=False)
+    for guide_id in written:
+        out.print(f"  {baseline_path(folder, guide_id)}", markup=False, soft_wrap=True)
+
+
+@guides_app.command("check")
+def check(
+    app_name: AppOpt,
+    base_url: BaseUrlOpt = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="output folder (default reports/guides-<time>)")] = None,
+    guides: GuidesOpt = None,
+    only: OnlyOpt = None,
+    json_out: Annotated[bool, typer.Option("--json", help="print guides.json on stdout")] = False,
+    write_fixes: Annotated[bool, typer.Option("--write-fixes", help="write accepted repairs as a patch "
+                                              "(guide-fixes.patch) for review; no file is changed")] = False,
+    fail_on: Annotated[str | None, typer.Option("--fail-on", help="statuses that fail the check: comma list, "
+                                                "'default' (all but drifted), 'all' or 'never'")] = None,
+    min_score: Annotated[float | None, typer.Option("--min-score", min=0, max=1, help="propose no repair below "
+                                                    "this similarity")] = None,
+    features: Annotated[Path | None, typer.Option("--features", help="features folder of the journeys that reach "
+                                                  "'after:' steps (default features/<app>)")] = None,
+    app_version: VersionOpt = None,
+    browser_path: BrowserOpt = None,
+    headed: HeadedOpt = False,
+    timeout: TimeoutOpt = 15_000,
+) -> None:
+    """Check that every guide step still attaches to the right element; explain and repair what broke.
+
+    Exit 0 when no step fails the policy, 1 when a guide is broken, 2 on bad input.
+
+    Example: harness guides check --app demo --base-url http://127.0.0.1:8765 --out reports/guides --write-fixes
+    """
+    from harness.guides.results import parse_fail_on
+
+    try:
+        policy = parse_fail_on(fail_on)
+        profile, folder, loaded = _load(app_name, guides, only)
+        data = _check(profile, folder, loaded, base_url, out_dir, policy, min_score, app_version, browser_path,
+                      headed, timeout, write_fixes, json_out, features or Path("features") / profile.name)
+    except HarnessError as exc:
+        raise fail(exc) from None
+    raise typer.Exit(1 if data["status"] == "failed" else 0)
+
+
+def _check(profile: Any, folder: Path, loaded: list[Any], base_url: str | None, out_dir: Path | None,
+           policy: tuple[str, ...], min_score: float | None, app_version: str | None, browser_path: str | None,
+           headed: bool, timeout: float, write_fixes: bool, json_out: bool, features: Path) -> dict[str, Any]:
+    from harness.collect.guide_check import GuideRun, check
+    from harness.collect.guide_journeys import check_after_steps
+    from harness.collect.runner import check_reachable
+    from harness.guides.fixes import FIXES_PATCH, fixes_patch
+    from harness.guides.results import summarise, write_guides_json
+    from harness.guides.similarity import SUGGEST_MIN
+    from harness.spec.guide_baseline import load_baselines
+
+    url = base_url or profile.base_url
+    if not url:
+        raise HarnessError("no --base-url and no base_url in the app profile", profile.source)
+    check_reachable(url)
+    stamp = datetime.now(UTC)
+    folder_out = out_dir or Path("reports") / f"guides-{stamp:%Y%m%d-%H%M%S}"
+    baselines = load_baselines(folder, loaded)
+    missing = [g.id for g in loaded if g.id not in baselines]
+    if missing:
+        err.print(f"note: no baseline for {', '.join(missing)}: statuses are checked, but drift and repair "
+                  "suggestions need `harness guides baseline`", markup=False, soft_wrap=True)
+    run = GuideRun(profile=profile, guides=loaded, guides_folder=folder, base_url=url, out_dir=folder_out,
+                   baselines=baselines, browser_path=browser_path, headed=headed, timeout_ms=timeout,
+                   min_score=min_score, on_step=_progress(json_out))
+    started = time.perf_counter()
+    results = check(run)
+    results += check_after_steps(run, features, app_version or profile.version_label)
+    meta = {"app": profile.name, "app_version": app_version or profile.version_label, "base_url": url,
+            "checked_at": stamp.isoformat(timespec="seconds"),
+            "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+            "baselines": {gid: b.meta for gid, b in baselines.items()}}
+    guides_meta = [{"id": g.id, "title": g.title, "file": _rel(g.file), "steps": [s.id for s in g.steps]}
+                   for g in loaded]
+    data = summarise(results, guides_meta, fail_on=policy, meta=meta)
+    write_guides_json(folder_out, data)
+    _build_report(folder_out)
+    if write_fixes:
+        patch = fixes_patch(results, {g.id: g.file for g in loaded}, Path.cwd(),
+                            min_score if min_score is not None else SUGGEST_MIN)
+        (folder_out / FIXES_PATCH).write_text(patch, encoding="utf-8")
+    if json_out:
+        sys.stdout.write(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+    else:
+        _summary(data, folder_out, write_fixes)
+    return data
+
+
+def _rel(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _build_report(folder: Path) -> None:
+    from harness.report.outputs import write_outputs
+
+    write_outputs(folder)  # the verdicts are in guides.json; an output that fails is named on stderr
+
+
+def _summary(data: dict[str, Any], folder: Path, write_fixes: bool) -> None:
+    totals = data["totals"]
+    table = Table(title=f"Guides of {data['app']} at {data['base_url']}")
+    for column in ("guide", "step", "status", "why", "suggested selector"):
+        table.add_column(column, overflow="fold")
+    for guide in data["guides"]:
+        for step in guide["steps"]:
+            if step["status"] == "ok":
+                continue
+            s = step.get("suggestion")
+            table.add_row(escape(guide["id"]), escape(step["id"]), step["status"], escape(step["message"]),
+                          escape(f"{s['target']}  ({s['score']:.2f})") if s else "—")
+    if table.row_count:
+        out.print(table)
+    counts = ", ".join(f"{totals[s]} {s}" for s in totals if s not in ("guides", "steps") and
+                       not s.startswith("guides_"))
+    verdict = "FAILED" if data["status"] == "failed" else "passed"
+    out.print(f"Guides {verdict}: {totals['guides']} guides, {totals['steps']} steps ({counts}) in "
+              f"{data['duration_ms'] / 1000:.1f} s", markup=False, soft_wrap=True)
+    out.print(f"Results: {folder / 'guides.json'}", markup=False, soft_wrap=True)
+    if (folder / "report.html").is_file():
+        out.print(f"Report:  {folder / 'report.html'}", markup=False, soft_wrap=True)
+    if write_fixes:
+        patch = folder / "guide-fixes.patch"
+        if patch.stat().st_size:
+            out.print(f"Repairs: {patch} (review, then: git apply {patch})", markup=False, soft_wrap=True)
+        else:
+            out.print("Repairs: none scored high enough to propose", markup=False)
+
+
+def demo_guides(base_url: str, run_dir: Path, app_version: str, browser_path: str | None) -> int:
+    """Check the demo guides into a demo run's folder (its report gains the guide-health section).
+
+    Returns:
+        The check's exit code (0 intact, 1 broken, 2 a problem).
+    """
+    from harness.guides.results import parse_fail_on
+
+    try:
+        profile, folder, loaded = _load("demo", None, None)
+        data = _check(profile, folder, loaded, base_url, run_dir, parse_fail_on(None), None, app_version,
+                      browser_path, False, 15_000, False, False, Path("features") / "demo")
+    except HarnessError as exc:
+        fail(exc)
+        return 2
+    return 1 if data["status"] == "failed" else 0

@@ -1,0 +1,484 @@
+"""The ``harness`` command: parses options and calls the stages; nothing else lives here.
+
+Exit codes: 0 all good, 1 the run found problems (a journey failed), 2 bad usage or
+configuration (malformed spec, unknown step or target, missing browser, unreachable app).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from harness import __version__
+from harness.cli.audit import FAIL_ON, audit, failing, parse_fail_on, print_findings
+from harness.cli.common import err, out
+from harness.cli.common import fail as _fail
+from harness.cli.compare import BaselineOpt, HistoryOpt, compare, history_app, run_compare
+from harness.cli.guides import demo_guides, guides_app
+from harness.collect.config import new_run_id
+from harness.contracts.records import RunInfo, StepRecord, final_attempts
+from harness.errors import HarnessError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  help="Replay critical user journeys in real Chromium, time every step, report.")
+demo_app = typer.Typer(help="The bundled demo vendor app (two vendor versions).")
+app.add_typer(demo_app, name="demo")
+app.add_typer(guides_app, name="guides")
+app.command("audit")(audit)
+app.command("compare")(compare)
+app.add_typer(history_app, name="history")
+
+PathsArg = Annotated[list[Path], typer.Argument(help="feature files or folders")]
+AppOpt = Annotated[str, typer.Option("--app", help="app profile: name under journeys/ or path to app.yaml")]
+BaseUrlOpt = Annotated[str | None, typer.Option("--base-url", help="URL of the app under test")]
+OutOpt = Annotated[Path | None, typer.Option("--out", help="run folder (default reports/<run-id>)")]
+RepeatOpt = Annotated[int, typer.Option("--repeat", min=1, help="replay each scenario N times")]
+RetriesOpt = Annotated[int, typer.Option("--retries", min=0, max=5, help="try a failed scenario again up to N "
+                                                                       "times; passing on a retry counts as flaky")]
+WorkersOpt = Annotated[int, typer.Option("--workers", min=1, help="parallel browsers (pytest-xdist)")]
+TagsOpt = Annotated[str | None, typer.Option("--tags", help="tag expression, e.g. '@smoke and not @slow'")]
+TraceOpt = Annotated[str, typer.Option("--trace", help="off | on | retain-on-failure")]
+BrowserOpt = Annotated[str | None, typer.Option("--browser-path", help="Chromium executable to use",
+                                                envvar="HARNESS_BROWSER_PATH")]
+TimeoutOpt = Annotated[float, typer.Option("--step-timeout", help="ms a step waits for a target or a page")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="print the result as JSON on stdout")]
+ProbesOpt = Annotated[bool, typer.Option("--probes/--no-probes",
+                                         help="collect in-page signals: vitals, long tasks, DOM changes, validation")]
+A11yOpt = Annotated[bool, typer.Option("--a11y/--no-a11y", help="scan each new page state with axe-core")]
+EnvOpt = Annotated[str | None, typer.Option("--env", help="environment the app runs in (staging, prod...)")]
+LabelOpt = Annotated[list[str] | None, typer.Option("--label", help="a label to pick this run by later "
+                                                                     "(repeatable)")]
+AllureDirOpt = Annotated[Path | None, typer.Option("--allure-dir", help="write Allure results into this folder "
+                                                  "(allure-pytest-bdd, plus guides, friction, categories)")]
+AllureHistoryOpt = Annotated[Path | None, typer.Option("--allure-history", help="a previous Allure report folder: "
+                                                       "its history/ is carried over, so Allure's trends go on")]
+FindingsFailOpt = Annotated[str, typer.Option("--fail-on-findings", help="exit 1 when a friction finding is at "
+                                              f"least this severe: {', '.join(FAIL_ON)}")]
+
+
+
+class Progress:
+    """Shows step records as they land: a live status line on a terminal, plain lines in CI."""
+
+    def __init__(self, live: bool) -> None:
+        self.live = live and out.is_terminal and not os.environ.get("CI")
+        self.counts: dict[str, int] = defaultdict(int)
+        self.status = None
+        if self.live:
+            self.status = out.status("starting the browser ...")
+            self.status.start()
+
+    def __call__(self, records: list[StepRecord]) -> None:
+        for record in records:
+            self.counts[record.status] += 1
+            mark = {"passed": "ok  ", "failed": "FAIL", "not_run": "skip", "skipped": "skip"}[record.status]
+            ms = f"{record.duration_ms:7.0f} ms" if record.duration_ms is not None else "        --"
+            example = f" [{', '.join(record.example.values())}]" if record.example else ""
+            rep = f" #{record.repeat + 1}" if record.repeat else ""
+            line = (f"{mark} {ms}  {record.journey} › {record.scenario}{example}{rep} › "
+                    f"{record.keyword} {record.text}")
+            if self.status is not None:
+                done = ", ".join(f"{v} {k}" for k, v in sorted(self.counts.items()))
+                self.status.update(Text(f"{done} — {record.scenario} › {record.text}"[:150]))
+                if record.status == "failed":
+                    out.print(line, markup=False, soft_wrap=True)
+            else:
+                out.print(line, markup=False, soft_wrap=True)
+
+    def stop(self) -> None:
+        if self.status is not None:
+            self.status.stop()
+
+
+def _summary(info: RunInfo, run_dir: Path) -> None:
+    from harness.runfolder.io import read_records
+
+    records = final_attempts(read_records(run_dir)[0])
+    scenarios: dict[tuple[str, int], list[StepRecord]] = defaultdict(list)
+    for record in records:
+        scenarios[(record.test_id, record.repeat)].append(record)
+    if not scenarios:
+        out.print(f"No step was recorded (run {info.status}).", markup=False)
+        return
+    table = Table(title=escape(f"{info.app_title or info.app} — {info.base_url}"), show_lines=False)
+    for column in ("result", "journey", "scenario", "steps", "time"):
+        table.add_column(column, justify="right" if column in ("steps", "time") else "left")
+    for steps in scenarios.values():
+        first = steps[0]
+        failed = [s for s in steps if s.status == "failed"]
+        total = sum(s.duration_ms or 0 for s in steps)
+        example = f" [{', '.join(first.example.values())}]" if first.example else ""
+        table.add_row("FAIL" if failed else "pass", escape(first.journey), escape(first.scenario + example),
+                      str(len(steps)), f"{total / 1000:.2f} s", style="red" if failed else None)
+    out.print(table)
+    for steps in scenarios.values():
+        for step in steps:
+            if step.status == "failed":
+                out.print(f"FAILED {step.feature_file}:{step.line} {step.scenario} › {step.keyword} {step.text}",
+                          markup=False, soft_wrap=True)
+                out.print(f"       {(step.error or '').splitlines()[0] if step.error else ''}", markup=False,
+                          soft_wrap=True)
+    t = info.totals
+    out.print(f"{t.get('scenarios_passed', 0)} passed, {t.get('scenarios_failed', 0)} failed "
+              f"({t.get('steps', 0)} steps; run {info.status})", markup=False)
+    from harness.audit.findings import read_findings
+
+    findings = read_findings(run_dir)
+    if findings is not None:
+        print_findings(findings, limit=10)
+    report = run_dir / "report.html"
+    if report.exists():
+        out.print(f"Report: {report}", markup=False, soft_wrap=True)
+    _print_outputs(run_dir)
+
+
+def _print_outputs(run_dir: Path) -> None:
+    """One line naming the other outputs in the run folder (for CI: junit.xml, summary.md...)."""
+    from harness.report.outputs import writers
+
+    names = [name for name, _ in writers() if name != "report.html" and (run_dir / name).is_file()]
+    if names:
+        out.print(f"Also: {', '.join(names)} (in {run_dir})", markup=False, soft_wrap=True)
+
+
+def _run_error(run_dir: Path) -> str:
+    """The reason pytest gave for stopping, from the run's ``pytest.log``."""
+    log = run_dir / "pytest.log"
+    lines = [ln.strip() for ln in log.read_text(errors="replace").splitlines() if ln.strip()] if log.exists() else []
+    for line in reversed(lines):
+        if "harness:" in line:
+            return line[line.index("harness:") + len("harness:"):].strip()
+    return " / ".join(lines[-3:]) or "no output (see pytest.log)"
+
+
+def _run(options: object, json_out: bool, fail_on_findings: str = "never", baseline: str | None = None) -> int:
+    from harness.collect.runner import execute, prepare
+
+    try:
+        parse_fail_on(fail_on_findings)
+        if baseline:
+            _check_compare_settings(options)
+        prepared = prepare(options)  # type: ignore[arg-type]
+    except HarnessError as exc:
+        raise _fail(exc) from None
+    progress = Progress(live=not json_out)
+    try:
+        info = execute(options, prepared, progress)  # type: ignore[arg-type]
+    except HarnessError as exc:
+        progress.stop()
+        raise _fail(exc) from None
+    except KeyboardInterrupt:
+        progress.stop()
+        err.print(f"interrupted; what was measured is in {prepared.run_dir}")
+        raise typer.Exit(130) from None
+    progress.stop()
+    code = info.exit_code if info.exit_code is not None else 2
+    if info.status != "errored" and not info.totals.get("scenarios"):
+        chosen = f" matches --tags {options.tags!r}" if getattr(options, "tags", None) else " was found"
+        err.print(f"error: no scenario{chosen}; nothing was run", markup=False, soft_wrap=True)
+        return 2
+    if info.status == "errored":
+        reason = info.error or _run_error(prepared.run_dir)
+        err.print(f"error: the run stopped early: {reason}", markup=False, soft_wrap=True)
+        code = max(code, 2)
+    code = max(code, _findings_code(prepared.run_dir, fail_on_findings))
+    if baseline and info.status != "errored":
+        code = max(code, _compare_after_run(prepared.run_dir, baseline, options, json_out))
+    if json_out:
+        print(json.dumps({"run_dir": str(prepared.run_dir), "exit_code": code,
+                          **info.model_dump(mode="json")}, indent=2))
+    else:
+        _summary(info, prepared.run_dir)
+        if getattr(options, "allure_dir", None) is not None:
+            out.print(f"Allure results: {Path(options.allure_dir).resolve()}", markup=False, soft_wrap=True)
+    return code
+
+
+def _check_compare_settings(options: object) -> None:
+    """Read the compare:/gate: settings before the run starts, so a mistake costs no run."""
+    from harness.spec.profile import load_profile
+    from harness.spec.regressions import load_config
+
+    root = getattr(options, "root", Path.cwd())
+    load_config(root, load_profile(options.app, root))  # type: ignore[attr-defined]
+
+
+def _compare_after_run(run_dir: Path, baseline: str, options: object, json_out: bool) -> int:
+    """Compare the run that just ended with its baseline; 1 when the gate fails, 2 when it cannot compare.
+
+    A selector no run matches yet (the pipeline's first run) is noted, and the run's own exit code stands.
+    """
+    from harness.runfolder.history import NoBaselineYet
+
+    history = getattr(options, "history", None)
+    if history == "off":
+        history = None
+    try:
+        return run_compare(str(run_dir), baseline, history=Path(history) if history else None,
+                           app=getattr(options, "app", None), out_dir=None, quiet=json_out)
+    except NoBaselineYet as exc:
+        err.print(f"note: nothing to compare with yet ({exc}); this run can be the next baseline",
+                  markup=False, soft_wrap=True)
+        return 0
+    except HarnessError as exc:
+        err.print(f"error: no comparison: {exc}", markup=False, soft_wrap=True)
+        return 2
+
+
+def _findings_code(run_dir: Path, fail_on: str) -> int:
+    """1 when the run's friction findings include one at least as severe as ``fail_on``."""
+    from harness.audit.findings import read_findings
+
+    findings = read_findings(run_dir) if fail_on != "never" else None
+    count = failing(findings, fail_on) if findings is not None else 0
+    if count:
+        err.print(f"{count} friction finding(s) at or above {fail_on} severity (--fail-on-findings {fail_on})",
+                  markup=False)
+    return 1 if count else 0
+
+
+@app.command()
+def run(
+    paths: PathsArg,
+    app_name: AppOpt,
+    base_url: BaseUrlOpt = None,
+    out_dir: OutOpt = None,
+    repeat: RepeatOpt = 1,
+    retries: RetriesOpt = 0,
+    workers: WorkersOpt = 1,
+    tags: TagsOpt = None,
+    trace: TraceOpt = "retain-on-failure",
+    browser_path: BrowserOpt = None,
+    headed: Annotated[bool, typer.Option("--headed", help="show the browser")] = False,
+    app_version: Annotated[str | None, typer.Option("--app-version", help="version label of the app")] = None,
+    step_timeout: TimeoutOpt = 10_000,
+    probes: ProbesOpt = True,
+    a11y: A11yOpt = True,
+    fail_on_findings: FindingsFailOpt = "never",
+    baseline: BaselineOpt = None,
+    history: HistoryOpt = None,
+    env: EnvOpt = None,
+    label: LabelOpt = None,
+    allure_dir: AllureDirOpt = None,
+    allure_history: AllureHistoryOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Run journeys and write a run folder with steps.jsonl, steps.parquet and report.html.
+
+    With --baseline, the run is then compared with it (comparison.json, summary.md, the
+    report's regressions section) and the exit code is 1 when the gate policy fails.
+
+    Example: harness run features/demo --app demo --base-url http://127.0.0.1:8765 --repeat 10 --baseline green:main
+    """
+    from harness.collect.runner import RunOptions
+
+    if trace not in ("off", "on", "retain-on-failure"):
+        raise _fail(HarnessError(f"--trace must be off, on or retain-on-failure, not {trace!r}"))
+    options = RunOptions(paths=[str(p) for p in paths], app=app_name, base_url=base_url, out=out_dir,
+                         repeat=repeat, retries=retries, workers=workers, tags=tags, trace=trace,
+                         browser_path=browser_path,
+                         headed=headed, step_timeout_ms=step_timeout, app_version=app_version,
+                         probes=probes, a11y=a11y, env=env, labels=list(label or []),
+                         history=str(history) if history else None, allure_dir=allure_dir,
+                         allure_history=allure_history)
+    raise typer.Exit(_run(options, json_out, fail_on_findings, baseline))
+
+
+@app.command()
+def check(paths: PathsArg, app_name: AppOpt) -> None:
+    """Check features and the app profile without running anything (exit 2 on a problem).
+
+    Example: harness check features/demo --app demo
+    """
+    from harness.spec.features import load_suite
+    from harness.spec.profile import load_profile
+
+    try:
+        features = load_suite(paths, profile := load_profile(app_name))
+    except HarnessError as exc:
+        raise _fail(exc) from None
+    out.print(f"ok: {len(features)} features, app profile {profile.source}", markup=False)
+
+
+@app.command()
+def report(run_dir: Annotated[Path, typer.Argument(help="a run folder")], baseline: BaselineOpt = None,
+           history: HistoryOpt = None, allure_dir: AllureDirOpt = None,
+           allure_history: AllureHistoryOpt = None) -> None:
+    """Rebuild every output of a run folder from its saved data, without a browser.
+
+    findings.json, then report.html, junit.xml, summary.md, steps.parquet, steps.csv,
+    findings.csv and guides.csv. With --baseline, compare it too (comparison.json, the
+    Regressions parts of report.html and summary.md); the exit code is then 1 when the gate
+    policy fails. An output that cannot be written is named and makes the exit code 2.
+    A run made with --allure-dir gets its Allure results finished again; --allure-dir here
+    writes them into another folder (built from the step records when the run had none).
+
+    Example: harness report reports/20261126-190501-demo --baseline last
+    """
+    import time
+
+    from harness.cli.audit import audit_folder
+    from harness.report.outputs import write_outputs
+
+    if not (run_dir / "run.json").is_file():
+        raise _fail(HarnessError("not a run folder (no run.json)", run_dir))
+    started = time.monotonic()
+    code = 0
+    try:
+        audit_folder(run_dir, report=False)  # recomputes findings.json
+        if baseline:  # the comparison reads findings.json; the outputs below read comparison.json
+            code = run_compare(str(run_dir), baseline, history=history, app=None, out_dir=None, outputs=False)
+    except HarnessError as exc:
+        raise _fail(exc) from None
+    done = write_outputs(run_dir)
+    out.print(f"Wrote {len(done.written) + 1} files in {time.monotonic() - started:.1f} s:", markup=False)
+    for path in [run_dir / "findings.json", *done.written]:
+        out.print(f"  {path}", markup=False, soft_wrap=True)
+    for name, error in done.failed.items():
+        err.print(f"error: {name} could not be written: {error}", markup=False, soft_wrap=True)
+    if allure_dir is not None or allure_history is not None:
+        code = max(code, _allure_report(run_dir, allure_dir, allure_history))
+    raise typer.Exit(2 if done.failed else code)
+
+
+def _allure_report(run_dir: Path, allure_dir: Path | None, allure_history: Path | None) -> int:
+    """Write the run's Allure results into ``allure_dir`` (default: the run's own); 2 when it cannot."""
+    from harness.report.allure.results import write_allure_results
+
+    written = write_allure_results(run_dir, allure_dir, allure_history)
+    if written is None:
+        err.print("error: this run has no Allure results; pass --allure-dir to write them", markup=False)
+        return 2
+    out.print(f"Allure results: {written}", markup=False, soft_wrap=True)
+    return 0
+
+
+@app.command("steps")
+def list_steps() -> None:
+    """List the built-in step library (English and French)."""
+    from harness.collect.steps import CATALOGUE
+
+    table = Table(title="Built-in steps (any of Given/When/Then/And)")
+    for column in ("English", "Français", "What it does"):
+        table.add_column(column)
+    for english, french, meaning in CATALOGUE:
+        table.add_row(escape(english), escape(french), escape(meaning))
+    out.print(table)
+
+
+@demo_app.callback(invoke_without_command=True)
+def demo(
+    ctx: typer.Context,
+    version: Annotated[int, typer.Option("--version", min=1, max=2, help="vendor version of the demo app")] = 1,
+    out_dir: OutOpt = None,
+    repeat: RepeatOpt = 1,
+    workers: WorkersOpt = 1,
+    browser_path: BrowserOpt = None,
+    latency_ms: Annotated[int, typer.Option("--latency-ms", help="extra latency on every request")] = 0,
+    tags: TagsOpt = None,
+    step_timeout: TimeoutOpt = 10_000,
+    probes: ProbesOpt = True,
+    a11y: A11yOpt = True,
+    fail_on_findings: FindingsFailOpt = "never",
+    baseline: BaselineOpt = None,
+    history: HistoryOpt = None,
+    label: LabelOpt = None,
+    allure_dir: AllureDirOpt = None,
+    allure_history: AllureHistoryOpt = None,
+) -> None:
+    """Start the demo app, run the demo journeys against it, write the report and print where it is.
+
+    Example: harness demo --version 2 --repeat 10 --baseline last
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from harness.collect.runner import RunOptions
+    from harness.demo import VERSIONS, DemoServer
+
+    root = Path.cwd()
+    features = root / "features" / "demo"
+    if not features.is_dir():
+        raise _fail(HarnessError("run `harness demo` from the project folder (features/demo not found)", root))
+    run_id = new_run_id("demo")
+    run_dir = out_dir or root / "reports" / run_id
+    title = f"Spendly {VERSIONS[version]} (v{version})"
+    with DemoServer(version=version, port=0, latency_ms=latency_ms) as server:
+        out.print(f"Demo app v{version} at {server.url}", markup=False)
+        options = RunOptions(paths=[str(features)], app="demo", base_url=server.url, out=run_dir, run_id=run_id,
+                             repeat=repeat, workers=workers, browser_path=browser_path, root=root, tags=tags,
+                             step_timeout_ms=step_timeout, app_version=title, probes=probes, a11y=a11y,
+                             labels=list(label or []), history=str(history) if history else None,
+                             allure_dir=allure_dir, allure_history=allure_history)
+        code = _run(options, json_out=False, fail_on_findings=fail_on_findings)
+        if code in (0, 1) and not (run_dir / "guides.jsonl").exists():
+            out.print("Checking the demo guides (journeys/demo/guides) against the same app...", markup=False)
+            code = max(code, demo_guides(server.url, run_dir, title, browser_path))
+            _refresh_history(run_dir, options.history)
+    if baseline and code in (0, 1):  # after the guide check, so the comparison sees the guides too
+        code = max(code, _compare_after_run(run_dir, baseline, options, json_out=False))
+    raise typer.Exit(code)
+
+
+def _refresh_history(run_dir: Path, history: str | None) -> None:
+    """Register the run again, now that guides.json is in its folder."""
+    from harness.runfolder.history import register
+    from harness.runfolder.io import history_dir
+
+    store = history_dir(run_dir, history)
+    if store is not None:
+        try:
+            register(run_dir, store)
+        except HarnessError as exc:
+            err.print(f"harness: the run was not added to the history: {exc}", markup=False)
+
+
+@demo_app.command("serve")
+def demo_serve(
+    version: Annotated[int, typer.Option("--version", min=1, max=2, help="vendor version")] = 1,
+    port: Annotated[int, typer.Option("--port", help="port on 127.0.0.1")] = 8765,
+    latency_ms: Annotated[int, typer.Option("--latency-ms", help="extra latency on every request")] = 0,
+) -> None:
+    """Serve the demo app on 127.0.0.1 until interrupted.
+
+    Example: harness demo serve --version 2 --port 8765
+    """
+    from harness.demo.server import serve
+
+    out.print(f"Demo app v{version} on http://127.0.0.1:{port} (Ctrl-C to stop)", markup=False)
+    serve(version=version, port=port, latency_ms=latency_ms)
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        print(f"adoption-harness {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main_options(
+    show_version: Annotated[bool, typer.Option("--version", callback=version_callback, is_eager=True,
+                                               help="print the version")] = False,
+) -> None:
+    """Replay critical user journeys in real Chromium, time every step, report."""
+
+
+def main() -> None:
+    """Entry point of the ``harness`` console script."""
+    try:
+        app()
+    except HarnessError as exc:  # anything a stage raised that a command did not catch
+        err.print(f"error: {exc}", markup=False)
+        sys.exit(exc.exit_code)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,145 @@
+"""Find a usable Chromium and launch it the way this harness needs.
+
+Resolution order: an explicit path (``--browser-path`` or ``HARNESS_BROWSER_PATH``),
+then Playwright's own bundled Chromium when it is installed, then the system's
+``chromium``/``chromium-browser``/``google-chrome``. ``python -m harness.collect.browser ensure``
+installs one when none is found (used by ``make``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness.errors import BrowserNotFound
+
+ENV_VAR = "HARNESS_BROWSER_PATH"
+SYSTEM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+LAUNCH_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+)
+INSTALL_HINT = (
+    "No Chromium found. Install one of: Playwright's own (`.venv/bin/playwright install chromium`), "
+    "Debian/Ubuntu's package (`sudo apt-get install -y chromium`), or point the harness at a Chromium "
+    f"with --browser-path PATH or the {ENV_VAR} environment variable."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class BrowserChoice:
+    """A Chromium the harness will launch.
+
+    Attributes:
+        path: The executable, or None to let Playwright use its bundled build.
+        source: Where it came from: ``explicit``, ``playwright`` or ``system``.
+    """
+
+    path: str | None
+    source: str
+
+
+def playwright_bundled_path() -> str | None:
+    """Return the path of Playwright's bundled Chromium if it is installed."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - playwright is a dependency
+        return None
+    try:
+        with sync_playwright() as pw:
+            path = pw.chromium.executable_path
+    except Exception:
+        return None
+    return path if path and Path(path).is_file() else None
+
+
+def system_chromium() -> str | None:
+    """Return the first Chromium-like executable on PATH."""
+    for name in SYSTEM_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def resolve_browser(explicit: str | None = None) -> BrowserChoice:
+    """Choose the Chromium to launch.
+
+    Args:
+        explicit: A path given on the command line; wins over everything else.
+
+    Raises:
+        BrowserNotFound: When an explicit path does not exist or nothing is installed.
+    """
+    chosen = explicit or os.environ.get(ENV_VAR)
+    if chosen:
+        path = shutil.which(chosen) or chosen
+        if not Path(path).is_file():
+            origin = "--browser-path" if explicit else ENV_VAR
+            raise BrowserNotFound(f"{origin} points at {chosen!r}, which is not an executable file.")
+        return BrowserChoice(path, "explicit")
+    bundled = playwright_bundled_path()
+    if bundled:
+        return BrowserChoice(None, "playwright")
+    system = system_chromium()
+    if system:
+        return BrowserChoice(system, "system")
+    raise BrowserNotFound(INSTALL_HINT)
+
+
+def launch_options(choice: BrowserChoice, headless: bool = True) -> dict[str, object]:
+    """Return keyword arguments for ``playwright.chromium.launch``."""
+    options: dict[str, object] = {"headless": headless, "args": list(LAUNCH_ARGS)}
+    if choice.path:
+        options["executable_path"] = choice.path
+    return options
+
+
+def ensure_browser() -> int:
+    """Make sure a Chromium is available, installing one if possible. Returns an exit code."""
+    try:
+        choice = resolve_browser()
+    except BrowserNotFound:
+        choice = None
+    if choice:
+        print(f"harness: using {choice.source} Chromium {choice.path or '(Playwright bundled)'}")
+        return 0
+    print("harness: no Chromium found; trying Playwright's bundled build ...", flush=True)
+    try:
+        done = subprocess.run([sys.executable, "-m", "playwright", "install", "chromium"],
+                              timeout=300, capture_output=True, text=True)
+        if done.returncode == 0 and playwright_bundled_path():
+            print("harness: installed Playwright's Chromium")
+            return 0
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        print("harness: installing Debian's chromium with apt-get ...", flush=True)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], env=env, check=False)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], env=env, check=False)
+        if system_chromium():
+            print(f"harness: installed {system_chromium()}")
+            return 0
+    print(f"harness: {INSTALL_HINT}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":  # pragma: no cover - exercised by make
+    if sys.argv[1:] == ["ensure"]:
+        raise SystemExit(ensure_browser())
+    try:
+        found = resolve_browser()
+    except BrowserNotFound as exc:
+        print(f"harness: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    print(found.path or "(Playwright bundled Chromium)")

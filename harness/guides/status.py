@@ -1,0 +1,97 @@
+"""Decide a guide step's status from what the page showed: one status, the first that applies.
+
+Pure functions of an anchor observation (``harness/collect/anchors.py``) and the step's
+baseline fingerprint; the vocabulary is DESIGN.md's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from harness.guides.similarity import DRIFT_BELOW, similarity
+
+STATUSES = ("page_error", "missing", "ambiguous", "hidden", "offscreen", "covered", "disabled",
+            "text_changed", "drifted", "ok")
+#: Statuses that fail a check unless the policy says otherwise (``drifted`` is a warning).
+DEFAULT_FAIL_ON = STATUSES[:8]
+#: Statuses whose cause is the selector, so a better selector can repair the step.
+REPAIRABLE = frozenset({"missing", "ambiguous", "hidden", "text_changed", "drifted"})
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """A step's status and why.
+
+    Attributes:
+        status: One of :data:`STATUSES`.
+        message: One sentence for a person.
+        similarity: Similarity of the element to its baseline fingerprint, when both exist.
+    """
+
+    status: str
+    message: str
+    similarity: float | None = None
+
+
+def _norm(text: str | None) -> str:
+    return re.sub(r"\s+", " ", text or "").strip().casefold()
+
+
+def text_matches(expected: str, observation: dict[str, Any]) -> bool:
+    """Whether the element still shows ``expected`` (in its text, value, name, placeholder or title)."""
+    wanted = _norm(expected)
+    shown = [observation.get(k) for k in ("text", "name", "placeholder", "title")]
+    return any(wanted in _norm(s) for s in shown if s)
+
+
+def _covering(node: dict[str, Any]) -> str:
+    tag = node.get("tag") or "element"
+    ident = f"#{node['id']}" if node.get("id") else "".join(f".{c}" for c in (node.get("classes") or [])[:2])
+    text = (node.get("text") or "")[:60]
+    return f"<{tag}{ident}>" + (f" ({text!r})" if text else "")
+
+
+def classify(observation: dict[str, Any] | None, *, target: str | None, expected_text: str | None = None,
+             baseline: dict[str, Any] | None = None, page_error: str | None = None) -> Verdict:
+    """Give a guide step its status.
+
+    Args:
+        observation: The anchor's observation on the page (``None`` for a floating step).
+        target: The selector as written (``None`` for a floating step).
+        expected_text: Text the element must still show.
+        baseline: The element's fingerprint when the guide was last known good.
+        page_error: Why the step's page did not load, if it did not.
+    """
+    if page_error:
+        return Verdict("page_error", page_error)
+    if target is None or observation is None:
+        return Verdict("ok", "floating step (no anchor): its page loads")
+    if observation.get("error"):
+        return Verdict("missing", f"the selector {target} cannot be evaluated: {observation['error']}")
+    count = observation.get("count") or 0
+    if count == 0:
+        return Verdict("missing", f"no element matches {target}")
+    if count > 1:
+        return Verdict("ambiguous", f"{count} elements match {target}; a guide would attach to the first")
+    if not observation.get("visible"):
+        return Verdict("hidden", f"{target} matches an element that is not visible")
+    if observation.get("offscreen"):
+        return Verdict("offscreen", f"{target} is outside the page and cannot be scrolled into view")
+    if observation.get("covered_by"):
+        return Verdict("covered", f"{target} is covered by {_covering(observation['covered_by'])} at its centre")
+    was_disabled = bool(baseline and baseline.get("disabled"))
+    if observation.get("disabled") and not was_disabled:
+        return Verdict("disabled", f"{target} is disabled")
+    score = None
+    current = observation.get("fingerprint")
+    if baseline and current:
+        score = round(similarity(baseline, current).score, 3)
+    if expected_text and not text_matches(expected_text, observation):
+        shown = observation.get("text") or observation.get("name") or ""
+        return Verdict("text_changed", f"{target} no longer shows {expected_text!r} (it shows {shown[:80]!r})", score)
+    if score is not None and score < DRIFT_BELOW:
+        return Verdict("drifted", f"{target} now selects an element that looks different from the baseline "
+                                  f"(similarity {score:.2f} < {DRIFT_BELOW})", score)
+    return Verdict("ok", "found, unique, visible, uncovered", score)

@@ -1,0 +1,261 @@
+"""Allure results, finished from the run folder's saved data (no browser): the report stage's Allure output.
+
+allure-pytest-bdd writes one result per scenario run while the journeys run (see
+``harness/collect/allure_live.py``). This module adds, from ``steps.jsonl``, ``findings.json``
+and ``guides.json``:
+
+- the harness's step timings (from just before the action to its end: what a user waits);
+- the failure screenshot on the failed step and the Playwright trace on the scenario run;
+- friction findings as attachments (message, figures and evidence, screenshot) on the step
+  they are about;
+- a ``Slowness:`` line in the status message of a scenario run with an over-budget step or a
+  slowness finding, so the "Slowness" category holds it;
+- one result per checked guide (``harness/report/allure/guides.py``);
+- a result built from the step records for a scenario run allure-pytest-bdd wrote none for
+  (``harness/report/allure/scenarios.py``);
+- ``categories.json``, ``environment.properties`` and the previous report's history.
+
+Every file has a stable name and every attachment is added once, so running it again (``harness
+report RUN_DIR``) changes nothing; secrets are scrubbed from every text file of the folder.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from harness.audit.findings import read_findings
+from harness.collect.allure_live import LABEL_ATTEMPT, LABEL_REPEAT, LABEL_RUN_ID, LABEL_TEST_ID
+from harness.contracts.records import Finding, RunInfo, StepRecord, final_attempts
+from harness.errors import HarnessError
+from harness.report.allure.files import ResultsFolder, millis
+from harness.report.allure.guides import write_guide_results
+from harness.report.allure.meta import SLOW_MARK, carry_history, environment, write_categories, write_environment
+from harness.report.allure.scenarios import scenario_result
+from harness.runfolder.io import read_records, read_run_info
+
+SLOW_RULES = frozenset({"over-budget", "slow-page-load", "slow-interaction", "blocking-scripts", "long-wait"})
+ReplayKey = tuple[str, int, int]
+"""A scenario run: pytest node id, repeat, attempt."""
+
+
+def results_dir_of(info: RunInfo) -> Path | None:
+    """Where the run's live Allure results were written (``None``: the run had no Allure output)."""
+    value = info.options.get("allure_dir")
+    return Path(str(value)) if value else None
+
+
+def write_allure_results(run_dir: Path, results_dir: Path | None = None,
+                         history: Path | None = None) -> Path | None:
+    """Finish the Allure results of a run folder; the report stage's entry point.
+
+    Args:
+        run_dir: The run folder.
+        results_dir: Where to write; default: where the run wrote its live results. A different
+            folder first receives a copy of the live results.
+        history: A previous Allure report whose ``history/`` is carried over; default: the run's
+            ``--allure-history``.
+
+    Returns:
+        The results folder, or ``None`` when the run has no Allure output and none was asked for.
+    """
+    run_dir = Path(run_dir)
+    info = read_run_info(run_dir)
+    live = results_dir_of(info)
+    target = results_dir or live
+    if target is None:
+        return None
+    folder = ResultsFolder(Path(target).resolve())
+    if live is not None and live.is_dir() and live.resolve() != folder.path:
+        _copy_live(live, folder.path)
+    previous = history or (Path(str(info.options["allure_history"])) if info.options.get("allure_history") else None)
+    if previous is not None:
+        carry_history(previous, folder.path)
+    records, _bad = read_records(run_dir)
+    findings = read_findings(run_dir)
+    enrich_scenarios(folder, run_dir, records, findings.findings if findings else [], info.app_title or info.app)
+    write_guide_results(run_dir, folder, info.app_title or info.app, info.run_id)
+    write_categories(folder.path)
+    write_environment(folder.path, environment(info))
+    folder.scrub(secrets_for_run(info))
+    return folder.path
+
+
+def _copy_live(live: Path, target: Path) -> None:
+    """Copy the live results (results, containers, attachments) into another folder."""
+    target.mkdir(parents=True, exist_ok=True)
+    for path in live.iterdir():
+        if path.is_file() and not (target / path.name).exists():
+            shutil.copy2(path, target / path.name)
+
+
+def secrets_for_run(info: RunInfo) -> list[str]:
+    """The secret values of the run's app profile (passwords from the environment), for scrubbing."""
+    from harness.audit.findings import _profile_candidates  # where the friction audit finds the profile
+    from harness.spec.profile import load_profile
+
+    for candidate in [info.options.get("profile"), *_profile_candidates(info)]:
+        if candidate and Path(str(candidate)).is_file():
+            try:
+                return load_profile(str(candidate)).secrets()
+            except HarnessError:
+                continue
+    return []
+
+
+def _labels(result: dict[str, Any]) -> dict[str, str]:
+    return {str(label.get("name")): str(label.get("value")) for label in result.get("labels") or []}
+
+
+def replay_key(result: dict[str, Any], run_id: str) -> ReplayKey | None:
+    """The scenario run an Allure result belongs to, from the harness's labels (``None``: not a journey of
+    run ``run_id``; a folder used by several runs holds theirs too)."""
+    labels = _labels(result)
+    if LABEL_TEST_ID not in labels or labels.get(LABEL_RUN_ID, run_id) != run_id:
+        return None
+    return labels[LABEL_TEST_ID], int(labels.get(LABEL_REPEAT, 0)), int(labels.get(LABEL_ATTEMPT, 0))
+
+
+def _attach(owner: dict[str, Any], name: str, source: str, kind: str) -> None:
+    """Add an attachment to a result or step unless it is already there."""
+    attachments = owner.setdefault("attachments", [])
+    if not any(a.get("source") == source for a in attachments):
+        attachments.append({"name": name, "source": source, "type": kind})
+
+
+def _step_of(result: dict[str, Any], record: StepRecord) -> dict[str, Any] | None:
+    steps = result.get("steps") or []
+    if record.step_index < len(steps) and str(steps[record.step_index].get("name", "")).endswith(record.text):
+        return steps[record.step_index]
+    return next((s for s in steps if str(s.get("name", "")).endswith(record.text)), None)
+
+
+def enrich_scenarios(folder: ResultsFolder, run_dir: Path, records: list[StepRecord],
+                     findings: list[Finding], epic: str = "") -> int:
+    """Add timings, failure artifacts, friction evidence and slowness to the scenario results; return how many.
+
+    A scenario run with step records but no result (its set-up failed, or the run was killed) gets
+    one built from its records.
+    """
+    runs: dict[ReplayKey, list[StepRecord]] = defaultdict(list)
+    for record in records:
+        runs[(record.test_id, record.repeat, record.attempt)].append(record)
+    final = {(r.test_id, r.repeat, r.attempt) for r in final_attempts(records)}
+    flaky = flaky_scenarios(records)
+    run_id = records[0].run_id if records else ""
+    existing = folder.results()
+    seen = {replay_key(result, run_id) for _, result in existing}
+    for key, steps in runs.items():
+        if key not in seen:
+            path = folder.write_result(scenario_result(sorted(steps, key=lambda r: r.step_index), epic))
+            existing.append((path, json.loads(path.read_text(encoding="utf-8"))))
+    changed = 0
+    for path, result in existing:
+        key = replay_key(result, run_id)
+        if key is None or key not in runs:
+            continue
+        steps = sorted(runs[key], key=lambda r: r.step_index)
+        _timings(result, steps)
+        _failure_artifacts(folder, run_dir, result, steps)
+        mine = [f for f in findings if key in final and _concerns(f, steps[0])] if steps else []
+        for finding in mine:
+            _friction(folder, run_dir, result, finding, steps)
+        _slowness(result, steps, [f for f in mine if f.rule in SLOW_RULES])
+        if steps and key in final and _scenario(steps[0]) in flaky:
+            result.setdefault("statusDetails", {})["flaky"] = True
+        folder.write_json(path.name, result)
+        changed += 1
+    return changed
+
+
+def _scenario(record: StepRecord) -> tuple[str, str, str]:
+    return record.feature_file, record.scenario, json.dumps(record.example, sort_keys=True)
+
+
+def flaky_scenarios(records: list[StepRecord]) -> set[tuple[str, str, str]]:
+    """Scenarios (feature file, name, example) that are flaky: a replay passed only on a retry, or some
+    replays failed while others passed."""
+    outcomes: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    retried: set[tuple[str, str, str]] = set()
+    replays: dict[tuple[str, int], list[StepRecord]] = defaultdict(list)
+    for record in final_attempts(records):
+        replays[(record.test_id, record.repeat)].append(record)
+    for steps in replays.values():
+        failed = any(r.status == "failed" for r in steps)
+        outcomes[_scenario(steps[0])].add("failed" if failed else "passed")
+        if not failed and steps[0].attempt > 0:
+            retried.add(_scenario(steps[0]))
+    return retried | {key for key, seen in outcomes.items() if seen == {"failed", "passed"}}
+
+
+def _concerns(finding: Finding, record: StepRecord) -> bool:
+    """Whether a finding is about the scenario run that ``record`` belongs to."""
+    return (finding.feature_file == record.feature_file and finding.scenario == record.scenario
+            and finding.example == record.example and (not finding.repeats or record.repeat in finding.repeats))
+
+
+def _timings(result: dict[str, Any], steps: list[StepRecord]) -> None:
+    for record in steps:
+        step = _step_of(result, record)
+        start = millis(record.started_at)
+        if step is None or start is None or record.duration_ms is None:
+            continue
+        step["start"], step["stop"] = start, start + round(record.duration_ms)
+        params = [p for p in step.get("parameters") or [] if p.get("name") != "budget_ms"]
+        if record.budget_ms:
+            params.append({"name": "budget_ms", "value": f"{record.budget_ms:g}"})
+        step["parameters"] = params
+
+
+def _failure_artifacts(folder: ResultsFolder, run_dir: Path, result: dict[str, Any],
+                       steps: list[StepRecord]) -> None:
+    for record in steps:
+        if record.status != "failed":
+            continue
+        owner = _step_of(result, record) or result
+        shot, trace = record.artifacts.screenshot, record.artifacts.trace
+        if shot and (run_dir / shot).is_file():
+            _attach(owner, "screenshot at the failure", folder.copy(run_dir / shot, f"file:{shot}", "png"),
+                    "image/png")
+        if trace and (run_dir / trace).is_file():
+            _attach(result, "Playwright trace (npx playwright show-trace)",
+                    folder.copy(run_dir / trace, f"file:{trace}", "zip"), "application/zip")
+
+
+def _friction(folder: ResultsFolder, run_dir: Path, result: dict[str, Any], finding: Finding,
+              steps: list[StepRecord]) -> None:
+    step = next((r for r in steps if r.step_index == finding.step_index), None)
+    owner = (_step_of(result, step) if step is not None else None) or result
+    label = f"friction: {finding.title} ({finding.severity})"
+    _attach(owner, label, folder.text(finding.message, f"finding:{finding.id}:message", "txt"), "text/plain")
+    figures = finding.model_dump(mode="json", exclude={"screenshot"})
+    _attach(owner, f"{label}: figures and evidence",
+            folder.text(json.dumps(figures, indent=2, ensure_ascii=False), f"finding:{finding.id}:json", "json"),
+            "application/json")
+    if finding.screenshot and (run_dir / finding.screenshot).is_file():
+        _attach(owner, f"{label}: screenshot",
+                folder.copy(run_dir / finding.screenshot, f"file:{finding.screenshot}", "png"), "image/png")
+
+
+def _slowness(result: dict[str, Any], steps: list[StepRecord], slow: list[Finding]) -> None:
+    """Write (or rewrite) the ``Slowness:`` line of the result's status message."""
+    lines = [f"step {r.step_index + 1} “{r.text}” took {r.duration_ms / 1000:.2f} s, over its "
+             f"{r.budget_ms / 1000:.2f} s budget" for r in steps
+             if r.over_budget and r.duration_ms is not None and r.budget_ms]
+    lines += [f.message for f in slow if f.rule != "over-budget"]
+    details = result.get("statusDetails") or {}
+    message = str(details.get("message") or "")
+    cut = message.find(SLOW_MARK)
+    if cut >= 0 and (cut == 0 or message[cut - 1] == "\n"):
+        message = message[:cut].rstrip("\n")
+    if lines:
+        note = f"{SLOW_MARK} " + "; ".join(dict.fromkeys(lines))
+        message = f"{message}\n\n{note}" if message else note
+    if message:
+        details["message"] = message
+        result["statusDetails"] = details
+    elif "message" in details:
+        details.pop("message")

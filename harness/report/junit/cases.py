@@ -1,0 +1,300 @@
+"""The test cases of ``junit.xml`` as plain data: one per scenario, one per guide step.
+
+A scenario case aggregates every replay of one scenario (one Examples row): it fails when
+any replay's last attempt failed, and a replay that passed only on a retry makes it flaky
+(Surefire's ``flakyFailure``). Friction findings never fail a case: they are listed in its
+output, since friction has its own policy (``--fail-on-findings``). A guide step fails when
+the guide check's own policy (``guides.json`` ``policy.fail_on``) fails its status, so
+``junit.xml`` agrees with the check's exit code; other statuses (``drifted`` by default)
+pass with a warning in the output. The choices are documented in docs/outputs.md.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from harness.contracts.guides import GuidesFile, StepResult
+from harness.contracts.records import FindingsFile, StepRecord
+from harness.friction.finding import clip
+from harness.guides.status import DEFAULT_FAIL_ON
+from harness.report.load import RunData, ScenarioRun
+from harness.report.stats import median
+
+HARNESS_ERRORS = frozenset({"setup_error", "unknown_step"})
+"""Error kinds that say the harness or the spec went wrong, not the app: JUnit ``error``, not ``failure``."""
+MESSAGE_CHARS = 500
+"""A ``message`` attribute is one line of at most this many characters (the details hold the rest)."""
+
+
+@dataclass
+class Problem:
+    """One ``failure``, ``error``, ``skipped``, ``flakyFailure`` or ``rerunFailure`` of a case."""
+
+    kind: str
+    message: str
+    type: str
+    details: str = ""
+
+
+@dataclass
+class Case:
+    """One ``testcase``."""
+
+    name: str
+    classname: str
+    time_ms: float | None
+    outcome: str
+    """``passed``, ``failed``, ``error`` or ``skipped``."""
+    problems: list[Problem] = field(default_factory=list)
+    output: str = ""
+    flaky: bool = False
+
+
+@dataclass
+class Suite:
+    """One ``testsuite``: a journey (feature) or an app's guide check."""
+
+    name: str
+    file: str | None
+    cases: list[Case] = field(default_factory=list)
+    timestamp: str | None = None
+
+    def count(self, outcome: str) -> int:
+        """How many cases have ``outcome``."""
+        return sum(1 for c in self.cases if c.outcome == outcome)
+
+    @property
+    def time_ms(self) -> float:
+        """The sum of its cases' times."""
+        return sum(c.time_ms or 0.0 for c in self.cases)
+
+
+def one_line(text: object, limit: int = MESSAGE_CHARS) -> str:
+    """``text`` on one line, whitespace collapsed, cut to ``limit`` characters."""
+    return clip(str(text), limit)
+
+
+def class_part(text: str) -> str:
+    """A name fit for one part of a dotted ``classname`` (CI servers split it at dots)."""
+    return re.sub(r"[.\s]+", "_", text.strip()) or "_"
+
+
+def case_name(scenario: str, example: dict[str, str]) -> str:
+    """The scenario's name, with its Examples row: ``Pay [method=card, amount=12]``."""
+    if not example:
+        return scenario
+    return f"{scenario} [{', '.join(f'{k}={v}' for k, v in example.items())}]"
+
+
+def _where(step: StepRecord) -> str:
+    return f"{step.feature_file}:{step.line}" if step.line else step.feature_file
+
+
+def _step_words(step: StepRecord) -> str:
+    return f"step {step.step_index + 1} '{step.keyword} {step.text}' ({_where(step)})"
+
+
+def _failing(steps: list[StepRecord]) -> StepRecord | None:
+    return next((s for s in steps if s.status == "failed"), None)
+
+
+def _failure_text(label: str, step: StepRecord) -> str:
+    lines = [f"{label}: {_step_words(step)}", f"  {step.error_kind or 'error'}: {step.error or '(no message)'}"]
+    if step.url:
+        lines.append(f"  page: {step.url}")
+    for name, path in (("screenshot", step.artifacts.screenshot), ("trace", step.artifacts.trace)):
+        if path:
+            lines.append(f"  {name}: {path}")
+    return "\n".join(lines)
+
+
+def _attempts(retried: list[StepRecord]) -> dict[tuple[str, int], dict[int, list[StepRecord]]]:
+    """The earlier attempts of each replay: (test id, repeat) -> attempt -> its steps in order."""
+    out: dict[tuple[str, int], dict[int, list[StepRecord]]] = defaultdict(lambda: defaultdict(list))
+    for record in retried:
+        out[(record.test_id, record.repeat)][record.attempt].append(record)
+    for attempts in out.values():
+        for steps in attempts.values():
+            steps.sort(key=lambda s: s.step_index)
+    return out
+
+
+def _retry_problems(run: ScenarioRun, earlier: dict[int, list[StepRecord]]) -> list[Problem]:
+    """A ``flakyFailure`` per failed attempt of a replay that then passed, else a ``rerunFailure``."""
+    kind = "flakyFailure" if run.status == "passed" else "rerunFailure"
+    problems = []
+    for attempt in sorted(earlier):
+        step = _failing(earlier[attempt])
+        if step is None:
+            continue
+        label = f"replay #{run.repeat + 1}, attempt {attempt + 1}"
+        error = (step.error or "").strip().splitlines()
+        problems.append(Problem(kind, one_line(f"{label} failed at {_step_words(step)}: {error[0] if error else ''}"),
+                                step.error_kind or "failed", _failure_text(label, step)))
+    return problems
+
+
+def _verdict(runs: list[ScenarioRun]) -> tuple[str, list[Problem]]:
+    """The case's outcome and its ``failure``/``error``/``skipped`` element, from its replays' last attempts."""
+    total = len(runs)
+    failed = [r for r in runs if r.status == "failed"]
+    if failed:
+        first = _failing(failed[0].steps)
+        assert first is not None
+        count = f"{len(failed)} of {total} replays failed" if total > 1 else "failed"
+        error = (first.error or "").strip().splitlines()
+        message = one_line(f"{count}; first at {_step_words(first)}: {error[0] if error else first.error_kind or ''}")
+        details = "\n".join(_failure_text(f"replay #{r.repeat + 1}", s) for r in failed if (s := _failing(r.steps)))
+        kind = "error" if first.error_kind in HARNESS_ERRORS else "failure"
+        return ("error" if kind == "error" else "failed"), [Problem(kind, message, first.error_kind or "failed",
+                                                                    details)]
+    longest = max(len(r.steps) for r in runs)  # a replay with fewer steps than its siblings was cut short
+    cut = [r for r in runs if r.status == "incomplete" or (r.status == "passed" and len(r.steps) < longest)]
+    if cut:
+        message = f"{len(cut)} of {total} replays did not finish (the run stopped during them)"
+        return "error", [Problem("error", message, "incomplete")]
+    if all(r.status == "skipped" for r in runs):
+        return "skipped", [Problem("skipped", "every step was skipped", "skipped")]
+    return "passed", []
+
+
+def _ms(value: float | None) -> str:
+    return "–" if value is None else f"{value:,.0f} ms"
+
+
+def _output(runs: list[ScenarioRun], earlier: dict[tuple[str, int], dict[int, list[StepRecord]]],
+            findings: FindingsFile | None) -> str:
+    """The case's ``system-out``: where it is, each replay's time, each step's median, its friction findings."""
+    first = runs[0]
+    where = f"{first.feature_file}:{first.scenario_line}" if first.scenario_line else first.feature_file
+    lines = [f"Scenario: {case_name(first.scenario, first.example)} ({where})"]
+    if first.tags:
+        lines.append(f"Tags: {' '.join(first.tags)}")
+    totals = [r.duration_ms for r in runs]
+    lines.append(f"Replays: {len(runs)}; median {_ms(median(totals))}, min {_ms(min(totals))}, "
+                 f"max {_ms(max(totals))}")
+    for run in runs:
+        note = ""
+        step = _failing(run.steps)
+        if step is not None:
+            note = f"  failed at step {step.step_index + 1} ({step.error_kind or 'error'})"
+        tries = earlier.get((run.test_id, run.repeat))
+        if tries:
+            note += f"  after {len(tries)} failed attempt(s)" + (" (flaky)" if run.status == "passed" else "")
+        lines.append(f"  #{run.repeat + 1:<3} {run.status:<10} {run.duration_ms:>10,.0f} ms{note}")
+    lines.append("Steps (median over replays):")
+    by_index: dict[int, list[StepRecord]] = defaultdict(list)
+    for run in runs:
+        for rec in run.steps:
+            by_index[rec.step_index].append(rec)
+    for index in sorted(by_index):
+        recs = by_index[index]
+        budget = next((r.budget_ms for r in recs if r.budget_ms), None)
+        over = sum(1 for r in recs if r.over_budget)
+        extra = f"  budget {_ms(budget)}" + (f", over in {over}/{len(recs)}" if over else "") if budget else ""
+        durations = [r.duration_ms for r in recs if r.duration_ms is not None]
+        lines.append(f"  {index + 1:>2}. {recs[0].keyword} {recs[0].text}  {_ms(median(durations))}{extra}")
+    mine = [f for f in (findings.findings if findings else [])
+            if (f.feature_file, f.scenario, f.example) == (first.feature_file, first.scenario, first.example)]
+    if mine:
+        lines.append("Friction findings (they do not fail the case; see findings.json):")
+        for f in mine:
+            at = f"step {f.step_index + 1}" if f.step_index is not None else "scenario"
+            lines.append(f"  [{f.severity}] {f.title} at {at}: {one_line(f.message, 300)}")
+    return "\n".join(lines)
+
+
+def scenario_suites(data: RunData, findings: FindingsFile | None) -> list[Suite]:
+    """One suite per journey (feature file), one case per scenario (Examples row), replays aggregated."""
+    cases: dict[tuple, list[ScenarioRun]] = defaultdict(list)
+    for run in data.scenario_runs:
+        cases[run.case_key].append(run)
+    journeys: dict[tuple[str, str], list[list[ScenarioRun]]] = defaultdict(list)
+    for runs in cases.values():
+        journeys[(runs[0].feature_file, runs[0].journey)].append(sorted(runs, key=lambda r: r.repeat))
+    earlier = _attempts(data.retried)
+    app = class_part(data.info.app)
+    suites = []
+    for (feature_file, journey), groups in sorted(journeys.items()):
+        groups.sort(key=lambda rs: (rs[0].scenario_line or 0, min(r.test_id for r in rs)))
+        suite = Suite(name=journey, file=feature_file, timestamp=data.info.started_at or None)
+        stem = class_part(feature_file.rsplit("/", 1)[-1].removesuffix(".feature"))
+        for runs in groups:
+            outcome, problems = _verdict(runs)
+            tries = [earlier.get((run.test_id, run.repeat), {}) for run in runs]
+            for run, attempts in zip(runs, tries, strict=True):
+                problems += _retry_problems(run, attempts)
+            # every attempt of every replay: the time the scenario took in the browser
+            time_ms = sum(r.duration_ms for r in runs) + sum(
+                s.duration_ms or 0.0 for attempts in tries for steps in attempts.values() for s in steps)
+            first = runs[0]
+            suite.cases.append(Case(
+                name=case_name(first.scenario, first.example), classname=f"{app}.{stem}", time_ms=time_ms,
+                outcome=outcome, problems=problems, output=_output(runs, earlier, findings),
+                flaky=outcome == "passed" and any(p.kind == "flakyFailure" for p in problems)))
+        suites.append(suite)
+    return suites
+
+
+def _guide_details(guide_title: str, guide_file: str | None, step: StepResult) -> str:
+    where = f"{guide_file}:{step.line}" if guide_file and step.line else (guide_file or "")
+    lines = [f"Guide: {guide_title}" + (f" ({where})" if where else "")]
+    if step.title:
+        lines.append(f"Step: {step.title}")
+    if step.url or step.page:
+        lines.append(f"Page: {step.url or step.page}")
+    if step.target:
+        count = f"; {step.match_count} element(s) matched" if step.match_count is not None else ""
+        lines.append(f"Target: {step.target}{count}")
+    lines.append(f"Status: {step.status}: {step.message or ''}")
+    ev = step.evidence
+    if ev.expected_text is not None or ev.actual_text is not None:
+        lines.append(f"Text expected: {ev.expected_text!r}; found: {ev.actual_text!r}")
+    if ev.covered_by is not None:
+        c = ev.covered_by
+        lines.append(f"Covered by: {c.tag or ''}{'#' + c.id if c.id else ''} {c.text or ''}".rstrip())
+    if step.suggestion is not None:
+        s = step.suggestion
+        score = f" (score {s.score:.2f})" if s.score is not None else ""
+        lines.append(f"Suggested selector: {s.target}{score}")
+        lines += [f"  because {reason}" for reason in s.reasons]
+        lines += [f"  or: {a.target}" for a in s.alternatives]
+    elif step.status != "ok":
+        lines.append("Suggested selector: none scored high enough")
+    if step.journey is not None:
+        j = step.journey
+        lines.append(f"Checked during: {j.feature or ''} › {j.scenario or ''} › {j.step or ''}")
+    if ev.screenshot:
+        lines.append(f"Screenshot: {ev.screenshot}")
+    return "\n".join(lines)
+
+
+def guide_suite(guides: GuidesFile, app: str | None) -> Suite | None:
+    """One suite for the app's guide check, one case per guide step; None without guides."""
+    if not guides.guides:
+        return None
+    fail_on = set(guides.meta.fail_on if guides.meta.fail_on is not None else DEFAULT_FAIL_ON)
+    name = guides.meta.app or app or "app"
+    suite = Suite(name=f"{name} guides", file=None, timestamp=guides.meta.checked_at)
+    for guide in guides.guides:
+        title = guide.title or guide.id
+        for n, step in enumerate(guide.steps, start=1):
+            details = _guide_details(title, guide.file, step)
+            label = f"{step.status}: {step.message or step.status}"
+            if step.status == "ok":
+                outcome, problems = "passed", []
+            elif step.status in fail_on:
+                kind = "error" if step.status == "page_error" else "failure"
+                repair = f"; suggested selector: {step.suggestion.target}" if step.suggestion else ""
+                outcome = "error" if kind == "error" else "failed"
+                problems = [Problem(kind, one_line(label + repair), step.status, details)]
+            else:
+                outcome, problems = "passed", []
+                details = f"WARNING (not failed by the check's policy): {label}\n{details}"
+            suite.cases.append(Case(
+                name=f"{n}. {step.id}" + (f": {step.title}" if step.title else ""),
+                classname=f"{class_part(name)}.guides.{class_part(guide.id)}", time_ms=None, outcome=outcome,
+                problems=problems, output=details))
+    return suite

@@ -1,0 +1,294 @@
+"""The run folder: ``run.json``, ``steps.jsonl`` appended live, ``steps.parquet`` at the end.
+
+Each step record is appended as one JSON line under an exclusive file lock, flushed and
+fsynced, so parallel workers never interleave lines and a killed run keeps every step
+that finished.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from harness.contracts.records import RUN_FILE, STEPS_JSONL, STEPS_PARQUET, RunInfo, StepRecord, final_attempts
+from harness.runfolder.files import write_atomic
+
+if TYPE_CHECKING:
+    from harness.spec.friction import FrictionSettings
+
+REDACTED = "[redacted]"
+BROWSER_INFO = ".browser.json"
+"""Written by the first worker that launches Chromium: its name, version and path."""
+RUN_ERROR = ".run-error.txt"
+"""Written when the run cannot go on (no browser): the reason, for run.json."""
+NESTED = ("example", "tags", "signals", "artifacts")
+
+
+def now_iso() -> str:
+    """Return the current UTC time as ISO-8601."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def redact(value: Any, secrets: Iterable[str]) -> Any:
+    """Replace every secret inside strings of ``value`` (recursively) with ``[redacted]``."""
+    secrets = [s for s in secrets if s]
+    if not secrets:
+        return value
+    if isinstance(value, str):
+        for secret in secrets:
+            value = value.replace(secret, REDACTED)
+        return value
+    if isinstance(value, dict):
+        return {k: redact(v, secrets) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact(v, secrets) for v in value]
+    return value
+
+
+#: Fields of a step record that come from the app and the browser at run time, where a secret
+#: could surface. The others (app, journey, scenario, step text...) are authored, and left intact.
+OBSERVED_FIELDS = ("error", "url", "target", "selector", "signals")
+
+
+def append_record(run_dir: Path, record: StepRecord, secrets: Iterable[str] = ()) -> None:
+    """Append one step record to ``steps.jsonl``, durably and atomically with respect to other workers.
+
+    Secrets are redacted from the fields observed at run time (:data:`OBSERVED_FIELDS`).
+    """
+    data = record.model_dump(mode="json")
+    secrets = list(secrets)
+    for key in OBSERVED_FIELDS:
+        data[key] = redact(data[key], secrets)
+    line = json.dumps(data, ensure_ascii=False) + "\n"
+    path = run_dir / STEPS_JSONL
+    with path.open("a", encoding="utf-8") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            fh.write(line)
+            fh.flush()
+            os.fsync(fh.fileno())
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+@dataclass(frozen=True)
+class StepsFile:
+    """``steps.jsonl`` as parsed: its records, the indexes of unreadable lines, and its line count."""
+
+    records: tuple[StepRecord, ...]
+    bad_at: tuple[int, ...]
+    lines: int
+
+    @property
+    def truncated(self) -> bool:
+        """Whether the last line is unreadable (a run killed while writing it)."""
+        return bool(self.bad_at) and self.bad_at[-1] == self.lines - 1
+
+
+_parsed: dict[str, tuple[tuple[int, int, int], StepsFile]] = {}
+"""The last ``steps.jsonl`` parsed, by path: the report stage's writers each read the same file."""
+
+
+def parse_steps(path: Path) -> StepsFile:
+    """Parse a ``steps.jsonl`` file; an unchanged file (size, mtime, inode) is parsed once per process."""
+    stat = path.stat()
+    key = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    name = str(path.resolve())
+    last = _parsed.get(name)
+    if last is not None and last[0] == key:
+        return last[1]
+    lines = [ln for ln in path.read_bytes().decode("utf-8", errors="replace").split("\n") if ln.strip()]
+    records: list[StepRecord] = []
+    bad_at: list[int] = []
+    for i, line in enumerate(lines):
+        try:
+            records.append(StepRecord.model_validate_json(line))
+        except ValueError:
+            bad_at.append(i)
+    parsed = StepsFile(records=tuple(records), bad_at=tuple(bad_at), lines=len(lines))
+    _parsed.clear()  # keep one file: a large run's records are big
+    _parsed[name] = (key, parsed)
+    return parsed
+
+
+def read_records(run_dir: Path) -> tuple[list[StepRecord], int]:
+    """Read ``steps.jsonl``; return the records and the number of unreadable lines skipped."""
+    path = run_dir / STEPS_JSONL
+    if not path.is_file():
+        return [], 0
+    parsed = parse_steps(path)
+    return list(parsed.records), len(parsed.bad_at)
+
+
+def write_run_info(run_dir: Path, info: RunInfo) -> None:
+    """Write ``run.json`` atomically."""
+    write_atomic(run_dir / RUN_FILE, info.model_dump_json(indent=2))
+
+
+def read_run_info(run_dir: Path) -> RunInfo:
+    """Read ``run.json``."""
+    return RunInfo.model_validate_json((run_dir / RUN_FILE).read_text(encoding="utf-8"))
+
+
+def flat_signals(signals: dict[str, Any]) -> dict[str, Any]:
+    """Return the step's key signals as flat columns: the metrics the compare stage reads.
+
+    Probe-only figures are ``None`` (not measured) when the probes did not run for the step.
+    """
+    load = signals.get("page_load") or {}
+    probed = bool(signals.get("probed"))
+    return {
+        "navigations": signals.get("navigations"),
+        "requests": signals.get("requests"),
+        "failed_requests": len(signals.get("failed_requests") or []),
+        "console_errors": len(signals.get("console_errors") or []),
+        "page_errors": len(signals.get("page_errors") or []),
+        "wait_ms": signals.get("wait_ms"),
+        "action_ms": signals.get("action_ms"),
+        "action": signals.get("action"),
+        "ttfb_ms": load.get("ttfb_ms"),
+        "dcl_ms": load.get("dom_content_loaded_ms"),
+        "load_ms": load.get("load_ms"),
+        "lcp_ms": load.get("lcp_ms"),
+        "interaction_ms": signals.get("interaction_ms"),
+        "tbt_ms": signals.get("tbt_ms") if probed else None,
+        "cls": signals.get("cls") if probed else None,
+    }
+
+
+FLAT_SIGNALS = tuple(flat_signals({}))
+"""Columns of ``steps.parquet`` that duplicate ``signals`` (dropped when records are read back)."""
+
+
+def records_frame(records: list[StepRecord]) -> pd.DataFrame:
+    """Return step records as a flat table: nested fields as JSON strings, key signals as columns."""
+    rows = []
+    for record in records:
+        row = record.model_dump(mode="json")
+        row.update(flat_signals(row["signals"]))
+        for key in NESTED:
+            row[key] = json.dumps(row[key], ensure_ascii=False)
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    for column in FLAT_SIGNALS:  # numbers even when a column holds only None (no probe ran)
+        if column in frame and column != "action":
+            frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+    return frame
+
+
+def write_parquet(run_dir: Path) -> Path:
+    """Write ``steps.parquet`` from ``steps.jsonl``."""
+    records, _ = read_records(run_dir)
+    path = run_dir / STEPS_PARQUET
+    records_frame(records).to_parquet(path, index=False)
+    return path
+
+
+COMMIT_VARS = ("GITHUB_SHA", "CI_COMMIT_SHA", "GIT_COMMIT", "BUILD_SOURCEVERSION")
+BRANCH_VARS = ("GITHUB_HEAD_REF", "GITHUB_REF_NAME", "CI_COMMIT_REF_NAME", "GIT_BRANCH", "BRANCH_NAME",
+               "BUILD_SOURCEBRANCHNAME")
+"""What CI servers (GitHub, GitLab, Jenkins, Azure) say; a CI checkout is often a detached HEAD."""
+
+
+def _git(folder: Path, *args: str) -> str | None:
+    try:
+        done = subprocess.run(["git", *args], cwd=folder, capture_output=True, text=True, timeout=5, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout.strip() or None if done.returncode == 0 else None
+
+
+def git_info(folder: Path) -> tuple[str | None, str | None]:
+    """Return the commit and branch of ``folder``'s checkout: from the CI's variables, else from git."""
+    commit = next((os.environ[v] for v in COMMIT_VARS if os.environ.get(v)), None) or _git(folder, "rev-parse",
+                                                                                           "HEAD")
+    branch = next((os.environ[v] for v in BRANCH_VARS if os.environ.get(v)), None)
+    if branch is None:
+        branch = _git(folder, "rev-parse", "--abbrev-ref", "HEAD")
+        branch = None if branch == "HEAD" else branch
+    return commit, branch
+
+
+def totals(records: list[StepRecord]) -> dict[str, int]:
+    """Count scenario runs and steps by status (a scenario run is failed, else skipped, else passed)."""
+    rank = {"passed": 0, "not_run": 0, "skipped": 1, "failed": 2}
+    scenarios: dict[tuple[str, int], str] = {}
+    counts = {"steps": len(records), "steps_passed": 0, "steps_failed": 0, "steps_skipped": 0, "steps_not_run": 0}
+    for record in records:
+        counts[f"steps_{record.status}"] += 1
+        key = (record.test_id, record.repeat)
+        worst = scenarios.get(key, "passed")
+        scenarios[key] = record.status if rank[record.status] > rank[worst] else worst
+    counts["scenarios"] = len(scenarios)
+    for outcome in ("passed", "failed", "skipped"):
+        counts[f"scenarios_{outcome}"] = sum(1 for s in scenarios.values() if s == outcome)
+    return counts
+
+
+def history_dir(run_dir: Path, setting: str | None = None) -> Path | None:
+    """Where a run is registered: ``setting`` (``off``: nowhere), ``$HARNESS_HISTORY``, else beside the run."""
+    value = setting if setting is not None else os.environ.get("HARNESS_HISTORY")
+    if value in ("off", "no", "none"):
+        return None
+    return Path(value) if value else run_dir.resolve().parent / "history"
+
+
+def finish_run(run_dir: Path, exitstatus: int, build: bool = True, status: str | None = None,
+               friction: FrictionSettings | None = None, history: Path | None = None) -> RunInfo:
+    """Close a run folder: parquet, totals, status, findings, its entry in the history, the HTML report.
+
+    Args:
+        run_dir: The run folder.
+        exitstatus: pytest's exit status.
+        build: Write report.html.
+        status: Force the run's status (``incomplete`` after an interruption).
+        friction: The app's friction thresholds (``None``: found from the run, else defaults).
+        history: The history store to register the run in (``None``: not registered).
+    """
+    info = read_run_info(run_dir)
+    records, _bad = read_records(run_dir)
+    browser = run_dir / BROWSER_INFO
+    if browser.exists():
+        for key, value in json.loads(browser.read_text()).items():
+            setattr(info, key, value)
+    error = run_dir / RUN_ERROR
+    if error.exists():
+        info.error = error.read_text(encoding="utf-8").strip()
+        status = status or "errored"
+    info.totals = totals(final_attempts(records))
+    info.ended_at = now_iso()
+    info.status = status or ("complete" if exitstatus in (0, 1, 5) else "errored")
+    info.exit_code = 1 if info.totals.get("scenarios_failed") else (0 if exitstatus in (0, 5) else 2)
+    if info.error:
+        info.exit_code = 2
+    write_parquet(run_dir)
+    write_run_info(run_dir, info)
+    try:
+        from harness.audit.findings import audit_run, write_findings
+
+        write_findings(run_dir, audit_run(run_dir, friction))
+    except Exception as exc:  # the measurements are safe on disk; `harness audit` can try again
+        print(f"harness: findings.json could not be written: {type(exc).__name__}: {exc}", file=sys.stderr)
+    if history is not None:
+        try:
+            from harness.runfolder.history import register
+
+            register(run_dir, history)
+        except Exception as exc:  # the run folder is complete; `harness history add` can register it later
+            print(f"harness: the run was not added to the history at {history}: {type(exc).__name__}: {exc}",
+                  file=sys.stderr)
+    if build:
+        from harness.report.outputs import write_outputs
+
+        write_outputs(run_dir)  # each output that fails is named on stderr; the measurements are safe
+    return info

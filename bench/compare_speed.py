@@ -21,8 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
-from harness.compare.build import build_comparison, write_comparison
+from harness.compare.build import build_comparison
 from harness.contracts.records import STEPS_JSONL, PageLoad, RunInfo, StepRecord, StepSignals
+from harness.runfolder.comparison import write_comparison
 from harness.runfolder.history import register, resolve
 from harness.runfolder.io import write_parquet, write_run_info
 from harness.spec.regressions import RegressionConfig

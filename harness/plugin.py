@@ -34,11 +34,11 @@ from harness.collect.signals import SignalLog
 from harness.collect.tracing import TRACE_FILE, TRACE_MODES, TraceRecorder
 from harness.contracts.records import ARTIFACTS_DIR, RUN_FILE, RunInfo, StepArtifacts, StepRecord, StepSignals
 from harness.errors import HarnessError
+from harness.pipeline import finish_run
 from harness.runfolder.io import (
     BROWSER_INFO,
     RUN_ERROR,
     append_record,
-    finish_run,
     git_info,
     history_dir,
     now_iso,

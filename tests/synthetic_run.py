@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from harness.audit.findings import audit_run, write_findings
+from harness.audit.findings import audit_run
 from harness.collect.probes import notable
 from harness.contracts.guides import parse_guides
 from harness.contracts.records import (
@@ -52,6 +52,7 @@ from harness.contracts.records import (
 )
 from harness.guides.results import summarise, write_guides_json
 from harness.guides.status import DEFAULT_FAIL_ON
+from harness.runfolder.findings import write_findings
 from harness.runfolder.io import records_frame, totals, write_run_info
 
 SCREENSHOT = Path(__file__).parent / "fixtures" / "synthetic" / "page.png"

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from harness.collect.allure_live import severity
 from harness.collect.runner import Prepared, RunOptions, pytest_command
+from harness.contracts.allure import severity
 from harness.contracts.records import Finding, FindingsFile, RunInfo, StepArtifacts, StepRecord
 from harness.report.allure.meta import GUIDE_MARK, SLOW_MARK, carry_history, categories
 from harness.report.allure.results import write_allure_results

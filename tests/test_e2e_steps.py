@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.spec.features import feature_files, find_definition, parse_feature, scenario_runs, step_definitions
+from harness.collect.steps import library
+from harness.spec.features import feature_files, find_definition, parse_feature, scenario_runs
 from tests.e2e import ROOT, harness, records, serve_folder
 
 PLAYGROUND = ROOT / "tests" / "fixtures" / "steps"
@@ -24,7 +25,7 @@ def playground() -> Iterator[str]:
 
 
 def test_every_built_in_phrase_is_exercised_by_a_journey_the_tests_run() -> None:
-    definitions = step_definitions()
+    definitions = library()
     built_in = [d for d in definitions if d.step_func.__module__ == "harness.collect.steps"]
     used: set[str] = set()
     for feature in map(parse_feature, feature_files(RUN_FEATURES)):

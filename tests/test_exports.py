@@ -12,8 +12,7 @@ import pytest
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from harness.audit.findings import audit_run, write_findings
-from harness.compare.build import write_comparison
+from harness.audit.findings import audit_run
 from harness.compare.gate import GatePolicy, evaluate
 from harness.contracts.records import StepRecord
 from harness.report.markdown.summary import render_run_summary, write_run_summary
@@ -26,6 +25,8 @@ from harness.report.tabular.csv_export import (
     write_guides_csv,
     write_steps_csv,
 )
+from harness.runfolder.comparison import write_comparison
+from harness.runfolder.findings import write_findings
 from harness.runfolder.io import FLAT_SIGNALS, read_records
 from tests.e2e import harness
 from tests.test_compare_changes import _comparison, _noise, _rows

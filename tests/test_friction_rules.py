@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from harness.audit.findings import audit_run, read_findings, write_findings
+from harness.audit.findings import audit_run
 from harness.contracts.records import FINDINGS_JSON, Finding, FindingsFile, RunInfo, StepRecord
 from harness.friction.events import (
     a11y_violation,
@@ -31,6 +31,7 @@ from harness.friction.timing import (
     slow_interaction,
     slow_page_load,
 )
+from harness.runfolder.findings import read_findings, write_findings
 from harness.runfolder.io import append_record, write_run_info
 from harness.spec.friction import DEFAULT_THRESHOLDS, RULES, Expected, FrictionSettings, ScenarioSettings
 

@@ -9,9 +9,10 @@ import pytest
 from junitparser import Error, Failure, JUnitXml, Skipped, TestCase, TestSuite
 from lxml import etree
 
-from harness.audit.findings import audit_run, write_findings
+from harness.audit.findings import audit_run
 from harness.contracts.records import StepRecord
 from harness.report.junit.write import JUNIT_XML, build_junit, xml_safe
+from harness.runfolder.findings import write_findings
 from tests.junit_schema import schema_errors
 from tests.test_friction_rules import click, rec, run_folder
 

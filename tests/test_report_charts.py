@@ -16,7 +16,7 @@ from harness.report import build_report, load_run
 from harness.report.html.chart_specs import Charts, distribution, journey_time, waterfall
 from harness.report.html.images import MAX_SIDE, Images
 from harness.report.html.trends_view import trends_view
-from harness.report.html.view import journey_views
+from harness.report.view import journey_views
 from harness.runfolder.history import register
 from harness.runfolder.io import write_run_info
 from tests.report_checks import assert_only_our_scripts, shows_image

@@ -7,10 +7,11 @@ from pathlib import Path
 import numpy as np
 from bs4 import BeautifulSoup
 
-from harness.compare.build import build_comparison, write_comparison
+from harness.compare.build import build_comparison
 from harness.contracts.comparison import COMPARISON_JSON
 from harness.contracts.records import RunInfo, StepRecord
 from harness.report import build_report
+from harness.runfolder.comparison import write_comparison
 from harness.runfolder.history import register, resolve
 from harness.runfolder.io import append_record, write_parquet, write_run_info
 from harness.spec.regressions import RegressionConfig

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from harness.collect.steps import library
 from harness.errors import SpecError
 from harness.spec.features import (
     check_features,
     feature_files,
     parse_feature,
     scenario_runs,
-    step_definitions,
 )
 from harness.spec.profile import load_profile
 from harness.spec.selectors import looks_like_selector, selector_error
@@ -34,7 +34,7 @@ def work(tmp_path: Path) -> Path:
 def problems(folder: Path) -> list[str]:
     profile = load_profile(folder / "app.yaml")
     features = [parse_feature(p) for p in feature_files([folder])]
-    return [str(e) for e in check_features(features, profile, step_definitions())]
+    return [str(e) for e in check_features(features, profile, library())]
 
 
 def test_good_profile_loads_with_env_credentials(monkeypatch: pytest.MonkeyPatch) -> None:

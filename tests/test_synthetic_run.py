@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from harness.audit.findings import read_findings
 from harness.contracts.guides import read_guides
 from harness.report.load import load_run
 from harness.report.outputs import write_outputs
+from harness.runfolder.findings import read_findings
 from tests.synthetic_run import make_run
 
 

@@ -11,15 +11,14 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from harness.contracts.records import FINDINGS_JSON, RUN_FILE, Finding, FindingsFile, RunInfo, final_attempts
+from harness.contracts.records import RUN_FILE, Finding, FindingsFile, RunInfo, final_attempts
 from harness.errors import HarnessError
 from harness.friction.groups import ScenarioFigures, ScenarioRuns, figures, group_records
 from harness.friction.rules import judge
 from harness.friction.score import rank, summarise
-from harness.runfolder.files import write_atomic
 from harness.runfolder.io import now_iso, read_records, read_run_info
 from harness.spec.friction import FrictionSettings
-from harness.spec.profile import PROFILE_FILE, load_profile
+from harness.spec.profile import load_profile, profile_candidates
 
 log = logging.getLogger(__name__)
 
@@ -33,20 +32,6 @@ def _run_info(run_dir: Path) -> RunInfo:
         raise HarnessError(f"{run_dir / RUN_FILE} is not a valid run file: {exc.errors()[0]['msg']}") from None
 
 
-def _profile_candidates(info: RunInfo) -> list[Path]:
-    """Where the run's app profile may be: beside or above its features, then ``journeys/<app>/`` here."""
-    found: list[Path] = []
-    for feature in info.features:
-        folder = Path(feature)
-        folder = folder if folder.suffix != ".feature" else folder.parent
-        for parent in [folder, *folder.parents][:4]:
-            if (parent / PROFILE_FILE).is_file():
-                found.append(parent / PROFILE_FILE)
-                break
-    found.append(Path.cwd() / "journeys" / info.app / PROFILE_FILE)
-    return list(dict.fromkeys(found))
-
-
 def settings_for_run(info: RunInfo, strict: bool = False) -> FrictionSettings:
     """The ``friction:`` section of the run's app profile when it can be found and loaded, else defaults.
 
@@ -55,7 +40,7 @@ def settings_for_run(info: RunInfo, strict: bool = False) -> FrictionSettings:
         strict: Raise on a profile that is found but does not load (``harness audit``), instead of
             logging it and going on with the defaults (the end of a run, which must not be lost).
     """
-    for path in _profile_candidates(info):
+    for path in profile_candidates(info):
         if not path.is_file():
             continue
         try:
@@ -136,20 +121,3 @@ def audit_run(run_dir: Path, profile_settings: FrictionSettings | None = None,
         thresholds={name: list(pair) for name, pair in settings.app_thresholds().items()},
         findings=rank([f for _, found in judged for f in found]), journeys=journeys,
     )
-
-
-def write_findings(run_dir: Path, findings_file: FindingsFile) -> Path:
-    """Write ``findings.json`` atomically (a reader never sees half a file)."""
-    return write_atomic(run_dir / FINDINGS_JSON, findings_file.model_dump_json(indent=1) + "\n")
-
-
-def read_findings(run_dir: Path) -> FindingsFile | None:
-    """Read ``findings.json``; ``None`` when the run has none (or it is unreadable: logged)."""
-    path = run_dir / FINDINGS_JSON
-    if not path.is_file():
-        return None
-    try:
-        return FindingsFile.model_validate_json(path.read_text(encoding="utf-8"))
-    except (ValueError, OSError) as exc:
-        log.warning("friction audit: %s is unreadable: %s", path, exc)
-        return None

@@ -47,8 +47,9 @@ def audit_folder(run_dir: Path, baseline: Path | None = None, app: str | None = 
     Raises:
         HarnessError: Not a run folder, or an app profile that does not load (with file:line).
     """
-    from harness.audit.findings import audit_run, settings_for_run, write_findings
+    from harness.audit.findings import audit_run, settings_for_run
     from harness.report.outputs import write_outputs
+    from harness.runfolder.findings import write_findings
     from harness.runfolder.io import read_run_info
 
     if not (run_dir / "run.json").is_file():

@@ -61,9 +61,10 @@ def run_compare(candidate_spec: str, baseline_spec: str, *, history: Path | None
     Raises:
         HarnessError: A run that cannot be found or read, or a bad setting (exit code 2).
     """
-    from harness.compare.build import build_comparison, write_comparison
+    from harness.compare.build import build_comparison
     from harness.contracts.comparison import SUMMARY_MD
     from harness.report.markdown.comparison import render_summary
+    from harness.runfolder.comparison import write_comparison
     from harness.runfolder.history import resolve
 
     as_path = Path(candidate_spec)

@@ -130,7 +130,7 @@ def _summary(info: RunInfo, run_dir: Path) -> None:
     t = info.totals
     out.print(f"{t.get('scenarios_passed', 0)} passed, {t.get('scenarios_failed', 0)} failed "
               f"({t.get('steps', 0)} steps; run {info.status})", markup=False)
-    from harness.audit.findings import read_findings
+    from harness.runfolder.findings import read_findings
 
     findings = read_findings(run_dir)
     if findings is not None:
@@ -161,7 +161,8 @@ def _run_error(run_dir: Path) -> str:
 
 
 def _run(options: object, json_out: bool, fail_on_findings: str = "never", baseline: str | None = None) -> int:
-    from harness.collect.runner import execute, prepare
+    from harness.collect.runner import prepare
+    from harness.pipeline import run_journeys
 
     try:
         parse_fail_on(fail_on_findings)
@@ -172,7 +173,7 @@ def _run(options: object, json_out: bool, fail_on_findings: str = "never", basel
         raise _fail(exc) from None
     progress = Progress(live=not json_out)
     try:
-        info = execute(options, prepared, progress)  # type: ignore[arg-type]
+        info = run_journeys(options, prepared, progress)  # type: ignore[arg-type]
     except HarnessError as exc:
         progress.stop()
         raise _fail(exc) from None
@@ -236,7 +237,7 @@ def _compare_after_run(run_dir: Path, baseline: str, options: object, json_out: 
 
 def _findings_code(run_dir: Path, fail_on: str) -> int:
     """1 when the run's friction findings include one at least as severe as ``fail_on``."""
-    from harness.audit.findings import read_findings
+    from harness.runfolder.findings import read_findings
 
     findings = read_findings(run_dir) if fail_on != "never" else None
     count = failing(findings, fail_on) if findings is not None else 0
@@ -299,11 +300,11 @@ def check(paths: PathsArg, app_name: AppOpt) -> None:
 
     Example: harness check features/demo --app demo
     """
-    from harness.spec.features import load_suite
+    from harness.collect.steps import load_journeys
     from harness.spec.profile import load_profile
 
     try:
-        features = load_suite(paths, profile := load_profile(app_name))
+        features = load_journeys(paths, profile := load_profile(app_name))
     except HarnessError as exc:
         raise _fail(exc) from None
     out.print(f"ok: {len(features)} features, app profile {profile.source}", markup=False)

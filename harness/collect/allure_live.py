@@ -19,35 +19,26 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from harness.contracts.allure import (
+    LABEL_ATTEMPT,
+    LABEL_REPEAT,
+    LABEL_RUN_ID,
+    LABEL_TEST_ID,
+    REPEAT_PARAMETER,
+    severity,
+)
+
 if TYPE_CHECKING:
     from pytest_bdd.parser import Feature, Scenario
 
     from harness.collect.config import CollectConfig
 
-SEVERITIES = ("blocker", "critical", "normal", "minor", "trivial")
-LABEL_RUN_ID = "harness_run_id"
-LABEL_TEST_ID = "harness_test_id"
-LABEL_REPEAT = "harness_repeat"
-LABEL_ATTEMPT = "harness_attempt"
-REPEAT_PARAMETER = "harness_repeat"
 
 
 def allure_dir(config: pytest.Config) -> Path | None:
     """The folder allure-pytest-bdd writes into (``--alluredir``), or ``None`` when Allure is off."""
     value = getattr(config.option, "allure_report_dir", None)
     return Path(value).resolve() if value else None
-
-
-def severity(tags: set[str] | list[str]) -> str:
-    """The Allure severity a scenario's tags give (``@critical``, ``@severity:minor``...); ``normal`` by default."""
-    found = []
-    for tag in tags:
-        name = tag.lower().lstrip("@")
-        for prefix in ("severity:", "severity_", "severity="):
-            name = name.removeprefix(prefix)
-        if name in SEVERITIES:
-            found.append(name)
-    return min(found, key=SEVERITIES.index) if found else "normal"
 
 
 def register(config: pytest.Config, cfg: CollectConfig) -> None:

@@ -21,10 +21,9 @@ from pathlib import Path
 
 from harness.collect.browser import resolve_browser
 from harness.collect.config import new_run_id
+from harness.collect.steps import load_journeys
 from harness.contracts.records import RUN_FILE, STEPS_JSONL, RunInfo, StepRecord
 from harness.errors import HarnessError
-from harness.runfolder.io import finish_run, history_dir
-from harness.spec.features import load_suite
 from harness.spec.profile import AppProfile, load_profile
 
 #: Variables of an enclosing pytest (xdist worker ids, a parent run's folder) that would
@@ -95,7 +94,7 @@ def prepare(options: RunOptions) -> Prepared:
         HarnessError: For a missing browser or an unreachable app.
     """
     profile = load_profile(options.app, options.root)
-    features = load_suite(options.paths, profile)
+    features = load_journeys(options.paths, profile)
     base_url = options.base_url or profile.base_url
     if not base_url:
         raise HarnessError(f"no base URL: pass --base-url or set base_url: in {profile.source}")
@@ -190,8 +189,19 @@ def follow(run_dir: Path, position: int) -> tuple[list[StepRecord], int]:
     return records, position + complete
 
 
-def execute(options: RunOptions, prepared: Prepared, on_records: Callable[[list[StepRecord]], None]) -> RunInfo:
+Finish = Callable[..., RunInfo]
+"""Closes a run folder from what is on disk: ``finish(run_dir, exitstatus=..., status=...)``."""
+
+
+def execute(options: RunOptions, prepared: Prepared, on_records: Callable[[list[StepRecord]], None],
+            finish: Finish) -> RunInfo:
     """Run pytest on the prepared run, reporting new step records as they land.
+
+    Args:
+        options: What the run was asked to do.
+        prepared: The checked specs and the run folder.
+        on_records: Called with the step records as they land.
+        finish: Closes the run when pytest could not (``harness.pipeline.finish_run``).
 
     Returns:
         The final ``run.json`` (written by the plugin, or here when pytest died).
@@ -217,8 +227,7 @@ def execute(options: RunOptions, prepared: Prepared, on_records: Callable[[list[
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(timeout=30)
             if (prepared.run_dir / RUN_FILE).exists():
-                finish_run(prepared.run_dir, exitstatus=2, status="incomplete",
-                           history=history_dir(prepared.run_dir, options.history))
+                finish(prepared.run_dir, exitstatus=2, status="incomplete")
             raise
         finally:
             log.close()
@@ -231,7 +240,7 @@ def execute(options: RunOptions, prepared: Prepared, on_records: Callable[[list[
         raise HarnessError("the run could not start:\n" + "\n".join(tail))
     info = RunInfo.model_validate_json(run_file.read_text())
     if info.ended_at is None:  # pytest died before closing the run: close it from what is on disk
-        info = finish_run(prepared.run_dir, exitstatus=3, history=history_dir(prepared.run_dir, options.history))
+        info = finish(prepared.run_dir, exitstatus=3)
     if proc.returncode not in (0, 1, 5) and info.status == "complete":  # 5: pytest selected nothing
         info.status = "errored"
     return info

@@ -9,15 +9,20 @@ written the pytest-bdd way can ask for it too.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from playwright.sync_api import expect
 from pytest_bdd import parsers, step
 
 from harness.collect.journey import Journey, StepFailure
-from harness.spec.features import resolve_upload
+from harness.spec.features import load_suite, resolve_upload, step_definitions
+from harness.spec.profile import AppProfile
+
+if TYPE_CHECKING:
+    from pytest_bdd.parser import Feature
+    from pytest_bdd.steps import StepFunctionContext
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -251,3 +256,17 @@ def guide_intact(journey: Journey, guide: str) -> None:
     if broken:
         detail = "; ".join(f"{r['step']}: {r['status']} ({r['message']})" for r in broken)
         raise StepFailure(f"guide {guide!r} is broken on this page — {detail}", "guide_broken")
+
+
+def library() -> list[StepFunctionContext]:
+    """The built-in step library and every custom step module imported so far."""
+    return step_definitions()
+
+
+def load_journeys(paths: Sequence[str | Path], profile: AppProfile) -> list[Feature]:
+    """Parse and check the features under ``paths`` against this library and their custom steps.
+
+    Raises:
+        SpecErrors: Every problem found, each with its file and line.
+    """
+    return load_suite(paths, profile)

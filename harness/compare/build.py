@@ -11,16 +11,15 @@ from typing import Any
 
 import pandas as pd
 
-from harness.audit.findings import read_findings
 from harness.compare.changes import compare_samples
 from harness.compare.gate import evaluate
 from harness.compare.outcomes import finding_changes, guide_changes, status_changes
 from harness.compare.samples import collect
 from harness.compare.trends import trends
-from harness.contracts.comparison import COMPARISON_JSON, Comparison, RunSide, Settings
+from harness.contracts.comparison import Comparison, RunSide, Settings
 from harness.contracts.metrics import HISTORY_COLUMNS
 from harness.guides.results import GUIDES_JSON
-from harness.runfolder.files import write_atomic
+from harness.runfolder.findings import read_findings
 from harness.runfolder.history import RunRef, load_history_steps, load_steps, read_index
 from harness.runfolder.io import now_iso
 from harness.spec.regressions import RegressionConfig
@@ -106,17 +105,3 @@ def _counts(comparison: Comparison) -> dict[str, int]:
     counts.update(f"guide_{g.kind}" for g in comparison.guides)
     counts["drifting"] = sum(1 for t in comparison.trends if t.drifting)
     return dict(sorted(counts.items()))
-
-
-def write_comparison(folder: Path, comparison: Comparison) -> Path:
-    """Write ``comparison.json`` atomically."""
-    return write_atomic(folder / COMPARISON_JSON, comparison.model_dump_json(indent=1) + "\n")
-
-
-def read_comparison(folder: Path) -> Comparison | None:
-    """Read ``comparison.json``; ``None`` when there is none or it is unreadable."""
-    path = folder / COMPARISON_JSON
-    try:
-        return Comparison.model_validate_json(path.read_text(encoding="utf-8")) if path.is_file() else None
-    except (OSError, ValueError):
-        return None

@@ -138,9 +138,12 @@ def import_step_module(path: Path) -> object:
 
 
 def step_definitions() -> list[StepFunctionContext]:
-    """Every step definition registered so far (built-in and imported custom modules)."""
-    import harness.collect.steps  # noqa: F401  (registers the built-in library)
+    """Every step definition registered with pytest-bdd so far.
 
+    The built-in library registers itself when ``harness.collect.steps`` is imported (its
+    :func:`~harness.collect.steps.load_journeys` is the entry point); custom modules register in
+    :func:`load_suite`.
+    """
     return list(step_function_context_registry.values())
 
 

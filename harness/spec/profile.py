@@ -16,6 +16,7 @@ from urllib.parse import urljoin
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from harness.contracts.records import RunInfo
 from harness.errors import SpecError
 from harness.spec.friction import FrictionSettings
 from harness.spec.regressions import CompareSettings, GatePolicy
@@ -236,3 +237,17 @@ def _check_references(profile: AppProfile, data: Any, path: Path) -> None:
         if not (where.startswith("/") or where.startswith("http://") or where.startswith("https://")):
             raise SpecError(f"page {page!r}: {where!r} must be a path starting with / or a full URL",
                             path, line_of(data, ["pages", page]))
+
+
+def profile_candidates(info: RunInfo) -> list[Path]:
+    """Where the run's app profile may be: beside or above its features, then ``journeys/<app>/`` here."""
+    found: list[Path] = []
+    for feature in info.features:
+        folder = Path(feature)
+        folder = folder if folder.suffix != ".feature" else folder.parent
+        for parent in [folder, *folder.parents][:4]:
+            if (parent / PROFILE_FILE).is_file():
+                found.append(parent / PROFILE_FILE)
+                break
+    found.append(Path.cwd() / "journeys" / info.app / PROFILE_FILE)
+    return list(dict.fromkeys(found))

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from harness.spec.profile import AppProfile
 from harness.spec.selectors import looks_like_selector, selector_error
+
+if TYPE_CHECKING:
+    from harness.spec.profile import AppProfile
 
 TargetKind = Literal["map", "selector", "text"]
 

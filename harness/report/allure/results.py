@@ -27,14 +27,14 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from harness.audit.findings import read_findings
-from harness.collect.allure_live import LABEL_ATTEMPT, LABEL_REPEAT, LABEL_RUN_ID, LABEL_TEST_ID
+from harness.contracts.allure import LABEL_ATTEMPT, LABEL_REPEAT, LABEL_RUN_ID, LABEL_TEST_ID
 from harness.contracts.records import Finding, RunInfo, StepRecord, final_attempts
 from harness.errors import HarnessError
 from harness.report.allure.files import ResultsFolder, millis
 from harness.report.allure.guides import write_guide_results
 from harness.report.allure.meta import SLOW_MARK, carry_history, environment, write_categories, write_environment
 from harness.report.allure.scenarios import scenario_result
+from harness.runfolder.findings import read_findings
 from harness.runfolder.io import read_records, read_run_info
 
 SLOW_RULES = frozenset({"over-budget", "slow-page-load", "slow-interaction", "blocking-scripts", "long-wait"})
@@ -94,10 +94,12 @@ def _copy_live(live: Path, target: Path) -> None:
 
 def secrets_for_run(info: RunInfo) -> list[str]:
     """The secret values of the run's app profile (passwords from the environment), for scrubbing."""
-    from harness.audit.findings import _profile_candidates  # where the friction audit finds the profile
-    from harness.spec.profile import load_profile
+    from harness.spec.profile import (
+        load_profile,
+        profile_candidates,  # where the friction audit finds the profile
+    )
 
-    for candidate in [info.options.get("profile"), *_profile_candidates(info)]:
+    for candidate in [info.options.get("profile"), *profile_candidates(info)]:
         if candidate and Path(str(candidate)).is_file():
             try:
                 return load_profile(str(candidate)).secrets()

@@ -12,7 +12,7 @@ import json
 from allure_commons.model2 import Label, Parameter, Status, StatusDetails, TestResult, TestStepResult
 from allure_commons.utils import md5
 
-from harness.collect.allure_live import LABEL_ATTEMPT, LABEL_REPEAT, LABEL_RUN_ID, LABEL_TEST_ID, severity
+from harness.contracts.allure import LABEL_ATTEMPT, LABEL_REPEAT, LABEL_RUN_ID, LABEL_TEST_ID, severity
 from harness.contracts.records import StepRecord
 from harness.report.allure.files import millis, stable_uuid
 

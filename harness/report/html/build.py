@@ -22,9 +22,9 @@ from harness.report.html.guides_view import GuidesView, load_guides_view
 from harness.report.html.images import Images
 from harness.report.html.regress_view import RegressionsView, load_regressions_view
 from harness.report.html.trends_view import TrendsView, trends_view
-from harness.report.html.view import FailureView, JourneyView, SlowStep, journey_views, slowest_steps
 from harness.report.load import RunData, load_run
 from harness.report.stats import fmt_ms, fmt_time, fmt_total, parse_time
+from harness.report.view import FailureView, JourneyView, SlowStep, journey_views, slowest_steps
 from harness.runfolder.files import write_atomic
 
 TEMPLATES = Path(__file__).parent / "templates"

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.report.html.view import CaseView, JourneyView
 from harness.report.stats import fmt_ms
+from harness.report.view import CaseView, JourneyView
 
 ROW_PX = 22
 """Height of one category row (a step or a journey)."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 import shlex
 
 from harness.report.html.images import Images, inside
-from harness.report.html.view import FailureView, JourneyView
 from harness.report.load import RunData
+from harness.report.view import FailureView, JourneyView
 
 ERROR_LINES = 15
 ERROR_CHARS = 4000

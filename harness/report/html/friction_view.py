@@ -16,8 +16,8 @@ from harness.report.html.friction_cells import Block
 from harness.report.html.friction_evidence import evidence_blocks
 from harness.report.html.friction_figures import thresholds_block
 from harness.report.html.images import Images
-from harness.report.html.view import CaseView, FindingBadge, JourneyView, example_label
 from harness.report.stats import fmt_time
+from harness.report.view import CaseView, FindingBadge, JourneyView, example_label
 
 SEVERITIES = ("high", "medium", "low")
 SEVERITY_ICONS = {"high": "▲", "medium": "◆", "low": "▽"}

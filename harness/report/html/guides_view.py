@@ -16,8 +16,8 @@ from harness.contracts.guides import GuideResult, GuidesFile, JourneyStep, StepR
 from harness.guides.results import guide_status
 from harness.guides.status import DEFAULT_FAIL_ON, REPAIRABLE, STATUSES
 from harness.report.html.images import Images, Shot
-from harness.report.html.view import JourneyView
 from harness.report.stats import fmt_time
+from harness.report.view import JourneyView
 
 GUIDE_STATUSES = ("broken", "warning", "intact")
 ICONS = {"ok": "✓", "fail": "✗", "warn": "⚠"}

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from harness.compare.build import read_comparison
 from harness.contracts.comparison import COMPARISON_JSON, Change, Comparison, FindingChange, GuideChange, StatusChange
 from harness.report.html.charts import distribution, sparkline
 from harness.report.markdown.comparison import fmt_value
+from harness.runfolder.comparison import read_comparison
 
 MAX_ROWS = 80
 """Changes listed (unchanged ones are only counted)."""

@@ -16,11 +16,11 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from harness.audit.findings import read_findings
 from harness.contracts.guides import read_guides
 from harness.report.junit.cases import Case, Suite, guide_suite, scenario_suites
 from harness.report.load import RunData, load_run
 from harness.runfolder.files import write_atomic
+from harness.runfolder.findings import read_findings
 
 JUNIT_XML = "junit.xml"
 _ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

@@ -12,15 +12,15 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from harness.audit.findings import read_findings
-from harness.compare.build import read_comparison
 from harness.contracts.guides import GuidesFile, read_guides
 from harness.contracts.records import FindingsFile
-from harness.report.html.view import JourneyView, journey_views, slowest_steps
 from harness.report.load import RunData, load_run
 from harness.report.markdown.comparison import md, md_code, md_table, render_summary
 from harness.report.stats import fmt_ms, fmt_total
+from harness.report.view import JourneyView, journey_views, slowest_steps
+from harness.runfolder.comparison import read_comparison
 from harness.runfolder.files import write_atomic
+from harness.runfolder.findings import read_findings
 
 SUMMARY_MD = "summary.md"
 TOP = 5

@@ -14,9 +14,9 @@ from typing import Any
 
 import pandas as pd
 
-from harness.audit.findings import read_findings
 from harness.contracts.guides import read_guides
 from harness.contracts.records import FINDINGS_JSON, STEPS_JSONL, StepRecord
+from harness.runfolder.findings import read_findings
 from harness.runfolder.io import flat_signals, read_records
 
 STEPS_CSV = "steps.csv"

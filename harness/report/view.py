@@ -10,9 +10,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from harness.contracts.records import StepRecord
-from harness.report.html.vitals import step_vitals
 from harness.report.load import RunData, ScenarioRun
 from harness.report.stats import median, pct, percentile
+from harness.report.vitals import step_vitals
 
 STATUS_ORDER = ("failed", "incomplete", "not_run", "skipped", "passed")
 """Most severe first: a step or case takes the most severe status of its runs."""

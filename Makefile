@@ -46,15 +46,17 @@ java:
 demo: setup
 	$(BIN)/harness demo
 
-test: setup
-	$(BIN)/ruff check harness tests bench docs
+test: setup lint
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 screenshots: setup
 	$(BIN)/python docs/report_screenshots.py
 
+# ruff; the layers and no cycles (import-linter, contracts in pyproject.toml); the types (mypy over harness/)
 lint: $(STAMP)
 	$(BIN)/ruff check harness tests bench docs
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) reports/*/ $(ASSETS)/node_modules

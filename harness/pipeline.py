@@ -10,15 +10,25 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from harness.audit.findings import audit_run
-from harness.collect.runner import Prepared, RunOptions, execute
-from harness.contracts.records import RunInfo, StepRecord, final_attempts
-from harness.report.outputs import write_outputs
+from harness.audit.findings import audit_run, settings_for_run
+from harness.collect.config import CollectConfig
+from harness.collect.journey_guides import finish as finish_guides
+from harness.collect.runner import Finish, Prepared, RunOptions, execute
+from harness.compare.build import build_comparison
+from harness.contracts.comparison import SUMMARY_MD, Comparison
+from harness.contracts.records import RUN_FILE, FindingsFile, RunInfo, StepRecord, final_attempts
+from harness.errors import HarnessError
+from harness.report.allure.results import write_allure_results
+from harness.report.markdown.comparison import render_summary
+from harness.report.outputs import Outputs, write_outputs
+from harness.runfolder.comparison import write_comparison
+from harness.runfolder.files import write_atomic
 from harness.runfolder.findings import write_findings
-from harness.runfolder.history import register
+from harness.runfolder.history import register, resolve
 from harness.runfolder.io import (
     BROWSER_INFO,
     RUN_ERROR,
+    default_history,
     history_dir,
     now_iso,
     read_records,
@@ -28,6 +38,8 @@ from harness.runfolder.io import (
     write_run_info,
 )
 from harness.spec.friction import FrictionSettings
+from harness.spec.profile import find_profile, load_profile
+from harness.spec.regressions import RegressionConfig, load_config
 
 
 def finish_run(run_dir: Path, exitstatus: int, build: bool = True, status: str | None = None,
@@ -75,11 +87,125 @@ def finish_run(run_dir: Path, exitstatus: int, build: bool = True, status: str |
     return info
 
 
-def run_journeys(options: RunOptions, prepared: Prepared, on_records: Callable[[list[StepRecord]], None]) -> RunInfo:
-    """Collect: replay the prepared journeys in pytest; the run is closed (audited, registered, reported)."""
-    history = history_dir(prepared.run_dir, options.history)
+def journeys_finisher(history: str | None = None) -> Finish:
+    """What closes a run folder that pytest could not close: :func:`finish_run`, registering in ``history``."""
 
     def finish(run_dir: Path, exitstatus: int, status: str | None = None) -> RunInfo:
-        return finish_run(run_dir, exitstatus, status=status, history=history)
+        return finish_run(run_dir, exitstatus, status=status, history=history_dir(run_dir, history))
 
-    return execute(options, prepared, on_records, finish)
+    return finish
+
+
+def run_journeys(options: RunOptions, prepared: Prepared, on_records: Callable[[list[StepRecord]], None]) -> RunInfo:
+    """Collect: replay the prepared journeys in pytest; the run is closed (audited, registered, reported)."""
+    return execute(options, prepared, on_records, journeys_finisher(options.settings.history))
+
+
+def end_of_run(cfg: CollectConfig, exitstatus: int) -> RunInfo:
+    """The end of a pytest run of journeys: guides summarised, then the run closed (see :func:`finish_run`)."""
+    try:
+        finish_guides(cfg.profile, cfg.guides_dir, cfg.run_dir, {"app": cfg.profile.name, "base_url": cfg.base_url})
+    except HarnessError as exc:  # the journeys' results matter more than a guide summary
+        print(f"harness: guides.json not written: {exc}", file=sys.stderr)
+    settings = cfg.settings
+    info = finish_run(cfg.run_dir, exitstatus=exitstatus, build=settings.report, friction=cfg.profile.friction,
+                      history=history_dir(cfg.run_dir, settings.history))
+    if not settings.report and settings.allure_dir is not None:  # asked for with --alluredir: finish them anyway
+        try:
+            write_allure_results(cfg.run_dir)
+        except Exception as exc:  # the run folder is complete; `harness report` can finish them later
+            print(f"harness: the Allure results could not be finished: {type(exc).__name__}: {exc}", file=sys.stderr)
+    return info
+
+
+def audit_folder(run_dir: Path, baseline: Path | None = None, app: str | None = None,
+                 report: bool = True) -> FindingsFile:
+    """Audit a run folder, write ``findings.json``, and rebuild its report and other outputs.
+
+    Args:
+        run_dir: The run folder.
+        baseline: A run folder of the same journeys, for the ``longer-journey`` rule.
+        app: An app profile to take the thresholds from (default: the run's own, found beside
+            its features or under ``journeys/<app>``).
+        report: Rebuild the report (off when a comparison that rebuilds it follows).
+
+    Raises:
+        HarnessError: Not a run folder, or an app profile that does not load (with file:line).
+    """
+    if not (run_dir / "run.json").is_file():
+        raise HarnessError("not a run folder (no run.json)", run_dir)
+    if baseline is not None and not (baseline / "run.json").is_file():
+        raise HarnessError("the baseline is not a run folder (no run.json)", baseline)
+    settings = load_profile(app).friction if app is not None else settings_for_run(read_run_info(run_dir), strict=True)
+    findings = audit_run(run_dir, settings, baseline)
+    write_findings(run_dir, findings)
+    if report:
+        write_outputs(run_dir)
+    return findings
+
+
+def compare_settings(app: str | None, app_name_of_run: str | None) -> RegressionConfig:
+    """The statistics and gate settings: pyproject.toml, then the app profile when there is one."""
+    name = app or app_name_of_run
+    profile = None
+    if name and (app or find_profile(name).is_file()):
+        profile = load_profile(name)
+    return load_config(Path.cwd(), profile)
+
+
+def compare_runs(candidate_spec: str, baseline_spec: str, *, history: Path | None, app: str | None,
+                 out_dir: Path | None, outputs: bool = True) -> tuple[Comparison, Path]:
+    """Compare a run with its baseline and write ``comparison.json`` (and the outputs that show it).
+
+    Into the candidate's own run folder, ``summary.md`` is the run's summary with the comparison as
+    its Regressions part, and every other output is rewritten too (``outputs`` false: the caller
+    rewrites them); anywhere else (``out_dir``), ``summary.md`` is the comparison alone.
+
+    Returns:
+        The comparison and the path of ``comparison.json``.
+
+    Raises:
+        HarnessError: A run that cannot be found or read, or a bad setting (exit code 2).
+    """
+    as_path = Path(candidate_spec)
+    store = history or default_history(as_path if as_path.is_dir() else None)
+    candidate = resolve(candidate_spec, store)[0]
+    config = compare_settings(app, candidate.info.app)
+    baseline = resolve(baseline_spec, store, app=candidate.info.app, env=candidate.info.env,
+                       exclude=[candidate.run_id])
+    comparison = build_comparison(baseline, candidate, config, history=store, baseline_spec=baseline_spec,
+                                  candidate_spec=candidate_spec)
+    is_run_folder = as_path.is_dir() and (as_path / RUN_FILE).is_file()
+    folder = out_dir or (as_path if is_run_folder else Path("reports") / "compare" / candidate.run_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = write_comparison(folder, comparison)
+    if is_run_folder and folder == as_path:  # its summary and report gain the regressions part
+        if outputs:
+            write_outputs(folder)
+    else:
+        write_atomic(folder / SUMMARY_MD, render_summary(comparison))
+    return comparison, path
+
+
+def register_run(run_dir: Path, history: str | None) -> None:
+    """Register the run (again) in its history store, e.g. once ``guides.json`` is in its folder."""
+    store = history_dir(run_dir, history)
+    if store is not None:
+        register(run_dir, store)
+
+
+def rebuild_outputs(run_dir: Path, baseline: str | None, history: Path | None
+                    ) -> tuple[tuple[Comparison, Path] | None, Outputs]:
+    """Audit the run folder again, compare it with ``baseline`` if given, and rewrite every output.
+
+    Returns:
+        The comparison and its path (``None`` without a baseline), and what was written.
+
+    Raises:
+        HarnessError: Not a run folder, a profile that does not load, a baseline that cannot be read.
+    """
+    audit_folder(run_dir, report=False)  # recomputes findings.json
+    compared = None
+    if baseline:  # the comparison reads findings.json; the outputs read comparison.json
+        compared = compare_runs(str(run_dir), baseline, history=history, app=None, out_dir=None, outputs=False)
+    return compared, write_outputs(run_dir)

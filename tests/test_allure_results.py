@@ -12,12 +12,14 @@ from typing import Any
 
 import pytest
 
-from harness.collect.runner import Prepared, RunOptions, pytest_command
+from harness.collect.runner import Prepared, RunOptions, pytest_command, resolved_settings
 from harness.contracts.allure import severity
 from harness.contracts.records import Finding, FindingsFile, RunInfo, StepArtifacts, StepRecord
+from harness.contracts.settings import RunSettings
 from harness.report.allure.meta import GUIDE_MARK, SLOW_MARK, carry_history, categories
 from harness.report.allure.results import write_allure_results
 from harness.runfolder.io import write_run_info
+from harness.runfolder.settings import read_settings, write_settings
 from harness.spec.profile import load_profile
 from tests.e2e import ROOT
 
@@ -220,13 +222,18 @@ def test_severity_comes_from_tags() -> None:
 
 def test_run_command_passes_alluredir_to_pytest(tmp_path: Path) -> None:
     profile = load_profile(str(ROOT / "tests" / "fixtures" / "compare" / "app.yaml"))
-    options = RunOptions(paths=["x.feature"], app="x", allure_dir=tmp_path / "res", allure_history=tmp_path / "prev")
-    cmd = pytest_command(options, Prepared(profile, [], "http://x", tmp_path / "run", "r1"), tmp_path / "t.py")
+    prepared = Prepared(profile, [], "http://x", tmp_path / "run", "r1")
+    options = RunOptions(RunSettings(paths=["x.feature"], app="x", allure_dir=tmp_path / "res",
+                                     allure_history=tmp_path / "prev"))
+    cmd = pytest_command(options, prepared, tmp_path / "settings.json", tmp_path / "t.py")
     at = cmd.index("--alluredir")
     assert cmd[at - 2:at + 2] == ["-p", "allure_pytest_bdd", "--alluredir", str((tmp_path / "res").resolve())]
-    assert cmd[cmd.index("--harness-allure-history") + 1] == str((tmp_path / "prev").resolve())
-    plain = pytest_command(RunOptions(paths=["x.feature"], app="x"),
-                           Prepared(profile, [], "http://x", tmp_path / "run", "r1"), tmp_path / "t.py")
+    assert cmd[cmd.index("--harness-settings") + 1] == str(tmp_path / "settings.json")
+    written = read_settings(write_settings(tmp_path / "settings.json", resolved_settings(options, prepared)))
+    assert written.allure_history == (tmp_path / "prev").resolve()
+    assert written.out == prepared.run_dir and written.run_id == "r1" and written.base_url == "http://x"
+    plain = pytest_command(RunOptions(RunSettings(paths=["x.feature"], app="x")), prepared,
+                           tmp_path / "settings.json", tmp_path / "t.py")
     assert "--alluredir" not in plain
 
 

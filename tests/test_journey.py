@@ -12,7 +12,7 @@ from harness.collect import journey as journey_module
 from harness.collect import steps
 from harness.collect.journey import Journey, StepFailure
 from harness.collect.signals import SignalLog
-from harness.plugin import _slug
+from harness.plugin.recorder import slug as _slug
 from harness.spec.profile import load_profile
 from tests.e2e import ROOT, chromium, serve_folder
 

@@ -33,42 +33,6 @@ def failing(findings: FindingsFile, fail_on: str) -> int:
     return sum(1 for f in findings.findings if SEVERITIES.index(f.severity) <= worst)
 
 
-def audit_folder(run_dir: Path, baseline: Path | None = None, app: str | None = None,
-                 report: bool = True) -> FindingsFile:
-    """Audit a run folder, write ``findings.json``, and rebuild its report and other outputs.
-
-    Args:
-        run_dir: The run folder.
-        baseline: A run folder of the same journeys, for the ``longer-journey`` rule.
-        app: An app profile to take the thresholds from (default: the run's own, found beside
-            its features or under ``journeys/<app>``).
-        report: Rebuild the report (off when a comparison that rebuilds it follows).
-
-    Raises:
-        HarnessError: Not a run folder, or an app profile that does not load (with file:line).
-    """
-    from harness.audit.findings import audit_run, settings_for_run
-    from harness.report.outputs import write_outputs
-    from harness.runfolder.findings import write_findings
-    from harness.runfolder.io import read_run_info
-
-    if not (run_dir / "run.json").is_file():
-        raise HarnessError("not a run folder (no run.json)", run_dir)
-    if baseline is not None and not (baseline / "run.json").is_file():
-        raise HarnessError("the baseline is not a run folder (no run.json)", baseline)
-    if app is not None:
-        from harness.spec.profile import load_profile
-
-        settings = load_profile(app).friction
-    else:
-        settings = settings_for_run(read_run_info(run_dir), strict=True)
-    findings = audit_run(run_dir, settings, baseline)
-    write_findings(run_dir, findings)
-    if report:
-        write_outputs(run_dir)
-    return findings
-
-
 def print_findings(findings: FindingsFile, limit: int = 15) -> None:
     """Print the ranked findings and each scenario's friction score."""
     if not findings.findings:
@@ -111,6 +75,8 @@ def audit(
 
     Example: harness audit reports/20261126-190501-demo --fail-on medium
     """
+    from harness.pipeline import audit_folder
+
     try:
         policy = parse_fail_on(fail_on)
         findings = audit_folder(run_dir, baseline, app)

@@ -12,7 +12,6 @@ from rich.table import Table
 
 from harness.cli.common import err, fail, out
 from harness.errors import HarnessError
-from harness.runfolder.files import write_atomic
 
 HistoryOpt = Annotated[Path | None, typer.Option(
     "--history", help="history store (default: $HARNESS_HISTORY, else history/ beside the run folder, "
@@ -24,29 +23,6 @@ TOP = 10
 
 history_app = typer.Typer(help="The history store: every run, kept small, to pick baselines and draw trends.",
                           no_args_is_help=True)
-
-
-def default_history(candidate: Path | None = None) -> Path:
-    """The history store to use when none was named."""
-    from harness.runfolder.io import history_dir
-
-    if candidate is not None and (candidate / "run.json").is_file():
-        found = history_dir(candidate)
-        if found is not None:
-            return found
-    return history_dir(Path("reports") / "_") or Path("reports") / "history"
-
-
-def _config(app: str | None, app_name_of_run: str | None) -> object:
-    """The statistics and gate settings: pyproject.toml, then the app profile when there is one."""
-    from harness.spec.profile import find_profile, load_profile
-    from harness.spec.regressions import load_config
-
-    name = app or app_name_of_run
-    profile = None
-    if name and (app or find_profile(name).is_file()):
-        profile = load_profile(name)
-    return load_config(Path.cwd(), profile)
 
 
 def run_compare(candidate_spec: str, baseline_spec: str, *, history: Path | None, app: str | None,
@@ -61,31 +37,12 @@ def run_compare(candidate_spec: str, baseline_spec: str, *, history: Path | None
     Raises:
         HarnessError: A run that cannot be found or read, or a bad setting (exit code 2).
     """
-    from harness.compare.build import build_comparison
     from harness.contracts.comparison import SUMMARY_MD
-    from harness.report.markdown.comparison import render_summary
-    from harness.runfolder.comparison import write_comparison
-    from harness.runfolder.history import resolve
+    from harness.pipeline import compare_runs
 
-    as_path = Path(candidate_spec)
-    store = history or default_history(as_path if as_path.is_dir() else None)
-    candidate = resolve(candidate_spec, store)[0]
-    config = _config(app, candidate.info.app)
-    baseline = resolve(baseline_spec, store, app=candidate.info.app, env=candidate.info.env,
-                       exclude=[candidate.run_id])
-    comparison = build_comparison(baseline, candidate, config,  # type: ignore[arg-type]
-                                  history=store, baseline_spec=baseline_spec, candidate_spec=candidate_spec)
-    is_run_folder = as_path.is_dir() and (as_path / "run.json").is_file()
-    folder = out_dir or (as_path if is_run_folder else Path("reports") / "compare" / candidate.run_id)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = write_comparison(folder, comparison)
-    if is_run_folder and folder == as_path:  # its summary and report gain the regressions part
-        if outputs:
-            from harness.report.outputs import write_outputs
-
-            write_outputs(folder)
-    else:
-        write_atomic(folder / SUMMARY_MD, render_summary(comparison))
+    comparison, path = compare_runs(candidate_spec, baseline_spec, history=history, app=app, out_dir=out_dir,
+                                    outputs=outputs)
+    folder = path.parent
     failed = bool(gate and comparison.gate and comparison.gate.failed)
     if json_out:
         print(json.dumps({"comparison": str(path), "summary": str(folder / SUMMARY_MD), "exit_code": int(failed),
@@ -183,6 +140,7 @@ def history_list(
     Example: harness history list --app demo
     """
     from harness.runfolder.history import read_index
+    from harness.runfolder.io import default_history
 
     store = history or default_history()
     try:
@@ -214,6 +172,7 @@ def history_add(
     Example: harness history add reports/20261127-101500-demo --history reports/history
     """
     from harness.runfolder.history import register
+    from harness.runfolder.io import default_history
 
     for run_dir in run_dirs:
         store = history or default_history(run_dir)

@@ -181,6 +181,7 @@ def _check(profile: Any, folder: Path, loaded: list[Any], base_url: str | None, 
     from harness.guides.fixes import FIXES_PATCH, fixes_patch
     from harness.guides.results import summarise, write_guides_json
     from harness.guides.similarity import SUGGEST_MIN
+    from harness.pipeline import journeys_finisher
     from harness.spec.guide_baseline import load_baselines
 
     url = base_url or profile.base_url
@@ -199,7 +200,7 @@ def _check(profile: Any, folder: Path, loaded: list[Any], base_url: str | None, 
                    min_score=min_score, on_step=_progress(json_out))
     started = time.perf_counter()
     results = check(run)
-    results += check_after_steps(run, features, app_version or profile.version_label)
+    results += check_after_steps(run, features, app_version or profile.version_label, journeys_finisher())
     meta = {"app": profile.name, "app_version": app_version or profile.version_label, "base_url": url,
             "checked_at": stamp.isoformat(timespec="seconds"),
             "duration_ms": round((time.perf_counter() - started) * 1000, 1),

@@ -11,7 +11,7 @@ import os
 import sys
 from collections import defaultdict
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -22,11 +22,15 @@ from harness import __version__
 from harness.cli.audit import FAIL_ON, audit, failing, parse_fail_on, print_findings
 from harness.cli.common import err, out
 from harness.cli.common import fail as _fail
-from harness.cli.compare import BaselineOpt, HistoryOpt, compare, history_app, run_compare
+from harness.cli.compare import BaselineOpt, HistoryOpt, compare, history_app, print_comparison, run_compare
 from harness.cli.guides import demo_guides, guides_app
 from harness.collect.config import new_run_id
 from harness.contracts.records import RunInfo, StepRecord, final_attempts
+from harness.contracts.settings import DEFAULTS, RunSettings
 from harness.errors import HarnessError
+
+if TYPE_CHECKING:
+    from harness.collect.runner import RunOptions
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Replay critical user journeys in real Chromium, time every step, report.")
@@ -160,7 +164,7 @@ def _run_error(run_dir: Path) -> str:
     return " / ".join(lines[-3:]) or "no output (see pytest.log)"
 
 
-def _run(options: object, json_out: bool, fail_on_findings: str = "never", baseline: str | None = None) -> int:
+def _run(options: RunOptions, json_out: bool, fail_on_findings: str = "never", baseline: str | None = None) -> int:
     from harness.collect.runner import prepare
     from harness.pipeline import run_journeys
 
@@ -168,12 +172,12 @@ def _run(options: object, json_out: bool, fail_on_findings: str = "never", basel
         parse_fail_on(fail_on_findings)
         if baseline:
             _check_compare_settings(options)
-        prepared = prepare(options)  # type: ignore[arg-type]
+        prepared = prepare(options)
     except HarnessError as exc:
         raise _fail(exc) from None
     progress = Progress(live=not json_out)
     try:
-        info = run_journeys(options, prepared, progress)  # type: ignore[arg-type]
+        info = run_journeys(options, prepared, progress)
     except HarnessError as exc:
         progress.stop()
         raise _fail(exc) from None
@@ -184,7 +188,8 @@ def _run(options: object, json_out: bool, fail_on_findings: str = "never", basel
     progress.stop()
     code = info.exit_code if info.exit_code is not None else 2
     if info.status != "errored" and not info.totals.get("scenarios"):
-        chosen = f" matches --tags {options.tags!r}" if getattr(options, "tags", None) else " was found"
+        tags = options.settings.tags
+        chosen = f" matches --tags {tags!r}" if tags else " was found"
         err.print(f"error: no scenario{chosen}; nothing was run", markup=False, soft_wrap=True)
         return 2
     if info.status == "errored":
@@ -199,33 +204,33 @@ def _run(options: object, json_out: bool, fail_on_findings: str = "never", basel
                           **info.model_dump(mode="json")}, indent=2))
     else:
         _summary(info, prepared.run_dir)
-        if getattr(options, "allure_dir", None) is not None:
-            out.print(f"Allure results: {Path(options.allure_dir).resolve()}", markup=False, soft_wrap=True)
+        if options.settings.allure_dir is not None:
+            out.print(f"Allure results: {options.settings.allure_dir.resolve()}", markup=False, soft_wrap=True)
     return code
 
 
-def _check_compare_settings(options: object) -> None:
+def _check_compare_settings(options: RunOptions) -> None:
     """Read the compare:/gate: settings before the run starts, so a mistake costs no run."""
     from harness.spec.profile import load_profile
     from harness.spec.regressions import load_config
 
-    root = getattr(options, "root", Path.cwd())
-    load_config(root, load_profile(options.app, root))  # type: ignore[attr-defined]
+    settings = options.settings
+    load_config(settings.root, load_profile(settings.app, settings.root))
 
 
-def _compare_after_run(run_dir: Path, baseline: str, options: object, json_out: bool) -> int:
+def _compare_after_run(run_dir: Path, baseline: str, options: RunOptions, json_out: bool) -> int:
     """Compare the run that just ended with its baseline; 1 when the gate fails, 2 when it cannot compare.
 
     A selector no run matches yet (the pipeline's first run) is noted, and the run's own exit code stands.
     """
     from harness.runfolder.history import NoBaselineYet
 
-    history = getattr(options, "history", None)
+    history = options.settings.history
     if history == "off":
         history = None
     try:
         return run_compare(str(run_dir), baseline, history=Path(history) if history else None,
-                           app=getattr(options, "app", None), out_dir=None, quiet=json_out)
+                           app=options.settings.app, out_dir=None, quiet=json_out)
     except NoBaselineYet as exc:
         err.print(f"note: nothing to compare with yet ({exc}); this run can be the next baseline",
                   markup=False, soft_wrap=True)
@@ -253,17 +258,17 @@ def run(
     app_name: AppOpt,
     base_url: BaseUrlOpt = None,
     out_dir: OutOpt = None,
-    repeat: RepeatOpt = 1,
-    retries: RetriesOpt = 0,
-    workers: WorkersOpt = 1,
+    repeat: RepeatOpt = DEFAULTS.repeat,
+    retries: RetriesOpt = DEFAULTS.retries,
+    workers: WorkersOpt = DEFAULTS.workers,
     tags: TagsOpt = None,
-    trace: TraceOpt = "retain-on-failure",
+    trace: TraceOpt = DEFAULTS.trace,
     browser_path: BrowserOpt = None,
     headed: Annotated[bool, typer.Option("--headed", help="show the browser")] = False,
     app_version: Annotated[str | None, typer.Option("--app-version", help="version label of the app")] = None,
-    step_timeout: TimeoutOpt = 10_000,
-    probes: ProbesOpt = True,
-    a11y: A11yOpt = True,
+    step_timeout: TimeoutOpt = DEFAULTS.step_timeout_ms,
+    probes: ProbesOpt = DEFAULTS.probes,
+    a11y: A11yOpt = DEFAULTS.a11y,
     fail_on_findings: FindingsFailOpt = "never",
     baseline: BaselineOpt = None,
     history: HistoryOpt = None,
@@ -282,16 +287,24 @@ def run(
     """
     from harness.collect.runner import RunOptions
 
-    if trace not in ("off", "on", "retain-on-failure"):
-        raise _fail(HarnessError(f"--trace must be off, on or retain-on-failure, not {trace!r}"))
-    options = RunOptions(paths=[str(p) for p in paths], app=app_name, base_url=base_url, out=out_dir,
-                         repeat=repeat, retries=retries, workers=workers, tags=tags, trace=trace,
-                         browser_path=browser_path,
-                         headed=headed, step_timeout_ms=step_timeout, app_version=app_version,
-                         probes=probes, a11y=a11y, env=env, labels=list(label or []),
-                         history=str(history) if history else None, allure_dir=allure_dir,
-                         allure_history=allure_history)
+    options = RunOptions(_settings(
+        paths=[str(p) for p in paths], app=app_name, base_url=base_url, out=out_dir, repeat=repeat, retries=retries,
+        workers=workers, tags=tags, trace=trace, browser_path=browser_path, headed=headed,
+        step_timeout_ms=step_timeout, app_version=app_version, probes=probes, a11y=a11y, env=env,
+        labels=list(label or []), history=str(history) if history else None, allure_dir=allure_dir,
+        allure_history=allure_history))
     raise typer.Exit(_run(options, json_out, fail_on_findings, baseline))
+
+
+def _settings(**values: object) -> RunSettings:
+    """The run's settings from the command's options; a bad value is one clear message (exit 2)."""
+    from pydantic import ValidationError
+
+    try:
+        return RunSettings.model_validate(values)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise _fail(HarnessError(f"bad option: {problems}")) from None
 
 
 @app.command()
@@ -327,20 +340,20 @@ def report(run_dir: Annotated[Path, typer.Argument(help="a run folder")], baseli
     """
     import time
 
-    from harness.cli.audit import audit_folder
-    from harness.report.outputs import write_outputs
+    from harness.pipeline import rebuild_outputs
 
     if not (run_dir / "run.json").is_file():
         raise _fail(HarnessError("not a run folder (no run.json)", run_dir))
     started = time.monotonic()
-    code = 0
     try:
-        audit_folder(run_dir, report=False)  # recomputes findings.json
-        if baseline:  # the comparison reads findings.json; the outputs below read comparison.json
-            code = run_compare(str(run_dir), baseline, history=history, app=None, out_dir=None, outputs=False)
+        compared, done = rebuild_outputs(run_dir, baseline, history)
     except HarnessError as exc:
         raise _fail(exc) from None
-    done = write_outputs(run_dir)
+    code = 0
+    if compared is not None:
+        comparison, path = compared
+        print_comparison(comparison, path)
+        code = 1 if comparison.gate and comparison.gate.failed else 0
     out.print(f"Wrote {len(done.written) + 1} files in {time.monotonic() - started:.1f} s:", markup=False)
     for path in [run_dir / "findings.json", *done.written]:
         out.print(f"  {path}", markup=False, soft_wrap=True)
@@ -381,14 +394,14 @@ def demo(
     ctx: typer.Context,
     version: Annotated[int, typer.Option("--version", min=1, max=2, help="vendor version of the demo app")] = 1,
     out_dir: OutOpt = None,
-    repeat: RepeatOpt = 1,
-    workers: WorkersOpt = 1,
+    repeat: RepeatOpt = DEFAULTS.repeat,
+    workers: WorkersOpt = DEFAULTS.workers,
     browser_path: BrowserOpt = None,
     latency_ms: Annotated[int, typer.Option("--latency-ms", help="extra latency on every request")] = 0,
     tags: TagsOpt = None,
-    step_timeout: TimeoutOpt = 10_000,
-    probes: ProbesOpt = True,
-    a11y: A11yOpt = True,
+    step_timeout: TimeoutOpt = DEFAULTS.step_timeout_ms,
+    probes: ProbesOpt = DEFAULTS.probes,
+    a11y: A11yOpt = DEFAULTS.a11y,
     fail_on_findings: FindingsFailOpt = "never",
     baseline: BaselineOpt = None,
     history: HistoryOpt = None,
@@ -414,16 +427,16 @@ def demo(
     title = f"Spendly {VERSIONS[version]} (v{version})"
     with DemoServer(version=version, port=0, latency_ms=latency_ms) as server:
         out.print(f"Demo app v{version} at {server.url}", markup=False)
-        options = RunOptions(paths=[str(features)], app="demo", base_url=server.url, out=run_dir, run_id=run_id,
-                             repeat=repeat, workers=workers, browser_path=browser_path, root=root, tags=tags,
-                             step_timeout_ms=step_timeout, app_version=title, probes=probes, a11y=a11y,
-                             labels=list(label or []), history=str(history) if history else None,
-                             allure_dir=allure_dir, allure_history=allure_history)
+        options = RunOptions(_settings(
+            paths=[str(features)], app="demo", base_url=server.url, out=run_dir, run_id=run_id, repeat=repeat,
+            workers=workers, browser_path=browser_path, root=root, tags=tags, step_timeout_ms=step_timeout,
+            app_version=title, probes=probes, a11y=a11y, labels=list(label or []),
+            history=str(history) if history else None, allure_dir=allure_dir, allure_history=allure_history))
         code = _run(options, json_out=False, fail_on_findings=fail_on_findings)
         if code in (0, 1) and not (run_dir / "guides.jsonl").exists():
             out.print("Checking the demo guides (journeys/demo/guides) against the same app...", markup=False)
             code = max(code, demo_guides(server.url, run_dir, title, browser_path))
-            _refresh_history(run_dir, options.history)
+            _refresh_history(run_dir, options.settings.history)
     if baseline and code in (0, 1):  # after the guide check, so the comparison sees the guides too
         code = max(code, _compare_after_run(run_dir, baseline, options, json_out=False))
     raise typer.Exit(code)
@@ -431,15 +444,12 @@ def demo(
 
 def _refresh_history(run_dir: Path, history: str | None) -> None:
     """Register the run again, now that guides.json is in its folder."""
-    from harness.runfolder.history import register
-    from harness.runfolder.io import history_dir
+    from harness.pipeline import register_run
 
-    store = history_dir(run_dir, history)
-    if store is not None:
-        try:
-            register(run_dir, store)
-        except HarnessError as exc:
-            err.print(f"harness: the run was not added to the history: {exc}", markup=False)
+    try:
+        register_run(run_dir, history)
+    except HarnessError as exc:
+        err.print(f"harness: the run was not added to the history: {exc}", markup=False)
 
 
 @demo_app.command("serve")

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from harness.compat import allure_step, allure_test_case, patch_allure_title_path
 from harness.contracts.allure import (
     LABEL_ATTEMPT,
     LABEL_REPEAT,
@@ -50,27 +51,16 @@ def register(config: pytest.Config, cfg: CollectConfig) -> None:
 
 
 def _patch_title_path(cfg: CollectConfig) -> None:
-    """allure-pytest-bdd 2.16 takes a feature's path relative to pytest's rootdir and fails when the
-    feature lives elsewhere (``harness run`` generates its test module in a temporary folder): fall
-    back to the path relative to the project folder."""
-    from allure_pytest_bdd import pytest_bdd_listener
-
-    original = pytest_bdd_listener.get_title_path
-    if getattr(original, "harness_patched", False):
-        return
+    """Features outside pytest's rootdir get their path relative to the project folder."""
     root = cfg.profile.folder.parent.parent if cfg.profile.source is not None else Path.cwd()
 
-    def title_path(request: Any, feature: Feature) -> list[str]:
-        try:
-            return original(request, feature)
-        except ValueError:
-            path = Path(feature.filename)
-            with contextlib.suppress(ValueError):
-                path = path.relative_to(root)
-            return [*path.parts[:-1], feature.name or path.stem]
+    def title_path(feature: Feature) -> list[str]:
+        path = Path(feature.filename)
+        with contextlib.suppress(ValueError):
+            path = path.relative_to(root)
+        return [*path.parts[:-1], feature.name or path.stem]
 
-    title_path.harness_patched = True  # type: ignore[attr-defined]
-    pytest_bdd_listener.get_title_path = title_path
+    patch_allure_title_path(title_path)
 
 
 class AllureLabels:
@@ -79,20 +69,12 @@ class AllureLabels:
     def __init__(self, cfg: CollectConfig) -> None:
         self.cfg = cfg
 
-    def _listener(self, config: pytest.Config) -> Any:
-        from allure_pytest_bdd.pytest_bdd_listener import PytestBDDListener
-
-        return next((p for p in config.pluginmanager.get_plugins() if isinstance(p, PytestBDDListener)), None)
-
     @pytest.hookimpl(trylast=True)  # after allure-pytest-bdd opened the result
     def pytest_bdd_before_scenario(self, request: pytest.FixtureRequest, feature: Feature,
                                    scenario: Scenario) -> None:
         from allure_commons.model2 import Label
 
-        listener = self._listener(request.config)
         item = request.node
-        if listener is None or item.nodeid not in listener.nodeid_to_uuid:
-            return
         callspec = getattr(item, "callspec", None)
         repeat = int(callspec.params.get(REPEAT_PARAMETER, 0)) if callspec else 0
         attempt = max(0, int(getattr(item, "execution_count", 1) or 1) - 1)
@@ -107,7 +89,7 @@ class AllureLabels:
             LABEL_REPEAT: str(repeat),
             LABEL_ATTEMPT: str(attempt),
         }
-        with listener.lifecycle.update_test_case(uuid=listener.nodeid_to_uuid[item.nodeid]) as result:
+        with allure_test_case(item) as result:
             if result is None:
                 return
             result.labels = [label for label in result.labels if label.name not in labels]
@@ -120,12 +102,7 @@ class AllureLabels:
     def pytest_bdd_before_step_call(self, request: pytest.FixtureRequest, feature: Feature, scenario: Scenario,
                                     step: Any, step_func: Any, step_func_args: dict[str, Any]) -> None:
         """Keep the step's own arguments as parameters; drop the fixtures (the journey object, say)."""
-        from allure_pytest_bdd.steps import get_step_uuid
-
-        listener = self._listener(request.config)
-        if listener is None:
-            return
         keep = {name for name, value in step_func_args.items() if isinstance(value, str | int | float | bool)}
-        with listener.lifecycle.update_step(uuid=get_step_uuid(step)) as result:
+        with allure_step(request.config, step) as result:
             if result is not None:
                 result.parameters = [p for p in result.parameters if p.name in keep]

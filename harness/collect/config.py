@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from harness.contracts.settings import RunSettings
 from harness.spec.profile import AppProfile
 
 ENV_RUN_DIR = "HARNESS_RUN_DIR"
@@ -22,40 +23,71 @@ def new_run_id(app: str) -> str:
 
 @dataclass(slots=True)
 class CollectConfig:
-    """Everything a run needs to know besides the features.
+    """A run's settings with what they resolve to: the profile loaded, the URL, folder and id chosen.
 
     Attributes:
+        settings: What the run was asked to do (every default is there).
         profile: The app profile.
         base_url: The app under test.
         run_dir: The run folder.
         run_id: The run's id.
-        repeat: How many times each scenario is replayed.
-        trace: ``off``, ``on`` or ``retain-on-failure``.
-        browser_path: An explicit Chromium, if any.
-        headed: Show the browser window.
-        step_timeout_ms: How long a step waits for a target or a page.
-        features: The feature paths of the run (custom step modules are found beside them).
-        guides_dir: The app's guides (checked inside journeys); ``guides/`` beside app.yaml by default.
-        probes: Collect the in-page signals (vitals, long tasks, DOM changes, overlays, validation).
-        a11y: Scan each new page state with axe-core (needs ``probes``).
-        order: ``interleave`` (every scenario's first replay, then every second one...) or
-            ``grouped`` (each scenario's replays back to back); see ``harness.collect.order``.
     """
 
+    settings: RunSettings
     profile: AppProfile
     base_url: str
     run_dir: Path
     run_id: str
-    repeat: int = 1
-    trace: str = "retain-on-failure"
-    browser_path: str | None = None
-    headed: bool = False
-    step_timeout_ms: float = 10_000
-    features: list[str] = field(default_factory=list)
-    guides_dir: Path | None = None
-    probes: bool = True
-    a11y: bool = True
-    order: str = "interleave"
+
+    @property
+    def repeat(self) -> int:
+        """How many times each scenario is replayed."""
+        return self.settings.repeat
+
+    @property
+    def trace(self) -> str:
+        """``off``, ``on`` or ``retain-on-failure``."""
+        return self.settings.trace
+
+    @property
+    def browser_path(self) -> str | None:
+        """An explicit Chromium, if any."""
+        return self.settings.browser_path
+
+    @property
+    def headed(self) -> bool:
+        """Show the browser window."""
+        return self.settings.headed
+
+    @property
+    def step_timeout_ms(self) -> float:
+        """How long a step waits for a target or a page."""
+        return self.settings.step_timeout_ms
+
+    @property
+    def features(self) -> list[str]:
+        """The feature paths of the run (custom step modules are found beside them)."""
+        return self.settings.paths
+
+    @property
+    def guides_dir(self) -> Path | None:
+        """The guides checked inside journeys (``None``: ``guides/`` beside app.yaml)."""
+        return self.settings.guides
+
+    @property
+    def probes(self) -> bool:
+        """Collect the in-page signals."""
+        return self.settings.probes
+
+    @property
+    def a11y(self) -> bool:
+        """Scan each new page state with axe-core (only with the probes)."""
+        return self.settings.probes and self.settings.a11y
+
+    @property
+    def order(self) -> str:
+        """The replay order (see ``harness.collect.order``)."""
+        return self.settings.order
 
     @property
     def worker(self) -> str:

@@ -26,6 +26,7 @@ from urllib.parse import urlparse
 from harness.collect import anchors as probe_js
 from harness.collect.anchors import Anchor
 from harness.collect.browser import launch_options, resolve_browser
+from harness.contracts.settings import DEFAULTS
 from harness.errors import HarnessError
 from harness.guides.repair import selector_candidates
 from harness.guides.similarity import fingerprint_diff, rank
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
 
 GUIDES_JSONL = "guides.jsonl"
 GUIDE_ARTIFACTS = Path("artifacts") / "guides"
-VIEWPORT = {"width": 1280, "height": 720}
 RED, GREEN, ORANGE = "#c62828", "#2e7d32", "#ef6c00"
 
 
@@ -135,7 +135,8 @@ class _Contexts:
     def page(self, user: str | None) -> Page:
         if user in self.pages:
             return self.pages[user]
-        context: BrowserContext = self.browser.new_context(viewport=VIEWPORT, base_url=self.run.base_url)
+        context: BrowserContext = self.browser.new_context(viewport=DEFAULTS.viewport.model_dump(),
+                                                           base_url=self.run.base_url)
         context.set_default_timeout(self.run.timeout_ms)
         page = context.new_page()
         self.pages[user] = page

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from harness.collect.guide_check import GuideRun, PlacedStep, append_result, read_results, step_result
-from harness.collect.runner import RunOptions, execute, prepare
+from harness.collect.runner import Finish, RunOptions, execute, prepare
 from harness.contracts.records import StepRecord, final_attempts
+from harness.contracts.settings import RunSettings
 from harness.errors import HarnessError
 from harness.guides.status import Verdict
 from harness.spec.guides import Guide
@@ -46,22 +47,23 @@ def feature_files(placed: list[PlacedStep], features_dir: Path) -> list[Path]:
     return found
 
 
-def check_after_steps(run: GuideRun, features_dir: Path, app_version: str | None,
+def check_after_steps(run: GuideRun, features_dir: Path, app_version: str | None, finish: Finish,
                       on_records: Any = None) -> list[dict[str, Any]]:
     """Replay the journeys that reach ``after`` steps; return those steps' results.
 
-    The journeys' own run folder is ``<out>/journeys`` (steps, traces, report).
+    The journeys' own run folder is ``<out>/journeys`` (steps, traces, report), closed by
+    ``finish`` (``harness.pipeline.finish_run``) when pytest could not close it.
     """
     placed = after_steps(run.guides)
     if not placed or run.out_dir is None:
         return []
     files = feature_files(placed, features_dir)
     journeys_dir = run.out_dir / JOURNEYS_DIR
-    options = RunOptions(paths=[str(f) for f in files], app=str(run.profile.source), base_url=run.base_url,
-                         out=journeys_dir, app_version=app_version, browser_path=run.browser_path,
-                         headed=run.headed, guides=run.guides_folder, trace="retain-on-failure")
+    options = RunOptions(RunSettings(
+        paths=[str(f) for f in files], app=str(run.profile.source), base_url=run.base_url, out=journeys_dir,
+        app_version=app_version, browser_path=run.browser_path, headed=run.headed, guides=run.guides_folder))
     prepared = prepare(options)
-    info = execute(options, prepared, on_records or (lambda records: None))
+    info = execute(options, prepared, on_records or (lambda records: None), finish)
     seen = {(r["guide"], r["step"]): r for r in read_results(journeys_dir)}
     results = []
     for p in placed:

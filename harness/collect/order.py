@@ -16,8 +16,6 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
-ORDERS = ("interleave", "grouped")
-"""``interleave``: round-robin over scenarios, replay by replay; ``grouped``: each scenario's replays together."""
 
 
 def interleave(items: Sequence[T], replay: Callable[[T], int | None]) -> list[T]:

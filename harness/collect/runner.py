@@ -23,7 +23,9 @@ from harness.collect.browser import resolve_browser
 from harness.collect.config import new_run_id
 from harness.collect.steps import load_journeys
 from harness.contracts.records import RUN_FILE, STEPS_JSONL, RunInfo, StepRecord
+from harness.contracts.settings import SETTINGS_FILE, RunSettings
 from harness.errors import HarnessError
+from harness.runfolder.settings import write_settings
 from harness.spec.profile import AppProfile, load_profile
 
 #: Variables of an enclosing pytest (xdist worker ids, a parent run's folder) that would
@@ -42,36 +44,11 @@ scenarios(*{features!r})
 
 @dataclass(slots=True)
 class RunOptions:
-    """What ``harness run`` was asked to do."""
+    """What ``harness run`` was asked to do: the settings, and what is not a setting of the run."""
 
-    paths: list[str]
-    app: str
-    base_url: str | None = None
-    out: Path | None = None
-    run_id: str | None = None
-    app_version: str | None = None
-    env: str | None = None
-    labels: list[str] = field(default_factory=list)
-    history: str | None = None
-    """History store (a folder, or ``off``); default: ``history/`` beside the run folder."""
-    repeat: int = 1
-    retries: int = 0
-    """Tries again a scenario replay that failed, up to this many times (pytest-rerunfailures)."""
-    workers: int = 1
-    tags: str | None = None
-    trace: str = "retain-on-failure"
-    browser_path: str | None = None
-    headed: bool = False
-    step_timeout_ms: float = 10_000
-    root: Path = field(default_factory=Path.cwd)
-    guides: Path | None = None
-    probes: bool = True
-    a11y: bool = True
+    settings: RunSettings
     extra_env: dict[str, str] = field(default_factory=dict)
-    allure_dir: Path | None = None
-    """Where allure-pytest-bdd writes the run's live Allure results (``None``: no Allure)."""
-    allure_history: Path | None = None
-    """A previous Allure report whose ``history/`` is carried into the results (trends)."""
+    """Variables for the run's processes only (never written to the run folder: they may hold secrets)."""
 
 
 @dataclass(slots=True)
@@ -93,16 +70,17 @@ def prepare(options: RunOptions) -> Prepared:
         SpecErrors: For every problem in the features.
         HarnessError: For a missing browser or an unreachable app.
     """
-    profile = load_profile(options.app, options.root)
-    features = load_journeys(options.paths, profile)
-    base_url = options.base_url or profile.base_url
+    settings = options.settings
+    profile = load_profile(settings.app, settings.root)
+    features = load_journeys(settings.paths, profile)
+    base_url = settings.base_url or profile.base_url
     if not base_url:
         raise HarnessError(f"no base URL: pass --base-url or set base_url: in {profile.source}")
-    run_id = options.run_id or new_run_id(profile.name)
-    run_dir = (options.out or options.root / "reports" / run_id).resolve()
+    run_id = settings.run_id or new_run_id(profile.name)
+    run_dir = (settings.out or settings.root / "reports" / run_id).resolve()
     if (run_dir / RUN_FILE).exists():
         raise HarnessError("this folder already holds a run; pick another --out (or remove it)", run_dir)
-    resolve_browser(options.browser_path)
+    resolve_browser(settings.browser_path)
     check_reachable(base_url)
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
@@ -123,51 +101,38 @@ def check_reachable(base_url: str, timeout: float = 10.0) -> None:
         raise HarnessError(f"the app at {base_url} is unreachable ({reason}); is it running?") from None
 
 
-def pytest_command(options: RunOptions, prepared: Prepared, test_file: Path) -> list[str]:
-    """Build the pytest command line of a run."""
+def pytest_command(options: RunOptions, prepared: Prepared, settings_file: Path, test_file: Path) -> list[str]:
+    """Build the pytest command line of a run: the run's settings travel in ``settings_file``.
+
+    What stays on the command line are pytest's own options and its plugins': workers
+    (pytest-xdist), tags (``-m``), retries (pytest-rerunfailures) and the Allure results folder.
+    """
+    settings = options.settings
     cmd = [
         sys.executable, "-m", "pytest", str(test_file),
         "-c", str(test_file.parent / "pytest.ini"), "--rootdir", str(test_file.parent),
         "-p", "no:cacheprovider", "-q", "--no-header", "--tb=short", "-W", "ignore::pytest.PytestUnknownMarkWarning",
-        "--harness-app", str(prepared.profile.source), "--harness-root", str(options.root),
-        "--harness-base-url", prepared.base_url, "--harness-out", str(prepared.run_dir),
-        "--harness-run-id", prepared.run_id, "--harness-repeat", str(options.repeat),
-        "--harness-trace", options.trace, "--harness-step-timeout", str(options.step_timeout_ms),
+        "--harness-settings", str(settings_file),
     ]
-    for path in options.paths:
-        cmd += ["--harness-features", str(Path(path).resolve())]
-    if options.browser_path:
-        cmd += ["--harness-browser-path", options.browser_path]
-    if options.app_version:
-        cmd += ["--harness-app-version", options.app_version]
-    if options.env:
-        cmd += ["--harness-env", options.env]
-    if options.retries:
-        cmd += ["--reruns", str(options.retries)]
-    for label in options.labels:
-        cmd += ["--harness-label", label]
-    if options.history:
-        cmd += ["--harness-history", options.history if options.history == "off" else
-                str(Path(options.history).resolve())]
-    if options.headed:
-        cmd.append("--harness-headed")
-    if options.guides:
-        cmd += ["--harness-guides", str(Path(options.guides).resolve())]
-    if not options.probes:
-        cmd.append("--harness-probes=no")
-    if not options.a11y:
-        cmd.append("--harness-a11y=no")
-    if options.workers > 1:
-        cmd += ["-n", str(options.workers)]
+    if settings.retries:
+        cmd += ["--reruns", str(settings.retries)]
+    if settings.workers > 1:
+        cmd += ["-n", str(settings.workers)]
     else:
         cmd += ["-p", "no:xdist"]
-    if options.tags:
-        cmd += ["-m", options.tags.replace("@", "")]
-    if options.allure_dir is not None:
-        cmd += ["-p", "allure_pytest_bdd", "--alluredir", str(Path(options.allure_dir).resolve())]
-        if options.allure_history is not None:
-            cmd += ["--harness-allure-history", str(Path(options.allure_history).resolve())]
+    if settings.tags:
+        cmd += ["-m", settings.tags.replace("@", "")]
+    if settings.allure_dir is not None:
+        cmd += ["-p", "allure_pytest_bdd", "--alluredir", str(settings.allure_dir.resolve())]
     return cmd
+
+
+def resolved_settings(options: RunOptions, prepared: Prepared) -> RunSettings:
+    """The settings the pytest subprocess runs with: the profile, URL, folder and id that :func:`prepare` chose."""
+    return options.settings.model_copy(update={
+        "app": str(prepared.profile.source), "base_url": prepared.base_url, "out": prepared.run_dir,
+        "run_id": prepared.run_id, "paths": [str(Path(p).resolve()) for p in options.settings.paths],
+    })
 
 
 def follow(run_dir: Path, position: int) -> tuple[list[StepRecord], int]:
@@ -210,11 +175,12 @@ def execute(options: RunOptions, prepared: Prepared, on_records: Callable[[list[
         test_file = Path(tmp) / "test_harness_journeys.py"
         test_file.write_text(TEST_MODULE.format(features=[str(p) for p in prepared.features]))
         (Path(tmp) / "pytest.ini").write_text("[pytest]\naddopts =\n")
+        settings_file = write_settings(prepared.run_dir / SETTINGS_FILE, resolved_settings(options, prepared))
         log = (prepared.run_dir / "pytest.log").open("w", encoding="utf-8")
         env = {k: v for k, v in os.environ.items() if k not in INHERITED_NOT_PASSED}
         env.update({**options.extra_env, "PYTHONUNBUFFERED": "1"})
-        proc = subprocess.Popen(pytest_command(options, prepared, test_file), stdout=log,
-                                stderr=subprocess.STDOUT, cwd=str(options.root), env=env,
+        proc = subprocess.Popen(pytest_command(options, prepared, settings_file, test_file), stdout=log,
+                                stderr=subprocess.STDOUT, cwd=str(options.settings.root), env=env,
                                 start_new_session=True)
         position = 0
         try:

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext
 
-TRACE_MODES = ("off", "on", "retain-on-failure")
 TRACE_FILE = "trace.zip"
 
 

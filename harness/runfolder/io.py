@@ -237,3 +237,12 @@ def history_dir(run_dir: Path, setting: str | None = None) -> Path | None:
     if value in ("off", "no", "none"):
         return None
     return Path(value) if value else run_dir.resolve().parent / "history"
+
+
+def default_history(candidate: Path | None = None) -> Path:
+    """The history store to use when none was named."""
+    if candidate is not None and (candidate / "run.json").is_file():
+        found = history_dir(candidate)
+        if found is not None:
+            return found
+    return history_dir(Path("reports") / "_") or Path("reports") / "history"

@@ -16,8 +16,9 @@ from pathlib import Path
 
 from pytest_bdd.exceptions import GherkinParseError
 from pytest_bdd.parser import Feature, FeatureParser, Step
-from pytest_bdd.steps import StepFunctionContext, step_function_context_registry
+from pytest_bdd.steps import StepFunctionContext
 
+from harness.compat import step_registry
 from harness.errors import SpecError, SpecErrors
 from harness.spec.profile import AppProfile
 from harness.spec.targets import UnknownTarget, classify_target
@@ -144,7 +145,7 @@ def step_definitions() -> list[StepFunctionContext]:
     :func:`~harness.collect.steps.load_journeys` is the entry point); custom modules register in
     :func:`load_suite`.
     """
-    return list(step_function_context_registry.values())
+    return step_registry()
 
 
 def find_definition(step: Step, definitions: Sequence[StepFunctionContext]) -> StepFunctionContext | None:

@@ -1,0 +1,98 @@
+"""The settings of a run: every option and its default, defined once.
+
+The CLI fills a :class:`RunSettings` from its options, writes it into the run folder
+(``settings.json``) and hands that file to the pytest subprocess (``--harness-settings``);
+the pytest plugin used directly (``pytest --harness-app demo``) builds the same model from
+its ``--harness-*`` options. Secrets never go in: passwords come from the environment.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SETTINGS_FILE = "settings.json"
+SCHEMA_VERSION = 1
+
+TraceMode = Literal["off", "on", "retain-on-failure"]
+TRACE_MODES: tuple[TraceMode, ...] = ("off", "on", "retain-on-failure")
+ReplayOrder = Literal["interleave", "grouped"]
+ORDERS: tuple[ReplayOrder, ...] = ("interleave", "grouped")
+
+
+class Viewport(BaseModel):
+    """The browser window's size, for journeys and guide checks alike."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    width: int = Field(1280, gt=0)
+    height: int = Field(800, gt=0)
+
+
+class RunSettings(BaseModel):
+    """What a run was asked to do.
+
+    Attributes:
+        app: The app profile: a name under ``journeys/`` or a path to ``app.yaml``.
+        paths: Feature files or folders (custom step modules are found beside them).
+        root: The project folder holding ``journeys/``.
+        base_url: The app under test (``None``: the profile's ``base_url``).
+        out: The run folder (``None``: ``reports/<run-id>`` under ``root``).
+        run_id: The run's id (``None``: the time and the app).
+        app_version: A version label of the app under test.
+        env: The environment the app runs in (staging, prod...).
+        labels: Labels to pick the run by later.
+        history: The history store (a folder, or ``off``; ``None``: ``history/`` beside the run).
+        repeat: How many times each scenario is replayed.
+        retries: How many times a failed replay is tried again (passing then counts as flaky).
+        workers: Parallel browsers (pytest-xdist).
+        order: ``interleave`` (every scenario's first replay, then every second...) or ``grouped``.
+        tags: A tag expression selecting scenarios.
+        trace: When the Playwright trace is kept.
+        browser_path: An explicit Chromium.
+        headed: Show the browser window.
+        step_timeout_ms: How long a step waits for a target or a page.
+        viewport: The browser window's size.
+        guides: The guides folder checked inside journeys (``None``: ``guides/`` beside app.yaml).
+        probes: Collect the in-page signals (vitals, long tasks, DOM changes, overlays, validation).
+        a11y: Scan each new page state with axe-core (needs ``probes``).
+        report: Write the outputs (report.html, junit.xml...) at the end of the run.
+        allure_dir: Where allure-pytest-bdd writes live Allure results (``None``: no Allure).
+        allure_history: A previous Allure report whose ``history/`` is carried over.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    schema_version: int = SCHEMA_VERSION
+    app: str
+    paths: list[str] = Field(default_factory=list)
+    root: Path = Field(default_factory=Path.cwd)
+    base_url: str | None = None
+    out: Path | None = None
+    run_id: str | None = None
+    app_version: str | None = None
+    env: str | None = None
+    labels: list[str] = Field(default_factory=list)
+    history: str | None = None
+    repeat: int = Field(1, ge=1)
+    retries: int = Field(0, ge=0, le=5)
+    workers: int = Field(1, ge=1)
+    order: ReplayOrder = "interleave"
+    tags: str | None = None
+    trace: TraceMode = "retain-on-failure"
+    browser_path: str | None = None
+    headed: bool = False
+    step_timeout_ms: float = Field(10_000, gt=0)
+    viewport: Viewport = Field(default_factory=Viewport)
+    guides: Path | None = None
+    probes: bool = True
+    a11y: bool = True
+    report: bool = True
+    allure_dir: Path | None = None
+    allure_history: Path | None = None
+
+
+DEFAULTS = RunSettings(app="-")
+"""Every default, for the CLI's options and the plugin's."""

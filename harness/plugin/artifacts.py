@@ -1,0 +1,56 @@
+"""One recorder for a scenario's artifacts: step screenshots and the Playwright trace.
+
+Which are kept: a screenshot of each failed step, one of each passed step whose signals
+look like friction (evidence for the audit), and the trace by its mode (``off``, ``on``,
+``retain-on-failure``). Paths in the records are relative to the run folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from harness.collect.tracing import TRACE_FILE, TraceRecorder
+from harness.contracts.records import ARTIFACTS_DIR, StepArtifacts, StepRecord
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+SCREENSHOT_TIMEOUT_MS = 5_000
+
+
+class ArtifactsRecorder:
+    """The artifacts of one scenario run, in ``artifacts/<slug>/`` of the run folder."""
+
+    __slots__ = ("folder", "run_dir", "tracer")
+
+    def __init__(self, run_dir: Path, slug: str, tracer: TraceRecorder) -> None:
+        self.run_dir = run_dir
+        self.folder = Path(ARTIFACTS_DIR) / slug
+        """The scenario's artifacts folder, relative to the run folder."""
+        self.tracer = tracer
+
+    def screenshot(self, page: Page, record: StepRecord) -> StepArtifacts:
+        """Take the step's screenshot; a screenshot that fails is noted, never raised (the record matters more)."""
+        shot = self.folder / f"step-{record.step_index:02d}.png"
+        try:
+            (self.run_dir / shot).parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(self.run_dir / shot), timeout=SCREENSHOT_TIMEOUT_MS)
+        except Exception as exc:
+            return StepArtifacts(screenshot=None, screenshot_error=str(exc).splitlines()[0][:300])
+        return StepArtifacts(screenshot=str(shot))
+
+    def failed_step(self, page: Page, record: StepRecord) -> None:
+        """A failed step's screenshot, and where the trace will be once the scenario ends."""
+        record.artifacts = self.screenshot(page, record)
+        if self.tracer.mode != "off":
+            record.artifacts.trace = str(self.folder / TRACE_FILE)
+
+    def evidence(self, page: Page, record: StepRecord) -> None:
+        """A passed step's screenshot, kept as evidence of its friction."""
+        record.artifacts = self.screenshot(page, record)
+
+    def finish(self, failed: bool, secrets: Iterable[str] = ()) -> None:
+        """Stop the trace; keep it as its mode says."""
+        self.tracer.finish(failed, self.run_dir / self.folder, secrets)

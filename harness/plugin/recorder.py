@@ -1,0 +1,272 @@
+"""The step recorder: turns pytest-bdd's step moments into step records in ``steps.jsonl``.
+
+The clock starts at ``before_step_call`` (after fixture set-up) and stops at ``after_step`` /
+``step_error``; steps after a failure are recorded as ``not_run``, a step that called
+``pytest.skip()`` as ``skipped`` with its reason. Each record is written at once, so a killed
+run keeps every step that finished.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from harness.collect.journey import Journey, StepFailure, StepNotes, classify_playwright_error
+from harness.collect.probes import notable
+from harness.compat import example_row, scenario_template
+from harness.contracts.records import StepRecord, StepSignals
+from harness.plugin.artifacts import ArtifactsRecorder
+from harness.runfolder.io import append_record, now_iso
+
+if TYPE_CHECKING:
+    from pytest_bdd.parser import Feature, Scenario, Step
+
+    from harness.collect.config import CollectConfig
+
+
+@dataclass(slots=True)
+class ScenarioState:
+    """Per-scenario bookkeeping, kept in the item's stash."""
+
+    journey: Journey
+    artifacts: ArtifactsRecorder
+    base: dict[str, Any]
+    done: set[int] = field(default_factory=set)
+    failed: bool = False
+    started: float | None = None
+    """perf_counter() at the current step's ``before_step_call``; None until its action starts."""
+    started_at: str = ""
+    listening: bool = False
+    """Whether the scenario's first step began: from then on, every event lands on a step."""
+    skipped: StepRecord | None = None
+    """A step that stopped the scenario without failing it (pytest.skip), written once its reason is known."""
+    probe_errors: list[str] = field(default_factory=list)
+    """Errors of the probes' reset before the current step's action."""
+    shown: set[str] = field(default_factory=set)
+    """Validation messages visible at the end of the previous step."""
+
+
+STATE_KEY = pytest.StashKey[ScenarioState]()
+
+
+def slug(text: str) -> str:
+    """A folder name for a scenario run: readable, and unique thanks to a short hash of the full text."""
+    digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
+    return f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', text).strip('-')[:80]}-{digest}"
+
+
+def scenario_fields(cfg: CollectConfig, item: pytest.Item, feature: Feature, name: str, line: int,
+                    tags: set[str]) -> dict[str, Any]:
+    """The fields every step record of one scenario run shares."""
+    callspec = getattr(item, "callspec", None)
+    repeat = int(callspec.params.get("harness_repeat", 0)) if callspec else 0
+    return {
+        "run_id": cfg.run_id, "app": cfg.profile.name, "journey": feature.name or Path(feature.filename).stem,
+        "feature_file": _relative_feature(cfg, feature.filename), "scenario": name, "scenario_line": line,
+        "example": example_row(item), "tags": sorted(tags | feature.tags), "repeat": repeat,
+        "worker": cfg.worker, "test_id": item.nodeid, "attempt": attempt(item),
+    }
+
+
+def attempt(item: pytest.Item) -> int:
+    """0 for a scenario's first try, 1 for its first retry (pytest-rerunfailures counts executions)."""
+    return max(0, int(getattr(item, "execution_count", 1) or 1) - 1)
+
+
+def _relative_feature(cfg: CollectConfig, filename: str) -> str:
+    """A feature's path relative to the project (the folder above ``journeys/``) when possible."""
+    if cfg.profile.source is None:
+        return filename
+    rel = os.path.relpath(filename, cfg.profile.folder.parent.parent)
+    return filename if rel.startswith("..") else rel
+
+
+def _index(scenario: Scenario, step: Step) -> int:
+    for i, candidate in enumerate(scenario.steps):
+        if candidate is step:
+            return i
+    return scenario.steps.index(step)
+
+
+def start_scenario(cfg: CollectConfig, item: pytest.Item, journey: Journey, feature: Feature,
+                   scenario: Scenario) -> ScenarioState:
+    """Open the scenario run's bookkeeping (its record fields and artifacts folder)."""
+    journey.feature_file = Path(feature.filename)
+    base = scenario_fields(cfg, item, feature, scenario.name, scenario.line_number, scenario.tags)
+    retry = f"-retry{base['attempt']}" if base["attempt"] else ""
+    folder = slug(f"{Path(feature.filename).stem}-{item.name}{retry}")
+    return ScenarioState(journey=journey, artifacts=ArtifactsRecorder(cfg.run_dir, folder, journey.tracer),
+                         base=base)
+
+
+def before_step(state: ScenarioState) -> None:
+    """A step begins: it must not inherit the previous step's clock or notes.
+
+    A step can fail before its action starts (its fixtures or arguments). Its events window
+    starts where the previous step's ended, so an event arriving between two steps is never
+    lost: it lands on the next step.
+    """
+    state.journey.notes = StepNotes()
+    state.started = None
+    state.started_at = ""
+    if not state.listening:
+        state.journey.signals.skip()
+        state.listening = True
+
+
+def start_clock(state: ScenarioState) -> None:
+    """The step's action starts now: reset the probes, then start the clock."""
+    journey = state.journey
+    if journey.probes is not None:
+        state.probe_errors = journey.probes.start(journey.page)
+    state.started_at = now_iso()
+    state.started = time.perf_counter()
+
+
+def record(cfg: CollectConfig, state: ScenarioState, scenario: Scenario, step: Step, status: str,
+           error: str | None = None, error_kind: str | None = None, timed: bool = True) -> StepRecord:
+    """The step's record: its time (the clock stops first), target, signals and outcome."""
+    index = _index(scenario, step)
+    state.done.add(index)
+    timed = timed and state.started is not None
+    duration = (time.perf_counter() - state.started) * 1000 if timed and state.started is not None else None
+    notes = state.journey.notes if timed else StepNotes()
+    if timed:
+        state.journey.flush_events()
+    signals = state.journey.signals.take() if timed else None
+    budget = cfg.profile.budgets.for_step(step.name)
+    rec = StepRecord(
+        **state.base, step_index=index, keyword=step.keyword.strip(), text=step.name, line=step.line_number,
+        status=status, started_at=state.started_at if timed else None, duration_ms=duration,
+        budget_ms=budget, over_budget=bool(budget and duration and duration > budget),
+        target=notes.target, selector=notes.selector, fallback_used=notes.fallback_used,
+        error=error, error_kind=error_kind or notes.error_kind,
+    )
+    if signals is not None:
+        signals.wait_ms, signals.action_ms, signals.action = notes.wait_ms, notes.action_ms, notes.action
+        _probe(state, signals)
+        # what arrived while the probes read the page was caused by this step, not the next one
+        signals.add_late(state.journey.signals.take())
+        rec.signals = signals
+    if timed:
+        try:
+            rec.url = state.journey.page.url
+        except Exception:
+            rec.url = None
+    return rec
+
+
+def _probe(state: ScenarioState, signals: StepSignals) -> None:
+    """Add the in-page signals of the step that just ended (after its clock stopped)."""
+    journey = state.journey
+    if journey.probes is None:
+        return
+    signals.probe_errors += state.probe_errors
+
+    def late_events() -> StepSignals:
+        journey.flush_events()
+        return state.journey.signals.take()
+
+    started = time.perf_counter()
+    try:
+        journey.probes.take(journey.page, signals, late_events)
+    except Exception as exc:  # a probe never stops a journey
+        signals.probe_errors.append(f"probe: {type(exc).__name__}: {str(exc).strip()[:300]}")
+    signals.probe_ms = round((time.perf_counter() - started) * 1000, 1)
+
+
+def write(cfg: CollectConfig, rec: StepRecord) -> None:
+    """Append the record to ``steps.jsonl`` (secrets redacted)."""
+    append_record(cfg.run_dir, rec, cfg.profile.secrets())
+
+
+def passed(cfg: CollectConfig, state: ScenarioState, scenario: Scenario, step: Step) -> StepRecord:
+    """Record a passed step, with a screenshot when its signals look like friction."""
+    rec = record(cfg, state, scenario, step, "passed")
+    shown_before, state.shown = state.shown, {v.message for v in rec.signals.validation}
+    if notable(rec.signals, shown_before) or rec.over_budget:
+        state.artifacts.evidence(state.journey.page, rec)
+    write(cfg, rec)
+    return rec
+
+
+def error_text(exception: BaseException) -> tuple[str, str]:
+    """The failure's message (at most 12 lines) and its kind (``missing``, ``timeout``, ``assertion``...)."""
+    if isinstance(exception, StepFailure):
+        return str(exception), exception.kind
+    kind, _ = classify_playwright_error(exception)
+    kind = "assertion" if isinstance(exception, AssertionError) and kind == "error" else kind
+    text = str(exception).strip() or type(exception).__name__
+    lines = text.splitlines()
+    if len(lines) > 12:
+        text = "\n".join([*lines[:12], f"... ({len(lines) - 12} more lines)"])
+    return f"{type(exception).__name__}: {text}", kind
+
+
+def failed(cfg: CollectConfig, state: ScenarioState, scenario: Scenario, step: Step,
+           exception: BaseException) -> None:
+    """Record a failed step with its screenshot, at once: a kill before the scenario ends must not lose it."""
+    message, kind = error_text(exception)
+    rec = record(cfg, state, scenario, step, "failed", error=message, error_kind=kind)
+    state.failed = True
+    state.artifacts.failed_step(state.journey.page, rec)
+    write(cfg, rec)
+
+
+def unknown_step(cfg: CollectConfig, state: ScenarioState, scenario: Scenario, step: Step) -> None:
+    """Record a step no definition matches."""
+    state.failed = True
+    write(cfg, record(cfg, state, scenario, step, "failed", timed=False,
+                      error=f"unknown step: {step.keyword.strip()} {step.name}", error_kind="unknown_step"))
+
+
+def end_scenario(cfg: CollectConfig, state: ScenarioState, scenario: Scenario) -> None:
+    """Keep the trace as its mode says; record the steps that did not finish."""
+    state.artifacts.finish(state.failed, cfg.profile.secrets())
+    undone = [(i, step) for i, step in enumerate(scenario.steps) if i not in state.done]
+    if undone and not state.failed:
+        # no step failed, yet one did not finish: it skipped (or the run was interrupted);
+        # its record waits for the test report, which knows the reason
+        _, step = undone.pop(0)
+        state.skipped = record(cfg, state, scenario, step, "skipped", timed=False)
+    for _, step in undone:
+        write(cfg, record(cfg, state, scenario, step, "not_run", timed=False))
+
+
+def test_report(cfg: CollectConfig, item: pytest.Item, report: pytest.TestReport) -> None:
+    """Finish what the test report knows: a skipped step's reason, a scenario whose set-up failed."""
+    state = item.stash.get(STATE_KEY, None)
+    if state is not None and state.skipped is not None and report.when == "call":
+        reason = report.longrepr[2] if report.skipped and isinstance(report.longrepr, tuple) else "interrupted"
+        state.skipped.error = str(reason)
+        write(cfg, state.skipped)
+        state.skipped = None
+    # set-up failed, or the scenario's browser context could not be made (before_scenario asks for it)
+    if report.when in ("setup", "call") and report.failed and state is None:
+        _setup_failure(cfg, item, report)
+
+
+def _setup_failure(cfg: CollectConfig, item: pytest.Item, report: pytest.TestReport) -> None:
+    """A scenario whose set-up failed (no browser context, say) still shows in the run: its
+    first step failed with the set-up error, the others did not run."""
+    template = scenario_template(item)
+    if template is None:
+        return
+    crash = getattr(report.longrepr, "reprcrash", None)
+    message = crash.message if crash is not None else str(report.longrepr).strip().splitlines()[-1]
+    base = scenario_fields(cfg, item, template.feature, template.name, template.line_number, template.tags)
+    for index, step in enumerate(template.render(base["example"]).steps):
+        first = index == 0
+        write(cfg, StepRecord(
+            **base, step_index=index, keyword=step.keyword.strip(), text=step.name, line=step.line_number,
+            status="failed" if first else "not_run",
+            error=f"the scenario could not start: {message}" if first else None,
+            error_kind="setup_error" if first else None,
+        ))

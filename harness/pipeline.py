@@ -16,7 +16,7 @@ from harness.collect.journey_guides import finish as finish_guides
 from harness.collect.runner import Finish, Prepared, RunOptions, execute
 from harness.compare.build import build_comparison
 from harness.contracts.comparison import SUMMARY_MD, Comparison
-from harness.contracts.records import RUN_FILE, FindingsFile, RunInfo, StepRecord, final_attempts
+from harness.contracts.records import RUN_FILE, FindingsFile, RunInfo, RunStatus, StepRecord, final_attempts
 from harness.errors import HarnessError
 from harness.report.allure.results import write_allure_results
 from harness.report.markdown.comparison import render_summary
@@ -42,7 +42,7 @@ from harness.spec.profile import find_profile, load_profile
 from harness.spec.regressions import RegressionConfig, load_config
 
 
-def finish_run(run_dir: Path, exitstatus: int, build: bool = True, status: str | None = None,
+def finish_run(run_dir: Path, exitstatus: int, build: bool = True, status: RunStatus | None = None,
                friction: FrictionSettings | None = None, history: Path | None = None) -> RunInfo:
     """Close a run folder: parquet, totals, status, findings, its entry in the history, the HTML report.
 
@@ -90,7 +90,7 @@ def finish_run(run_dir: Path, exitstatus: int, build: bool = True, status: str |
 def journeys_finisher(history: str | None = None) -> Finish:
     """What closes a run folder that pytest could not close: :func:`finish_run`, registering in ``history``."""
 
-    def finish(run_dir: Path, exitstatus: int, status: str | None = None) -> RunInfo:
+    def finish(run_dir: Path, exitstatus: int, status: RunStatus | None = None) -> RunInfo:
         return finish_run(run_dir, exitstatus, status=status, history=history_dir(run_dir, history))
 
     return finish

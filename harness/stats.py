@@ -141,7 +141,7 @@ def describe_many(samples: Sequence[ArrayLike], nan_free: bool = False) -> list[
     by_size: dict[int, list[tuple[int, np.ndarray]]] = {}
     for i, values in enumerate(samples):
         if nan_free:
-            a = values  # type: ignore[assignment]
+            a = np.asarray(values)  # already clean: no copy for an array
         else:
             a = np.asarray(values, dtype=float).ravel()
             a = a[~np.isnan(a)]

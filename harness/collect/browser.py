@@ -14,6 +14,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 from harness.errors import BrowserNotFound
 
@@ -96,9 +97,17 @@ def resolve_browser(explicit: str | None = None) -> BrowserChoice:
     raise BrowserNotFound(INSTALL_HINT)
 
 
-def launch_options(choice: BrowserChoice, headless: bool = True) -> dict[str, object]:
+class LaunchOptions(TypedDict, total=False):
+    """Keyword arguments of ``playwright.chromium.launch``."""
+
+    headless: bool
+    args: list[str]
+    executable_path: str
+
+
+def launch_options(choice: BrowserChoice, headless: bool = True) -> LaunchOptions:
     """Return keyword arguments for ``playwright.chromium.launch``."""
-    options: dict[str, object] = {"headless": headless, "args": list(LAUNCH_ARGS)}
+    options: LaunchOptions = {"headless": headless, "args": list(LAUNCH_ARGS)}
     if choice.path:
         options["executable_path"] = choice.path
     return options

@@ -135,7 +135,8 @@ class _Contexts:
     def page(self, user: str | None) -> Page:
         if user in self.pages:
             return self.pages[user]
-        context: BrowserContext = self.browser.new_context(viewport=DEFAULTS.viewport.model_dump(),
+        size = DEFAULTS.viewport
+        context: BrowserContext = self.browser.new_context(viewport={"width": size.width, "height": size.height},
                                                            base_url=self.run.base_url)
         context.set_default_timeout(self.run.timeout_ms)
         page = context.new_page()

@@ -319,7 +319,7 @@ class Journey:
             if paused and self.tracer:
                 self.tracer.resume()
         if reuse and password is None:
-            self.sessions[user] = self.context.storage_state()
+            self.sessions[user] = dict(self.context.storage_state())
 
     def _clear_password_fields(self) -> None:
         login = self._login_section()

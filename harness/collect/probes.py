@@ -97,8 +97,8 @@ class PageProbes:
                 signals.url_changed = signals.url_changed or bool(late.get("url_changed"))
                 if late.get("page_load") and signals.page_load is None:
                     signals.page_load = PageLoad.model_validate(late["page_load"])
-            if late_events is not None:
-                signals.add_late(late_events())
+            if late_events is not None and (more := late_events()) is not None:
+                signals.add_late(more)
         if self.a11y and data.get("web"):
             signals.a11y = self.scanner.scan_new_state(page, data.get("state") or page.url)
 

@@ -8,10 +8,11 @@ written the pytest-bdd way can ask for it too.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from playwright.sync_api import expect
 from pytest_bdd import parsers, step
@@ -21,6 +22,7 @@ from harness.spec.features import load_suite, resolve_upload, step_definitions
 from harness.spec.profile import AppProfile
 
 if TYPE_CHECKING:
+    from playwright.sync_api import Locator
     from pytest_bdd.parser import Feature
     from pytest_bdd.steps import StepFunctionContext
 
@@ -48,7 +50,7 @@ def phrases(english: str, french: str | list[str], meaning: str) -> Callable[[F]
 
     def decorate(func: F) -> F:
         for pattern in [english, *french_list]:
-            func = step(parsers.re(pattern), stacklevel=2)(func)
+            func = cast(F, step(parsers.re(pattern), stacklevel=2)(func))
         CATALOGUE.append((humanize(english), humanize(french_list[0]), meaning))
         return func
 
@@ -124,7 +126,7 @@ def fill_table(journey: Journey, datatable: list[list[str]]) -> None:
         if len(row) < 2:
             raise StepFailure(f"table row {row!r} needs two cells: field | value", "config")
         target, value = row[0], row[1]
-        journey.act(target, "fill", lambda loc, v=value: loc.fill(v, timeout=journey.timeout_ms))
+        journey.act(target, "fill", functools.partial(_fill, value=value, timeout=journey.timeout_ms))
 
 
 @phrases(rf'I select "(?P<option>[^"]*)" (?:from|in) {TARGET}',
@@ -270,3 +272,7 @@ def load_journeys(paths: Sequence[str | Path], profile: AppProfile) -> list[Feat
         SpecErrors: Every problem found, each with its file and line.
     """
     return load_suite(paths, profile)
+
+
+def _fill(locator: Locator, value: str, timeout: float) -> None:
+    locator.fill(value, timeout=timeout)

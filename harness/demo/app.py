@@ -338,8 +338,8 @@ def create_app(version: int = 1, latency_ms: int = 0, path_latency: dict[str, in
     def new_expense() -> Any:
         user = current_user()
         assert user is not None
-        form = {"description": "", "amount": "", "category": "Travel", "date": date.today().isoformat(),
-                "confirm": False}
+        form: dict[str, Any] = {"description": "", "amount": "", "category": "Travel",
+                                "date": date.today().isoformat(), "confirm": False}
         errors: dict[str, str] = {}
         if request.method == "POST":
             form = {

@@ -25,7 +25,7 @@ class ArtifactsRecorder:
 
     __slots__ = ("folder", "run_dir", "tracer")
 
-    def __init__(self, run_dir: Path, slug: str, tracer: TraceRecorder) -> None:
+    def __init__(self, run_dir: Path, slug: str, tracer: TraceRecorder | None) -> None:
         self.run_dir = run_dir
         self.folder = Path(ARTIFACTS_DIR) / slug
         """The scenario's artifacts folder, relative to the run folder."""
@@ -44,7 +44,7 @@ class ArtifactsRecorder:
     def failed_step(self, page: Page, record: StepRecord) -> None:
         """A failed step's screenshot, and where the trace will be once the scenario ends."""
         record.artifacts = self.screenshot(page, record)
-        if self.tracer.mode != "off":
+        if self.tracer is not None and self.tracer.mode != "off":
             record.artifacts.trace = str(self.folder / TRACE_FILE)
 
     def evidence(self, page: Page, record: StepRecord) -> None:
@@ -53,4 +53,5 @@ class ArtifactsRecorder:
 
     def finish(self, failed: bool, secrets: Iterable[str] = ()) -> None:
         """Stop the trace; keep it as its mode says."""
-        self.tracer.finish(failed, self.run_dir / self.folder, secrets)
+        if self.tracer is not None:
+            self.tracer.finish(failed, self.run_dir / self.folder, secrets)

@@ -111,7 +111,8 @@ def journey(request: pytest.FixtureRequest, harness_config: CollectConfig, harne
             harness_probes: PageProbes) -> Iterator[Journey]:
     """A fresh browser context and page for the scenario, wrapped in a :class:`Journey`."""
     cfg = harness_config
-    context = harness_browser.new_context(base_url=cfg.base_url, viewport=cfg.settings.viewport.model_dump())
+    size = cfg.settings.viewport
+    context = harness_browser.new_context(base_url=cfg.base_url, viewport={"width": size.width, "height": size.height})
     signals = SignalLog()
     signals.attach(context)
     harness_probes.install(context)

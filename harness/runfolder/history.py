@@ -139,9 +139,9 @@ def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
             if pa.types.is_string(field.type):
                 columns.append(pa.array([None if v is None else str(v) for v in values], field.type))
             else:
-                numbers = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").astype("float64")
-                if pa.types.is_integer(field.type):
-                    numbers = numbers.where(numbers == numbers.round()).astype("Int64")
+                floats = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").astype("float64")
+                numbers: pd.Series = floats.where(floats == floats.round()).astype("Int64") \
+                    if pa.types.is_integer(field.type) else floats
                 columns.append(pa.array(numbers, field.type, from_pandas=True))
     return pa.Table.from_arrays(columns, schema=schema)
 

@@ -221,6 +221,7 @@ def _is_outline(keyword: str, language: str) -> bool:
     from gherkin.dialect import Dialect
 
     dialect = Dialect.for_name(language) or Dialect.for_name("en")
+    assert dialect is not None  # English is always there
     return keyword.strip() in {k.strip() for k in dialect.scenario_outline_keywords}
 
 

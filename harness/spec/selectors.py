@@ -76,7 +76,9 @@ def _neutralise_pseudo(css: str) -> str:
 
 def _split_chain(selector: str) -> list[str]:
     """Split a selector on ``>>`` outside quotes."""
-    parts, buf, quote, i = [], [], "", 0
+    parts: list[str] = []
+    buf: list[str] = []
+    quote, i = "", 0
     while i < len(selector):
         ch = selector[i]
         if quote:

@@ -85,15 +85,16 @@ def trends_view(run_dir: Path, info: RunInfo, charts: Charts, limit: int = MAX_R
     if len(same) < 2:
         return None
     runs = []
-    for row in same.itertuples():
-        total = int(row.scenarios or 0)
-        failed = int(row.scenarios_failed or 0)
-        when = row.started_at.strftime("%m-%d %H:%M") if pd.notna(row.started_at) else "?"
+    for row in same.to_dict("records"):
+        total = int(row["scenarios"] or 0)
+        failed = int(row["scenarios_failed"] or 0)
+        started_at = row["started_at"]
+        when = started_at.strftime("%m-%d %H:%M") if pd.notna(started_at) else "?"
+        version = str(row["app_version"] or "")
         runs.append(TrendRun(
-            run_id=row.run_id, label=when + (f" · {row.app_version}" if row.app_version else ""),
-            version=row.app_version or "", started=when,
-            passed_pct=round(100 * (total - failed) / total, 1) if total else None, scenarios=total, failed=failed,
-            current=row.run_id == info.run_id,
+            run_id=str(row["run_id"]), label=when + (f" · {version}" if version else ""), version=version,
+            started=when, passed_pct=round(100 * (total - failed) / total, 1) if total else None, scenarios=total,
+            failed=failed, current=str(row["run_id"]) == info.run_id,
         ))
     view = TrendsView(runs=runs, source=str(store))
     ids = [r.run_id for r in runs]

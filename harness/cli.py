@@ -26,7 +26,8 @@ from harness.cli_compare import BaselineOpt, HistoryOpt, compare, history_app, r
 from harness.cli_guides import demo_guides, guides_app
 from harness.collect.config import new_run_id
 from harness.errors import HarnessError
-from harness.records import RunInfo, StepRecord, final_attempts
+from harness.outcomes import final_attempts
+from harness.records import RunInfo, StepRecord
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Replay critical user journeys in real Chromium, time every step, report.")

@@ -43,6 +43,7 @@ from harness.collect.runfolder import (
 from harness.collect.signals import SignalLog
 from harness.collect.tracing import TRACE_FILE, TRACE_MODES, TraceRecorder
 from harness.errors import HarnessError
+from harness.outcomes import INTERRUPTED
 from harness.records import ARTIFACTS_DIR, RUN_FILE, RunInfo, StepArtifacts, StepRecord, StepSignals
 from harness.spec.guides import guides_dir
 
@@ -330,7 +331,8 @@ def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Feature,
         return
     journey: Journey = request.getfixturevalue("journey")
     journey.feature_file = Path(feature.filename)
-    base = _scenario_fields(cfg, request.node, feature, scenario.name, scenario.line_number, scenario.tags)
+    base = _scenario_fields(cfg, request.node, feature, scenario.name, scenario.line_number, scenario.tags,
+                            len(scenario.steps))
     retry = f"-retry{base['attempt']}" if base["attempt"] else ""
     slug = _slug(f"{Path(feature.filename).stem}-{request.node.name}{retry}")
     request.node.stash[STATE_KEY] = ScenarioState(journey=journey, tracer=journey.tracer, base=base, slug=slug)
@@ -344,13 +346,14 @@ def _example(item: pytest.Item) -> dict[str, str]:
 
 
 def _scenario_fields(cfg: CollectConfig, item: pytest.Item, feature: Feature, name: str, line: int,
-                     tags: set[str]) -> dict[str, Any]:
-    """The fields every step record of one scenario run shares."""
+                     tags: set[str], steps: int | None) -> dict[str, Any]:
+    """The fields every step record of one scenario run shares (``steps``: how many the scenario has)."""
     callspec = getattr(item, "callspec", None)
     repeat = int(callspec.params.get("harness_repeat", 0)) if callspec else 0
     return {
         "run_id": cfg.run_id, "app": cfg.profile.name, "journey": feature.name or Path(feature.filename).stem,
         "feature_file": _relative_feature(cfg, feature.filename), "scenario": name, "scenario_line": line,
+        "scenario_steps": steps,
         "example": _example(item), "tags": sorted(tags | feature.tags), "repeat": repeat,
         "worker": cfg.worker, "test_id": item.nodeid, "attempt": _attempt(item),
     }
@@ -565,7 +568,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     cfg = _cfg(item.config)
     state = item.stash.get(STATE_KEY, None)
     if cfg is not None and state is not None and state.skipped is not None and report.when == "call":
-        reason = report.longrepr[2] if report.skipped and isinstance(report.longrepr, tuple) else "interrupted"
+        reason = report.longrepr[2] if report.skipped and isinstance(report.longrepr, tuple) else INTERRUPTED
         state.skipped.error = str(reason)
         _write(cfg, state.skipped)
         state.skipped = None
@@ -586,8 +589,10 @@ def _record_setup_failure(cfg: CollectConfig, item: pytest.Item, report: pytest.
         return
     crash = getattr(report.longrepr, "reprcrash", None)
     message = crash.message if crash is not None else str(report.longrepr).strip().splitlines()[-1]
-    base = _scenario_fields(cfg, item, template.feature, template.name, template.line_number, template.tags)
-    for index, step in enumerate(template.render(base["example"]).steps):
+    base = _scenario_fields(cfg, item, template.feature, template.name, template.line_number, template.tags, None)
+    steps = template.render(base["example"]).steps
+    base["scenario_steps"] = len(steps)
+    for index, step in enumerate(steps):
         failed = index == 0
         _write(cfg, StepRecord(
             **base, step_index=index, keyword=step.keyword.strip(), text=step.name, line=step.line_number,

@@ -17,7 +17,8 @@ from harness.audit.friction_score import rank, summarise
 from harness.collect.runfolder import now_iso, read_records, read_run_info
 from harness.errors import HarnessError
 from harness.files import write_atomic
-from harness.records import FINDINGS_JSON, RUN_FILE, Finding, FindingsFile, RunInfo, final_attempts
+from harness.outcomes import final_attempts
+from harness.records import FINDINGS_JSON, RUN_FILE, Finding, FindingsFile, RunInfo
 from harness.spec.friction import FrictionSettings
 from harness.spec.profile import PROFILE_FILE, load_profile
 

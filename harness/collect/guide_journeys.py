@@ -15,7 +15,8 @@ from harness.audit.guide_status import Verdict
 from harness.collect.guide_check import GuideRun, PlacedStep, append_result, read_results, step_result
 from harness.collect.runner import RunOptions, execute, prepare
 from harness.errors import HarnessError
-from harness.records import StepRecord, final_attempts
+from harness.outcomes import final_attempts
+from harness.records import StepRecord
 from harness.spec.guides import Guide
 
 JOURNEYS_DIR = "journeys"

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from harness.files import write_atomic
-from harness.records import RUN_FILE, STEPS_JSONL, STEPS_PARQUET, RunInfo, StepRecord, final_attempts
+from harness.outcomes import final_attempts
+from harness.records import RUN_FILE, STEPS_JSONL, STEPS_PARQUET, RunInfo, StepRecord
 
 if TYPE_CHECKING:
     from harness.spec.friction import FrictionSettings

@@ -31,7 +31,8 @@ from harness.audit.findings import read_findings
 from harness.collect.allure_live import LABEL_ATTEMPT, LABEL_REPEAT, LABEL_RUN_ID, LABEL_TEST_ID
 from harness.collect.runfolder import read_records, read_run_info
 from harness.errors import HarnessError
-from harness.records import Finding, RunInfo, StepRecord, final_attempts
+from harness.outcomes import final_attempts
+from harness.records import Finding, RunInfo, StepRecord
 from harness.report.allure_files import ResultsFolder, millis
 from harness.report.allure_guides import write_guide_results
 from harness.report.allure_meta import SLOW_MARK, carry_history, environment, write_categories, write_environment

@@ -16,7 +16,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from harness.collect.runfolder import FLAT_SIGNALS, parse_steps
-from harness.records import RUN_FILE, STEPS_JSONL, STEPS_PARQUET, RunInfo, StepRecord, final_attempts
+from harness.outcomes import final_attempts
+from harness.records import RUN_FILE, STEPS_JSONL, STEPS_PARQUET, RunInfo, StepRecord
 
 NESTED_JSON = ("example", "tags", "signals", "artifacts")
 """Columns that ``steps.parquet`` stores as JSON strings."""

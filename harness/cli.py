@@ -1,7 +1,8 @@
 """The ``harness`` command: parses options and calls the stages; nothing else lives here.
 
-Exit codes: 0 all good, 1 the run found problems (a journey failed), 2 bad usage or
-configuration (malformed spec, unknown step or target, missing browser, unreachable app).
+Exit codes: 0 all good, 1 the run found problems (a replay's last attempt failed: see
+``harness.outcomes.exit_code``), 2 bad usage or configuration (malformed spec, unknown step or
+target, missing browser, unreachable app) or a run that did not finish.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from harness.cli_compare import BaselineOpt, HistoryOpt, compare, history_app, r
 from harness.cli_guides import demo_guides, guides_app
 from harness.collect.config import new_run_id
 from harness.errors import HarnessError
-from harness.outcomes import final_attempts
+from harness.outcomes import OUTCOMES, scenarios
 from harness.records import RunInfo, StepRecord
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
@@ -100,37 +101,38 @@ class Progress:
             self.status.stop()
 
 
+RESULT_WORDS = {"passed": "pass", "flaky": "FLAKY", "failed": "FAIL", "skipped": "skip", "incomplete": "INCOMPLETE"}
+"""How the summary table shows a scenario's outcome (``harness/outcomes.py``)."""
+
+
 def _summary(info: RunInfo, run_dir: Path) -> None:
     from harness.collect.runfolder import read_records
 
-    records = final_attempts(read_records(run_dir)[0])
-    scenarios: dict[tuple[str, int], list[StepRecord]] = defaultdict(list)
-    for record in records:
-        scenarios[(record.test_id, record.repeat)].append(record)
-    if not scenarios:
+    found = scenarios(read_records(run_dir)[0])
+    if not found:
         out.print(f"No step was recorded (run {info.status}).", markup=False)
         return
     table = Table(title=escape(f"{info.app_title or info.app} — {info.base_url}"), show_lines=False)
-    for column in ("result", "journey", "scenario", "steps", "time"):
-        table.add_column(column, justify="right" if column in ("steps", "time") else "left")
-    for steps in scenarios.values():
-        first = steps[0]
-        failed = [s for s in steps if s.status == "failed"]
-        total = sum(s.duration_ms or 0 for s in steps)
+    for column in ("result", "journey", "scenario", "replays", "steps", "time"):
+        table.add_column(column, justify="right" if column in ("replays", "steps", "time") else "left")
+    for scenario in found:
+        first, outcome = scenario.first, scenario.outcome
+        times = sorted(r.duration_ms for r in scenario.replays)
         example = f" [{', '.join(first.example.values())}]" if first.example else ""
-        table.add_row("FAIL" if failed else "pass", escape(first.journey), escape(first.scenario + example),
-                      str(len(steps)), f"{total / 1000:.2f} s", style="red" if failed else None)
+        style = "red" if outcome.status in ("failed", "incomplete") else "yellow" if outcome.status == "flaky" else None
+        table.add_row(RESULT_WORDS[outcome.status], escape(first.journey), escape(first.scenario + example),
+                      f"{outcome.passed}/{outcome.replays}", str(max(len(r.steps) for r in scenario.replays)),
+                      f"{times[len(times) // 2] / 1000:.2f} s", style=style)
     out.print(table)
-    for steps in scenarios.values():
-        for step in steps:
-            if step.status == "failed":
-                out.print(f"FAILED {step.feature_file}:{step.line} {step.scenario} › {step.keyword} {step.text}",
-                          markup=False, soft_wrap=True)
-                out.print(f"       {(step.error or '').splitlines()[0] if step.error else ''}", markup=False,
-                          soft_wrap=True)
+    for step in (s for scenario in found for r in scenario.replays for s in r.steps if s.status == "failed"):
+        out.print(f"FAILED {step.feature_file}:{step.line} {step.scenario} › {step.keyword} {step.text}",
+                  markup=False, soft_wrap=True)
+        out.print(f"       {(step.error or '').splitlines()[0] if step.error else ''}", markup=False, soft_wrap=True)
     t = info.totals
-    out.print(f"{t.get('scenarios_passed', 0)} passed, {t.get('scenarios_failed', 0)} failed "
-              f"({t.get('steps', 0)} steps; run {info.status})", markup=False)
+    counts = ", ".join(f"{t.get(f'scenarios_{o}', 0)} {o}" for o in reversed(OUTCOMES) if t.get(f"scenarios_{o}")
+                       or o in ("passed", "failed"))
+    out.print(f"{counts} ({t.get('scenarios', 0)} scenarios, {t.get('replays', 0)} replays, {t.get('steps', 0)} "
+              f"steps; run {info.status})", markup=False)
     from harness.audit.findings import read_findings
 
     findings = read_findings(run_dir)

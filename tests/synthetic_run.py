@@ -33,7 +33,8 @@ from harness.audit.findings import audit_run, write_findings
 from harness.audit.guide_results import summarise, write_guides_json
 from harness.audit.guide_status import DEFAULT_FAIL_ON
 from harness.collect.probes import notable
-from harness.collect.runfolder import records_frame, totals, write_run_info
+from harness.collect.runfolder import records_frame, write_run_info
+from harness.outcomes import totals
 from harness.records import (
     ARTIFACTS_DIR,
     STEPS_JSONL,

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from harness.files import write_atomic
-from harness.outcomes import final_attempts
+from harness.outcomes import exit_code, scenarios, totals
 from harness.records import RUN_FILE, STEPS_JSONL, STEPS_PARQUET, RunInfo, StepRecord
 
 if TYPE_CHECKING:
@@ -220,22 +220,6 @@ def git_info(folder: Path) -> tuple[str | None, str | None]:
     return commit, branch
 
 
-def totals(records: list[StepRecord]) -> dict[str, int]:
-    """Count scenario runs and steps by status (a scenario run is failed, else skipped, else passed)."""
-    rank = {"passed": 0, "not_run": 0, "skipped": 1, "failed": 2}
-    scenarios: dict[tuple[str, int], str] = {}
-    counts = {"steps": len(records), "steps_passed": 0, "steps_failed": 0, "steps_skipped": 0, "steps_not_run": 0}
-    for record in records:
-        counts[f"steps_{record.status}"] += 1
-        key = (record.test_id, record.repeat)
-        worst = scenarios.get(key, "passed")
-        scenarios[key] = record.status if rank[record.status] > rank[worst] else worst
-    counts["scenarios"] = len(scenarios)
-    for outcome in ("passed", "failed", "skipped"):
-        counts[f"scenarios_{outcome}"] = sum(1 for s in scenarios.values() if s == outcome)
-    return counts
-
-
 def history_dir(run_dir: Path, setting: str | None = None) -> Path | None:
     """Where a run is registered: ``setting`` (``off``: nowhere), ``$HARNESS_HISTORY``, else beside the run."""
     value = setting if setting is not None else os.environ.get("HARNESS_HISTORY")
@@ -246,7 +230,9 @@ def history_dir(run_dir: Path, setting: str | None = None) -> Path | None:
 
 def finish_run(run_dir: Path, exitstatus: int, build: bool = True, status: str | None = None,
                friction: FrictionSettings | None = None, history: Path | None = None) -> RunInfo:
-    """Close a run folder: parquet, totals, status, findings, its entry in the history, the HTML report.
+    """Close a run folder: parquet, totals, status, exit code, findings, its entry in the history, the report.
+
+    Totals and exit code come from the scenarios' outcomes (``harness/outcomes.py``).
 
     Args:
         run_dir: The run folder.
@@ -266,12 +252,11 @@ def finish_run(run_dir: Path, exitstatus: int, build: bool = True, status: str |
     if error.exists():
         info.error = error.read_text(encoding="utf-8").strip()
         status = status or "errored"
-    info.totals = totals(final_attempts(records))
+    info.totals = totals(records)
     info.ended_at = now_iso()
     info.status = status or ("complete" if exitstatus in (0, 1, 5) else "errored")
-    info.exit_code = 1 if info.totals.get("scenarios_failed") else (0 if exitstatus in (0, 5) else 2)
-    if info.error:
-        info.exit_code = 2
+    info.exit_code = exit_code((s.outcome for s in scenarios(records)), errored=bool(info.error),
+                               stopped=exitstatus not in (0, 5))
     write_parquet(run_dir)
     write_run_info(run_dir, info)
     try:

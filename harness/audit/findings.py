@@ -17,7 +17,6 @@ from harness.audit.friction_score import rank, summarise
 from harness.collect.runfolder import now_iso, read_records, read_run_info
 from harness.errors import HarnessError
 from harness.files import write_atomic
-from harness.outcomes import final_attempts
 from harness.records import FINDINGS_JSON, RUN_FILE, Finding, FindingsFile, RunInfo
 from harness.spec.friction import FrictionSettings
 from harness.spec.profile import PROFILE_FILE, load_profile
@@ -79,9 +78,8 @@ def baseline_figures(baseline_dir: Path, settings: FrictionSettings) -> tuple[di
         HarnessError: When the folder is not a run folder.
     """
     info = _run_info(baseline_dir)
-    records = final_attempts(read_records(baseline_dir)[0])
     out = {}
-    for runs in group_records(records):
+    for runs in group_records(read_records(baseline_dir)[0]):
         out[runs.match_key] = figures(runs, settings.for_scenario(runs.journey, runs.feature_file, runs.scenario))
     return out, info.run_id
 
@@ -116,7 +114,6 @@ def audit_run(run_dir: Path, profile_settings: FrictionSettings | None = None,
     """
     info = _run_info(run_dir)
     records, bad = read_records(run_dir)
-    records = final_attempts(records)
     if bad:
         log.warning("friction audit: %d unreadable lines skipped in %s", bad, run_dir)
     settings = profile_settings if profile_settings is not None else settings_for_run(info)

@@ -6,7 +6,8 @@ import hashlib
 import statistics
 from collections.abc import Callable, Iterable
 
-from harness.audit.friction_groups import ScenarioRuns, example_key
+from harness.audit.friction_groups import ScenarioRuns
+from harness.outcomes import example_key
 from harness.records import Finding, Severity, StepRecord
 from harness.spec.friction import RULES, Pair
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections import Counter
 
 from harness.audit.friction_finding import SEVERITY_RANK
-from harness.audit.friction_groups import ScenarioRuns, example_key, figures
+from harness.audit.friction_groups import ScenarioRuns, figures
+from harness.outcomes import example_key
 from harness.records import Finding, JourneyFriction, ScorePart
 from harness.spec.friction import ScenarioSettings
 

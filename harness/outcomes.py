@@ -44,7 +44,7 @@ early or left a scenario ``incomplete`` (no verdict), else 0 (``passed``, ``skip
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal, NamedTuple, Protocol
 
@@ -70,7 +70,7 @@ def example_key(example: Mapping[str, str] | None) -> str:
 
 
 def canonical_example(text: str | None) -> str:
-    """An Examples row stored as JSON text (any key order or escaping) as :func:`example_key`; ``""``: none."""
+    """An Examples row stored as JSON text (any key order or escaping) as :func:`example_key` (``{}``: none)."""
     if not text or text in ("null", "{}"):
         return example_key({})
     try:
@@ -109,20 +109,27 @@ def replay_id(test_id: str, feature_file: str, scenario: str, example: str) -> s
 
 def replay_key(record: StepRecord) -> ReplayKey:
     """The replay a step record belongs to."""
-    test_id = replay_id(record.test_id, record.feature_file, record.scenario, example_key(record.example))
-    return ReplayKey(record.run_id, test_id, record.repeat)
+    return _keys(record)[0]
+
+
+def _keys(record: StepRecord) -> tuple[ReplayKey, ScenarioKey]:
+    """The replay and the scenario of a step record, its row's key made once."""
+    example = example_key(record.example)
+    scenario = ScenarioKey(record.journey, record.feature_file, record.scenario, example)
+    test_id = replay_id(record.test_id, record.feature_file, record.scenario, example)
+    return ReplayKey(record.run_id, test_id, record.repeat), scenario
 
 
 def final_attempts(records: Iterable[StepRecord]) -> list[StepRecord]:
     """The records of each replay's last attempt (see ``StepRecord.attempt``), in their order."""
     records = list(records)
+    keys = [replay_key(r) for r in records]
     last: dict[ReplayKey, int] = {}
-    for record in records:
-        key = replay_key(record)
+    for key, record in zip(keys, records, strict=True):
         last[key] = max(last.get(key, 0), record.attempt)
     if not any(last.values()):
         return records
-    return [r for r in records if r.attempt == last[replay_key(r)]]
+    return [r for key, r in zip(keys, records, strict=True) if r.attempt == last[key]]
 
 
 def replay_status(*, failed: bool, skipped: bool, passed_steps: int, expected_steps: int) -> ReplayStatus:
@@ -301,7 +308,7 @@ def scenarios(records: Iterable[StepRecord]) -> list[Scenario]:
     first: dict[ScenarioKey, StepRecord] = {}
     expected: dict[tuple[str, ScenarioKey], int] = {}
     for record in records:
-        key, scenario = replay_key(record), scenario_key(record)
+        key, scenario = _keys(record)
         if key not in scenario_of:
             scenario_of[key] = scenario
             members.setdefault(scenario, []).append(key)
@@ -365,7 +372,3 @@ def totals(records: Iterable[StepRecord]) -> dict[str, int]:
     counts.update({f"scenarios_{o}": sum(1 for s in found if s.status == o) for o in reversed(OUTCOMES)})
     return counts
 
-
-def outcome_of(items: Sequence[Scenario]) -> dict[ScenarioKey, Outcome]:
-    """Each scenario's outcome, by key."""
-    return {s.key: s.status for s in items}

@@ -101,7 +101,7 @@ def replay_ids(frame: pd.DataFrame) -> pd.Series:
     empty = ids == ""
     if empty.any():
         ids = ids.copy()
-        ids[empty] = [replay_id("", f, s, e) for f, s, e in
+        ids[empty] = [replay_id("", f, s, e or "{}") for f, s, e in
                       frame.loc[empty, ["feature_file", "scenario", "example"]].itertuples(index=False)]
     return ids
 

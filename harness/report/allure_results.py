@@ -31,7 +31,7 @@ from harness.audit.findings import read_findings
 from harness.collect.allure_live import LABEL_ATTEMPT, LABEL_REPEAT, LABEL_RUN_ID, LABEL_TEST_ID
 from harness.collect.runfolder import read_records, read_run_info
 from harness.errors import HarnessError
-from harness.outcomes import Outcome, ReplayStatus, judge_steps, scenarios
+from harness.outcomes import Outcome, ReplayStatus, expected_steps, judge_steps, scenarios
 from harness.records import Finding, RunInfo, StepRecord
 from harness.report.allure_files import ResultsFolder, millis
 from harness.report.allure_guides import write_guide_results
@@ -154,7 +154,7 @@ def enrich_scenarios(folder: ResultsFolder, run_dir: Path, records: list[StepRec
     seen = {replay_key(result, run_id) for _, result in existing}
     for key, steps in runs.items():
         if key not in seen:
-            status = outcome[key][0] if key in outcome else judge_steps(steps, 0)
+            status = outcome[key][0] if key in outcome else judge_steps(steps, expected_steps(steps))
             path = folder.write_result(scenario_result(steps, epic, status))
             existing.append((path, json.loads(path.read_text(encoding="utf-8"))))
     changed = 0

@@ -16,8 +16,9 @@ from harness.collect.journey_guides import finish as finish_guides
 from harness.collect.runner import Finish, Prepared, RunOptions, execute
 from harness.compare.build import build_comparison
 from harness.contracts.comparison import SUMMARY_MD, Comparison
-from harness.contracts.records import RUN_FILE, FindingsFile, RunInfo, RunStatus, StepRecord, final_attempts
+from harness.contracts.records import RUN_FILE, FindingsFile, RunInfo, RunStatus, StepRecord
 from harness.errors import HarnessError
+from harness.outcomes import exit_code, scenarios, totals
 from harness.report.allure.results import write_allure_results
 from harness.report.markdown.comparison import render_summary
 from harness.report.outputs import Outputs, write_outputs
@@ -33,7 +34,6 @@ from harness.runfolder.io import (
     now_iso,
     read_records,
     read_run_info,
-    totals,
     write_parquet,
     write_run_info,
 )
@@ -44,7 +44,9 @@ from harness.spec.regressions import RegressionConfig, load_config
 
 def finish_run(run_dir: Path, exitstatus: int, build: bool = True, status: RunStatus | None = None,
                friction: FrictionSettings | None = None, history: Path | None = None) -> RunInfo:
-    """Close a run folder: parquet, totals, status, findings, its entry in the history, the HTML report.
+    """Close a run folder: parquet, totals, status, exit code, findings, its entry in the history, the report.
+
+    Totals and exit code come from the scenarios' outcomes (:mod:`harness.outcomes`).
 
     Args:
         run_dir: The run folder.
@@ -64,12 +66,11 @@ def finish_run(run_dir: Path, exitstatus: int, build: bool = True, status: RunSt
     if error.exists():
         info.error = error.read_text(encoding="utf-8").strip()
         status = status or "errored"
-    info.totals = totals(final_attempts(records))
+    info.totals = totals(records)
     info.ended_at = now_iso()
     info.status = status or ("complete" if exitstatus in (0, 1, 5) else "errored")
-    info.exit_code = 1 if info.totals.get("scenarios_failed") else (0 if exitstatus in (0, 5) else 2)
-    if info.error:
-        info.exit_code = 2
+    info.exit_code = exit_code((s.outcome for s in scenarios(records)), errored=bool(info.error),
+                               stopped=exitstatus not in (0, 5))
     write_parquet(run_dir)
     write_run_info(run_dir, info)
     try:

@@ -52,8 +52,9 @@ from harness.contracts.records import (
 )
 from harness.guides.results import summarise, write_guides_json
 from harness.guides.status import DEFAULT_FAIL_ON
+from harness.outcomes import totals
 from harness.runfolder.findings import write_findings
-from harness.runfolder.io import records_frame, totals, write_run_info
+from harness.runfolder.io import records_frame, write_run_info
 
 SCREENSHOT = Path(__file__).parent / "fixtures" / "synthetic" / "page.png"
 """A real screenshot (1280×800, ~90 KB) of the demo app's approvals page."""

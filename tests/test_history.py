@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import multiprocessing
 from pathlib import Path
-from types import SimpleNamespace
 
 import pandas as pd
 import pyarrow as pa
@@ -326,9 +325,9 @@ def test_a_run_compared_with_a_selector_nothing_matches_yet_keeps_its_exit_code(
     from harness.cli.main import _compare_after_run
 
     first = make_run(tmp_path / "runs", "20260110-first", day=10)
-    options = SimpleNamespace(history=str(tmp_path / "history"), app=None)
-    assert _compare_after_run(first, "green:main", options, json_out=False) == 0
+    history = str(tmp_path / "history")
+    assert _compare_after_run(first, "green:main", history, None, json_out=False) == 0
     assert "note: nothing to compare with yet" in capsys.readouterr().err
     assert not (first / "comparison.json").exists()
-    assert _compare_after_run(first, "no-such-run", options, json_out=False) == 2  # a run named outright
+    assert _compare_after_run(first, "no-such-run", history, None, json_out=False) == 2  # a run named outright
     assert "error: no comparison" in capsys.readouterr().err

@@ -98,7 +98,8 @@ def test_header_and_all_journeys(report: tuple[str, Page]) -> None:
         assert expected in text
     headings = [a.get("id") for t, a in page.tags if t == "h3"]
     assert len([h for h in headings if h and re.fullmatch(r"j\d+-h", h)]) == 3
-    assert "7 passed · 3 failed" in text
+    # the replay of "Sign in as admin" cut short after its first step is incomplete, not passed
+    assert "6 passed · 3 failed · 1 other" in text
 
 
 def test_step_durations_and_timeline(report: tuple[str, Page]) -> None:

@@ -1,4 +1,4 @@
-"""The run folder on plain data: live appends, redaction, reading back, parquet, totals."""
+"""The run folder on plain data: live appends, redaction, reading back, parquet (totals: test_one_outcome)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from harness.contracts.records import STEPS_JSONL, StepRecord
-from harness.runfolder.io import append_record, read_records, records_frame, redact, totals, write_parquet
+from harness.runfolder.io import append_record, read_records, records_frame, redact, write_parquet
 
 
 def record(index: int, status: str = "passed", test_id: str = "t::a", repeat: int = 0, **extra: object) -> StepRecord:
@@ -65,16 +65,6 @@ def test_parallel_writers_never_interleave_lines(tmp_path: Path) -> None:
     lines = (tmp_path / STEPS_JSONL).read_text().splitlines()
     assert len(lines) == 200
     assert all(json.loads(line)["error"] == "x" * 5000 for line in lines)
-
-
-def test_totals_count_scenario_runs_by_outcome() -> None:
-    records = [record(0), record(1), record(0, test_id="t::b"), record(1, "failed", test_id="t::b"),
-               record(2, "not_run", test_id="t::b"), record(0, repeat=1)]
-    records += [record(0, test_id="t::c"), record(1, "skipped", test_id="t::c"), record(2, "not_run", test_id="t::c")]
-    counts = totals(records)
-    assert counts["scenarios"] == 4 and counts["scenarios_failed"] == 1 and counts["scenarios_passed"] == 2
-    assert counts["scenarios_skipped"] == 1
-    assert counts["steps_not_run"] == 2 and counts["steps_failed"] == 1 and counts["steps_skipped"] == 1
 
 
 def test_parquet_has_one_row_per_step_with_flat_signals(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ def test_small_run_loads_and_reports(tmp_path: Path) -> None:
     assert data.source == "steps.jsonl" and not data.warnings and not data.bad_lines
     assert len(data.records) == run.records
     assert len(data.scenario_runs) == run.scenario_runs == run.cases * 3
-    assert data.info.totals["scenarios_failed"] == run.failed_runs > 0
+    assert data.info.totals["replays_failed"] == run.failed_runs > 0
     assert any(r.example for r in data.records), "some scenarios are Outline rows"
     assert any("<script>" in r.text for r in data.records)
     assert len(pd.read_parquet(run.folder / "steps.parquet")) == run.records

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from harness.contracts.records import RUN_FILE, Finding, FindingsFile, RunInfo, final_attempts
+from harness.contracts.records import RUN_FILE, Finding, FindingsFile, RunInfo
 from harness.errors import HarnessError
 from harness.friction.groups import ScenarioFigures, ScenarioRuns, figures, group_records
 from harness.friction.rules import judge
@@ -63,9 +63,8 @@ def baseline_figures(baseline_dir: Path, settings: FrictionSettings) -> tuple[di
         HarnessError: When the folder is not a run folder.
     """
     info = _run_info(baseline_dir)
-    records = final_attempts(read_records(baseline_dir)[0])
     out = {}
-    for runs in group_records(records):
+    for runs in group_records(read_records(baseline_dir)[0]):
         out[runs.match_key] = figures(runs, settings.for_scenario(runs.journey, runs.feature_file, runs.scenario))
     return out, info.run_id
 
@@ -100,7 +99,6 @@ def audit_run(run_dir: Path, profile_settings: FrictionSettings | None = None,
     """
     info = _run_info(run_dir)
     records, bad = read_records(run_dir)
-    records = final_attempts(records)
     if bad:
         log.warning("friction audit: %d unreadable lines skipped in %s", bad, run_dir)
     settings = profile_settings if profile_settings is not None else settings_for_run(info)

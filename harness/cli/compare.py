@@ -87,7 +87,7 @@ def print_comparison(comparison: object, path: Path) -> None:
                           style="red" if ch.verdict == "slower" else "green")
         out.print(table)
     for s in comparison.statuses:
-        if s.kind in ("new_failure", "now_broken", "new_flaky", "fixed"):
+        if s.kind in ("new_failure", "now_broken", "new_flaky", "incomplete", "fixed"):
             out.print(f"{s.kind.replace('_', ' ')}: {s.where.label()}"
                       + (f" at {s.step}" if s.step and s.kind != "fixed" else ""), markup=False, soft_wrap=True)
     for f in comparison.findings[:TOP]:

@@ -1,7 +1,8 @@
 """The ``harness`` command: parses options and calls the stages; nothing else lives here.
 
-Exit codes: 0 all good, 1 the run found problems (a journey failed), 2 bad usage or
-configuration (malformed spec, unknown step or target, missing browser, unreachable app).
+Exit codes: 0 all good, 1 the run found problems (a replay's last attempt failed: see
+``harness.outcomes.exit_code``), 2 bad usage or configuration (malformed spec, unknown step or
+target, missing browser, unreachable app) or a run that did not finish.
 """
 
 from __future__ import annotations
@@ -25,12 +26,13 @@ from harness.cli.common import fail as _fail
 from harness.cli.compare import BaselineOpt, HistoryOpt, compare, history_app, print_comparison, run_compare
 from harness.cli.guides import demo_guides, guides_app
 from harness.collect.config import new_run_id
-from harness.contracts.records import RunInfo, StepRecord, final_attempts
+from harness.contracts.records import RunInfo, StepRecord
 from harness.contracts.settings import DEFAULTS, RunSettings
 from harness.errors import HarnessError
 
 if TYPE_CHECKING:
     from harness.collect.runner import RunOptions
+from harness.outcomes import OUTCOMES, scenarios
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Replay critical user journeys in real Chromium, time every step, report.")
@@ -103,37 +105,38 @@ class Progress:
             self.status.stop()
 
 
+RESULT_WORDS = {"passed": "pass", "flaky": "FLAKY", "failed": "FAIL", "skipped": "skip", "incomplete": "INCOMPLETE"}
+"""How the summary table shows a scenario's outcome (``harness/outcomes.py``)."""
+
+
 def _summary(info: RunInfo, run_dir: Path) -> None:
     from harness.runfolder.io import read_records
 
-    records = final_attempts(read_records(run_dir)[0])
-    scenarios: dict[tuple[str, int], list[StepRecord]] = defaultdict(list)
-    for record in records:
-        scenarios[(record.test_id, record.repeat)].append(record)
-    if not scenarios:
+    found = scenarios(read_records(run_dir)[0])
+    if not found:
         out.print(f"No step was recorded (run {info.status}).", markup=False)
         return
     table = Table(title=escape(f"{info.app_title or info.app} — {info.base_url}"), show_lines=False)
-    for column in ("result", "journey", "scenario", "steps", "time"):
-        table.add_column(column, justify="right" if column in ("steps", "time") else "left")
-    for steps in scenarios.values():
-        first = steps[0]
-        failed = [s for s in steps if s.status == "failed"]
-        total = sum(s.duration_ms or 0 for s in steps)
+    for column in ("result", "journey", "scenario", "replays", "steps", "time"):
+        table.add_column(column, justify="right" if column in ("replays", "steps", "time") else "left")
+    for scenario in found:
+        first, outcome = scenario.first, scenario.outcome
+        times = sorted(r.duration_ms for r in scenario.replays)
         example = f" [{', '.join(first.example.values())}]" if first.example else ""
-        table.add_row("FAIL" if failed else "pass", escape(first.journey), escape(first.scenario + example),
-                      str(len(steps)), f"{total / 1000:.2f} s", style="red" if failed else None)
+        style = "red" if outcome.status in ("failed", "incomplete") else "yellow" if outcome.status == "flaky" else None
+        table.add_row(RESULT_WORDS[outcome.status], escape(first.journey), escape(first.scenario + example),
+                      f"{outcome.passed}/{outcome.replays}", str(max(len(r.steps) for r in scenario.replays)),
+                      f"{times[len(times) // 2] / 1000:.2f} s", style=style)
     out.print(table)
-    for steps in scenarios.values():
-        for step in steps:
-            if step.status == "failed":
-                out.print(f"FAILED {step.feature_file}:{step.line} {step.scenario} › {step.keyword} {step.text}",
-                          markup=False, soft_wrap=True)
-                out.print(f"       {(step.error or '').splitlines()[0] if step.error else ''}", markup=False,
-                          soft_wrap=True)
+    for step in (s for scenario in found for r in scenario.replays for s in r.steps if s.status == "failed"):
+        out.print(f"FAILED {step.feature_file}:{step.line} {step.scenario} › {step.keyword} {step.text}",
+                  markup=False, soft_wrap=True)
+        out.print(f"       {(step.error or '').splitlines()[0] if step.error else ''}", markup=False, soft_wrap=True)
     t = info.totals
-    out.print(f"{t.get('scenarios_passed', 0)} passed, {t.get('scenarios_failed', 0)} failed "
-              f"({t.get('steps', 0)} steps; run {info.status})", markup=False)
+    counts = ", ".join(f"{t.get(f'scenarios_{o}', 0)} {o}" for o in reversed(OUTCOMES) if t.get(f"scenarios_{o}")
+                       or o in ("passed", "failed"))
+    out.print(f"{counts} ({t.get('scenarios', 0)} scenarios, {t.get('replays', 0)} replays, {t.get('steps', 0)} "
+              f"steps; run {info.status})", markup=False)
     from harness.runfolder.findings import read_findings
 
     findings = read_findings(run_dir)
@@ -198,7 +201,8 @@ def _run(options: RunOptions, json_out: bool, fail_on_findings: str = "never", b
         code = max(code, 2)
     code = max(code, _findings_code(prepared.run_dir, fail_on_findings))
     if baseline and info.status != "errored":
-        code = max(code, _compare_after_run(prepared.run_dir, baseline, options, json_out))
+        code = max(code, _compare_after_run(prepared.run_dir, baseline, options.settings.history, options.settings.app,
+                                             json_out))
     if json_out:
         print(json.dumps({"run_dir": str(prepared.run_dir), "exit_code": code,
                           **info.model_dump(mode="json")}, indent=2))
@@ -218,19 +222,18 @@ def _check_compare_settings(options: RunOptions) -> None:
     load_config(settings.root, load_profile(settings.app, settings.root))
 
 
-def _compare_after_run(run_dir: Path, baseline: str, options: RunOptions, json_out: bool) -> int:
+def _compare_after_run(run_dir: Path, baseline: str, history: str | None, app: str | None, json_out: bool) -> int:
     """Compare the run that just ended with its baseline; 1 when the gate fails, 2 when it cannot compare.
 
     A selector no run matches yet (the pipeline's first run) is noted, and the run's own exit code stands.
     """
     from harness.runfolder.history import NoBaselineYet
 
-    history = options.settings.history
     if history == "off":
         history = None
     try:
         return run_compare(str(run_dir), baseline, history=Path(history) if history else None,
-                           app=options.settings.app, out_dir=None, quiet=json_out)
+                           app=app, out_dir=None, quiet=json_out)
     except NoBaselineYet as exc:
         err.print(f"note: nothing to compare with yet ({exc}); this run can be the next baseline",
                   markup=False, soft_wrap=True)
@@ -438,7 +441,8 @@ def demo(
             code = max(code, demo_guides(server.url, run_dir, title, browser_path))
             _refresh_history(run_dir, options.settings.history)
     if baseline and code in (0, 1):  # after the guide check, so the comparison sees the guides too
-        code = max(code, _compare_after_run(run_dir, baseline, options, json_out=False))
+        code = max(code, _compare_after_run(run_dir, baseline, options.settings.history, options.settings.app,
+                                             json_out=False))
     raise typer.Exit(code)
 
 

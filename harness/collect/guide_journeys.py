@@ -13,10 +13,11 @@ from typing import Any
 
 from harness.collect.guide_check import GuideRun, PlacedStep, append_result, read_results, step_result
 from harness.collect.runner import Finish, RunOptions, execute, prepare
-from harness.contracts.records import StepRecord, final_attempts
+from harness.contracts.records import StepRecord
 from harness.contracts.settings import RunSettings
 from harness.errors import HarnessError
 from harness.guides.status import Verdict
+from harness.outcomes import final_attempts
 from harness.spec.guides import Guide
 
 JOURNEYS_DIR = "journeys"

@@ -1,7 +1,10 @@
 """What changed besides the figures: scenarios failing or fixed, friction findings, guide steps.
 
-A scenario is ``passing`` when every replay passed, ``broken`` when every replay failed and
-``flaky`` when some did: a flaky scenario is reported as flaky, never as a new failure.
+A scenario's health is its outcome (``harness/outcomes.py``): ``passing`` when every replay
+passed at its first attempt, ``broken`` when replays failed and none passed, ``flaky`` when some
+failed and others passed (or passed only on a retry), ``skipped``, ``incomplete`` (the run
+stopped during it). A flaky scenario is reported as flaky, never as a new failure; a scenario
+the candidate skipped or did not finish is reported as such, never as fixed or failing.
 """
 
 from __future__ import annotations
@@ -24,9 +27,17 @@ KINDS: dict[tuple[Health, Health], str] = {
     ("flaky", "flaky"): "still_flaky",
     ("flaky", "broken"): "now_broken",
     ("broken", "flaky"): "less_flaky",
+    ("skipped", "broken"): "new_failure",
+    ("incomplete", "broken"): "new_failure",
+    ("skipped", "flaky"): "new_flaky",
+    ("incomplete", "flaky"): "new_flaky",
+    **{(base, "skipped"): "now_skipped" for base in ("passing", "flaky", "broken", "incomplete", "absent")},
+    **{(base, "incomplete"): "incomplete" for base in ("passing", "flaky", "broken", "skipped", "incomplete",
+                                                        "absent")},
 }
 """(baseline, candidate) -> kind; pairs not listed (passing to passing...) are no change."""
-STATUS_ORDER = ("new_failure", "now_broken", "new_flaky", "still_failing", "still_flaky", "less_flaky", "fixed")
+STATUS_ORDER = ("new_failure", "now_broken", "new_flaky", "incomplete", "still_failing", "still_flaky", "less_flaky",
+                "now_skipped", "fixed")
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 

@@ -4,8 +4,9 @@ A sample holds one value per replay (its last attempt, when a failed replay was 
 step's metric in each repeat where the step passed
 (a failed step's time is mostly its timeout, so it would only blur the comparison; its
 failure is reported as a status change instead), a scenario's time to complete in each
-repeat where every one of its steps passed, and a journey's in each repeat where all of its
-scenarios passed. Repeats of several pooled runs add up.
+replay that passed, and a journey's in each repeat where all of its scenarios passed.
+Repeats of several pooled runs add up. Replays, their status and each scenario's outcome (its
+health) are judged by ``harness/outcomes.py``, from the table's columns.
 """
 
 from __future__ import annotations
@@ -19,12 +20,25 @@ import pandas as pd
 
 from harness.contracts.comparison import Health, Where
 from harness.contracts.metrics import METRICS, STEP_KEY
+from harness.outcomes import (
+    REPLAY_FIELDS,
+    SCENARIO_FIELDS,
+    Outcome,
+    ReplayVerdict,
+    final_rows,
+    prepare,
+    replay_table,
+    scenario_outcome,
+)
 
 Key = tuple[str, str, str, str, str, int, str]
 """level, journey, feature file, scenario, example (JSON), step index, text; "" and -1 where not relevant."""
-SCENARIO_KEY = ("journey", "feature_file", "scenario", "example")
-REPLAY = ("run_id", "test_id", "repeat")
+SCENARIO_KEY = SCENARIO_FIELDS
+REPLAY = REPLAY_FIELDS
 """One replay of a scenario."""
+HEALTH: dict[Outcome, Health] = {"passed": "passing", "flaky": "flaky", "failed": "broken", "skipped": "skipped",
+                                 "incomplete": "incomplete"}
+"""A scenario's outcome (``harness.outcomes``) as comparison.json's health."""
 
 
 @dataclass(slots=True)
@@ -73,36 +87,12 @@ def _example(text: str) -> dict[str, str]:
     return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
 
 
-def _prepare(frame: pd.DataFrame) -> pd.DataFrame:
-    frame = frame.copy()
-    for column in ("journey", "feature_file", "scenario", "example", "text", "run_id", "test_id", "status", "action"):
-        if column not in frame:
-            frame[column] = ""
-        frame[column] = frame[column].fillna("").astype(str)
-    frame["example"] = frame["example"].replace({"null": "", "{}": ""})
-    for column in ("repeat", "attempt"):
-        frame[column] = pd.to_numeric(frame[column], errors="coerce").fillna(0).astype(int) if column in frame else 0
-    frame["step_index"] = pd.to_numeric(frame["step_index"], errors="coerce").fillna(-1).astype(int)
-    for metric in METRICS:
-        frame[metric.column] = pd.to_numeric(frame[metric.column], errors="coerce") if metric.column in frame \
-            else np.nan
-    return frame
-
-
-def final_rows(frame: pd.DataFrame) -> pd.DataFrame:
-    """The rows of each replay's last attempt (a replay retried after a failure has several)."""
-    if "attempt" not in frame or not (frame["attempt"].fillna(0) > 0).any():
-        return frame
-    attempt = frame["attempt"].fillna(0)
-    return frame[attempt == attempt.groupby([frame[c] for c in REPLAY], sort=False).transform("max")]
-
-
 def collect(frame: pd.DataFrame) -> Samples:
     """Return the samples of a step table (``HISTORY_COLUMNS``, one or several runs)."""
     samples = Samples()
     if frame.empty:
         return samples
-    frame = _prepare(frame)
+    frame = prepare(frame)
     for journey, feature_file, scenario, example, step_index, text in frame[list(STEP_KEY)].drop_duplicates() \
             .itertuples(index=False):
         samples.seen.update({("step", journey, feature_file, scenario, example, int(step_index), text),
@@ -110,10 +100,7 @@ def collect(frame: pd.DataFrame) -> Samples:
                              ("journey", journey, feature_file, "", "", -1, "")})
     everything, frame = frame, final_rows(frame)
     _steps(frame[frame["status"] == "passed"], samples)
-    # each replay of a scenario: its time to complete, and whether every step passed
-    frame = frame.assign(ok=frame["status"] == "passed")
-    replays = frame.groupby([*SCENARIO_KEY, *REPLAY], sort=False).agg(
-        total=("duration_ms", "sum"), passed=("ok", "all"), retried=("attempt", "max")).reset_index()
+    replays = replay_table(everything, frame)
     done = replays[replays["passed"]]
     for (journey, feature_file, scenario, example), totals in _blocks(done, list(SCENARIO_KEY), "total"):
         samples.values[("scenario", journey, feature_file, scenario, example, -1, "")] = {"duration_ms": totals}
@@ -174,22 +161,16 @@ def _journeys(replays: pd.DataFrame, samples: Samples) -> None:
 
 
 def _health(frame: pd.DataFrame, replays: pd.DataFrame, samples: Samples) -> None:
-    replays = replays.assign(bad=~replays["passed"], again=replays["passed"] & (replays["retried"] > 0))
-    per = replays.groupby(list(SCENARIO_KEY), sort=False).agg(count=("bad", "size"), bad=("bad", "sum"),
-                                                               again=("again", "sum")).reset_index()
-    failing = per[(per["bad"] > 0) | (per["again"] > 0)]
-    details = replays[replays["bad"] | replays["again"]].groupby(list(SCENARIO_KEY), sort=False)
+    """Each scenario's outcome over its replays (``harness.outcomes.scenario_outcome``) as its health."""
     failed_rows = frame[frame["status"] == "failed"].groupby(list(SCENARIO_KEY), sort=False)
-    for journey, feature_file, scenario, example, count, _bad, _again in per.itertuples(index=False, name=None):
-        samples.health[("scenario", journey, feature_file, scenario, example, -1, "")] = ScenarioHealth(
-            health="passing", replays=int(count), failed_repeats=[])
-    for journey, feature_file, scenario, example, count, bad, _again in failing.itertuples(index=False, name=None):
-        key = (journey, feature_file, scenario, example)
-        group = details.get_group(key)
-        state = ScenarioHealth(health="broken" if bad == count else "flaky", replays=int(count),
-                               failed_repeats=sorted({int(r) for r in group.loc[group["bad"], "repeat"]}),
-                               retried_repeats=sorted({int(r) for r in group.loc[group["again"], "repeat"]}))
-        if key in failed_rows.groups:
+    for key, group in replays.groupby(list(SCENARIO_KEY), sort=False):
+        outcome = scenario_outcome(ReplayVerdict(status=status, repeat=int(repeat), retried=int(retried) > 0)
+                                   for status, repeat, retried in group[["status", "repeat", "retried"]]
+                                   .itertuples(index=False))
+        state = ScenarioHealth(health=HEALTH[outcome.status], replays=outcome.replays,
+                               failed_repeats=list(outcome.failed_repeats),
+                               retried_repeats=list(outcome.retried_repeats))
+        if outcome.status in ("failed", "flaky") and key in failed_rows.groups:
             last = failed_rows.get_group(key).iloc[-1]
             state.step = f"step {int(last['step_index']) + 1}: {last['text']}"
             error, kind = last.get("error"), last.get("error_kind")

@@ -14,25 +14,22 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from harness.compare.samples import SCENARIO_KEY, Key, final_rows, where
+from harness.compare.samples import SCENARIO_KEY, Key, where
 from harness.contracts.comparison import TrendSeries
 from harness.contracts.metrics import STEP_KEY
+from harness.outcomes import final_rows, prepare, replay_table
 from harness.spec.regressions import CompareSettings
 from harness.stats import bh_adjust, trend
 
 
 def _tables(frame: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
     """Per level, a key x run table of median durations (one row per journey, scenario or step)."""
-    frame = final_rows(frame).copy()
-    for column in ("example", "scenario", "text", "test_id"):
-        frame[column] = frame[column].fillna("").astype(str) if column in frame else ""
-    frame["example"] = frame["example"].replace({"null": "", "{}": ""})
+    everything = prepare(frame)
+    frame = final_rows(everything)
     passed = frame["status"] == "passed"
     steps = frame[passed].groupby([*STEP_KEY, "run_id"], sort=False)["duration_ms"].median().unstack("run_id")
-    frame["_ok"] = passed
-    replays = frame.groupby([*SCENARIO_KEY, "run_id", "test_id", "repeat"], sort=False).agg(
-        total=("duration_ms", "sum"), ok=("_ok", "all")).reset_index()
-    replays = replays[replays["ok"]]
+    replays = replay_table(everything, frame)
+    replays = replays[replays["passed"]]
     scenarios = replays.groupby([*SCENARIO_KEY, "run_id"], sort=False)["total"].median().unstack("run_id")
     journeys = (replays.groupby(["journey", "feature_file", "run_id", "repeat"], sort=False)["total"].sum()
                 .groupby(["journey", "feature_file", "run_id"], sort=False).median().unstack("run_id"))

@@ -14,8 +14,9 @@ SUMMARY_MD = "summary.md"
 Verdict = Literal["slower", "faster", "unchanged", "insufficient_data", "new", "removed"]
 VERDICTS: tuple[Verdict, ...] = ("slower", "faster", "unchanged", "insufficient_data", "new", "removed")
 Level = Literal["journey", "scenario", "step"]
-Health = Literal["passing", "flaky", "broken", "absent"]
-"""A scenario's outcome over its repeats: all passed, some failed, all failed, not run at all."""
+Health = Literal["passing", "flaky", "broken", "skipped", "incomplete", "absent"]
+"""A scenario's outcome over its repeats (``harness/outcomes.py``: passed, flaky, failed, skipped,
+incomplete), or ``absent``: not run at all."""
 
 
 class Where(BaseModel):
@@ -102,7 +103,8 @@ class StatusChange(BaseModel):
     where: Where
     baseline: Health
     candidate: Health
-    kind: Literal["new_failure", "new_flaky", "fixed", "still_failing", "still_flaky", "now_broken", "less_flaky"]
+    kind: Literal["new_failure", "new_flaky", "fixed", "still_failing", "still_flaky", "now_broken", "less_flaky",
+                  "incomplete", "now_skipped"]
     failed_repeats: list[int] = Field(default_factory=list)
     retried_repeats: list[int] = Field(default_factory=list)
     """Repeats that passed only on a retry."""
@@ -119,6 +121,10 @@ class StatusChange(BaseModel):
             parts.append(f"fails in {len(self.failed_repeats)}/{self.repeats} repeats")
         if self.retried_repeats:
             parts.append(f"passes only on a retry in {len(self.retried_repeats)}/{self.repeats}")
+        if self.candidate == "incomplete":
+            parts.append("did not finish (the run stopped)")
+        elif self.candidate == "skipped":
+            parts.append("skipped")
         return ", ".join(parts) or f"passes in {self.repeats}/{self.repeats} repeats"
 
 

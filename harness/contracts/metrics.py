@@ -51,7 +51,7 @@ METRIC_BY_COLUMN = {m.column: m for m in METRICS}
 
 STEP_KEY = ("journey", "feature_file", "scenario", "example", "step_index", "text")
 """Identifies a step across runs (``example`` is the Examples row as JSON text)."""
-RUN_COLUMNS = ("run_id", "repeat", "attempt", "status", "error_kind", "error", "test_id", "action")
+RUN_COLUMNS = ("run_id", "repeat", "attempt", "status", "error_kind", "error", "test_id", "action", "scenario_steps")
 """Per-record columns beside the key and the metrics."""
 HISTORY_COLUMNS = (*STEP_KEY, *RUN_COLUMNS, *(m.column for m in METRICS))
 """The columns the history store keeps of each run's step table."""

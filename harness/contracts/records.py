@@ -248,14 +248,17 @@ class StepRecord(BaseModel):
     feature_file: str
     scenario: str
     scenario_line: int | None = None
+    scenario_steps: int | None = None
+    """How many steps the scenario has (Background included): a replay with fewer records was cut
+    short. ``None`` in records written before it was recorded."""
     example: dict[str, str] = Field(default_factory=dict)
     """The Examples row of a Scenario Outline, empty for a plain Scenario."""
     tags: list[str] = Field(default_factory=list)
     repeat: int = 0
     attempt: int = 0
     """0 for the first try; a scenario retried after a failure (``--retries``) records its steps again
-    with attempt 1, 2... Reports and audits read the last attempt of each replay; the comparison
-    calls a replay that passed only on a retry flaky."""
+    with attempt 1, 2... Every output reads the last attempt of each replay, and calls a replay that
+    passed only on a retry flaky (``harness/outcomes.py``)."""
     worker: str = "main"
     test_id: str = ""
     """The pytest node id of the scenario run that produced the step."""
@@ -281,17 +284,6 @@ class StepRecord(BaseModel):
     error_kind: str | None = None
     signals: StepSignals = Field(default_factory=StepSignals)
     artifacts: StepArtifacts = Field(default_factory=StepArtifacts)
-
-
-def final_attempts(records: list[StepRecord]) -> list[StepRecord]:
-    """Keep, of each replay (test id and repeat), the records of its last attempt (see ``attempt``)."""
-    last: dict[tuple[str, int], int] = {}
-    for record in records:
-        key = (record.test_id, record.repeat)
-        last[key] = max(last.get(key, 0), record.attempt)
-    if not any(last.values()):
-        return records
-    return [r for r in records if r.attempt == last[(r.test_id, r.repeat)]]
 
 
 class RunInfo(BaseModel):
@@ -324,6 +316,7 @@ class RunInfo(BaseModel):
     error: str | None = None
     """Why the run stopped early, when it did (no browser, say)."""
     totals: dict[str, int] = Field(default_factory=dict)
+    """Scenarios by outcome, replays by status, steps by status (``harness.outcomes.totals``)."""
 
 
 Severity = Literal["high", "medium", "low"]
@@ -391,7 +384,8 @@ class JourneyFriction(BaseModel):
     example: dict[str, str] = Field(default_factory=dict)
     runs: int = 1
     status: str
-    """``passed`` when every repeat passed, else ``failed`` (or ``skipped``)."""
+    """The scenario's outcome: ``passed``, ``flaky``, ``failed``, ``skipped`` or ``incomplete``
+    (``harness/outcomes.py``)."""
     time_ms: float | None = None
     """Median time to complete (the sum of its step durations)."""
     steps: int = 0

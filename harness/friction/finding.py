@@ -7,7 +7,8 @@ import statistics
 from collections.abc import Callable, Iterable
 
 from harness.contracts.records import Finding, Severity, StepRecord
-from harness.friction.groups import ScenarioRuns, example_key
+from harness.friction.groups import ScenarioRuns
+from harness.outcomes import example_key
 from harness.spec.friction import RULES, Pair
 
 SEVERITY_POINTS: dict[Severity, float] = {"high": 10.0, "medium": 3.0, "low": 1.0}

@@ -1,25 +1,21 @@
 """Group step records into scenario runs, and the plain figures of a scenario over its repeats.
 
-A scenario (one Examples row) is identified by its feature file, name and example; each
-repeat of it is one scenario run. Steps are identified across repeats by ``step_index``.
+A scenario (one Examples row), its replays (the last attempt of each) and its outcome come from
+``harness/outcomes.py``; each repeat of it is one scenario run. Steps are identified across
+repeats by ``step_index``.
 """
 
 from __future__ import annotations
 
-import json
 import statistics
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from harness.contracts.records import FailedRequest, StepRecord
+from harness.outcomes import ScenarioOutcome, example_key, scenarios
 from harness.spec.friction import ScenarioSettings
 
 EXECUTED = ("passed", "failed")
-
-
-def example_key(example: dict[str, str]) -> str:
-    """The Examples row as canonical JSON (keys sorted), for keys and ids."""
-    return json.dumps(example, sort_keys=True, ensure_ascii=False)
 
 
 @dataclass
@@ -32,7 +28,8 @@ class ScenarioRuns:
         scenario: The scenario's name.
         scenario_line: Its line in the feature file.
         example: Its Examples row (empty for a plain scenario).
-        runs: Repeat index -> that run's records, by ascending ``step_index`` (one per index).
+        runs: Repeat index -> that run's records (its last attempt), by ascending ``step_index`` (one per index).
+        outcome: The scenario's outcome over its replays (``harness.outcomes``).
     """
 
     journey: str
@@ -41,6 +38,7 @@ class ScenarioRuns:
     scenario_line: int | None = None
     example: dict[str, str] = field(default_factory=dict)
     runs: dict[int, list[StepRecord]] = field(default_factory=dict)
+    outcome: ScenarioOutcome = field(default_factory=lambda: ScenarioOutcome(status="incomplete"))
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -67,22 +65,18 @@ class ScenarioRuns:
 
 
 def group_records(records: Iterable[StepRecord]) -> list[ScenarioRuns]:
-    """Group records by (feature file, scenario, example, repeat); scenarios in a stable order."""
-    groups: dict[tuple[str, str, str], ScenarioRuns] = {}
-    for record in records:
-        key = (record.feature_file, record.scenario, example_key(record.example))
-        group = groups.get(key)
-        if group is None:
-            group = groups[key] = ScenarioRuns(journey=record.journey, feature_file=record.feature_file,
-                                               scenario=record.scenario, scenario_line=record.scenario_line,
-                                               example=dict(record.example))
-        run = group.runs.setdefault(record.repeat, [])
-        if all(r.step_index != record.step_index for r in run):
-            run.append(record)
-    for group in groups.values():
-        for run in group.runs.values():
+    """Group records (every attempt) into scenarios and their replays' last attempts; scenarios in a stable order."""
+    groups = []
+    for scenario in scenarios(records):
+        first = scenario.first
+        group = ScenarioRuns(journey=first.journey, feature_file=first.feature_file, scenario=first.scenario,
+                             scenario_line=first.scenario_line, example=dict(first.example), outcome=scenario.outcome)
+        for replay in scenario.replays:
+            run = group.runs.setdefault(replay.repeat, [])
+            run.extend(r for r in replay.steps if all(r.step_index != kept.step_index for kept in run))
             run.sort(key=lambda r: r.step_index)
-    return sorted(groups.values(), key=lambda g: (g.feature_file, g.scenario_line or 0, g.scenario, g.key[2]))
+        groups.append(group)
+    return sorted(groups, key=lambda g: (g.feature_file, g.scenario_line or 0, g.scenario, g.key[2]))
 
 
 @dataclass(frozen=True)
@@ -90,7 +84,7 @@ class ScenarioFigures:
     """What a scenario took, as medians over its repeats.
 
     Attributes:
-        status: ``passed`` when every repeat passed, else ``failed`` (or ``skipped``).
+        status: The scenario's outcome (``harness.outcomes``): passed, flaky, failed, skipped or incomplete.
         runs: How many repeats.
         time_ms: Median of the per-repeat sums of step durations (``None``: nothing timed).
         steps: Median of executed (passed or failed) steps.
@@ -114,12 +108,6 @@ def median_low_int(values: Iterable[int]) -> int:
     return int(statistics.median_low(values)) if values else 0
 
 
-def run_status(records: list[StepRecord]) -> str:
-    """``failed`` if a step failed, else ``skipped`` if one was skipped, else ``passed``."""
-    statuses = {r.status for r in records}
-    return "failed" if "failed" in statuses else "skipped" if "skipped" in statuses else "passed"
-
-
 def step_errors(record: StepRecord, settings: ScenarioSettings) -> tuple[list[str], list[str], list[FailedRequest]]:
     """The console errors, page errors and failed requests of a step that are not ignored."""
     signals = record.signals
@@ -135,8 +123,7 @@ def _per_run(runs: ScenarioRuns, value: Callable[[list[StepRecord]], float]) -> 
 
 def figures(runs: ScenarioRuns, settings: ScenarioSettings) -> ScenarioFigures:
     """The figures of a scenario over its repeats."""
-    statuses = {run_status(records) for records in runs.runs.values()}
-    status = "failed" if "failed" in statuses else "skipped" if "skipped" in statuses else "passed"
+    status = runs.outcome.status
     timed = [sum(r.duration_ms for r in records if r.duration_ms is not None)
              for records in runs.runs.values() if any(r.duration_ms is not None for r in records)]
 

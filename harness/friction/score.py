@@ -10,7 +10,8 @@ from collections import Counter
 
 from harness.contracts.records import Finding, JourneyFriction, ScorePart
 from harness.friction.finding import SEVERITY_RANK
-from harness.friction.groups import ScenarioRuns, example_key, figures
+from harness.friction.groups import ScenarioRuns, figures
+from harness.outcomes import example_key
 from harness.spec.friction import ScenarioSettings
 
 

@@ -22,6 +22,7 @@ from harness.collect.journey import Journey, StepFailure, StepNotes, classify_pl
 from harness.collect.probes import notable
 from harness.compat import example_row, scenario_template
 from harness.contracts.records import StepRecord, StepSignals
+from harness.outcomes import INTERRUPTED
 from harness.plugin.artifacts import ArtifactsRecorder
 from harness.runfolder.io import append_record, now_iso
 
@@ -63,14 +64,14 @@ def slug(text: str) -> str:
 
 
 def scenario_fields(cfg: CollectConfig, item: pytest.Item, feature: Feature, name: str, line: int,
-                    tags: set[str]) -> dict[str, Any]:
-    """The fields every step record of one scenario run shares."""
+                    tags: set[str], steps: int | None) -> dict[str, Any]:
+    """The fields every step record of one scenario run shares (``steps``: how many the scenario has)."""
     callspec = getattr(item, "callspec", None)
     repeat = int(callspec.params.get("harness_repeat", 0)) if callspec else 0
     return {
         "run_id": cfg.run_id, "app": cfg.profile.name, "journey": feature.name or Path(feature.filename).stem,
         "feature_file": _relative_feature(cfg, feature.filename), "scenario": name, "scenario_line": line,
-        "example": example_row(item), "tags": sorted(tags | feature.tags), "repeat": repeat,
+        "scenario_steps": steps, "example": example_row(item), "tags": sorted(tags | feature.tags), "repeat": repeat,
         "worker": cfg.worker, "test_id": item.nodeid, "attempt": attempt(item),
     }
 
@@ -99,7 +100,8 @@ def start_scenario(cfg: CollectConfig, item: pytest.Item, journey: Journey, feat
                    scenario: Scenario) -> ScenarioState:
     """Open the scenario run's bookkeeping (its record fields and artifacts folder)."""
     journey.feature_file = Path(feature.filename)
-    base = scenario_fields(cfg, item, feature, scenario.name, scenario.line_number, scenario.tags)
+    base = scenario_fields(cfg, item, feature, scenario.name, scenario.line_number, scenario.tags,
+                           len(scenario.steps))
     retry = f"-retry{base['attempt']}" if base["attempt"] else ""
     folder = slug(f"{Path(feature.filename).stem}-{item.name}{retry}")
     return ScenarioState(journey=journey, artifacts=ArtifactsRecorder(cfg.run_dir, folder, journey.tracer),
@@ -244,7 +246,7 @@ def test_report(cfg: CollectConfig, item: pytest.Item, report: pytest.TestReport
     """Finish what the test report knows: a skipped step's reason, a scenario whose set-up failed."""
     state = item.stash.get(STATE_KEY, None)
     if state is not None and state.skipped is not None and report.when == "call":
-        reason = report.longrepr[2] if report.skipped and isinstance(report.longrepr, tuple) else "interrupted"
+        reason = report.longrepr[2] if report.skipped and isinstance(report.longrepr, tuple) else INTERRUPTED
         state.skipped.error = str(reason)
         write(cfg, state.skipped)
         state.skipped = None
@@ -261,8 +263,10 @@ def _setup_failure(cfg: CollectConfig, item: pytest.Item, report: pytest.TestRep
         return
     crash = getattr(report.longrepr, "reprcrash", None)
     message = crash.message if crash is not None else str(report.longrepr).strip().splitlines()[-1]
-    base = scenario_fields(cfg, item, template.feature, template.name, template.line_number, template.tags)
-    for index, step in enumerate(template.render(base["example"]).steps):
+    base = scenario_fields(cfg, item, template.feature, template.name, template.line_number, template.tags, None)
+    steps = template.render(base["example"]).steps
+    base["scenario_steps"] = len(steps)
+    for index, step in enumerate(steps):
         first = index == 0
         write(cfg, StepRecord(
             **base, step_index=index, keyword=step.keyword.strip(), text=step.name, line=step.line_number,

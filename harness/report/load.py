@@ -1,4 +1,6 @@
-"""Read a run folder back: ``run.json`` plus step records, grouped into scenario runs.
+"""Read a run folder back: ``run.json`` plus step records, grouped into scenarios and their replays.
+
+Grouping, each replay's status and each scenario's outcome come from ``harness/outcomes.py``.
 
 ``steps.jsonl`` is the source of truth (it is appended live); ``steps.parquet`` is the
 fallback when there is no jsonl. A run that was killed may leave a truncated last line:
@@ -15,7 +17,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from harness.contracts.records import RUN_FILE, STEPS_JSONL, STEPS_PARQUET, RunInfo, StepRecord, final_attempts
+from harness.contracts.records import RUN_FILE, STEPS_JSONL, STEPS_PARQUET, RunInfo, StepRecord
+from harness.outcomes import Scenario, ScenarioKey, ScenarioOutcome, example_key, final_attempts, scenarios
 from harness.runfolder.io import FLAT_SIGNALS, parse_steps
 
 NESTED_JSON = ("example", "tags", "signals", "artifacts")
@@ -24,7 +27,7 @@ NESTED_JSON = ("example", "tags", "signals", "artifacts")
 
 @dataclass
 class ScenarioRun:
-    """One replay of one scenario (one Outline row, one repeat): its steps in order."""
+    """One replay of one scenario (one Outline row, one repeat): its last attempt's steps in order."""
 
     test_id: str
     repeat: int
@@ -35,25 +38,17 @@ class ScenarioRun:
     example: dict[str, str]
     tags: list[str]
     steps: list[StepRecord] = field(default_factory=list)
+    status: str = "incomplete"
+    """``passed``, ``failed``, ``skipped`` or ``incomplete``: the replay's status (``harness.outcomes``)."""
+    retries: int = 0
+    """Attempts before the last one (``--retries``)."""
+    earlier: list[StepRecord] = field(default_factory=list)
+    """The records of those attempts, by attempt and step index."""
 
     @property
-    def case_key(self) -> tuple[str, str, str, int, str]:
+    def case_key(self) -> ScenarioKey:
         """Identify the scenario case across repeats (the test id differs per repeat)."""
-        example = json.dumps(self.example, sort_keys=True)
-        return (self.feature_file, self.journey, self.scenario, self.scenario_line or 0, example)
-
-    @property
-    def status(self) -> str:
-        """``failed``, ``passed``, ``skipped`` or ``incomplete`` (steps missing from the record)."""
-        statuses = {s.status for s in self.steps}
-        if "failed" in statuses:
-            return "failed"
-        indexes = [s.step_index for s in self.steps]
-        if not indexes or sorted(set(indexes)) != list(range(max(indexes) + 1)):
-            return "incomplete"
-        if statuses <= {"skipped", "not_run"}:
-            return "skipped"
-        return "passed"
+        return ScenarioKey(self.journey, self.feature_file, self.scenario, example_key(self.example))
 
     @property
     def duration_ms(self) -> float:
@@ -78,6 +73,24 @@ class RunData:
     warnings: list[str] = field(default_factory=list)
     retried: list[StepRecord] = field(default_factory=list)
     """The records of attempts that failed and were tried again (``records`` holds each replay's last)."""
+    scenarios: list[Scenario] = field(default_factory=list)
+    """Every scenario with its replays and outcome (``harness.outcomes``)."""
+    _outcomes: dict[ScenarioKey, ScenarioOutcome] = field(default_factory=dict, repr=False)
+
+    def cases(self) -> dict[ScenarioKey, list[ScenarioRun]]:
+        """The replays of each scenario (one Examples row), by its key, in repeat order."""
+        out: dict[ScenarioKey, list[ScenarioRun]] = {}
+        for run in self.scenario_runs:
+            out.setdefault(run.case_key, []).append(run)
+        for runs in out.values():
+            runs.sort(key=lambda r: r.repeat)
+        return out
+
+    def outcome(self, key: ScenarioKey) -> ScenarioOutcome:
+        """The outcome of the scenario ``key`` (``incomplete`` for a key the run does not hold)."""
+        if len(self._outcomes) != len(self.scenarios):
+            self._outcomes = {s.key: s.outcome for s in self.scenarios}
+        return self._outcomes.get(key) or ScenarioOutcome(status="incomplete")
 
 
 def _read_jsonl(path: Path) -> tuple[list[StepRecord], bool, int]:
@@ -137,24 +150,18 @@ def _read_info(run_dir: Path, records: list[StepRecord], warnings: list[str]) ->
     )
 
 
-def group_scenario_runs(records: list[StepRecord]) -> list[ScenarioRun]:
-    """Group records by (test_id, repeat) into scenario runs, steps ordered by index."""
-    runs: dict[tuple[str, int], ScenarioRun] = {}
-    for rec in records:
-        example = json.dumps(rec.example, sort_keys=True)
-        scenario_id = rec.test_id or f"{rec.feature_file}::{rec.scenario}::{example}"
-        key = (scenario_id, rec.repeat)
-        run = runs.get(key)
-        if run is None:
-            run = runs[key] = ScenarioRun(
-                test_id=rec.test_id, repeat=rec.repeat, journey=rec.journey, feature_file=rec.feature_file,
-                scenario=rec.scenario, scenario_line=rec.scenario_line, example=dict(rec.example),
-                tags=list(rec.tags),
-            )
-        run.steps.append(rec)
-    for run in runs.values():
-        run.steps.sort(key=lambda s: s.step_index)
-    return list(runs.values())
+def group_scenario_runs(found: list[Scenario]) -> list[ScenarioRun]:
+    """Each replay of the scenarios as a scenario run: its last attempt's steps by index, its status."""
+    runs = []
+    for scenario in found:
+        for replay in scenario.replays:
+            first = replay.steps[0]
+            runs.append(ScenarioRun(
+                test_id=first.test_id, repeat=replay.repeat, journey=first.journey, feature_file=first.feature_file,
+                scenario=first.scenario, scenario_line=first.scenario_line, example=dict(first.example),
+                tags=list(first.tags), steps=list(replay.steps), status=replay.status, retries=replay.attempt,
+                earlier=list(replay.earlier)))
+    return runs
 
 
 def load_run(run_dir: Path) -> RunData:
@@ -180,6 +187,7 @@ def load_run(run_dir: Path) -> RunData:
             records, bad = _read_parquet(parquet)
         except Exception as exc:  # a corrupt parquet must still give a report
             warnings.append(f"{STEPS_PARQUET} could not be read: {type(exc).__name__}.")
+    found = scenarios(records)
     final = final_attempts(records)
     kept = {id(r) for r in final}
     retried = [r for r in records if id(r) not in kept]
@@ -195,5 +203,6 @@ def load_run(run_dir: Path) -> RunData:
     if source is None:
         warnings.append("No step records were found in this run folder.")
     info = _read_info(run_dir, records, warnings)
-    return RunData(run_dir=run_dir, info=info, records=records, scenario_runs=group_scenario_runs(records),
-                   source=source, truncated_tail=truncated, bad_lines=bad, warnings=warnings, retried=retried)
+    return RunData(run_dir=run_dir, info=info, records=records, scenario_runs=group_scenario_runs(found),
+                   source=source, truncated_tail=truncated, bad_lines=bad, warnings=warnings, retried=retried,
+                   scenarios=found)

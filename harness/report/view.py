@@ -10,12 +10,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from harness.contracts.records import StepRecord
+from harness.outcomes import ScenarioOutcome, worst_outcome
 from harness.report.load import RunData, ScenarioRun
 from harness.report.stats import median, pct, percentile
 from harness.report.vitals import step_vitals
 
-STATUS_ORDER = ("failed", "incomplete", "not_run", "skipped", "passed")
-"""Most severe first: a step or case takes the most severe status of its runs."""
 STEP_ORDER = ("failed", "passed", "skipped", "not_run")
 """A step is failed if it failed in any repeat, else passed if it passed in any, and so on."""
 MIN_BAR_PCT = 0.4
@@ -68,6 +67,7 @@ class RunSummary:
 
     repeat: int
     status: str
+    """The replay's status (``harness.outcomes``): ``passed``, ``failed``, ``skipped`` or ``incomplete``."""
     duration_ms: float
     retries: int = 0
     """Attempts before the one shown (``--retries``): a replay that passed after a retry is flaky."""
@@ -78,7 +78,7 @@ class CaseView:
     """A scenario (one Outline row) with all its repeats."""
 
     key: tuple
-    """``ScenarioRun.case_key`` of its runs."""
+    """``ScenarioRun.case_key`` of its runs: the scenario's ``harness.outcomes.ScenarioKey``."""
     anchor: str
     journey: str
     scenario: str
@@ -87,6 +87,7 @@ class CaseView:
     feature_file: str
     line: int | None
     status: str
+    """The scenario's outcome (``harness.outcomes``): passed, flaky, failed, skipped or incomplete."""
     runs: list[RunSummary]
     steps: list[StepView]
     total_ms: float | None
@@ -107,17 +108,13 @@ class CaseView:
 
     @property
     def flaky(self) -> bool:
-        """Some replays passed and others failed, or one passed only after a retry."""
-        statuses = {r.status for r in self.runs}
-        return ("passed" in statuses and "failed" in statuses) or any(
-            r.retries and r.status == "passed" for r in self.runs)
+        """Its outcome is ``flaky``: some replays passed and others failed, or one passed only after a retry."""
+        return self.status == "flaky"
 
     @property
     def filter_status(self) -> str:
-        """Words the status filter matches: the status, plus ``flaky`` and ``over-budget`` when they apply."""
+        """Words the status filter matches: the outcome, plus ``over-budget`` when it applies."""
         words = [self.status]
-        if self.flaky:
-            words.append("flaky")
         if any(s.over_count for s in self.steps):
             words.append("over-budget")
         return " ".join(words)
@@ -181,12 +178,6 @@ def example_label(example: dict[str, str]) -> str:
     return ", ".join(f"{k} = {v}" for k, v in example.items())
 
 
-def worst(statuses: list[str]) -> str:
-    """Return the most severe status of ``statuses``."""
-    present = set(statuses)
-    return next((s for s in STATUS_ORDER if s in present), "passed")
-
-
 def _notes(records: list[StepRecord], repeats: int) -> list[str]:
     """Per-step remarks worth a glance: console/page errors, failed requests, fallback selectors."""
     notes = []
@@ -208,7 +199,7 @@ def _notes(records: list[StepRecord], repeats: int) -> list[str]:
 
 def step_status(statuses: list[str]) -> str:
     """Return the status a step shows for all its repeats (see ``STEP_ORDER``)."""
-    return next((s for s in STEP_ORDER if s in statuses), worst(statuses))
+    return next((s for s in STEP_ORDER if s in statuses), "passed")
 
 
 def _step_view(records: list[StepRecord], repeats: int) -> StepView:
@@ -246,8 +237,8 @@ def _layout(steps: list[StepView]) -> None:
         elapsed += ms
 
 
-def case_view(runs: list[ScenarioRun], anchor: str) -> CaseView:
-    """Aggregate the repeats of one scenario case."""
+def case_view(runs: list[ScenarioRun], anchor: str, outcome: ScenarioOutcome) -> CaseView:
+    """Aggregate the repeats of one scenario case; ``outcome``: the scenario's (``RunData.outcome``)."""
     runs = sorted(runs, key=lambda r: r.repeat)
     by_index: dict[int, list[StepRecord]] = {}
     for run in runs:
@@ -257,30 +248,22 @@ def case_view(runs: list[ScenarioRun], anchor: str) -> CaseView:
     for step in steps:
         step.anchor = f"{anchor}-st{step.index + 1}"
     _layout(steps)
-    longest = max(len(r.steps) for r in runs)
-    # a repeat with fewer recorded steps than its siblings was cut short (run killed)
-    summaries = [
-        RunSummary(repeat=r.repeat, duration_ms=r.duration_ms,
-                   status="incomplete" if r.status == "passed" and len(r.steps) < longest else r.status,
-                   retries=max((s.attempt for s in r.steps), default=0))
-        for r in runs
-    ]
+    summaries = [RunSummary(repeat=r.repeat, duration_ms=r.duration_ms, status=r.status, retries=r.retries)
+                 for r in runs]
     totals = [r.duration_ms for r in summaries]
     first = runs[0]
     return CaseView(
         key=first.case_key, anchor=anchor, journey=first.journey, scenario=first.scenario,
         example=example_label(first.example),
         tags=first.tags, feature_file=first.feature_file, line=first.scenario_line,
-        status=worst([r.status for r in summaries]), runs=summaries, steps=steps, total_ms=median(totals),
+        status=outcome.status, runs=summaries, steps=steps, total_ms=median(totals),
         min_total_ms=min(totals, default=None), max_total_ms=max(totals, default=None),
     )
 
 
 def journey_views(data: RunData, open_limit: int = 12) -> list[JourneyView]:
     """Group scenario runs into journeys and cases, in feature-file and line order."""
-    cases: dict[tuple, list[ScenarioRun]] = {}
-    for run in data.scenario_runs:
-        cases.setdefault(run.case_key, []).append(run)
+    cases = data.cases()
     journeys: dict[tuple[str, str], list[list[ScenarioRun]]] = {}
     for runs in cases.values():
         journeys.setdefault((runs[0].feature_file, runs[0].journey), []).append(runs)
@@ -289,7 +272,8 @@ def journey_views(data: RunData, open_limit: int = 12) -> list[JourneyView]:
     for j, key in enumerate(sorted(journeys), start=1):
         groups = sorted(journeys[key], key=lambda rs: (rs[0].scenario_line or 0, min(r.test_id for r in rs)))
         view = JourneyView(anchor=f"j{j}", name=key[1], feature_file=key[0],
-                           cases=[case_view(rs, f"j{j}-s{i}") for i, rs in enumerate(groups, start=1)])
+                           cases=[case_view(rs, f"j{j}-s{i}", data.outcome(rs[0].case_key))
+                                  for i, rs in enumerate(groups, start=1)])
         for case in view.cases:
             case.is_open = open_all or case.status != "passed"
             for run in case.runs:
@@ -298,7 +282,7 @@ def journey_views(data: RunData, open_limit: int = 12) -> list[JourneyView]:
                 view.runs_other += run.status not in ("passed", "failed")
                 view.total_ms += run.duration_ms
             view.steps += sum(s.runs for s in case.steps)
-        view.status = worst([c.status for c in view.cases])
+        view.status = worst_outcome(c.status for c in view.cases)
         views.append(view)
     return views
 

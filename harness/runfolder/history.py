@@ -73,7 +73,7 @@ INDEX_SCHEMA = pa.schema([
 """The columns of ``index.parquet``."""
 INDEX_COLUMNS = tuple(INDEX_SCHEMA.names)
 
-_INTEGER = {"step_index", "repeat", "attempt"}
+_INTEGER = {"step_index", "repeat", "attempt", "scenario_steps"}
 _NUMERIC = {m.column for m in METRICS}
 STEPS_SCHEMA = pa.schema([
     (c, pa.float64() if c in _NUMERIC else pa.int64() if c in _INTEGER else pa.string()) for c in HISTORY_COLUMNS

@@ -215,22 +215,6 @@ def git_info(folder: Path) -> tuple[str | None, str | None]:
     return commit, branch
 
 
-def totals(records: list[StepRecord]) -> dict[str, int]:
-    """Count scenario runs and steps by status (a scenario run is failed, else skipped, else passed)."""
-    rank = {"passed": 0, "not_run": 0, "skipped": 1, "failed": 2}
-    scenarios: dict[tuple[str, int], str] = {}
-    counts = {"steps": len(records), "steps_passed": 0, "steps_failed": 0, "steps_skipped": 0, "steps_not_run": 0}
-    for record in records:
-        counts[f"steps_{record.status}"] += 1
-        key = (record.test_id, record.repeat)
-        worst = scenarios.get(key, "passed")
-        scenarios[key] = record.status if rank[record.status] > rank[worst] else worst
-    counts["scenarios"] = len(scenarios)
-    for outcome in ("passed", "failed", "skipped"):
-        counts[f"scenarios_{outcome}"] = sum(1 for s in scenarios.values() if s == outcome)
-    return counts
-
-
 def history_dir(run_dir: Path, setting: str | None = None) -> Path | None:
     """Where a run is registered: ``setting`` (``off``: nowhere), ``$HARNESS_HISTORY``, else beside the run."""
     value = setting if setting is not None else os.environ.get("HARNESS_HISTORY")

@@ -28,12 +28,13 @@ from pathlib import Path
 from typing import Any
 
 from harness.contracts.allure import LABEL_ATTEMPT, LABEL_REPEAT, LABEL_RUN_ID, LABEL_TEST_ID
-from harness.contracts.records import Finding, RunInfo, StepRecord, final_attempts
+from harness.contracts.records import Finding, RunInfo, StepRecord
 from harness.errors import HarnessError
+from harness.outcomes import Outcome, ReplayStatus, expected_steps, judge_steps, scenarios
 from harness.report.allure.files import ResultsFolder, millis
 from harness.report.allure.guides import write_guide_results
 from harness.report.allure.meta import SLOW_MARK, carry_history, environment, write_categories, write_environment
-from harness.report.allure.scenarios import scenario_result
+from harness.report.allure.scenarios import INCOMPLETE_MESSAGE, scenario_result
 from harness.runfolder.findings import read_findings
 from harness.runfolder.io import read_records, read_run_info
 
@@ -143,54 +144,49 @@ def enrich_scenarios(folder: ResultsFolder, run_dir: Path, records: list[StepRec
     one built from its records.
     """
     runs: dict[ReplayKey, list[StepRecord]] = defaultdict(list)
-    for record in records:
-        runs[(record.test_id, record.repeat, record.attempt)].append(record)
-    final = {(r.test_id, r.repeat, r.attempt) for r in final_attempts(records)}
-    flaky = flaky_scenarios(records)
+    outcome: dict[ReplayKey, tuple[ReplayStatus, Outcome]] = {}
+    """The last attempt of each replay: its status and its scenario's outcome (``harness.outcomes``)."""
+    for scenario in scenarios(records):
+        for replay in scenario.replays:
+            for record in (*replay.earlier, *replay.steps):
+                runs[(record.test_id, record.repeat, record.attempt)].append(record)
+            outcome[(replay.test_id, replay.repeat, replay.attempt)] = (replay.status, scenario.status)
     run_id = records[0].run_id if records else ""
     existing = folder.results()
     seen = {replay_key(result, run_id) for _, result in existing}
     for key, steps in runs.items():
         if key not in seen:
-            path = folder.write_result(scenario_result(sorted(steps, key=lambda r: r.step_index), epic))
+            status = outcome[key][0] if key in outcome else judge_steps(steps, expected_steps(steps))
+            path = folder.write_result(scenario_result(steps, epic, status))
             existing.append((path, json.loads(path.read_text(encoding="utf-8"))))
     changed = 0
     for path, result in existing:
         key = replay_key(result, run_id)
         if key is None or key not in runs:
             continue
-        steps = sorted(runs[key], key=lambda r: r.step_index)
+        steps = runs[key]
         _timings(result, steps)
         _failure_artifacts(folder, run_dir, result, steps)
-        mine = [f for f in findings if key in final and _concerns(f, steps[0])] if steps else []
+        final = outcome.get(key)
+        mine = [f for f in findings if final is not None and _concerns(f, steps[0])] if steps else []
         for finding in mine:
             _friction(folder, run_dir, result, finding, steps)
+        if final is not None:
+            _outcome(result, *final)
         _slowness(result, steps, [f for f in mine if f.rule in SLOW_RULES])
-        if steps and key in final and _scenario(steps[0]) in flaky:
-            result.setdefault("statusDetails", {})["flaky"] = True
         folder.write_json(path.name, result)
         changed += 1
     return changed
 
 
-def _scenario(record: StepRecord) -> tuple[str, str, str]:
-    return record.feature_file, record.scenario, json.dumps(record.example, sort_keys=True)
-
-
-def flaky_scenarios(records: list[StepRecord]) -> set[tuple[str, str, str]]:
-    """Scenarios (feature file, name, example) that are flaky: a replay passed only on a retry, or some
-    replays failed while others passed."""
-    outcomes: dict[tuple[str, str, str], set[str]] = defaultdict(set)
-    retried: set[tuple[str, str, str]] = set()
-    replays: dict[tuple[str, int], list[StepRecord]] = defaultdict(list)
-    for record in final_attempts(records):
-        replays[(record.test_id, record.repeat)].append(record)
-    for steps in replays.values():
-        failed = any(r.status == "failed" for r in steps)
-        outcomes[_scenario(steps[0])].add("failed" if failed else "passed")
-        if not failed and steps[0].attempt > 0:
-            retried.add(_scenario(steps[0]))
-    return retried | {key for key, seen in outcomes.items() if seen == {"failed", "passed"}}
+def _outcome(result: dict[str, Any], status: ReplayStatus, outcome: Outcome) -> None:
+    """Mark the last attempt of a replay with its scenario's outcome: Allure's flaky flag on a ``flaky``
+    scenario's results; a replay that did not finish is ``broken``, never passed."""
+    if outcome == "flaky":
+        result.setdefault("statusDetails", {})["flaky"] = True
+    if status == "incomplete" and result.get("status") not in ("failed", "broken"):
+        result["status"] = "broken"
+        result.setdefault("statusDetails", {})["message"] = INCOMPLETE_MESSAGE
 
 
 def _concerns(finding: Finding, record: StepRecord) -> bool:

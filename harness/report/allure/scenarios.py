@@ -14,22 +14,21 @@ from allure_commons.utils import md5
 
 from harness.contracts.allure import LABEL_ATTEMPT, LABEL_REPEAT, LABEL_RUN_ID, LABEL_TEST_ID, severity
 from harness.contracts.records import StepRecord
+from harness.outcomes import ReplayStatus
 from harness.report.allure.files import millis, stable_uuid
 
 STATUS = {"passed": Status.PASSED, "failed": Status.FAILED, "skipped": Status.SKIPPED, "not_run": Status.SKIPPED}
+REPLAY_STATUS = {"passed": Status.PASSED, "failed": Status.FAILED, "skipped": Status.SKIPPED,
+                 "incomplete": Status.BROKEN}
+"""A replay's status (``harness.outcomes``) as Allure's: a replay that did not finish is ``broken``."""
+INCOMPLETE_MESSAGE = "incomplete: the run stopped before this scenario run finished"
 
 
-def _status(steps: list[StepRecord]) -> str:
-    statuses = {s.status for s in steps}
-    if "failed" in statuses:
-        return Status.FAILED
-    if "skipped" in statuses or not statuses & {"passed"}:
-        return Status.SKIPPED
-    return Status.PASSED
+def scenario_result(steps: list[StepRecord], epic: str, status: ReplayStatus) -> TestResult:
+    """The Allure result of one scenario run (one test id, repeat and attempt), from its records in step order.
 
-
-def scenario_result(steps: list[StepRecord], epic: str) -> TestResult:
-    """The Allure result of one scenario run (one test id, repeat and attempt), from its records in step order."""
+    ``status``: the attempt's status as ``harness.outcomes`` judges it (``judge_steps``).
+    """
     first = steps[0]
     full_name = f"{first.feature_file}:{first.scenario}"
     example = [Parameter(name=k, value=v) for k, v in first.example.items()]
@@ -38,7 +37,7 @@ def scenario_result(steps: list[StepRecord], epic: str) -> TestResult:
         uuid=stable_uuid(f"{first.run_id}/scenario/{first.test_id}/{first.repeat}/{first.attempt}"),
         name=first.scenario, fullName=full_name, testCaseId=md5(full_name),
         historyId=f"{md5(full_name)}.{md5(*(p.value for p in sorted(example, key=lambda p: p.name)))}",
-        status=_status(steps), parameters=[*example, replay],
+        status=REPLAY_STATUS[status], parameters=[*example, replay],
     )
     for record in steps:
         start = millis(record.started_at)
@@ -53,6 +52,8 @@ def scenario_result(steps: list[StepRecord], epic: str) -> TestResult:
     failed = next((r for r in steps if r.status == "failed"), None)
     if failed is not None:
         result.statusDetails = StatusDetails(message=failed.error or "failed")
+    elif status == "incomplete":
+        result.statusDetails = StatusDetails(message=INCOMPLETE_MESSAGE)
     labels = {"epic": epic, "feature": first.journey, "story": first.scenario, "severity": severity(first.tags),
               "framework": "pytest-bdd", LABEL_RUN_ID: first.run_id, LABEL_TEST_ID: first.test_id,
               LABEL_REPEAT: str(first.repeat), LABEL_ATTEMPT: str(first.attempt)}

@@ -29,7 +29,7 @@ from harness.runfolder.files import write_atomic
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATUS_FILTERS = (("failed", "failed"), ("flaky", "flaky"), ("over-budget", "over budget"), ("passed", "passed"),
-                  ("incomplete", "incomplete"), ("not_run", "not run"))
+                  ("incomplete", "incomplete"), ("skipped", "skipped"))
 """(value, words) of the journeys tab's status filter; a scenario matches each word of its ``filter_status``."""
 
 

@@ -7,11 +7,11 @@ finding, and findings are pinned on their step of the step waterfall.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.contracts.records import Finding, FindingsFile, JourneyFriction
+from harness.outcomes import OUTCOMES, ScenarioKey, example_key
 from harness.report.html.friction_cells import Block
 from harness.report.html.friction_evidence import evidence_blocks
 from harness.report.html.friction_figures import thresholds_block
@@ -21,7 +21,7 @@ from harness.report.view import CaseView, FindingBadge, JourneyView, example_lab
 
 SEVERITIES = ("high", "medium", "low")
 SEVERITY_ICONS = {"high": "▲", "medium": "◆", "low": "▽"}
-STATUSES = ("passed", "failed", "skipped", "incomplete", "not_run")
+STATUSES = OUTCOMES
 MAX_PARTS_OPEN = 6
 """A score with more parts than this lists them collapsed."""
 SCORE_TOLERANCE = 0.005
@@ -120,10 +120,9 @@ def severity_counts(counts: dict[str, int]) -> list[tuple[str, int]]:
     return [(s, counts[s]) for s in order if counts[s]]
 
 
-def _case_keys(feature_file: str, journey: str, scenario: str, line: int | None,
-               example: dict[str, str]) -> tuple[tuple, tuple]:
-    ex = json.dumps(example, sort_keys=True)
-    return (feature_file, journey, scenario, line or 0, ex), (feature_file, scenario, ex)
+def _case_keys(feature_file: str, journey: str, scenario: str, example: dict[str, str]) -> tuple[tuple, tuple]:
+    ex = example_key(example)
+    return ScenarioKey(journey, feature_file, scenario, ex), (feature_file, scenario, ex)
 
 
 class _Cases:
@@ -134,10 +133,10 @@ class _Cases:
         self.loose: dict[tuple, CaseView] = {}
         for case in (c for j in journeys for c in j.cases):
             self.exact.setdefault(case.key, case)
-            self.loose.setdefault((case.key[0], case.key[2], case.key[4]), case)
+            self.loose.setdefault((case.key.feature_file, case.key.scenario, case.key.example), case)
 
     def find(self, item: Finding | JourneyFriction) -> CaseView | None:
-        exact, loose = _case_keys(item.feature_file, item.journey, item.scenario, item.scenario_line, item.example)
+        exact, loose = _case_keys(item.feature_file, item.journey, item.scenario, item.example)
         return self.exact.get(exact) or self.loose.get(loose)
 
 

@@ -56,15 +56,17 @@ def _history(run_dir: Path) -> Path | None:
 
 def _journey_times(store: Path, run_ids: list[str]) -> pd.DataFrame:
     """Each journey's time per run: the sum over its scenarios of the median replay total."""
+    from harness.outcomes import final_rows, prepare, replay_table
     from harness.runfolder.history import load_history_steps
 
-    steps = load_history_steps(store, run_ids, columns=["run_id", "journey", "scenario", "example", "repeat",
-                                                        "status", "duration_ms"])
+    steps = load_history_steps(store, run_ids, columns=["run_id", "journey", "feature_file", "scenario", "example",
+                                                        "step_index", "test_id", "repeat", "attempt", "status",
+                                                        "error", "scenario_steps", "duration_ms"])
     if steps.empty:
         return pd.DataFrame()
-    replays = steps.groupby(["run_id", "journey", "scenario", "example", "repeat"], dropna=False).agg(
-        total=("duration_ms", "sum"), failed=("status", lambda s: (s == "failed").any()))
-    replays = replays[~replays["failed"]]
+    steps = prepare(steps)
+    replays = replay_table(steps, final_rows(steps))
+    replays = replays[replays["passed"]]  # a replay's time to complete, when it did (harness.outcomes)
     cases = replays.groupby(["run_id", "journey", "scenario", "example"], dropna=False)["total"].median()
     return cases.groupby(["run_id", "journey"]).sum().unstack("run_id")
 

@@ -1,12 +1,14 @@
 """The test cases of ``junit.xml`` as plain data: one per scenario, one per guide step.
 
-A scenario case aggregates every replay of one scenario (one Examples row): it fails when
-any replay's last attempt failed, and a replay that passed only on a retry makes it flaky
-(Surefire's ``flakyFailure``). Friction findings never fail a case: they are listed in its
-output, since friction has its own policy (``--fail-on-findings``). A guide step fails when
-the guide check's own policy (``guides.json`` ``policy.fail_on``) fails its status, so
-``junit.xml`` agrees with the check's exit code; other statuses (``drifted`` by default)
-pass with a warning in the output. The choices are documented in docs/outputs.md.
+A scenario case aggregates every replay of one scenario (one Examples row) and takes its
+outcome from ``harness/outcomes.py``: it fails when any replay's last attempt failed (as the
+run's exit code does; a ``flaky`` one says so in its message), is an error when ``incomplete``,
+and a replay that passed only on a retry makes it flaky (Surefire's ``flakyFailure``).
+Friction findings never fail a case: they are listed in its output, since friction has its
+own policy (``--fail-on-findings``). A guide step fails when the guide check's own policy
+(``guides.json`` ``policy.fail_on``) fails its status, so ``junit.xml`` agrees with the
+check's exit code; other statuses (``drifted`` by default) pass with a warning in the
+output. The choices are documented in docs/outputs.md.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from harness.contracts.guides import GuidesFile, StepResult
 from harness.contracts.records import FindingsFile, StepRecord
 from harness.friction.finding import clip
 from harness.guides.status import DEFAULT_FAIL_ON
+from harness.outcomes import ScenarioOutcome
 from harness.report.load import RunData, ScenarioRun
 from harness.report.stats import median
 
@@ -110,14 +113,11 @@ def _failure_text(label: str, step: StepRecord) -> str:
     return "\n".join(lines)
 
 
-def _attempts(retried: list[StepRecord]) -> dict[tuple[str, int], dict[int, list[StepRecord]]]:
-    """The earlier attempts of each replay: (test id, repeat) -> attempt -> its steps in order."""
-    out: dict[tuple[str, int], dict[int, list[StepRecord]]] = defaultdict(lambda: defaultdict(list))
-    for record in retried:
-        out[(record.test_id, record.repeat)][record.attempt].append(record)
-    for attempts in out.values():
-        for steps in attempts.values():
-            steps.sort(key=lambda s: s.step_index)
+def _attempts(run: ScenarioRun) -> dict[int, list[StepRecord]]:
+    """The earlier attempts of a replay: attempt -> its steps in order (``ScenarioRun.earlier``)."""
+    out: dict[int, list[StepRecord]] = defaultdict(list)
+    for record in run.earlier:
+        out[record.attempt].append(record)
     return out
 
 
@@ -136,27 +136,36 @@ def _retry_problems(run: ScenarioRun, earlier: dict[int, list[StepRecord]]) -> l
     return problems
 
 
-def _verdict(runs: list[ScenarioRun]) -> tuple[str, list[Problem]]:
-    """The case's outcome and its ``failure``/``error``/``skipped`` element, from its replays' last attempts."""
+def _verdict(runs: list[ScenarioRun], outcome: ScenarioOutcome) -> tuple[str, list[Problem]]:
+    """The case's outcome and its ``failure``/``error``/``skipped`` element, from the scenario's outcome.
+
+    A replay whose last attempt failed fails the case, as it fails the run (``flaky`` then says so
+    in the message); an ``incomplete`` scenario is an ``error``; a ``flaky`` one that passed on a
+    retry passes (its ``flakyFailure`` elements come from the retried attempts).
+    """
     total = len(runs)
     failed = [r for r in runs if r.status == "failed"]
-    if failed:
+    if outcome.fails_run and failed:
         first = _failing(failed[0].steps)
         assert first is not None
         count = f"{len(failed)} of {total} replays failed" if total > 1 else "failed"
+        if outcome.status == "flaky":
+            count = f"flaky: {count}"
         error = (first.error or "").strip().splitlines()
         message = one_line(f"{count}; first at {_step_words(first)}: {error[0] if error else first.error_kind or ''}")
         details = "\n".join(_failure_text(f"replay #{r.repeat + 1}", s) for r in failed if (s := _failing(r.steps)))
         kind = "error" if first.error_kind in HARNESS_ERRORS else "failure"
         return ("error" if kind == "error" else "failed"), [Problem(kind, message, first.error_kind or "failed",
                                                                     details)]
-    longest = max(len(r.steps) for r in runs)  # a replay with fewer steps than its siblings was cut short
-    cut = [r for r in runs if r.status == "incomplete" or (r.status == "passed" and len(r.steps) < longest)]
-    if cut:
-        message = f"{len(cut)} of {total} replays did not finish (the run stopped during them)"
+    if outcome.status == "incomplete":
+        cut = sum(1 for r in runs if r.status == "incomplete")
+        message = f"{cut} of {total} replays did not finish (the run stopped during them)"
         return "error", [Problem("error", message, "incomplete")]
-    if all(r.status == "skipped" for r in runs):
-        return "skipped", [Problem("skipped", "every step was skipped", "skipped")]
+    if outcome.status == "skipped":
+        skipped = next((s for r in runs for s in r.steps if s.status == "skipped" and s.error), None)
+        why = f": {one_line(skipped.error)}" if skipped is not None and skipped.error else ""
+        count = f"{outcome.skipped} of {total} replays" if total > 1 else "the scenario"
+        return "skipped", [Problem("skipped", one_line(f"{count} skipped{why}"), "skipped")]
     return "passed", []
 
 
@@ -164,12 +173,11 @@ def _ms(value: float | None) -> str:
     return "–" if value is None else f"{value:,.0f} ms"
 
 
-def _output(runs: list[ScenarioRun], earlier: dict[tuple[str, int], dict[int, list[StepRecord]]],
-            findings: FindingsFile | None) -> str:
-    """The case's ``system-out``: where it is, each replay's time, each step's median, its friction findings."""
+def _output(runs: list[ScenarioRun], findings: FindingsFile | None, outcome: ScenarioOutcome) -> str:
+    """The case's ``system-out``: where it is, its outcome, each replay's time, each step's median, its findings."""
     first = runs[0]
     where = f"{first.feature_file}:{first.scenario_line}" if first.scenario_line else first.feature_file
-    lines = [f"Scenario: {case_name(first.scenario, first.example)} ({where})"]
+    lines = [f"Scenario: {case_name(first.scenario, first.example)} ({where})", f"Outcome: {outcome.status}"]
     if first.tags:
         lines.append(f"Tags: {' '.join(first.tags)}")
     totals = [r.duration_ms for r in runs]
@@ -180,7 +188,7 @@ def _output(runs: list[ScenarioRun], earlier: dict[tuple[str, int], dict[int, li
         step = _failing(run.steps)
         if step is not None:
             note = f"  failed at step {step.step_index + 1} ({step.error_kind or 'error'})"
-        tries = earlier.get((run.test_id, run.repeat))
+        tries = _attempts(run)
         if tries:
             note += f"  after {len(tries)} failed attempt(s)" + (" (flaky)" if run.status == "passed" else "")
         lines.append(f"  #{run.repeat + 1:<3} {run.status:<10} {run.duration_ms:>10,.0f} ms{note}")
@@ -208,13 +216,9 @@ def _output(runs: list[ScenarioRun], earlier: dict[tuple[str, int], dict[int, li
 
 def scenario_suites(data: RunData, findings: FindingsFile | None) -> list[Suite]:
     """One suite per journey (feature file), one case per scenario (Examples row), replays aggregated."""
-    cases: dict[tuple, list[ScenarioRun]] = defaultdict(list)
-    for run in data.scenario_runs:
-        cases[run.case_key].append(run)
     journeys: dict[tuple[str, str], list[list[ScenarioRun]]] = defaultdict(list)
-    for runs in cases.values():
-        journeys[(runs[0].feature_file, runs[0].journey)].append(sorted(runs, key=lambda r: r.repeat))
-    earlier = _attempts(data.retried)
+    for runs in data.cases().values():
+        journeys[(runs[0].feature_file, runs[0].journey)].append(runs)
     app = class_part(data.info.app)
     suites = []
     for (feature_file, journey), groups in sorted(journeys.items()):
@@ -222,8 +226,9 @@ def scenario_suites(data: RunData, findings: FindingsFile | None) -> list[Suite]
         suite = Suite(name=journey, file=feature_file, timestamp=data.info.started_at or None)
         stem = class_part(feature_file.rsplit("/", 1)[-1].removesuffix(".feature"))
         for runs in groups:
-            outcome, problems = _verdict(runs)
-            tries = [earlier.get((run.test_id, run.repeat), {}) for run in runs]
+            scenario = data.outcome(runs[0].case_key)
+            outcome, problems = _verdict(runs, scenario)
+            tries = [_attempts(run) for run in runs]
             for run, attempts in zip(runs, tries, strict=True):
                 problems += _retry_problems(run, attempts)
             # every attempt of every replay: the time the scenario took in the browser
@@ -232,8 +237,8 @@ def scenario_suites(data: RunData, findings: FindingsFile | None) -> list[Suite]
             first = runs[0]
             suite.cases.append(Case(
                 name=case_name(first.scenario, first.example), classname=f"{app}.{stem}", time_ms=time_ms,
-                outcome=outcome, problems=problems, output=_output(runs, earlier, findings),
-                flaky=outcome == "passed" and any(p.kind == "flakyFailure" for p in problems)))
+                outcome=outcome, problems=problems, output=_output(runs, findings, scenario),
+                flaky=scenario.status == "flaky"))
         suites.append(suite)
     return suites
 

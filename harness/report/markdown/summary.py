@@ -26,19 +26,24 @@ SUMMARY_MD = "summary.md"
 TOP = 5
 
 
-def _flaky_cases(data: RunData) -> set[tuple]:
-    """The scenario cases with a replay that passed only on a retry."""
-    retried = {(r.test_id, r.repeat) for r in data.retried}
-    return {run.case_key for run in data.scenario_runs
-            if run.status == "passed" and (run.test_id, run.repeat) in retried}
+def _verdict(data: RunData) -> str:
+    """The run's verdict, from its scenarios' outcomes as the exit code reads them (``harness.outcomes``)."""
+    outcomes = [s.outcome for s in data.scenarios]
+    if not outcomes:
+        return "⚠️ **No scenario was recorded**"
+    flaky = sum(1 for o in outcomes if o.status == "flaky")
+    if any(o.fails_run for o in outcomes):
+        return "❌ **Journeys failed**"
+    if any(o.status == "incomplete" for o in outcomes):
+        return "⚠️ **Journeys did not finish**"
+    if flaky:
+        return f"✅ **Every journey passed**, {flaky} scenario{'s' if flaky != 1 else ''} only on a retry (flaky)"
+    return "✅ **Every journey passed**"
 
 
-def _head(data: RunData, journeys: list[JourneyView], flaky: set[tuple]) -> list[str]:
+def _head(data: RunData, journeys: list[JourneyView]) -> list[str]:
     info = data.info
-    failed = any(j.status not in ("passed", "skipped") for j in journeys)
-    verdict = "❌ **Journeys failed**" if failed else "✅ **Every journey passed**"
-    if not journeys:
-        verdict = "⚠️ **No scenario was recorded**"
+    verdict = _verdict(data)
     if info.status != "complete":
         verdict += f" (the run is {md(info.status)})"
     browser = " ".join(p for p in (info.browser_name, info.browser_version) if p)
@@ -50,32 +55,23 @@ def _head(data: RunData, journeys: list[JourneyView], flaky: set[tuple]) -> list
         bits.append(f"commit {md(info.git_branch or '')}@{md((info.git_commit or '')[:10])}".replace(" @", " ")
                     .rstrip("@"))
     bits.append(f"started {md(info.started_at.replace('T', ' ')[:19])} UTC" if info.started_at else "")
-    runs = Counter(r.status for j in journeys for c in j.cases for r in c.runs)
-    cases = Counter(c.status for j in journeys for c in j.cases)
     lines = [f"## adoption-harness: {md(info.app_title or info.app)}", "", verdict, "",
              ", ".join(b for b in bits if b) + ".", "",
-             "| | total | passed | failed | flaky | skipped or incomplete |",
-             "| --- | ---: | ---: | ---: | ---: | ---: |"]
-    j_counts = Counter(j.status for j in journeys)
-    journey_flaky = sum(1 for j in journeys if j.status == "passed" and any(c.key in flaky for c in j.cases))
-    for label, counts, flaky_n in (("journeys", j_counts, journey_flaky),
-                                   ("scenarios", cases, sum(1 for j in journeys for c in j.cases
-                                                            if c.status == "passed" and c.key in flaky)),
-                                   ("scenario runs", runs, None)):
-        total = sum(counts.values())
-        other = total - counts["passed"] - counts["failed"]
-        lines.append(f"| {label} | {total} | {counts['passed']} | {counts['failed']} | "
-                     f"{'–' if flaky_n is None else flaky_n} | {other} |")
+             "| | total | passed | flaky | failed | skipped | incomplete |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for label, counts in (("journeys", Counter(j.status for j in journeys)),
+                          ("scenarios", Counter(s.status for s in data.scenarios)),
+                          ("scenario runs", Counter(r.status for r in data.scenario_runs))):
+        flaky = "–" if label == "scenario runs" else str(counts["flaky"])
+        lines.append(f"| {label} | {sum(counts.values())} | {counts['passed']} | {flaky} | {counts['failed']} | "
+                     f"{counts['skipped']} | {counts['incomplete']} |")
     lines.append("")
     return lines
 
 
 def _failures(data: RunData) -> list[str]:
-    cases: dict[tuple, list] = {}
-    for run in data.scenario_runs:
-        cases.setdefault(run.case_key, []).append(run)
     rows = []
-    for runs in cases.values():
+    for runs in data.cases().values():
         failed = [r for r in runs if r.status == "failed"]
         if not failed:
             continue
@@ -143,7 +139,7 @@ def render_run_summary(run_dir: Path) -> str | None:
     if data.source is not None:
         journeys = journey_views(data)
         total = sum(r.duration_ms for r in data.scenario_runs)
-        lines += _head(data, journeys, _flaky_cases(data))
+        lines += _head(data, journeys)
         lines += _failures(data)
         lines += _guides(guides)
         lines += _friction(read_findings(run_dir))

@@ -1,7 +1,8 @@
 """CSV exports for analysts: ``steps.csv``, ``findings.csv`` and ``guides.csv``.
 
-One flat row per step record (every attempt, as in ``steps.parquet``), per friction finding
-and per guide step. The files are UTF-8 with a byte-order mark so Excel reads accents
+One flat row per step record (every attempt, as in ``steps.parquet``, with its replay's
+status and its scenario's outcome from ``harness/outcomes.py``), per friction finding and per
+guide step. The files are UTF-8 with a byte-order mark so Excel reads accents
 right, and any text cell that a spreadsheet would take for a formula (it starts with ``=``,
 ``+``, ``-``, ``@``, a tab or a carriage return: OWASP's list) gets a leading apostrophe, since
 page texts, URLs and error messages come from the app. Numbers are left as numbers.
@@ -16,6 +17,7 @@ import pandas as pd
 
 from harness.contracts.guides import read_guides
 from harness.contracts.records import FINDINGS_JSON, STEPS_JSONL, StepRecord
+from harness.outcomes import replay_key, scenario_key, scenarios
 from harness.runfolder.findings import read_findings
 from harness.runfolder.io import flat_signals, read_records
 
@@ -28,8 +30,9 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 STEP_COLUMNS = (
     "run_id", "app", "journey", "feature_file", "scenario", "scenario_line", "example", "tags", "repeat", "attempt",
-    "worker", "step_index", "keyword", "text", "line", "status", "started_at", "duration_ms", "budget_ms",
-    "over_budget", "wait_ms", "action_ms", "action", "ttfb_ms", "dcl_ms", "load_ms", "lcp_ms", "cls", "tbt_ms",
+    "worker", "step_index", "keyword", "text", "line", "status", "replay_status", "outcome", "started_at",
+    "duration_ms", "budget_ms", "over_budget", "wait_ms", "action_ms", "action", "ttfb_ms", "dcl_ms", "load_ms",
+    "lcp_ms", "cls", "tbt_ms",
     "interaction_ms", "navigations", "requests", "failed_requests", "console_errors", "page_errors", "bytes",
     "url", "target", "selector", "fallback_used", "error_kind", "error", "screenshot", "trace",
 )
@@ -47,10 +50,11 @@ def pairs(values: dict[str, str]) -> str:
     return "; ".join(f"{k}={v}" for k, v in values.items())
 
 
-def step_row(record: StepRecord) -> dict[str, Any]:
-    """One step record as a flat row of :data:`STEP_COLUMNS`."""
+def step_row(record: StepRecord, replay_status: str | None = None, outcome: str | None = None) -> dict[str, Any]:
+    """One step record as a flat row of :data:`STEP_COLUMNS`, with its replay's status and scenario's outcome."""
     data = record.model_dump(mode="json")
     row = {key: data.get(key) for key in STEP_COLUMNS}
+    row.update(replay_status=replay_status, outcome=outcome)
     row.update(flat_signals(data["signals"]))
     row.update(example=pairs(record.example), tags=" ".join(t.lstrip("@") for t in record.tags),
                bytes=record.signals.bytes,
@@ -67,8 +71,12 @@ def _write(frame: pd.DataFrame, path: Path) -> Path:
 
 
 def steps_frame(records: list[StepRecord]) -> pd.DataFrame:
-    """The step records as the table of ``steps.csv``."""
-    frame = pd.DataFrame([step_row(r) for r in records], columns=list(STEP_COLUMNS))
+    """The step records (every attempt) as the table of ``steps.csv``; outcomes from ``harness.outcomes``."""
+    found = scenarios(records)
+    status = {replay.key: replay.status for s in found for replay in s.replays}
+    outcome = {s.key: s.status for s in found}
+    frame = pd.DataFrame([step_row(r, status.get(replay_key(r)), outcome.get(scenario_key(r))) for r in records],
+                         columns=list(STEP_COLUMNS))
     for column in ("repeat", "attempt", "step_index"):
         frame[column] = frame[column].astype("int64")
     return frame

@@ -392,9 +392,9 @@ def replay_ids(frame: pd.DataFrame) -> pd.Series:
     ids = frame["test_id"].fillna("").astype(str)
     empty = ids == ""
     if empty.any():
-        ids = ids.copy()
-        ids[empty] = [replay_id("", f, s, e or "{}") for f, s, e in
-                      frame.loc[empty, ["feature_file", "scenario", "example"]].itertuples(index=False)]
+        made = [replay_id("", f, s, e or "{}") for f, s, e in
+                frame.loc[empty, ["feature_file", "scenario", "example"]].itertuples(index=False)]
+        ids = ids.mask(empty, pd.Series(made, index=ids.index[empty], dtype=object))
     return ids
 
 

@@ -51,11 +51,10 @@ def status_changes(baseline: Samples, candidate: Samples) -> list[StatusChange]:
         kind = KINDS.get((base.health if base else "absent", cand.health))
         if kind is None:
             continue
-        failing = cand if cand.health != "passing" else base
+        failing = cand if cand.health != "passing" or base is None else base
         out.append(StatusChange(
             where=where(key), baseline=base.health if base else "absent", candidate=cand.health,
-            kind=kind, failed_repeats=cand.failed_repeats if cand.health != "passing" else base.failed_repeats,
-            retried_repeats=cand.retried_repeats if cand.health != "passing" else base.retried_repeats,
+            kind=kind, failed_repeats=failing.failed_repeats, retried_repeats=failing.retried_repeats,
             repeats=cand.replays, step=failing.step if failing else None, error=failing.error if failing else None,
             error_kind=failing.error_kind if failing else None))
     return sorted(out, key=lambda s: STATUS_ORDER.index(s.kind))
@@ -78,7 +77,7 @@ def finding_changes(baseline: Sequence[Sequence[Finding]], candidate: Sequence[F
 
 
 def _finding(kind: str, finding: Finding) -> FindingChange:
-    return FindingChange(kind=kind, id=finding.id, rule=finding.rule, severity=finding.severity,  # type: ignore[arg-type]
+    return FindingChange(kind=kind, id=finding.id, rule=finding.rule, severity=finding.severity,
                          title=finding.title, message=finding.message, journey=finding.journey,
                          scenario=finding.scenario, step_text=finding.step_text)
 
@@ -112,7 +111,7 @@ def guide_changes(baseline: dict[str, Any] | None, candidate: dict[str, Any] | N
             continue
         kind = "still_broken" if was and now else ("broken" if now else "repaired")
         suggestion = (new.get("suggestion") or {}).get("target") if now else None
-        out.append(GuideChange(kind=kind, guide=key[0], step=key[1],  # type: ignore[arg-type]
+        out.append(GuideChange(kind=kind, guide=key[0], step=key[1],
                                baseline=old.get("status") if old else None, candidate=new.get("status"),
                                reason=new.get("reason") or new.get("message"), suggestion=suggestion))
     order = {"broken": 0, "still_broken": 1, "repaired": 2}

@@ -72,7 +72,7 @@ class ScenarioHealth:
 def where(key: Key, variant: str | None = None) -> Where:
     """Return the key (and the action its values come from, when split) as a ``Where``."""
     level, journey, feature_file, scenario, example, step_index, text = key
-    return Where(level=level, journey=journey, feature_file=feature_file,  # type: ignore[arg-type]
+    return Where(level=level, journey=journey, feature_file=feature_file,
                  scenario=scenario if level != "journey" else None,
                  example=_example(example) if level != "journey" else {},
                  step_index=step_index if level == "step" else None, text=text if level == "step" else None,
@@ -176,4 +176,5 @@ def _health(frame: pd.DataFrame, replays: pd.DataFrame, samples: Samples) -> Non
             error, kind = last.get("error"), last.get("error_kind")
             state.error = str(error) if error is not None and pd.notna(error) else None
             state.error_kind = str(kind) if kind is not None and pd.notna(kind) else None
-        samples.health[("scenario", *key, -1, "")] = state
+        journey, feature_file, scenario, example = (str(part) for part in key)
+        samples.health[("scenario", journey, feature_file, scenario, example, -1, "")] = state

@@ -7,10 +7,11 @@ formatted here; the template only prints these strings through Jinja's autoescap
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from harness.contracts.records import StepRecord
-from harness.outcomes import ScenarioOutcome, worst_outcome
+from harness.outcomes import ScenarioKey, ScenarioOutcome, worst_outcome
 from harness.report.load import RunData, ScenarioRun
 from harness.report.stats import median, pct, percentile
 from harness.report.vitals import step_vitals
@@ -77,7 +78,7 @@ class RunSummary:
 class CaseView:
     """A scenario (one Outline row) with all its repeats."""
 
-    key: tuple
+    key: ScenarioKey
     """``ScenarioRun.case_key`` of its runs: the scenario's ``harness.outcomes.ScenarioKey``."""
     anchor: str
     journey: str
@@ -197,14 +198,14 @@ def _notes(records: list[StepRecord], repeats: int) -> list[str]:
     return notes
 
 
-def step_status(statuses: list[str]) -> str:
+def step_status(statuses: Sequence[str]) -> str:
     """Return the status a step shows for all its repeats (see ``STEP_ORDER``)."""
     return next((s for s in STEP_ORDER if s in statuses), "passed")
 
 
 def _step_view(records: list[StepRecord], repeats: int) -> StepView:
     first = records[0]
-    statuses = [r.status for r in records]
+    statuses: list[str] = [r.status for r in records]
     counts = Counter(statuses)
     if len(counts) == 1 and len(records) == repeats:
         label = statuses[0].replace("_", " ")

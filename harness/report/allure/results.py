@@ -161,13 +161,13 @@ def enrich_scenarios(folder: ResultsFolder, run_dir: Path, records: list[StepRec
             existing.append((path, json.loads(path.read_text(encoding="utf-8"))))
     changed = 0
     for path, result in existing:
-        key = replay_key(result, run_id)
-        if key is None or key not in runs:
+        found = replay_key(result, run_id)
+        if found is None or found not in runs:
             continue
-        steps = runs[key]
+        steps = runs[found]
         _timings(result, steps)
         _failure_artifacts(folder, run_dir, result, steps)
-        final = outcome.get(key)
+        final = outcome.get(found)
         mine = [f for f in findings if final is not None and _concerns(f, steps[0])] if steps else []
         for finding in mine:
             _friction(folder, run_dir, result, finding, steps)

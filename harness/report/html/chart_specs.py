@@ -72,7 +72,7 @@ def distribution(case: CaseView) -> dict[str, Any] | None:
     """Every replay's duration of every step, with the medians: how steady each step is."""
     if len(case.runs) < 2:
         return None
-    runs = []
+    runs: list[list[Any]] = []
     for row, step in enumerate(case.steps):
         runs.extend([row, round(ms, 1), status, repeat]
                     for ms, status, repeat in step.replays if ms is not None)

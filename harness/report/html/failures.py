@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import shlex
 
+from harness.contracts.records import StepRecord
 from harness.report.html.images import Images, inside
-from harness.report.load import RunData
-from harness.report.view import FailureView, JourneyView
+from harness.report.load import RunData, ScenarioRun
+from harness.report.view import CaseView, FailureView, JourneyView
 
 ERROR_LINES = 15
 ERROR_CHARS = 4000
@@ -32,7 +33,7 @@ def failure_views(data: RunData, journeys: list[JourneyView], images: Images | N
     images = images or Images(data.run_dir)
     cases = [case for journey in journeys for case in journey.cases]
     case_of = {case.key: (n, case) for n, case in enumerate(cases)}
-    found = []
+    found: list[tuple[int, int, int, CaseView, ScenarioRun, StepRecord]] = []
     for run in data.scenario_runs:
         order, case = case_of[run.case_key]
         found.extend((order, run.repeat, rec.step_index, case, run, rec)

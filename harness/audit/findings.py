@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from harness.contracts.evidence import A11yViolationEvidence
 from harness.contracts.records import RUN_FILE, Finding, FindingsFile, RunInfo, final_attempts
 from harness.errors import HarnessError
 from harness.friction.groups import ScenarioFigures, ScenarioRuns, figures, group_records
@@ -72,12 +73,12 @@ def baseline_figures(baseline_dir: Path, settings: FrictionSettings) -> tuple[di
 
 def _drop_repeated_scans(groups: list[tuple[ScenarioRuns, list[Finding]]]) -> None:
     """Keep one a11y finding per (page state, axe rule) in the run: the first in scenario and step order."""
-    seen: set[tuple[object, object]] = set()
+    seen: set[tuple[str, str]] = set()
     for _, findings in groups:
         kept = []
         for finding in sorted(findings, key=lambda f: (f.step_index if f.step_index is not None else -1)):
-            if finding.rule == "a11y-violation":
-                key = (finding.evidence.get("state"), finding.evidence.get("axe_rule"))
+            if isinstance(finding.evidence, A11yViolationEvidence):
+                key = (finding.evidence.state, finding.evidence.axe_rule)
                 if key in seen:
                     continue
                 seen.add(key)

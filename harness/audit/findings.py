@@ -15,7 +15,7 @@ from harness.contracts.evidence import A11yViolationEvidence
 from harness.contracts.records import RUN_FILE, Finding, FindingsFile, RunInfo, final_attempts
 from harness.errors import HarnessError
 from harness.friction.groups import ScenarioFigures, ScenarioRuns, figures, group_records
-from harness.friction.rules import judge
+from harness.friction.judge import judge
 from harness.friction.score import rank, summarise
 from harness.runfolder.io import now_iso, read_records, read_run_info
 from harness.spec.friction import FrictionSettings

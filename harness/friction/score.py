@@ -10,7 +10,7 @@ from collections import Counter
 
 from harness.contracts.evidence import RefusedInputEvidence
 from harness.contracts.records import Finding, JourneyFriction, ScorePart
-from harness.friction.finding import SEVERITY_RANK
+from harness.friction.grading import SEVERITY_RANK
 from harness.friction.groups import ScenarioRuns, example_key, figures
 from harness.spec.friction import ScenarioSettings
 

@@ -10,27 +10,25 @@ import pytest
 
 from harness.audit.findings import audit_run
 from harness.contracts.records import FINDINGS_JSON, Finding, FindingsFile, RunInfo, StepRecord
-from harness.friction.events import (
-    a11y_violation,
-    console_error,
-    covered_target,
-    dead_click,
-    failed_request,
-    intercepting_element,
-    refused_input,
-)
-from harness.friction.finding import SEVERITY_POINTS, finding_id
+from harness.friction.finding import finding_id
+from harness.friction.grading import SEVERITY_POINTS
 from harness.friction.groups import ScenarioFigures, ScenarioRuns, figures, group_records
-from harness.friction.rules import STEP_RULES, judge, longer_journey
+from harness.friction.judge import judge
+from harness.friction.rules import RULES as REGISTRY
+from harness.friction.rules.a11y_violation import a11y_violation
+from harness.friction.rules.blocking_scripts import blocking_scripts
+from harness.friction.rules.console_error import console_error
+from harness.friction.rules.covered_target import covered_target, intercepting_element
+from harness.friction.rules.dead_click import dead_click
+from harness.friction.rules.failed_request import failed_request
+from harness.friction.rules.layout_shift import layout_shift
+from harness.friction.rules.long_wait import long_wait
+from harness.friction.rules.longer_journey import longer_journey
+from harness.friction.rules.over_budget import over_budget
+from harness.friction.rules.refused_input import refused_input
+from harness.friction.rules.slow_interaction import slow_interaction
+from harness.friction.rules.slow_page_load import slow_page_load
 from harness.friction.score import rank, summarise
-from harness.friction.timing import (
-    blocking_scripts,
-    layout_shift,
-    long_wait,
-    over_budget,
-    slow_interaction,
-    slow_page_load,
-)
 from harness.runfolder.findings import read_findings, write_findings
 from harness.runfolder.io import append_record, write_run_info
 from harness.spec.friction import DEFAULT_THRESHOLDS, RULES, Expected, FrictionSettings, ScenarioSettings
@@ -382,7 +380,7 @@ def test_longer_journey_against_a_baseline() -> None:
 
 # --- all rules, score, ranking ------------------------------------------------------------------------------------
 def test_every_rule_is_registered() -> None:
-    assert set(STEP_RULES) | {"longer-journey"} == set(RULES)
+    assert {rule.id for rule in REGISTRY} == set(RULES)
 
 
 def test_steps_not_run_produce_nothing() -> None:

@@ -11,10 +11,11 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from harness.contracts.evidence import A11yViolationEvidence
 from harness.contracts.records import RUN_FILE, Finding, FindingsFile, RunInfo
 from harness.errors import HarnessError
 from harness.friction.groups import ScenarioFigures, ScenarioRuns, figures, group_records
-from harness.friction.rules import judge
+from harness.friction.judge import judge
 from harness.friction.score import rank, summarise
 from harness.runfolder.io import now_iso, read_records, read_run_info
 from harness.spec.friction import FrictionSettings
@@ -71,12 +72,12 @@ def baseline_figures(baseline_dir: Path, settings: FrictionSettings) -> tuple[di
 
 def _drop_repeated_scans(groups: list[tuple[ScenarioRuns, list[Finding]]]) -> None:
     """Keep one a11y finding per (page state, axe rule) in the run: the first in scenario and step order."""
-    seen: set[tuple[object, object]] = set()
+    seen: set[tuple[str, str]] = set()
     for _, findings in groups:
         kept = []
         for finding in sorted(findings, key=lambda f: (f.step_index if f.step_index is not None else -1)):
-            if finding.rule == "a11y-violation":
-                key = (finding.evidence.get("state"), finding.evidence.get("axe_rule"))
+            if isinstance(finding.evidence, A11yViolationEvidence):
+                key = (finding.evidence.state, finding.evidence.axe_rule)
                 if key in seen:
                     continue
                 seen.add(key)

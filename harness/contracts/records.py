@@ -7,9 +7,12 @@ validation, and so records serialise to one JSON line each.
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from harness.contracts.evidence import FindingEvidence, RawEvidence, parse_evidence
 
 SCHEMA_VERSION = 1
 
@@ -356,10 +359,19 @@ class Finding(BaseModel):
     """Its share of the scenario's friction score."""
     impact_ms: float | None = None
     """Time it cost the user, when the rule can tell."""
-    evidence: dict[str, object] = Field(default_factory=dict)
-    """The figures and texts behind the message (thresholds, requests, console lines...)."""
+    evidence: FindingEvidence = Field(default_factory=RawEvidence)
+    """The figures and texts behind the message (thresholds, requests, console lines...): the model of
+    its rule (:mod:`harness.contracts.evidence`), or the evidence as read when it does not fit it."""
     screenshot: str | None = None
     """A screenshot of the step, relative to the run folder, when one was taken."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _typed_evidence(cls, data: Any) -> Any:
+        """Read evidence given as a mapping (a file, a dict) with its rule's model."""
+        if isinstance(data, Mapping) and isinstance(data.get("evidence"), Mapping):
+            data = {**data, "evidence": parse_evidence(str(data.get("rule")), data["evidence"])}
+        return data
 
 
 class ScorePart(BaseModel):

@@ -1,1 +1,4 @@
-"""harness/friction."""
+"""Friction: step records in, findings and scores out; pure functions (no file I/O, no browser).
+
+The rules are :mod:`harness.friction.rules` (one module each), run by :mod:`harness.friction.judge`.
+"""

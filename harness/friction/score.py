@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections import Counter
 
+from harness.contracts.evidence import RefusedInputEvidence
 from harness.contracts.records import Finding, JourneyFriction, ScorePart
-from harness.friction.finding import SEVERITY_RANK
+from harness.friction.grading import SEVERITY_RANK
 from harness.friction.groups import ScenarioRuns, figures
 from harness.outcomes import example_key
 from harness.spec.friction import ScenarioSettings
@@ -27,9 +28,8 @@ def rank(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=rank_key)
 
 
-def _count(finding: Finding) -> int:
-    count = finding.evidence.get("count")
-    return count if isinstance(count, int) else 0
+def _refused(finding: Finding) -> int:
+    return finding.evidence.count if isinstance(finding.evidence, RefusedInputEvidence) else 0
 
 
 def summarise(runs: ScenarioRuns, settings: ScenarioSettings, findings: list[Finding]) -> JourneyFriction:
@@ -39,7 +39,7 @@ def summarise(runs: ScenarioRuns, settings: ScenarioSettings, findings: list[Fin
     breakdown = [ScorePart(finding=f.id, rule=f.rule, severity=f.severity, step_index=f.step_index, points=f.points)
                  for f in ranked]
     counts = Counter(f.severity for f in findings)
-    refused = sum(_count(f) for f in findings if f.rule == "refused-input")
+    refused = sum(_refused(f) for f in findings)
     return JourneyFriction(
         journey=runs.journey, feature_file=runs.feature_file, scenario=runs.scenario,
         scenario_line=runs.scenario_line, example=dict(runs.example), runs=figs.runs, status=figs.status,

@@ -1,6 +1,8 @@
-"""The measured-against-threshold table of a finding's evidence.
+"""The measured-against-threshold table of evidence as read (not a rule's model), and the thresholds in force.
 
-Rules write their figures in a few shapes, all recognised here:
+Evidence that fits its rule's model has its table built from the fields
+(:mod:`harness.report.html.friction_evidence`). Evidence as read comes in a few shapes, all
+recognised here:
 
 * a threshold pair ``"thresholds": [medium, high]`` (medium above the first, high from the
   second) judging the ``ratio``, or else the first plain number (``"interaction_ms": 340``);
@@ -14,9 +16,16 @@ Rules write their figures in a few shapes, all recognised here:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from harness.report.html.friction_blocks import (
+    FigureRow,
+    figures_block,
+    limit_text,
+    number,
+    per_repeat,
+    threshold_pair,
+)
 from harness.report.html.friction_cells import Block, Cell, label, show
 
 LIMIT_WORDS = ("threshold", "budget", "limit")
@@ -25,61 +34,20 @@ VALUE_KEYS = ("measured", "value", "actual", "median_ms", "measured_ms", "value_
 NOT_FIGURES = {"count", "repeats", "runs"}
 
 
-@dataclass
-class _Row:
-    key: str
-    measured: str
-    limit: str
-    unit: str
-    baseline: str = ""
-    per_repeat: str = ""
-
-
-def _num(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
 def _is_limit(key: str) -> bool:
     return any(word in key.lower() for word in LIMIT_WORDS)
 
 
-def _pair(value: Any) -> tuple[float, float] | None:
-    if isinstance(value, list | tuple) and len(value) == 2:
-        low, high = _num(value[0]), _num(value[1])
-        if low is not None and high is not None:
-            return low, high
-    return None
-
-
-def limit_text(limit: Any, unit: str) -> str:
-    """A threshold pair as ``medium > 2,500 ms · high ≥ 4,000 ms``; a single limit as its value."""
-    pair = _pair(limit)
-    if pair is not None:
-        return f"medium > {show(pair[0], unit)} · high ≥ {show(pair[1], unit)}"
-    return show(limit, unit)
-
-
-def per_repeat(values: Any, unit: str) -> str:
-    """``{"0": 812.3, "1": 905.1}`` → ``#1 812 ms · #2 905 ms``."""
-    if not isinstance(values, dict):
-        return ""
-    parts = []
-    for key, value in values.items():
-        name = f"#{int(key) + 1}" if str(key).isdigit() else str(key)
-        parts.append(f"{name} {show(value, unit)}")
-    return " · ".join(parts)
-
-
-def _nested(key: str, fig: dict[str, Any]) -> _Row | None:
-    value = _num(fig.get("median", fig.get("value")))
+def _nested(key: str, fig: dict[str, Any]) -> FigureRow | None:
+    value = number(fig.get("median", fig.get("value")))
     if value is None:
         return None
-    ratio = _num(fig.get("ratio"))
+    ratio = number(fig.get("ratio"))
     measured = show(value, key) + (f" ({show(ratio, 'ratio')} of baseline)" if ratio is not None else "")
     limits = fig.get("thresholds", fig.get("threshold"))
-    return _Row(key, measured, limit_text(limits, "ratio" if ratio is not None else key) if limits is not None else "–",
-                key, baseline=show(fig["baseline"], key) if "baseline" in fig else "",
-                per_repeat=per_repeat(fig.get("values"), key))
+    limit = limit_text(limits, "ratio" if ratio is not None else key) if limits is not None else "–"
+    return FigureRow(key, measured, limit, key, baseline=show(fig["baseline"], key) if "baseline" in fig else "",
+                     per_repeat=per_repeat(fig.get("values"), key))
 
 
 def _base_of(key: str) -> str:
@@ -97,11 +65,11 @@ def _same_unit(limit_key: str, scalar: dict[str, float], used: set[str]) -> str 
 class _Table:
     def __init__(self, ev: dict[str, Any], rule: str) -> None:
         self.ev, self.rule = ev, rule
-        self.rows: list[_Row] = []
+        self.rows: list[FigureRow] = []
         self.used: set[str] = set()
-        self.scalar = {k: v for k, v in ((k, _num(v)) for k, v in ev.items()) if v is not None}
+        self.scalar = {k: v for k, v in ((k, number(v)) for k, v in ev.items()) if v is not None}
 
-    def add(self, row: _Row, *keys: str | None) -> None:
+    def add(self, row: FigureRow, *keys: str | None) -> None:
         self.rows.append(row)
         self.used.update(k for k in keys if k)
 
@@ -119,7 +87,7 @@ class _Table:
         self.used.update({"thresholds"} | ({"measured"} if measured else set()))
         for name, limit in limits.items():
             value = measured.get(name, self.ev.get(name) if name not in self.used else None)
-            self.add(_Row(name, "–" if value is None else show(value, name), limit_text(limit, name), name),
+            self.add(FigureRow(name, "–" if value is None else show(value, name), limit_text(limit, name), name),
                      name if name in self.ev and not measured else None)
 
     def scalar_limits(self) -> None:
@@ -128,7 +96,7 @@ class _Table:
                 continue
             base = _base_of(key)
             if base and base in self.scalar and not _is_limit(base) and base not in self.used:
-                self.add(_Row(base, show(self.scalar[base], base), show(limit, key), base), key, base)
+                self.add(FigureRow(base, show(self.scalar[base], base), show(limit, key), base), key, base)
                 continue
             value_key = (next((k for k in VALUE_KEYS if k in self.scalar and k not in self.used), None)
                          or _same_unit(key, self.scalar, self.used))
@@ -136,17 +104,17 @@ class _Table:
             name = metric or (value_key if value_key and value_key not in VALUE_KEYS else self.rule) or "value"
             unit = value_key or key
             measured = show(self.scalar[value_key], unit) if value_key else "–"
-            self.add(_Row(name, measured, show(limit, key), unit), key, value_key, "metric" if metric else None)
+            self.add(FigureRow(name, measured, show(limit, key), unit), key, value_key, "metric" if metric else None)
 
     def pair(self) -> None:
-        limits = _pair(self.ev.get("thresholds"))
+        limits = threshold_pair(self.ev.get("thresholds"))
         if limits is None or "thresholds" in self.used:
             return
         free = [k for k in self.scalar if k not in self.used and not _is_limit(k) and k not in NOT_FIGURES]
         key = "ratio" if "ratio" in free else next(iter(free), None)
         if key is None:
             return
-        self.add(_Row(key, show(self.scalar[key], key), limit_text(limits, key), key), key, "thresholds")
+        self.add(FigureRow(key, show(self.scalar[key], key), limit_text(limits, key), key), key, "thresholds")
 
     def values(self) -> None:
         values = self.ev.get("values")
@@ -155,23 +123,7 @@ class _Table:
             target.per_repeat = per_repeat(values, target.unit)
             self.used.add("values")
 
-    def block(self) -> Block | None:
-        if not self.rows:
-            return None
-        baseline = any(r.baseline for r in self.rows)
-        repeats = any(r.per_repeat for r in self.rows)
-        headers = ["Figure", "Measured", "Threshold"] + (["Baseline"] if baseline else [])
-        headers += ["Per repeat"] if repeats else []
-        rows = []
-        for r in self.rows:
-            cells = [Cell(label(r.key)), Cell(r.measured), Cell(r.limit)]
-            cells += [Cell(r.baseline or "–")] if baseline else []
-            cells += [Cell(r.per_repeat or "–")] if repeats else []
-            rows.append(cells)
-        return Block("Measured against thresholds", headers, rows, total=len(rows))
-
-
-def figures_block(evidence: dict[str, Any], rule: str = "") -> tuple[Block | None, set[str]]:
+def untyped_figures(evidence: dict[str, Any], rule: str = "") -> tuple[Block | None, set[str]]:
     """The measured-against-threshold table of ``evidence`` and the keys it shows (None without figures)."""
     table = _Table(evidence, rule)
     table.nested()
@@ -181,7 +133,7 @@ def figures_block(evidence: dict[str, Any], rule: str = "") -> tuple[Block | Non
     if not table.rows:
         return None, set()
     table.values()
-    return table.block(), table.used
+    return figures_block(table.rows), table.used
 
 
 def thresholds_block(thresholds: dict[str, Any]) -> Block | None:

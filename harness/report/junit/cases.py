@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from harness.contracts.guides import GuidesFile, StepResult
 from harness.contracts.records import FindingsFile, StepRecord
-from harness.friction.finding import clip
+from harness.friction.words import clip
 from harness.guides.status import DEFAULT_FAIL_ON
 from harness.outcomes import ScenarioOutcome
 from harness.report.load import RunData, ScenarioRun

@@ -7,7 +7,6 @@ that finished.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import subprocess
@@ -20,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from harness.contracts.records import RUN_FILE, STEPS_JSONL, STEPS_PARQUET, RunInfo, StepRecord
-from harness.runfolder.files import write_atomic
+from harness.runfolder.files import append_line, write_atomic
 
 REDACTED = "[redacted]"
 BROWSER_INFO = ".browser.json"
@@ -65,16 +64,7 @@ def append_record(run_dir: Path, record: StepRecord, secrets: Iterable[str] = ()
     secrets = list(secrets)
     for key in OBSERVED_FIELDS:
         data[key] = redact(data[key], secrets)
-    line = json.dumps(data, ensure_ascii=False) + "\n"
-    path = run_dir / STEPS_JSONL
-    with path.open("a", encoding="utf-8") as fh:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-        try:
-            fh.write(line)
-            fh.flush()
-            os.fsync(fh.fileno())
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+    append_line(run_dir / STEPS_JSONL, json.dumps(data, ensure_ascii=False) + "\n")
 
 
 @dataclass(frozen=True)

@@ -568,7 +568,7 @@ class GuideSpeed:
 #: Functions of harness.collect.guide_check timed apart in the in-process check (looked up by name there).
 PHASES = {"_Contexts.page": "browser context", "_open": "page load (load + network idle)",
           "settled_probe": "anchor probe", "examine": "verdicts, similarity, evidence",
-          "append_result": "guides.jsonl (fsync per step)"}
+          "append_guide_step": "guides.jsonl (fsync per step)"}
 
 
 @contextlib.contextmanager
@@ -637,8 +637,8 @@ def check_in_process(app_yaml: Path, url: str, out: Path, per_anchor: bool) -> t
         started = time.perf_counter()
         results = guide_check.check(run)
         total = time.perf_counter() - started
-    if any(r["status"] != "ok" for r in results):
-        sys.exit(f"in-process check: not every step is ok: {[r['step'] for r in results if r['status'] != 'ok'][:5]}")
+    if any(r.status != "ok" for r in results):
+        sys.exit(f"in-process check: not every step is ok: {[r.id for r in results if r.status != 'ok'][:5]}")
     return total, marks["done"] - marks["up"], spent
 
 

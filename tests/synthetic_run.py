@@ -31,7 +31,7 @@ from typing import Any
 
 from harness.audit.findings import audit_run
 from harness.collect.probes import notable
-from harness.contracts.guides import parse_guides
+from harness.contracts.guides import GuidesFile, GuideStepCheck
 from harness.contracts.records import (
     ARTIFACTS_DIR,
     STEPS_JSONL,
@@ -50,10 +50,11 @@ from harness.contracts.records import (
     StepSignals,
     ValidationMessage,
 )
-from harness.guides.results import summarise, write_guides_json
+from harness.guides.results import GuideOutline, summarise
 from harness.guides.status import DEFAULT_FAIL_ON
 from harness.outcomes import totals
 from harness.runfolder.findings import write_findings
+from harness.runfolder.guides import parse_guides, write_guides
 from harness.runfolder.io import records_frame, write_run_info
 
 SCREENSHOT = Path(__file__).parent / "fixtures" / "synthetic" / "page.png"
@@ -349,7 +350,7 @@ def _records(run_id: str, cases: list[_Case], repeats: int, fail_rate: float, rn
     return records
 
 
-def _guides(cases: list[_Case], count: int, rng: random.Random, files: _Files | None) -> dict[str, Any]:
+def _guides(cases: list[_Case], count: int, rng: random.Random, files: _Files | None) -> GuidesFile:
     """``guides.json`` for ``count`` guides of 3-8 steps, a fifth of the steps not ok."""
     png = SCREENSHOT.read_bytes() if files else b""
     statuses = ("missing", "hidden", "covered", "text_changed", "drifted")
@@ -389,19 +390,17 @@ def _guides(cases: list[_Case], count: int, rng: random.Random, files: _Files | 
                         evidence[key] = rel
             after = ({"feature": case.feature_file, "scenario": case.scenario, "step": case.steps[0].text}
                      if i == 0 else None)
-            results.append({
+            results.append(GuideStepCheck.model_validate({
                 "guide": gid, "step": sid, "index": i, "title": f"Step {i}: click **Save** | `go`",
                 "body": "Press <kbd>Save</kbd> to keep your changes.", "line": 4 + 3 * i, "page": "orders",
                 "after": after, "url": f"{BASE_URL}/orders", "target": f"#b{i}", "selector_format": "playwright",
                 "status": status, "message": "found, unique, visible, uncovered" if status == "ok"
                 else f"#b{i} is {status.replace('_', ' ')} <script>", "match_count": 0 if status == "missing" else 1,
                 "evidence": evidence, "suggestion": suggestion,
-            })
-        guides.append({"id": gid, "title": f"Guide {g}: orders <tour> | help", "file": f"guides/{gid}.yaml",
-                       "steps": steps})
-    meta = {"app": "shop", "app_version": "Shop 3.1", "base_url": BASE_URL,
-            "checked_at": STARTED.isoformat(timespec="seconds"), "duration_ms": 14_000.0}
-    return summarise(results, guides, fail_on=DEFAULT_FAIL_ON, meta=meta)
+            }))
+        guides.append(GuideOutline(gid, f"Guide {g}: orders <tour> | help", f"guides/{gid}.yaml", tuple(steps)))
+    return summarise(results, guides, fail_on=DEFAULT_FAIL_ON, app="shop", app_version="Shop 3.1", base_url=BASE_URL,
+                     checked_at=STARTED.isoformat(timespec="seconds"), duration_ms=14_000.0)
 
 
 def make_run(folder: Path, *, journeys: int = 10, scenarios_per_journey: Range = (1, 3),
@@ -460,10 +459,10 @@ def make_run(folder: Path, *, journeys: int = 10, scenarios_per_journey: Range =
     if guides:
         started = time.perf_counter()
         data = _guides(cases, guides, rng, files)
-        parsed = parse_guides(json.loads(json.dumps(data)))
-        if parsed.error or parsed.warnings or len(parsed.guides) != guides:
+        parsed = parse_guides(data.model_dump(mode="json"))
+        if parsed.error or parsed.warnings or len(parsed.file.guides) != guides:
             raise ValueError(f"synthetic guides.json does not validate: {parsed.error or parsed.warnings}")
-        write_guides_json(folder, data)
+        write_guides(folder, data)
         out.guides = guides
         out.timings["guides"] = time.perf_counter() - started
     return out

@@ -13,6 +13,7 @@ from harness.compare.gate import evaluate
 from harness.compare.outcomes import finding_changes, guide_changes, status_changes
 from harness.compare.samples import collect
 from harness.contracts.comparison import Comparison, RunSide, Settings
+from harness.contracts.guides import GuidesFile
 from harness.contracts.records import Finding
 from harness.report.html.regress_view import regressions_view
 from harness.report.markdown.comparison import md, render_summary
@@ -138,11 +139,11 @@ def test_new_and_resolved_findings() -> None:
     assert [(c.kind, c.id) for c in changes] == [("new", "d"), ("resolved", "a")]
 
 
-def _guides(statuses: dict[str, str]) -> dict:
-    return {"policy": {"fail_on": ["missing", "ambiguous", "hidden"]}, "guides": [
+def _guides(statuses: dict[str, str]) -> GuidesFile:
+    return GuidesFile.model_validate({"policy": {"fail_on": ["missing", "ambiguous", "hidden"]}, "guides": [
         {"id": "tour", "steps": [{"id": k, "status": v, "message": f"{k} is {v}",
                                   "suggestion": {"target": "#new"} if v != "ok" else None}
-                                 for k, v in statuses.items()]}]}
+                                 for k, v in statuses.items()]}]})
 
 
 def test_guide_steps_broken_repaired_and_still_broken() -> None:

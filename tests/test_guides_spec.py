@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
+from harness.contracts.guides import GuideStepCheck
 from harness.errors import HarnessError, SpecError, SpecErrors
 from harness.guides.fixes import fixes_patch
-from harness.guides.results import guide_status, parse_fail_on, summarise
+from harness.guides.results import GuideOutline, guide_status, parse_fail_on, summarise
 from harness.guides.status import DEFAULT_FAIL_ON, classify, text_matches
 from harness.spec.guide_baseline import Baseline, load_baseline, save_baseline
 from harness.spec.guides import is_plain_css, load_guide, load_guides
@@ -185,23 +186,22 @@ def test_failure_policy_parsing() -> None:
         parse_fail_on("missing,broken")
 
 
-def _result(guide: str, step: str, status: str, **kw: Any) -> dict[str, Any]:
-    return {"guide": guide, "step": step, "status": status, "target": f"#{step}", "message": status,
-            "suggestion": None, **kw}
+def _result(guide: str, step: str, status: str, **kw: Any) -> GuideStepCheck:
+    return GuideStepCheck.model_validate({"guide": guide, "step": step, "status": status, "target": f"#{step}",
+                                          "message": status, "suggestion": None, **kw})
 
 
 def test_summary_counts_and_policy() -> None:
     results = [_result("a", "s1", "ok"), _result("a", "s2", "drifted"), _result("b", "s1", "missing"),
                _result("b", "s1", "ok"), _result("c", "s1", "ok")]
-    guides = [{"id": g, "title": g.upper(), "file": f"{g}.yaml", "steps": ["s1", "s2"] if g == "a" else ["s1"]}
-              for g in ("a", "b", "c")]
-    data = summarise(results, guides, fail_on=DEFAULT_FAIL_ON, meta={"app": "demo"})
-    assert data["status"] == "failed" and data["app"] == "demo" and data["schema_version"] == 1
-    assert [g["status"] for g in data["guides"]] == ["warning", "broken", "intact"]
-    assert data["guides"][1]["steps"][0]["status"] == "missing"  # the worst of two checks of one step
-    assert data["totals"] == {"guides": 3, "steps": 4, "missing": 1, "drifted": 1, "ok": 2,
-                              "guides_warning": 1, "guides_broken": 1, "guides_intact": 1}
-    assert summarise(results, guides, fail_on=(), meta={})["status"] == "passed"
+    guides = [GuideOutline(g, g.upper(), f"{g}.yaml", ("s1", "s2") if g == "a" else ("s1",)) for g in ("a", "b", "c")]
+    data = summarise(results, guides, fail_on=DEFAULT_FAIL_ON, app="demo")
+    assert data.status == "failed" and data.app == "demo" and data.schema_version == 1
+    assert [g.status for g in data.guides] == ["warning", "broken", "intact"]
+    assert data.guides[1].steps[0].status == "missing"  # the worst of two checks of one step
+    assert data.totals == {"guides": 3, "steps": 4, "missing": 1, "drifted": 1, "ok": 2,
+                           "guides_warning": 1, "guides_broken": 1, "guides_intact": 1}
+    assert summarise(results, guides, fail_on=()).status == "passed"
     assert guide_status(["ok", "drifted"], ["drifted"]) == "broken"
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from harness.contracts.guides import read_guides
 from harness.report.load import load_run
 from harness.report.outputs import write_outputs
 from harness.runfolder.findings import read_findings
+from harness.runfolder.guides import read_guides
 from tests.synthetic_run import make_run
 
 
@@ -33,7 +33,7 @@ def test_small_run_loads_and_reports(tmp_path: Path) -> None:
     findings = read_findings(run.folder)
     assert findings is not None and len(findings.findings) == run.findings > 0
     guides = read_guides(run.folder)
-    assert guides is not None and not guides.warnings and len(guides.guides) == 5
+    assert guides is not None and not guides.warnings and len(guides.file.guides) == 5
 
     result = write_outputs(run.folder, strict=True)
     assert not result.failed and run.folder / "report.html" in result.written

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -16,6 +15,9 @@ from rich.table import Table
 
 from harness.cli.common import err, fail, out
 from harness.errors import HarnessError
+
+if TYPE_CHECKING:
+    from harness.contracts.guides import GuidesFile
 
 guides_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
                          help="In-app guides: import tours, record baselines, check them after an app update.")
@@ -49,10 +51,9 @@ def _progress(json_out: bool) -> Any:
     """A per-step progress line on stderr (plain in CI, so logs stay readable)."""
     live = _live()
 
-    def show(result: dict[str, Any]) -> None:
-        status = result["status"]
+    def show(guide: str, step: str, status: str) -> None:
         mark = "ok" if status in ("ok", "recorded") else status.upper()
-        line = f"  {mark:<13} {result['guide']} › {result['step']}"
+        line = f"  {mark:<13} {guide} › {step}"
         if live:
             colour = "green" if status in ("ok", "recorded") else "yellow" if status == "drifted" else "red"
             err.print(f"[{colour}]{escape(line)}[/]", markup=True, soft_wrap=True)
@@ -169,19 +170,20 @@ def check(
                       headed, timeout, write_fixes, json_out, features or Path("features") / profile.name)
     except HarnessError as exc:
         raise fail(exc) from None
-    raise typer.Exit(1 if data["status"] == "failed" else 0)
+    raise typer.Exit(1 if data.status == "failed" else 0)
 
 
 def _check(profile: Any, folder: Path, loaded: list[Any], base_url: str | None, out_dir: Path | None,
            policy: tuple[str, ...], min_score: float | None, app_version: str | None, browser_path: str | None,
-           headed: bool, timeout: float, write_fixes: bool, json_out: bool, features: Path) -> dict[str, Any]:
+           headed: bool, timeout: float, write_fixes: bool, json_out: bool, features: Path) -> GuidesFile:
     from harness.collect.guide_check import GuideRun, check
     from harness.collect.guide_journeys import check_after_steps
     from harness.collect.runner import check_reachable
     from harness.guides.fixes import FIXES_PATCH, fixes_patch
-    from harness.guides.results import summarise, write_guides_json
+    from harness.guides.results import outline, summarise
     from harness.guides.similarity import SUGGEST_MIN
     from harness.pipeline import journeys_finisher
+    from harness.runfolder.guides import write_guides
     from harness.spec.guide_baseline import load_baselines
 
     url = base_url or profile.base_url
@@ -201,33 +203,22 @@ def _check(profile: Any, folder: Path, loaded: list[Any], base_url: str | None, 
     started = time.perf_counter()
     results = check(run)
     results += check_after_steps(run, features, app_version or profile.version_label, journeys_finisher())
-    meta = {"app": profile.name, "app_version": app_version or profile.version_label, "base_url": url,
-            "checked_at": stamp.isoformat(timespec="seconds"),
-            "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-            "baselines": {gid: b.meta for gid, b in baselines.items()}}
-    guides_meta = [{"id": g.id, "title": g.title, "file": _rel(g.file), "steps": [s.id for s in g.steps]}
-                   for g in loaded]
-    data = summarise(results, guides_meta, fail_on=policy, meta=meta)
-    write_guides_json(folder_out, data)
+    data = summarise(results, outline(loaded), fail_on=policy, app=profile.name,
+                     app_version=app_version or profile.version_label, base_url=url,
+                     checked_at=stamp.isoformat(timespec="seconds"),
+                     duration_ms=round((time.perf_counter() - started) * 1000, 1),
+                     baselines={gid: b.meta for gid, b in baselines.items()})
+    written = write_guides(folder_out, data)
     _build_report(folder_out)
     if write_fixes:
         patch = fixes_patch(results, {g.id: g.file for g in loaded}, Path.cwd(),
                             min_score if min_score is not None else SUGGEST_MIN)
         (folder_out / FIXES_PATCH).write_text(patch, encoding="utf-8")
     if json_out:
-        sys.stdout.write(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+        sys.stdout.write(written.read_text(encoding="utf-8"))
     else:
         _summary(data, folder_out, write_fixes)
     return data
-
-
-def _rel(path: Path | None) -> str | None:
-    if path is None:
-        return None
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def _build_report(folder: Path) -> None:
@@ -236,25 +227,25 @@ def _build_report(folder: Path) -> None:
     write_outputs(folder)  # the verdicts are in guides.json; an output that fails is named on stderr
 
 
-def _summary(data: dict[str, Any], folder: Path, write_fixes: bool) -> None:
-    totals = data["totals"]
-    table = Table(title=f"Guides of {data['app']} at {data['base_url']}")
+def _summary(data: GuidesFile, folder: Path, write_fixes: bool) -> None:
+    totals = data.totals
+    table = Table(title=f"Guides of {data.app} at {data.base_url}")
     for column in ("guide", "step", "status", "why", "suggested selector"):
         table.add_column(column, overflow="fold")
-    for guide in data["guides"]:
-        for step in guide["steps"]:
-            if step["status"] == "ok":
+    for guide in data.guides:
+        for step in guide.steps:
+            if step.status == "ok":
                 continue
-            s = step.get("suggestion")
-            table.add_row(escape(guide["id"]), escape(step["id"]), step["status"], escape(step["message"]),
-                          escape(f"{s['target']}  ({s['score']:.2f})") if s else "—")
+            s = step.suggestion
+            table.add_row(escape(guide.id), escape(step.id), step.status, escape(step.message or ""),
+                          escape(f"{s.target}  ({s.score or 0:.2f})") if s else "—")
     if table.row_count:
         out.print(table)
     counts = ", ".join(f"{totals[s]} {s}" for s in totals if s not in ("guides", "steps") and
                        not s.startswith("guides_"))
-    verdict = "FAILED" if data["status"] == "failed" else "passed"
+    verdict = "FAILED" if data.status == "failed" else "passed"
     out.print(f"Guides {verdict}: {totals['guides']} guides, {totals['steps']} steps ({counts}) in "
-              f"{data['duration_ms'] / 1000:.1f} s", markup=False, soft_wrap=True)
+              f"{(data.duration_ms or 0) / 1000:.1f} s", markup=False, soft_wrap=True)
     out.print(f"Results: {folder / 'guides.json'}", markup=False, soft_wrap=True)
     if (folder / "report.html").is_file():
         out.print(f"Report:  {folder / 'report.html'}", markup=False, soft_wrap=True)
@@ -281,4 +272,4 @@ def demo_guides(base_url: str, run_dir: Path, app_version: str, browser_path: st
     except HarnessError as exc:
         fail(exc)
         return 2
-    return 1 if data["status"] == "failed" else 0
+    return 1 if data.status == "failed" else 0

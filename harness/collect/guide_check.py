@@ -3,16 +3,14 @@
 Two uses: :func:`record_baselines` stores each step's fingerprint and a cropped screenshot on
 a version known to be good; :func:`check` gives every step a status (``harness/audit``),
 evidence and, when the selector is at fault, a repair suggestion verified on the live page.
-Step results are appended to ``guides.jsonl`` as they are made, so a crash loses nothing
-already checked; ``harness/guides/results.py`` turns them into ``guides.json``.
+Step results (``harness/contracts/guides.py``) are appended to ``guides.jsonl`` as they are
+made, so a crash loses nothing already checked; ``harness/guides/results.py`` turns them into
+``guides.json``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import json
-import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -26,11 +24,19 @@ from urllib.parse import urlparse
 from harness.collect import anchors as probe_js
 from harness.collect.anchors import Anchor
 from harness.collect.browser import launch_options, resolve_browser
+from harness.contracts.guides import (
+    Alternative,
+    Evidence,
+    GuideStepCheck,
+    JourneyStep,
+    Suggestion,
+)
 from harness.contracts.settings import DEFAULTS
 from harness.errors import HarnessError
 from harness.guides.repair import selector_candidates
 from harness.guides.similarity import fingerprint_diff, rank
 from harness.guides.status import REPAIRABLE, Verdict, classify
+from harness.runfolder.guides import append_guide_step, clear_guide_steps
 from harness.spec.guide_baseline import Baseline, baseline_folder, save_baseline
 from harness.spec.guides import Guide, GuideStep
 from harness.spec.profile import AppProfile
@@ -38,7 +44,6 @@ from harness.spec.profile import AppProfile
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
 
-GUIDES_JSONL = "guides.jsonl"
 GUIDE_ARTIFACTS = Path("artifacts") / "guides"
 RED, GREEN, ORANGE = "#c62828", "#2e7d32", "#ef6c00"
 
@@ -60,7 +65,8 @@ class GuideRun:
         screenshots: Take evidence screenshots of steps that are not ok.
         one_call_per_anchor: Benchmark mode: one round trip per anchor.
         min_score: Below this similarity, propose no repair.
-        on_step: Called with each step result as soon as it is made.
+        on_step: Called with each step's guide id, step id and status as soon as it is checked
+            (``recorded`` when a baseline is recorded).
     """
 
     profile: AppProfile
@@ -75,7 +81,7 @@ class GuideRun:
     screenshots: bool = True
     one_call_per_anchor: bool = False
     min_score: float | None = None
-    on_step: Callable[[dict[str, Any]], None] | None = None
+    on_step: Callable[[str, str, str], None] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,7 +258,7 @@ def record_baselines(run: GuideRun, app_version: str | None = None) -> dict[str,
                 entry["screenshot"] = shot.as_posix()
             baselines[p.guide.id].steps[p.step.id] = entry
             if run.on_step:
-                run.on_step({"guide": p.guide.id, "step": p.step.id, "status": "recorded", "url": p.url})
+                run.on_step(p.guide.id, p.step.id, "recorded")
 
     _visit(run, handle)
     if problems:
@@ -285,30 +291,27 @@ def _where(p: PlacedStep) -> str:
 
 # --- check -----------------------------------------------------------------------------
 def step_result(p: PlacedStep, verdict: Verdict, observation: dict[str, Any] | None,
-                baseline: dict[str, Any] | None) -> dict[str, Any]:
-    """The plain-data result of one step (one line of ``guides.jsonl``)."""
+                baseline: dict[str, Any] | None) -> GuideStepCheck:
+    """The result of one step (one line of ``guides.jsonl``), without repair or screenshots yet."""
     obs = observation or {}
     current = obs.get("fingerprint")
-    evidence = {
+    evidence = Evidence.model_validate({  # what the browser saw, validated
         "box": obs.get("box"), "boxes": obs.get("boxes") or [], "covered_by": obs.get("covered_by"),
         "expected_text": p.step.text, "actual_text": obs.get("text"), "actual_name": obs.get("name"),
         "similarity": verdict.similarity,
         "diff": fingerprint_diff(baseline, current) if baseline and current else [],
         "fingerprint": current, "baseline_fingerprint": baseline,
-        "screenshot": None, "baseline_screenshot": None,
-    }
-    return {
-        "guide": p.guide.id, "step": p.step.id, "index": p.index, "title": p.step.title, "body": p.step.body,
-        "line": p.step.line, "page": p.guide.step_page(p.step),
-        "after": p.step.after.model_dump() if p.step.after else None, "url": p.url,
-        "target": p.step.target, "selector_format": p.guide.selector_format,
-        "status": verdict.status, "message": verdict.message, "match_count": obs.get("count", 0),
-        "evidence": evidence, "suggestion": None,
-    }
+    })
+    return GuideStepCheck(
+        guide=p.guide.id, id=p.step.id, index=p.index, title=p.step.title, body=p.step.body, line=p.step.line,
+        page=p.guide.step_page(p.step), after=JourneyStep(**p.step.after.model_dump()) if p.step.after else None,
+        url=p.url, target=p.step.target, selector_format=p.guide.selector_format, status=verdict.status,
+        message=verdict.message, match_count=obs.get("count", 0), evidence=evidence,
+    )
 
 
 def suggest(page: Page, baseline: dict[str, Any], selector_format: str, min_score: float | None = None,
-            exclude: str | None = None) -> dict[str, Any] | None:
+            exclude: str | None = None) -> Suggestion | None:
     """Find the element of the live page that best matches the baseline, as a unique selector.
 
     Candidates are the page's visible elements, ranked by similarity to the baseline
@@ -325,7 +328,7 @@ def suggest(page: Page, baseline: dict[str, Any], selector_format: str, min_scor
     cands = probe_js.candidates(page)
     kwargs = {"minimum": min_score} if min_score is not None else {}
     ranked = rank(baseline, cands, limit=6, **kwargs)
-    found: list[dict[str, Any]] = []
+    found: list[Suggestion] = []
     for r in ranked:
         fp = cands[r.index]
         if exclude and probe_js.selects_candidate(page, exclude, r.index):
@@ -334,39 +337,39 @@ def suggest(page: Page, baseline: dict[str, Any], selector_format: str, min_scor
             if probe_js.is_candidate(page, cand.selector, r.index):
                 css = next((c.selector for c in selector_candidates(fp, selector_format="css")
                             if probe_js.is_candidate(page, c.selector, r.index)), None)
-                found.append({"target": cand.selector, "css": css, "score": round(r.score, 3),
-                              "reasons": list(r.reasons), "index": r.index, "box": fp.get("box"),
-                              "text": fp.get("text") or fp.get("name")})
+                found.append(Suggestion.model_validate({
+                    "target": cand.selector, "css": css, "score": round(r.score, 3), "reasons": list(r.reasons),
+                    "box": fp.get("box"), "text": fp.get("text") or fp.get("name"), "index": r.index}))
                 break
         if len(found) >= 3:
             break
     if not found:
         return None
     best, rest = found[0], found[1:]
-    best["alternatives"] = [{"target": a["target"], "score": a["score"]} for a in rest]
+    best.alternatives = [Alternative(target=a.target, score=a.score) for a in rest]
     return best
 
 
-def _evidence_shot(page: Page, key: str, result: dict[str, Any], path: Path) -> None:
+def _evidence_shot(page: Page, key: str, result: GuideStepCheck, path: Path) -> None:
     """Screenshot the page with the anchor (or its absence), what covers it and any suggestion outlined."""
-    ev = result["evidence"]
-    status = result["status"]
+    ev = result.evidence
+    status = result.status
     items: list[dict[str, Any]] = []
     banner = None
     if status in ("missing", "page_error"):
-        banner = f"{status}: {result['target']}"
+        banner = f"{status}: {result.target}"
     elif status == "ambiguous":
         items += [{"ref": {"anchor": key, "match": i}, "colour": RED, "label": f"match {i + 1}"}
-                  for i in range(len(ev["boxes"]))]
+                  for i in range(len(ev.boxes))]
     else:
         items.append({"ref": {"anchor": key, "match": 0}, "colour": RED, "label": status})
         if status == "hidden":
-            banner = f"hidden: {result['target']}"
-    if ev.get("covered_by"):
+            banner = f"hidden: {result.target}"
+    if ev.covered_by:
         items.append({"ref": {"anchor": key, "cover": True}, "colour": ORANGE, "label": "covering element"})
-    suggestion = result.get("suggestion")
-    if suggestion and suggestion.get("index") is not None:
-        items.append({"ref": {"candidate": suggestion["index"]}, "colour": GREEN, "label": "suggested"})
+    suggestion = result.suggestion
+    if suggestion and suggestion.index is not None:
+        items.append({"ref": {"candidate": suggestion.index}, "colour": GREEN, "label": "suggested"})
     try:
         probe_js.highlight(page, items, banner)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -377,7 +380,7 @@ def _evidence_shot(page: Page, key: str, result: dict[str, Any], path: Path) -> 
 
 
 def examine(page: Page | None, placed: list[PlacedStep], observed: dict[str, dict[str, Any]], error: str | None,
-            run: GuideRun) -> list[dict[str, Any]]:
+            run: GuideRun) -> list[GuideStepCheck]:
     """Give each step of one page its verdict, evidence and repair suggestion."""
     results = []
     for p in placed:
@@ -393,33 +396,7 @@ def examine(page: Page | None, placed: list[PlacedStep], observed: dict[str, dic
     return results
 
 
-def append_result(folder: Path, result: dict[str, Any]) -> None:
-    """Append one step result to ``guides.jsonl`` (locked: journeys run in parallel workers)."""
-    line = (json.dumps(result, ensure_ascii=False) + "\n").encode("utf-8")
-    with (folder / GUIDES_JSONL).open("ab") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            fh.write(line)
-            fh.flush()
-            os.fsync(fh.fileno())
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
-def read_results(folder: Path) -> list[dict[str, Any]]:
-    """The step results appended so far (a torn last line from a crash is skipped)."""
-    path = folder / GUIDES_JSONL
-    found = []
-    if path.is_file():
-        for line in path.read_text(encoding="utf-8").splitlines():
-            try:
-                found.append(json.loads(line))
-            except ValueError:
-                continue
-    return found
-
-
-def check(run: GuideRun) -> list[dict[str, Any]]:
+def check(run: GuideRun) -> list[GuideStepCheck]:
     """Check every page-based step of the guides; return the step results in guide order.
 
     Results are appended to ``<out_dir>/guides.jsonl`` as they are made.
@@ -428,48 +405,46 @@ def check(run: GuideRun) -> list[dict[str, Any]]:
     if out is None:
         raise HarnessError("a guide check needs an output folder")
     (out / GUIDE_ARTIFACTS).mkdir(parents=True, exist_ok=True)
-    (out / GUIDES_JSONL).write_text("", encoding="utf-8")
-    results: list[dict[str, Any]] = []
+    clear_guide_steps(out)
+    results: list[GuideStepCheck] = []
 
     def handle(page: Page | None, placed: list[PlacedStep], observed: dict[str, dict[str, Any]],
                error: str | None) -> None:
         for result in examine(page, placed, observed, error, run):
             results.append(result)
-            append_result(out, result)
+            append_guide_step(out, result)
             if run.on_step:
-                run.on_step(result)
+                run.on_step(result.guide, result.id, result.status)
 
     _visit(run, handle)
     order = {(g.id, s.id): (gi, si) for gi, g in enumerate(run.guides) for si, s in enumerate(g.steps)}
-    results.sort(key=lambda r: order[(r["guide"], r["step"])])
+    results.sort(key=lambda r: order[(r.guide, r.id)])
     return results
 
 
-def _repair_and_evidence(page: Page, run: GuideRun, p: PlacedStep, result: dict[str, Any],
+def _repair_and_evidence(page: Page, run: GuideRun, p: PlacedStep, result: GuideStepCheck,
                          base_fp: dict[str, Any] | None) -> None:
-    status = result["status"]
+    status = result.status
     if status == "ok":
         return
     if status in REPAIRABLE and base_fp:
         started = time.perf_counter()
         exclude = p.step.target if status == "drifted" else None
-        result["suggestion"] = suggest(page, base_fp, p.guide.selector_format, run.min_score, exclude=exclude)
-        result["evidence"]["repair_ms"] = round((time.perf_counter() - started) * 1000, 1)
+        result.suggestion = suggest(page, base_fp, p.guide.selector_format, run.min_score, exclude=exclude)
+        result.evidence.repair_ms = round((time.perf_counter() - started) * 1000, 1)
     elif status in REPAIRABLE:
-        result["evidence"]["note"] = "no baseline fingerprint: record one with `harness guides baseline`"
+        result.evidence.note = "no baseline fingerprint: record one with `harness guides baseline`"
     if run.screenshots and run.out_dir is not None:
         rel = GUIDE_ARTIFACTS / p.guide.id / f"{p.step.id}.png"
         try:
             _evidence_shot(page, p.key, result, run.out_dir / rel)
-            result["evidence"]["screenshot"] = rel.as_posix()
+            result.evidence.screenshot = rel.as_posix()
         except Exception as exc:  # evidence is best effort: the verdict stands without it
-            result["evidence"]["screenshot_error"] = str(exc).splitlines()[0]
-    if result["suggestion"]:
-        result["suggestion"].pop("index", None)  # a position in this page's candidate list: meaningless later
+            result.evidence.screenshot_error = str(exc).splitlines()[0]
 
 
-def _copy_baseline_shot(run: GuideRun, p: PlacedStep, baseline: Baseline | None, result: dict[str, Any]) -> None:
-    if result["status"] == "ok" or baseline is None or run.out_dir is None:
+def _copy_baseline_shot(run: GuideRun, p: PlacedStep, baseline: Baseline | None, result: GuideStepCheck) -> None:
+    if result.status == "ok" or baseline is None or run.out_dir is None:
         return
     entry = baseline.steps.get(p.step.id) or {}
     if not entry.get("screenshot"):
@@ -479,4 +454,4 @@ def _copy_baseline_shot(run: GuideRun, p: PlacedStep, baseline: Baseline | None,
         rel = GUIDE_ARTIFACTS / p.guide.id / f"{p.step.id}.baseline.png"
         (run.out_dir / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, run.out_dir / rel)
-        result["evidence"]["baseline_screenshot"] = rel.as_posix()
+        result.evidence.baseline_screenshot = rel.as_posix()

@@ -11,13 +11,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from harness.collect.guide_check import GuideRun, PlacedStep, append_result, read_results, step_result
+from harness.collect.guide_check import GuideRun, PlacedStep, step_result
 from harness.collect.runner import Finish, RunOptions, execute, prepare
+from harness.contracts.guides import GuideStepCheck
 from harness.contracts.records import StepRecord
 from harness.contracts.settings import RunSettings
 from harness.errors import HarnessError
 from harness.guides.status import Verdict
 from harness.outcomes import final_attempts
+from harness.runfolder.guides import append_guide_step, read_guide_steps
 from harness.spec.guides import Guide
 
 JOURNEYS_DIR = "journeys"
@@ -49,7 +51,7 @@ def feature_files(placed: list[PlacedStep], features_dir: Path) -> list[Path]:
 
 
 def check_after_steps(run: GuideRun, features_dir: Path, app_version: str | None, finish: Finish,
-                      on_records: Any = None) -> list[dict[str, Any]]:
+                      on_records: Any = None) -> list[GuideStepCheck]:
     """Replay the journeys that reach ``after`` steps; return those steps' results.
 
     The journeys' own run folder is ``<out>/journeys`` (steps, traces, report), closed by
@@ -65,22 +67,26 @@ def check_after_steps(run: GuideRun, features_dir: Path, app_version: str | None
         app_version=app_version, browser_path=run.browser_path, headed=run.headed, guides=run.guides_folder))
     prepared = prepare(options)
     info = execute(options, prepared, on_records or (lambda records: None), finish)
-    seen = {(r["guide"], r["step"]): r for r in read_results(journeys_dir)}
+    seen = {(r.guide, r.id): r for r in read_guide_steps(journeys_dir)}
     results = []
     for p in placed:
         result = seen.get((p.guide.id, p.step.id))
         if result is None:
             why = _not_reached(journeys_dir, p, info.status)
             result = step_result(p, Verdict("page_error", why), None, None)
-        for key in ("screenshot", "baseline_screenshot"):  # artifacts live in the journeys' folder
-            rel = result["evidence"].get(key)
-            if rel and not rel.startswith(JOURNEYS_DIR + "/"):
-                result["evidence"][key] = f"{JOURNEYS_DIR}/{rel}"
+        evidence = result.evidence
+        evidence.screenshot = _in_journeys(evidence.screenshot)
+        evidence.baseline_screenshot = _in_journeys(evidence.baseline_screenshot)
         results.append(result)
-        append_result(run.out_dir, result)
+        append_guide_step(run.out_dir, result)
         if run.on_step:
-            run.on_step(result)
+            run.on_step(result.guide, result.id, result.status)
     return results
+
+
+def _in_journeys(rel: str | None) -> str | None:
+    """An artifact path of the journeys' run folder, relative to the check's folder."""
+    return f"{JOURNEYS_DIR}/{rel}" if rel and not rel.startswith(JOURNEYS_DIR + "/") else rel
 
 
 def _not_reached(journeys_dir: Path, p: PlacedStep, run_status: str) -> str:

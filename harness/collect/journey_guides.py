@@ -13,16 +13,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from harness.collect.guide_check import (
-    GuideRun,
-    PlacedStep,
-    append_result,
-    examine,
-    read_results,
-    settled_probe,
-)
-from harness.guides.results import guide_status, summarise, write_guides_json
+from harness.collect.guide_check import GuideRun, PlacedStep, examine, settled_probe
+from harness.contracts.guides import GuideStepCheck, JourneyVisit
+from harness.guides.results import guide_status, outline, summarise
 from harness.guides.status import DEFAULT_FAIL_ON
+from harness.runfolder.guides import append_guide_step, read_guide_steps, write_guides
 from harness.spec.guide_baseline import load_baselines
 from harness.spec.guides import Guide, guides_dir, load_guides
 
@@ -78,8 +73,11 @@ class JourneyGuides:
                               f"{', '.join(pages)})")
         return placed
 
-    def check(self, journey: Journey, placed: list[PlacedStep], context: dict[str, Any]) -> list[dict[str, Any]]:
-        """Examine steps on the journey's page now; append and return their results."""
+    def check(self, journey: Journey, placed: list[PlacedStep], context: dict[str, Any]) -> list[GuideStepCheck]:
+        """Examine steps on the journey's page now; append and return their results.
+
+        ``context`` is the journey step being run (:class:`harness.contracts.guides.JourneyVisit`).
+        """
         page = journey.page
         placed = [PlacedStep(p.guide, p.step, p.index, p.url or page.url) for p in placed]
         try:
@@ -88,22 +86,27 @@ class JourneyGuides:
         except Exception as exc:  # the page went away mid-check: say so on each step
             reason = f"the journey's page could not be examined: {str(exc).splitlines()[0]}"
             results = examine(None, placed, {}, reason, self.run)
+        visit = JourneyVisit.model_validate(context)
         for result in results:
-            result["journey"] = context
-            append_result(self.run.out_dir or Path("."), result)
+            result.journey = visit
+            append_guide_step(self.run.out_dir or Path("."), result)
         return results
 
-    def broken(self, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def broken(self, results: list[GuideStepCheck]) -> list[GuideStepCheck]:
         """Results that fail the default policy."""
-        return [r for r in results if guide_status([r["status"]], DEFAULT_FAIL_ON) == "broken"]
+        return [r for r in results if guide_status([r.status], DEFAULT_FAIL_ON) == "broken"]
 
 
 def finish(profile: AppProfile, folder: Path | None, run_dir: Path, meta: dict[str, Any]) -> Path | None:
-    """Write ``guides.json`` from the guide results a run appended, if there are any."""
-    results = read_results(run_dir)
+    """Write ``guides.json`` from the guide results a run appended, if there are any.
+
+    ``meta`` holds the header fields the run knows (``app``, ``base_url``...; see ``summarise``).
+    """
+    results = read_guide_steps(run_dir)
     if not results:
         return None
     folder = folder or guides_dir(profile)
     guides = load_guides(folder, profile) if folder.is_dir() else []
-    listed = [{"id": g.id, "title": g.title, "file": str(g.file), "steps": [s.id for s in g.steps]} for g in guides]
-    return write_guides_json(run_dir, summarise(results, listed, fail_on=DEFAULT_FAIL_ON, meta=meta))
+    header: dict[str, Any] = {"baselines": {gid: b.meta for gid, b in load_baselines(folder, guides).items()},
+                              **meta}
+    return write_guides(run_dir, summarise(results, outline(guides), fail_on=DEFAULT_FAIL_ON, **header))

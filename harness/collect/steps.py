@@ -256,7 +256,7 @@ def guide_intact(journey: Journey, guide: str) -> None:
     context = {"feature": str(journey.feature_file), "step": f'the guide "{guide}" is intact'}
     broken = journey.guides.broken(journey.guides.check(journey, placed, context))
     if broken:
-        detail = "; ".join(f"{r['step']}: {r['status']} ({r['message']})" for r in broken)
+        detail = "; ".join(f"{r.id}: {r.status} ({r.message})" for r in broken)
         raise StepFailure(f"guide {guide!r} is broken on this page — {detail}", "guide_broken")
 
 

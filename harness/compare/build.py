@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -17,9 +15,10 @@ from harness.compare.outcomes import finding_changes, guide_changes, status_chan
 from harness.compare.samples import collect
 from harness.compare.trends import trends
 from harness.contracts.comparison import Comparison, RunSide, Settings
+from harness.contracts.guides import GuidesFile
 from harness.contracts.metrics import HISTORY_COLUMNS
-from harness.guides.results import GUIDES_JSON
 from harness.runfolder.findings import read_findings
+from harness.runfolder.guides import read_guides
 from harness.runfolder.history import RunRef, load_history_steps, load_steps, read_index
 from harness.runfolder.io import now_iso
 from harness.spec.regressions import RegressionConfig
@@ -32,13 +31,9 @@ def run_side(refs: Sequence[RunRef], spec: str | None) -> RunSide:
                    git_commit=info.git_commit, git_branch=info.git_branch, started_at=info.started_at, spec=spec)
 
 
-def _guides(folder: Path) -> dict[str, Any] | None:
-    path = folder / GUIDES_JSON
-    try:
-        data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
+def _guides(folder: Path) -> GuidesFile | None:
+    read = read_guides(folder)
+    return read.file if read is not None and read.error is None else None
 
 
 def _trend_frame(history: Path, candidate: RunRef, frame: pd.DataFrame, runs: int) -> tuple[pd.DataFrame, list[str]]:

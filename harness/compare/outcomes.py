@@ -10,11 +10,12 @@ the candidate skipped or did not finish is reported as such, never as fixed or f
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from harness.compare.samples import Samples, where
 from harness.contracts.comparison import FindingChange, GuideChange, Health, StatusChange
+from harness.contracts.guides import GuidesFile, GuideStepResult
 from harness.contracts.records import Finding
+from harness.guides.results import fail_on_of
 
 KINDS: dict[tuple[Health, Health], str] = {
     ("passing", "broken"): "new_failure",
@@ -82,26 +83,22 @@ def _finding(kind: str, finding: Finding) -> FindingChange:
                          scenario=finding.scenario, step_text=finding.step_text)
 
 
-def _guide_steps(data: dict[str, Any] | None) -> dict[tuple[str, str], dict[str, Any]]:
-    steps: dict[tuple[str, str], dict[str, Any]] = {}
-    for guide in (data or {}).get("guides") or []:
-        for step in guide.get("steps") or []:
-            steps[(str(guide.get("id")), str(step.get("id")))] = step
-    return steps
+def _guide_steps(guides: GuidesFile | None) -> dict[tuple[str, str], GuideStepResult]:
+    return {(guide.id, step.id): step for guide in (guides.guides if guides else []) for step in guide.steps}
 
 
-def _broken(step: dict[str, Any] | None, fail_on: set[str]) -> bool:
-    return step is not None and step.get("status") in fail_on
+def _broken(step: GuideStepResult | None, fail_on: set[str]) -> bool:
+    return step is not None and step.status in fail_on
 
 
-def guide_changes(baseline: dict[str, Any] | None, candidate: dict[str, Any] | None) -> list[GuideChange]:
+def guide_changes(baseline: GuidesFile | None, candidate: GuidesFile | None) -> list[GuideChange]:
     """Guide steps broken since the baseline, repaired, or still broken (``guides.json`` of each side).
 
     A step is broken when its status is in the candidate's failure policy (``policy.fail_on``).
     """
-    if not candidate:
+    if candidate is None:
         return []
-    fail_on = set((candidate.get("policy") or {}).get("fail_on") or [])
+    fail_on = set(fail_on_of(candidate))
     before, after = _guide_steps(baseline), _guide_steps(candidate)
     out: list[GuideChange] = []
     for key in dict.fromkeys([*before, *after]):
@@ -110,9 +107,9 @@ def guide_changes(baseline: dict[str, Any] | None, candidate: dict[str, Any] | N
         if not (was or now) or new is None:
             continue
         kind = "still_broken" if was and now else ("broken" if now else "repaired")
-        suggestion = (new.get("suggestion") or {}).get("target") if now else None
+        suggestion = new.suggestion.target if now and new.suggestion else None
         out.append(GuideChange(kind=kind, guide=key[0], step=key[1],
-                               baseline=old.get("status") if old else None, candidate=new.get("status"),
-                               reason=new.get("reason") or new.get("message"), suggestion=suggestion))
+                               baseline=old.status if old else None, candidate=new.status,
+                               reason=new.message, suggestion=suggestion))
     order = {"broken": 0, "still_broken": 1, "repaired": 2}
     return sorted(out, key=lambda g: order[g.kind])

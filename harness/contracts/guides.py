@@ -1,32 +1,62 @@
-"""Read ``guides.json`` (the result of a guide check, docs/guides.md) back, tolerantly.
+"""The result of a guide check: ``guides.jsonl`` (one line per checked step) and ``guides.json``.
 
-Every field but a guide's and a step's ``id`` and a step's ``status`` may be missing; unknown
-fields are ignored. A guide that does not validate is skipped with a warning, and a file that
-is not a JSON object gives an error message instead of results: the report shows either as
-a banner and never fails because of this file.
+The collector makes a :class:`GuideStepCheck` per examined step and appends it to
+``guides.jsonl``; ``harness.guides.results.summarise`` groups them into a :class:`GuidesFile`,
+written as ``guides.json`` and read back by every reader (``harness.runfolder.guides``). The
+format is documented in docs/guides.md.
+
+Reading is tolerant: every field but a guide's and a step's ``id`` and a step's ``status`` may
+be missing (files written by hand or by older versions), and unknown fields are ignored.
+Writing gives every field, but those marked "left out when None" below.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 
 GUIDES_JSON = "guides.json"
-MAX_GUIDES_BYTES = 64 * 1024 * 1024
-"""A bigger file is not read (it would make a report nobody can open)."""
-MAX_ERRORS = 3
-"""Validation errors quoted per skipped guide."""
+GUIDES_JSONL = "guides.jsonl"
+SCHEMA_VERSION = 1
+
+Number = int | float
+"""A measure as the page gave it: whole pixels stay ``int`` (written ``12``, not ``12.0``)."""
 
 
-class _Loose(BaseModel):
+def _is_none(value: Any) -> bool:
+    return value is None
+
+
+def _optional() -> Any:
+    """A field left out of the file when it is None (it only applies to some steps)."""
+    return Field(default=None, exclude_if=_is_none)
+
+
+class _Model(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
-class DiffEntry(_Loose):
+class Box(_Model):
+    """An element's box in page coordinates (CSS pixels)."""
+
+    x: Number
+    y: Number
+    width: Number
+    height: Number
+
+
+class CoveredBy(_Model):
+    """The element sitting on top of a covered anchor, at its centre."""
+
+    tag: str | None = None
+    id: str | None = None
+    classes: list[str] = Field(default_factory=list)
+    text: str | None = None
+    box: Box | None = None
+
+
+class DiffEntry(_Model):
     """One fingerprint field that changed since the baseline."""
 
     field: str
@@ -34,160 +64,152 @@ class DiffEntry(_Loose):
     new: Any = None
 
 
-class CoveredBy(_Loose):
-    """The element sitting on top of a covered anchor."""
-
-    tag: str | None = None
-    id: str | None = None
-    classes: list[str] = Field(default_factory=list)
-    text: str | None = None
-
-
-class Evidence(_Loose):
+class Evidence(_Model):
     """What the check saw for a step."""
 
+    box: Box | None = None
+    """The first match's box."""
+    boxes: list[Box] = Field(default_factory=list)
+    """The first five matches' boxes."""
     covered_by: CoveredBy | None = None
     expected_text: str | None = None
     actual_text: str | None = None
     actual_name: str | None = None
+    """The element's accessible name."""
     similarity: float | None = None
+    """0..1 against the baseline fingerprint, when both exist."""
     diff: list[DiffEntry] = Field(default_factory=list)
+    fingerprint: dict[str, Any] | None = None
+    """The element now (docs/guides.md, "Fingerprint")."""
+    baseline_fingerprint: dict[str, Any] | None = None
     screenshot: str | None = None
+    """Relative to the folder holding the file."""
     baseline_screenshot: str | None = None
-    screenshot_error: str | None = None
-    note: str | None = None
+    repair_ms: float | None = _optional()
+    """Time spent looking for a repair (left out when None)."""
+    note: str | None = _optional()
+    """Why no repair was looked for (left out when None)."""
+    screenshot_error: str | None = _optional()
+    """Why the evidence screenshot failed (left out when None)."""
 
 
-class Alternative(_Loose):
+class Alternative(_Model):
     """A lower-ranked repair."""
 
     target: str
     score: float | None = None
 
 
-class Suggestion(_Loose):
+class Suggestion(_Model):
     """A repaired selector, verified to match exactly one element of the checked page."""
 
     target: str
     css: str | None = None
+    """A plain-CSS equivalent, when one exists."""
     score: float | None = None
     reasons: list[str] = Field(default_factory=list)
+    box: Box | None = None
+    text: str | None = None
+    """What the element shows now (the new expected text of a ``text_changed`` step)."""
     alternatives: list[Alternative] = Field(default_factory=list)
+    index: int | None = Field(default=None, exclude=True)
+    """The element's place in the checked page's candidates, to outline it; never written."""
 
 
-class JourneyStep(_Loose):
-    """A journey step: the one a guide step lives ``after``, or the one during which it was checked."""
+class JourneyStep(_Model):
+    """A journey step: the one a guide step lives ``after``."""
 
     feature: str | None = None
     scenario: str | None = None
     step: str | None = None
 
 
-class StepResult(_Loose):
-    """One checked guide step."""
+class JourneyVisit(JourneyStep):
+    """The journey step during which a guide step was checked."""
+
+    repeat: int | None = None
+
+
+class GuideStepResult(_Model):
+    """One checked guide step, as ``guides.json`` lists it under its guide."""
 
     id: str
-    status: str
     index: int | None = None
+    """The step's place in its guide, from 0."""
     title: str | None = None
     body: str | None = None
     line: int | None = None
     page: str | None = None
     after: JourneyStep | None = None
-    journey: JourneyStep | None = None
-    """Set when the step was checked inside a journey run."""
     url: str | None = None
     target: str | None = None
+    """The selector as written (None: a floating step)."""
     selector_format: str | None = None
+    status: str
+    """The vocabulary of ``harness.guides.status.STATUSES``."""
     message: str | None = None
+    """Why, in one sentence."""
     match_count: int | None = None
     evidence: Evidence = Field(default_factory=Evidence)
     suggestion: Suggestion | None = None
+    journey: JourneyVisit | None = _optional()
+    """Set when the step was checked inside a journey run (left out when None)."""
 
 
-class GuideResult(_Loose):
-    """One checked guide."""
+class GuideStepCheck(GuideStepResult):
+    """One line of ``guides.jsonl``: a step result and its guide's id; the step's id is written ``step``."""
+
+    guide: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _step_is_the_id(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "step" in data and "id" not in data:
+            return {("id" if key == "step" else key): value for key, value in data.items()}
+        return data
+
+    @model_serializer(mode="wrap")
+    def _as_line(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data = handler(self)
+        return {"guide": data.pop("guide"), "step": data.pop("id"), **data}
+
+    def result(self) -> GuideStepResult:
+        """The step result without its guide's id (the same values, not copies)."""
+        return GuideStepResult.model_construct(**{name: getattr(self, name) for name in GuideStepResult.model_fields})
+
+
+class GuideResult(_Model):
+    """One checked guide: its steps in guide order."""
 
     id: str
     title: str | None = None
     file: str | None = None
     status: str | None = None
-    steps: list[StepResult] = Field(default_factory=list)
+    """``intact``, ``warning`` or ``broken`` (``harness.guides.results.guide_status``)."""
+    steps: list[GuideStepResult] = Field(default_factory=list)
 
 
-class CheckMeta(_Loose):
-    """The check as a whole (everything in ``guides.json`` but the guides)."""
+class Policy(_Model):
+    """The failure policy the check applied."""
 
-    schema_version: int | None = None
+    fail_on: list[str] | None = None
+    """The statuses that fail a guide (None: not stated; readers assume the default)."""
+
+
+class GuidesFile(_Model):
+    """``guides.json``: the check as a whole and every checked guide."""
+
+    schema_version: int | None = SCHEMA_VERSION
     app: str | None = None
     app_version: str | None = None
     base_url: str | None = None
     checked_at: str | None = None
     duration_ms: float | None = None
+    baselines: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    """Each guide's baseline header (``app``, ``app_version``, ``base_url``, ``recorded_at``)."""
+    policy: Policy = Field(default_factory=Policy)
     status: str | None = None
-    fail_on: list[str] | None = None
-
-
-@dataclass
-class GuidesFile:
-    """``guides.json`` read back: its metadata, its valid guides, and what could not be read."""
-
-    meta: CheckMeta = field(default_factory=CheckMeta)
-    guides: list[GuideResult] = field(default_factory=list)
-    error: str | None = None
-    """Why nothing could be read (the file is not JSON, not an object...)."""
-    warnings: list[str] = field(default_factory=list)
-
-
-def _errors(exc: ValidationError) -> str:
-    parts = [f"{'.'.join(str(p) for p in e['loc']) or 'value'}: {e['msg']}" for e in exc.errors()[:MAX_ERRORS]]
-    more = exc.error_count() - MAX_ERRORS
-    return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
-
-
-def _meta(raw: dict[str, Any]) -> tuple[CheckMeta, str | None]:
-    policy = raw.get("policy")
-    fields = {k: raw.get(k) for k in CheckMeta.model_fields if k != "fail_on"}
-    fields["fail_on"] = policy.get("fail_on") if isinstance(policy, dict) else None
-    try:
-        return CheckMeta.model_validate(fields), None
-    except ValidationError as exc:
-        return CheckMeta(), f"its header fields are not as documented ({_errors(exc)})"
-
-
-def parse_guides(raw: Any) -> GuidesFile:
-    """Validate the parsed JSON of ``guides.json``, guide by guide."""
-    if not isinstance(raw, dict):
-        return GuidesFile(error=f"{GUIDES_JSON} is not a JSON object.")
-    guides = raw.get("guides")
-    if not isinstance(guides, list):
-        return GuidesFile(error=f"{GUIDES_JSON} has no list of guides.")
-    meta, problem = _meta(raw)
-    out = GuidesFile(meta=meta)
-    if problem:
-        out.warnings.append(f"{GUIDES_JSON}: {problem}; they are not shown.")
-    for n, item in enumerate(guides, start=1):
-        try:
-            out.guides.append(GuideResult.model_validate(item))
-        except ValidationError as exc:
-            name = item.get("id") if isinstance(item, dict) and isinstance(item.get("id"), str) else f"#{n}"
-            out.warnings.append(f"Guide {name} in {GUIDES_JSON} was skipped: {_errors(exc)}.")
-    return out
-
-
-def read_guides(folder: Path) -> GuidesFile | None:
-    """Read ``folder / guides.json``; None when the folder has none."""
-    path = Path(folder) / GUIDES_JSON
-    if not path.is_file():
-        return None
-    try:
-        if path.stat().st_size > MAX_GUIDES_BYTES:
-            return GuidesFile(error=f"{GUIDES_JSON} is larger than {MAX_GUIDES_BYTES // 2**20} MB; not shown.")
-        text = path.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return GuidesFile(error=f"{GUIDES_JSON} could not be read ({type(exc).__name__}).")
-    try:
-        raw = json.loads(text)
-    except (ValueError, RecursionError) as exc:
-        return GuidesFile(error=f"{GUIDES_JSON} is not valid JSON ({exc}).")
-    return parse_guides(raw)
+    """``passed``, or ``failed`` when a guide is broken."""
+    totals: dict[str, int] = Field(default_factory=dict)
+    """``guides``, ``steps``, steps by status and ``guides_<status>`` (zero counts left out)."""
+    guides: list[GuideResult] = Field(default_factory=list)

@@ -12,32 +12,32 @@ import difflib
 import io
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
 
 from ruamel.yaml import YAML
+
+from harness.contracts.guides import GuideStepCheck
 
 FIXES_PATCH = "guide-fixes.patch"
 MAX_TEXT = 80
 
 
-def accepted(results: list[dict[str, Any]], min_score: float) -> list[dict[str, Any]]:
+def accepted(results: list[GuideStepCheck], min_score: float) -> list[GuideStepCheck]:
     """Results whose suggestion scores at least ``min_score`` and changes something."""
     keep = []
     for r in results:
-        s = r.get("suggestion")
-        if not s or s.get("score", 0) < min_score:
+        s = r.suggestion
+        if s is None or (s.score or 0) < min_score:
             continue
-        new_text = _new_text(r)
-        if s["target"] != r.get("target") or new_text:
+        if s.target != r.target or _new_text(r):
             keep.append(r)
     return keep
 
 
-def _new_text(result: dict[str, Any]) -> str | None:
+def _new_text(result: GuideStepCheck) -> str | None:
     """The expected text to write for a ``text_changed`` step: the element's short text now."""
-    if result.get("status") != "text_changed" or not result.get("suggestion"):
+    if result.status != "text_changed" or result.suggestion is None:
         return None
-    text = (result["suggestion"].get("text") or "").strip()
+    text = (result.suggestion.text or "").strip()
     return text if text and len(text) <= MAX_TEXT else None
 
 
@@ -48,18 +48,18 @@ def _relative(path: Path, root: Path) -> str:
         return path.resolve().as_posix().lstrip("/")
 
 
-def fixes_patch(results: list[dict[str, Any]], files: dict[str, Path], root: Path, min_score: float) -> str:
+def fixes_patch(results: list[GuideStepCheck], files: dict[str, Path], root: Path, min_score: float) -> str:
     """A unified diff applying the accepted suggestions to the guide files.
 
     Args:
-        results: Step results with ``guide``, ``step``, ``target``, ``suggestion``.
+        results: Step results.
         files: Guide file by guide id.
         root: Paths in the patch are relative to this folder (the project root).
         min_score: Suggestions scoring lower are left out.
     """
-    by_guide: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    by_guide: dict[str, list[GuideStepCheck]] = defaultdict(list)
     for r in accepted(results, min_score):
-        by_guide[r["guide"]].append(r)
+        by_guide[r.guide].append(r)
     chunks: list[str] = []
     for guide_id in sorted(by_guide):
         path = files[guide_id]
@@ -70,14 +70,14 @@ def fixes_patch(results: list[dict[str, Any]], files: dict[str, Path], root: Pat
         data = yaml.load(original)
         steps = {str(s.get("id")): s for s in data.get("steps", [])}
         for r in by_guide[guide_id]:
-            step = steps.get(r["step"])
-            if step is None:
+            step = steps.get(r.id)
+            s = r.suggestion
+            if step is None or s is None:
                 continue
-            s = r["suggestion"]
-            if s["target"] != r.get("target"):
-                step["target"] = s["target"]
-                why = ", ".join(s.get("reasons", [])[:3])
-                step.yaml_add_eol_comment(f"repaired ({r['status']}, score {s['score']:.2f}: {why})", "target")
+            if s.target != r.target:
+                step["target"] = s.target
+                why = ", ".join(s.reasons[:3])
+                step.yaml_add_eol_comment(f"repaired ({r.status}, score {s.score or 0:.2f}: {why})", "target")
             new_text = _new_text(r)
             if new_text and "text" in step:
                 step["text"] = new_text

@@ -1,22 +1,20 @@
-"""Turn guide step results into ``guides.json``: per guide and step, status, evidence, repair.
+"""Summarise guide step results into ``guides.json``, and the failure policy that decides a guide's status.
 
-Pure functions of plain data; the contract is in docs/guides.md.
+Pure functions of the contract's models (``harness/contracts/guides.py``, docs/guides.md).
 """
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from harness.contracts.guides import GuideResult, GuidesFile, GuideStepCheck, Policy
 from harness.errors import HarnessError
 from harness.guides.status import DEFAULT_FAIL_ON, STATUSES
-from harness.runfolder.files import write_atomic
-
-SCHEMA_VERSION = 1
-GUIDES_JSON = "guides.json"
+from harness.spec.guides import Guide
 
 
 def parse_fail_on(value: str | Iterable[str] | None) -> tuple[str, ...]:
@@ -44,6 +42,12 @@ def parse_fail_on(value: str | Iterable[str] | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(chosen))
 
 
+def fail_on_of(guides: GuidesFile) -> tuple[str, ...]:
+    """The statuses a ``guides.json`` fails on: its policy, or the default when it states none."""
+    fail_on = guides.policy.fail_on
+    return DEFAULT_FAIL_ON if fail_on is None else tuple(fail_on)
+
+
 def guide_status(statuses: Iterable[str], fail_on: Iterable[str]) -> str:
     """``broken`` if a step fails the policy, ``warning`` if a step is not ok, else ``intact``."""
     statuses = list(statuses)
@@ -53,51 +57,70 @@ def guide_status(statuses: Iterable[str], fail_on: Iterable[str]) -> str:
     return "warning" if any(s != "ok" for s in statuses) else "intact"
 
 
-def summarise(results: list[dict[str, Any]], guides: list[dict[str, Any]], *, fail_on: Iterable[str],
-              meta: dict[str, Any]) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class GuideOutline:
+    """A checked guide as ``guides.json`` names it: id, title, file and its step ids in order."""
+
+    id: str
+    title: str | None
+    file: str | None
+    steps: tuple[str, ...]
+
+
+def file_name(path: Path | None) -> str | None:
+    """A guide file as ``guides.json`` names it: relative to the working folder when inside it."""
+    if path is None:
+        return None
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def outline(guides: Iterable[Guide]) -> list[GuideOutline]:
+    """The outlines of loaded guides."""
+    return [GuideOutline(g.id, g.title, file_name(g.file), tuple(s.id for s in g.steps)) for g in guides]
+
+
+def summarise(results: Iterable[GuideStepCheck], guides: Sequence[GuideOutline], *, fail_on: Iterable[str],
+              app: str | None = None, app_version: str | None = None, base_url: str | None = None,
+              checked_at: str | None = None, duration_ms: float | None = None,
+              baselines: dict[str, dict[str, Any]] | None = None) -> GuidesFile:
     """Assemble ``guides.json``.
 
     Args:
-        results: Step results (``harness/collect/guide_check.step_result``), any order.
-        guides: ``{"id", "title", "file", "steps": [step ids in order]}`` per guide, in order.
+        results: Step results, any order; a step checked several times (repeats, several
+            journeys) keeps its worst result.
+        guides: The checked guides, in order; a step without a result is left out.
         fail_on: The statuses that fail the check.
-        meta: ``app``, ``app_version``, ``base_url``, ``checked_at``, ``duration_ms``...
+        app: The app profile's name.
+        app_version: The label of the version checked.
+        base_url: The app checked.
+        checked_at: When the check started (ISO 8601).
+        duration_ms: How long it took.
+        baselines: Each guide's baseline header.
     """
     fail_on = tuple(fail_on)
-    by_key: dict[tuple[str, str], dict[str, Any]] = {}
-    for r in results:  # a step checked several times (repeats, several journeys): keep its worst result
-        key = (r["guide"], r["step"])
-        if key not in by_key or STATUSES.index(r["status"]) < STATUSES.index(by_key[key]["status"]):
+    by_key: dict[tuple[str, str], GuideStepCheck] = {}
+    for r in results:
+        key = (r.guide, r.id)
+        if key not in by_key or STATUSES.index(r.status) < STATUSES.index(by_key[key].status):
             by_key[key] = r
     out_guides = []
     totals: Counter[str] = Counter()
     for guide in guides:
-        steps = []
-        for step_id in guide["steps"]:
-            result = by_key.get((guide["id"], step_id))
-            if result is None:
-                continue
-            step = {k: v for k, v in result.items() if k != "guide"}
-            step["id"] = step.pop("step")
-            steps.append(step)
-            totals[step["status"]] += 1
-        status = guide_status((s["status"] for s in steps), fail_on)
+        steps = [by_key[guide.id, step_id].result() for step_id in guide.steps if (guide.id, step_id) in by_key]
+        totals.update(s.status for s in steps)
+        status = guide_status((s.status for s in steps), fail_on)
         totals["guides"] += 1
         totals[f"guides_{status}"] += 1
-        out_guides.append({"id": guide["id"], "title": guide.get("title"), "file": guide.get("file"),
-                           "status": status, "steps": steps})
-    steps_total = sum(len(g["steps"]) for g in out_guides)
-    failed = any(g["status"] == "broken" for g in out_guides)
-    return {
-        "schema_version": SCHEMA_VERSION, **meta, "policy": {"fail_on": list(fail_on)},
-        "status": "failed" if failed else "passed",
-        "totals": {"guides": totals["guides"], "steps": steps_total,
-                   **{s: totals[s] for s in STATUSES if totals[s]},
-                   **{k: v for k, v in totals.items() if k.startswith("guides_")}},
-        "guides": out_guides,
-    }
-
-
-def write_guides_json(folder: Path, data: dict[str, Any]) -> Path:
-    """Write ``guides.json`` atomically (a reader never sees half a file)."""
-    return write_atomic(folder / GUIDES_JSON, json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+        out_guides.append(GuideResult(id=guide.id, title=guide.title, file=guide.file, status=status, steps=steps))
+    failed = any(g.status == "broken" for g in out_guides)
+    return GuidesFile(
+        app=app, app_version=app_version, base_url=base_url, checked_at=checked_at, duration_ms=duration_ms,
+        baselines=baselines or {}, policy=Policy(fail_on=list(fail_on)), status="failed" if failed else "passed",
+        totals={"guides": totals["guides"], "steps": sum(len(g.steps) for g in out_guides),
+                **{s: totals[s] for s in STATUSES if totals[s]},
+                **{k: v for k, v in totals.items() if k.startswith("guides_")}},
+        guides=out_guides,
+    )

@@ -47,6 +47,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
+from harness.contracts.guides import GUIDES_JSON
 from harness.contracts.metrics import HISTORY_COLUMNS, METRICS
 from harness.contracts.records import FINDINGS_JSON, RUN_FILE, STEPS_PARQUET, RunInfo
 from harness.errors import HarnessError
@@ -57,7 +58,6 @@ RUNS_DIR = "runs"
 INDEX_FILE = "index.parquet"
 LOCK_FILE = ".lock"
 REGISTERED_JSON = "registered.json"
-GUIDES_JSON = "guides.json"
 COPIED = (FINDINGS_JSON, GUIDES_JSON)
 """Small files of a run folder copied as they are, when present."""
 MIN_PREFIX = 6

@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.contracts.guides import GuideResult, GuidesFile, JourneyStep, StepResult, read_guides
-from harness.guides.results import guide_status
-from harness.guides.status import DEFAULT_FAIL_ON, REPAIRABLE, STATUSES
+from harness.contracts.guides import GuideResult, GuideStepResult, JourneyStep
+from harness.guides.results import fail_on_of, guide_status
+from harness.guides.status import REPAIRABLE, STATUSES
 from harness.report.html.images import Images, Shot
 from harness.report.stats import fmt_time
 from harness.report.view import JourneyView
+from harness.runfolder.guides import GuidesRead, read_guides
 
 GUIDE_STATUSES = ("broken", "warning", "intact")
 ICONS = {"ok": "✓", "fail": "✗", "warn": "⚠"}
@@ -201,7 +202,7 @@ def journey_link(where: JourneyStep | None, journeys: list[JourneyView]) -> tupl
     return label, None
 
 
-def _suggestion(step: StepResult, anchor: str) -> SuggestionView | None:
+def _suggestion(step: GuideStepResult, anchor: str) -> SuggestionView | None:
     s = step.suggestion
     if s is None:
         return None
@@ -212,7 +213,7 @@ def _suggestion(step: StepResult, anchor: str) -> SuggestionView | None:
     )
 
 
-def _covered(step: StepResult) -> str | None:
+def _covered(step: GuideStepResult) -> str | None:
     c = step.evidence.covered_by
     if c is None:
         return None
@@ -220,7 +221,7 @@ def _covered(step: StepResult) -> str | None:
     return f"<{c.tag or 'element'}{ident}>" + (f" “{c.text[:120]}”" if c.text else "")
 
 
-def step_view(step: StepResult, position: int, anchor: str, fail_on: list[str], images: Images,
+def step_view(step: GuideStepResult, position: int, anchor: str, fail_on: list[str], images: Images,
               journeys: list[JourneyView]) -> GuideStepView:
     """The view of one step (``position`` is its 0-based place in the guide)."""
     ev = step.evidence
@@ -259,20 +260,20 @@ def guide_view(guide: GuideResult, gi: int, fail_on: list[str], images: Images,
                      status=status, tone=tone, icon=ICONS[tone], steps=steps)
 
 
-def guides_view(gf: GuidesFile, folder: Path, journeys: list[JourneyView] | None = None,
+def guides_view(gf: GuidesRead, folder: Path, journeys: list[JourneyView] | None = None,
                 images: Images | None = None) -> GuidesView:
     """Build the section from a read ``guides.json``.
 
     Args:
-        gf: The file read back (:func:`harness.contracts.guides.read_guides`).
+        gf: The file read back (:func:`harness.runfolder.guides.read_guides`).
         folder: The folder holding it (screenshot paths are relative to it).
         journeys: The run's journeys, to link ``after`` steps to their scenario.
         images: Embeds the screenshots (default: a new budget for this section alone).
     """
-    meta = gf.meta
-    fail_on = list(meta.fail_on) if meta.fail_on is not None else list(DEFAULT_FAIL_ON)
+    meta = gf.file
+    fail_on = list(fail_on_of(meta))
     images = images or Images(Path(folder))
-    guides = [guide_view(g, n, fail_on, images, journeys or []) for n, g in enumerate(gf.guides, start=1)]
+    guides = [guide_view(g, n, fail_on, images, journeys or []) for n, g in enumerate(meta.guides, start=1)]
     by_guide = Counter(g.status for g in guides)
     by_step = Counter(s.status for g in guides for s in g.steps)
     order = [s for s in STATUSES if by_step[s]] + sorted(s for s in by_step if s not in STATUSES)

@@ -17,10 +17,10 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from harness.contracts.guides import GuidesFile, StepResult
+from harness.contracts.guides import GuidesFile, GuideStepResult
 from harness.contracts.records import FindingsFile, StepRecord
 from harness.friction.words import clip
-from harness.guides.status import DEFAULT_FAIL_ON
+from harness.guides.results import fail_on_of
 from harness.outcomes import ScenarioOutcome
 from harness.report.load import RunData, ScenarioRun
 from harness.report.stats import median
@@ -243,7 +243,7 @@ def scenario_suites(data: RunData, findings: FindingsFile | None) -> list[Suite]
     return suites
 
 
-def _guide_details(guide_title: str, guide_file: str | None, step: StepResult) -> str:
+def _guide_details(guide_title: str, guide_file: str | None, step: GuideStepResult) -> str:
     where = f"{guide_file}:{step.line}" if guide_file and step.line else (guide_file or "")
     lines = [f"Guide: {guide_title}" + (f" ({where})" if where else "")]
     if step.title:
@@ -280,9 +280,9 @@ def guide_suite(guides: GuidesFile, app: str | None) -> Suite | None:
     """One suite for the app's guide check, one case per guide step; None without guides."""
     if not guides.guides:
         return None
-    fail_on = set(guides.meta.fail_on if guides.meta.fail_on is not None else DEFAULT_FAIL_ON)
-    name = guides.meta.app or app or "app"
-    suite = Suite(name=f"{name} guides", file=None, timestamp=guides.meta.checked_at)
+    fail_on = set(fail_on_of(guides))
+    name = guides.app or app or "app"
+    suite = Suite(name=f"{name} guides", file=None, timestamp=guides.checked_at)
     for guide in guides.guides:
         title = guide.title or guide.id
         for n, step in enumerate(guide.steps, start=1):

@@ -16,11 +16,11 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from harness.contracts.guides import read_guides
 from harness.report.junit.cases import Case, Suite, guide_suite, scenario_suites
 from harness.report.load import RunData, load_run
 from harness.runfolder.files import write_atomic
 from harness.runfolder.findings import read_findings
+from harness.runfolder.guides import read_guides
 
 JUNIT_XML = "junit.xml"
 _ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -89,12 +89,12 @@ def render_junit(run_dir: Path) -> str | None:
     suites = scenario_suites(data, read_findings(run_dir)) if data.records else []
     guides = read_guides(run_dir)
     app = data.info.app if data.source is not None else None
-    found = guide_suite(guides, app) if guides is not None and guides.error is None else None
+    found = guide_suite(guides.file, app) if guides is not None and guides.error is None else None
     if found is not None:
         suites.append(found)
     if not suites:
         return None
-    name = f"adoption-harness {app or (guides.meta.app if guides else None) or run_dir.name}"
+    name = f"adoption-harness {app or (guides.file.app if guides else None) or run_dir.name}"
     if data.source is not None:
         name += f" run {data.info.run_id}"
     root = junit_tree(data, suites, name)

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from harness.contracts.guides import GuidesFile, read_guides
 from harness.contracts.records import FindingsFile
 from harness.report.load import RunData, load_run
 from harness.report.markdown.comparison import md, md_code, md_table, render_summary
@@ -21,6 +20,7 @@ from harness.report.view import JourneyView, journey_views, slowest_steps
 from harness.runfolder.comparison import read_comparison
 from harness.runfolder.files import write_atomic
 from harness.runfolder.findings import read_findings
+from harness.runfolder.guides import GuidesRead, read_guides
 
 SUMMARY_MD = "summary.md"
 TOP = 5
@@ -87,11 +87,12 @@ def _failures(data: RunData) -> list[str]:
                     "llrlll", rows)
 
 
-def _guides(guides: GuidesFile | None) -> list[str]:
-    if guides is None:
+def _guides(read: GuidesRead | None) -> list[str]:
+    if read is None:
         return []
-    if guides.error is not None:
-        return ["### Guides", "", md(guides.error), ""]
+    if read.error is not None:
+        return ["### Guides", "", md(read.error), ""]
+    guides = read.file
     status = Counter(g.status or "unknown" for g in guides.guides)
     steps = Counter(s.status for g in guides.guides for s in g.steps)
     parts = ", ".join(f"{n} {md(s)}" for s, n in sorted(steps.items()))
@@ -148,7 +149,7 @@ def render_run_summary(run_dir: Path) -> str | None:
                      "report.html, junit.xml, steps.csv and steps.parquet are in the run folder.</sub>")
         lines.append("")
     elif guides is not None:
-        lines += [f"## adoption-harness: guides of {md(guides.meta.app or run_dir.name)}", "", *_guides(guides)]
+        lines += [f"## adoption-harness: guides of {md(guides.file.app or run_dir.name)}", "", *_guides(guides)]
     if comparison is not None:
         lines.append(render_summary(comparison, title="## Regressions: what changed since the baseline"))
     return "\n".join(lines).rstrip("\n") + "\n" if lines else None

@@ -15,10 +15,10 @@ from typing import Any
 
 import pandas as pd
 
-from harness.contracts.guides import read_guides
 from harness.contracts.records import FINDINGS_JSON, STEPS_JSONL, StepRecord
 from harness.outcomes import replay_key, scenario_key, scenarios
 from harness.runfolder.findings import read_findings
+from harness.runfolder.guides import read_guides
 from harness.runfolder.io import flat_signals, read_records
 
 STEPS_CSV = "steps.csv"
@@ -114,7 +114,7 @@ def write_guides_csv(run_dir: Path) -> Path | None:
                "status", "message", "page", "url", "target", "match_count", "suggestion", "suggestion_score",
                "similarity", "screenshot"]
     rows = []
-    for guide in guides.guides:
+    for guide in guides.file.guides:
         for n, step in enumerate(guide.steps, start=1):
             s = step.suggestion
             rows.append({

@@ -7,17 +7,26 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from harness.audit.findings import audit_run, settings_for_run
 from harness.collect.config import CollectConfig
+from harness.collect.guide_check import GuideRun, check
+from harness.collect.guide_journeys import check_after_steps
 from harness.collect.journey_guides import finish as finish_guides
-from harness.collect.runner import Finish, Prepared, RunOptions, execute
+from harness.collect.runner import Finish, Prepared, RunOptions, check_reachable, execute
 from harness.compare.build import build_comparison
 from harness.contracts.comparison import SUMMARY_MD, Comparison
+from harness.contracts.guides import GuidesFile
 from harness.contracts.records import RUN_FILE, FindingsFile, RunInfo, RunStatus, StepRecord
 from harness.errors import HarnessError
+from harness.guides.fixes import FIXES_PATCH, fixes_patch
+from harness.guides.results import outline, summarise
+from harness.guides.similarity import SUGGEST_MIN
 from harness.outcomes import exit_code, scenarios, totals
 from harness.report.allure.results import write_allure_results
 from harness.report.markdown.comparison import render_summary
@@ -25,6 +34,7 @@ from harness.report.outputs import Outputs, write_outputs
 from harness.runfolder.comparison import write_comparison
 from harness.runfolder.files import write_atomic
 from harness.runfolder.findings import write_findings
+from harness.runfolder.guides import write_guides
 from harness.runfolder.history import register, resolve
 from harness.runfolder.io import (
     BROWSER_INFO,
@@ -38,7 +48,9 @@ from harness.runfolder.io import (
     write_run_info,
 )
 from harness.spec.friction import FrictionSettings
-from harness.spec.profile import find_profile, load_profile
+from harness.spec.guide_baseline import Baseline
+from harness.spec.guides import Guide
+from harness.spec.profile import AppProfile, find_profile, load_profile
 from harness.spec.regressions import RegressionConfig, load_config
 
 
@@ -210,3 +222,41 @@ def rebuild_outputs(run_dir: Path, baseline: str | None, history: Path | None
     if baseline:  # the comparison reads findings.json; the outputs read comparison.json
         compared = compare_runs(str(run_dir), baseline, history=history, app=None, out_dir=None, outputs=False)
     return compared, write_outputs(run_dir)
+
+
+def check_guides(profile: AppProfile, folder: Path, guides: list[Guide], baselines: dict[str, Baseline], *,
+                 base_url: str | None, out_dir: Path, policy: tuple[str, ...], min_score: float | None,
+                 app_version: str | None, browser_path: str | None, headed: bool, timeout_ms: float,
+                 write_fixes: bool, features: Path, on_step: Any = None) -> tuple[GuidesFile, Path]:
+    """Check guides on the app: their pages, then the journeys that reach ``after:`` steps; write every output.
+
+    Returns:
+        The guide results and the path of ``guides.json`` (in ``out_dir``, with the report and, with
+        ``write_fixes``, ``guide-fixes.patch``).
+
+    Raises:
+        HarnessError: No URL, an unreachable app, a browser that will not start.
+    """
+    url = base_url or profile.base_url
+    if not url:
+        raise HarnessError("no --base-url and no base_url in the app profile", profile.source)
+    check_reachable(url)
+    stamp = datetime.now(UTC)
+    run = GuideRun(profile=profile, guides=guides, guides_folder=folder, base_url=url, out_dir=out_dir,
+                   baselines=baselines, browser_path=browser_path, headed=headed, timeout_ms=timeout_ms,
+                   min_score=min_score, on_step=on_step)
+    started = time.perf_counter()
+    results = check(run)
+    results += check_after_steps(run, features, app_version or profile.version_label, journeys_finisher())
+    data = summarise(results, outline(guides), fail_on=policy, app=profile.name,
+                     app_version=app_version or profile.version_label, base_url=url,
+                     checked_at=stamp.isoformat(timespec="seconds"),
+                     duration_ms=round((time.perf_counter() - started) * 1000, 1),
+                     baselines={gid: b.meta for gid, b in baselines.items()})
+    written = write_guides(out_dir, data)
+    write_outputs(out_dir)  # the verdicts are in guides.json; an output that fails is named on stderr
+    if write_fixes:
+        patch = fixes_patch(results, {g.id: g.file for g in guides if g.file is not None}, Path.cwd(),
+                            min_score if min_score is not None else SUGGEST_MIN)
+        (out_dir / FIXES_PATCH).write_text(patch, encoding="utf-8")
+    return data, written

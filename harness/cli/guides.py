@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -176,55 +175,25 @@ def check(
 def _check(profile: Any, folder: Path, loaded: list[Any], base_url: str | None, out_dir: Path | None,
            policy: tuple[str, ...], min_score: float | None, app_version: str | None, browser_path: str | None,
            headed: bool, timeout: float, write_fixes: bool, json_out: bool, features: Path) -> GuidesFile:
-    from harness.collect.guide_check import GuideRun, check
-    from harness.collect.guide_journeys import check_after_steps
-    from harness.collect.runner import check_reachable
-    from harness.guides.fixes import FIXES_PATCH, fixes_patch
-    from harness.guides.results import outline, summarise
-    from harness.guides.similarity import SUGGEST_MIN
-    from harness.pipeline import journeys_finisher
-    from harness.runfolder.guides import write_guides
+    from harness.pipeline import check_guides
     from harness.spec.guide_baseline import load_baselines
 
-    url = base_url or profile.base_url
-    if not url:
-        raise HarnessError("no --base-url and no base_url in the app profile", profile.source)
-    check_reachable(url)
-    stamp = datetime.now(UTC)
-    folder_out = out_dir or Path("reports") / f"guides-{stamp:%Y%m%d-%H%M%S}"
     baselines = load_baselines(folder, loaded)
     missing = [g.id for g in loaded if g.id not in baselines]
     if missing:
         err.print(f"note: no baseline for {', '.join(missing)}: statuses are checked, but drift and repair "
                   "suggestions need `harness guides baseline`", markup=False, soft_wrap=True)
-    run = GuideRun(profile=profile, guides=loaded, guides_folder=folder, base_url=url, out_dir=folder_out,
-                   baselines=baselines, browser_path=browser_path, headed=headed, timeout_ms=timeout,
-                   min_score=min_score, on_step=_progress(json_out))
-    started = time.perf_counter()
-    results = check(run)
-    results += check_after_steps(run, features, app_version or profile.version_label, journeys_finisher())
-    data = summarise(results, outline(loaded), fail_on=policy, app=profile.name,
-                     app_version=app_version or profile.version_label, base_url=url,
-                     checked_at=stamp.isoformat(timespec="seconds"),
-                     duration_ms=round((time.perf_counter() - started) * 1000, 1),
-                     baselines={gid: b.meta for gid, b in baselines.items()})
-    written = write_guides(folder_out, data)
-    _build_report(folder_out)
-    if write_fixes:
-        patch = fixes_patch(results, {g.id: g.file for g in loaded}, Path.cwd(),
-                            min_score if min_score is not None else SUGGEST_MIN)
-        (folder_out / FIXES_PATCH).write_text(patch, encoding="utf-8")
+    stamp = datetime.now(UTC)
+    folder_out = out_dir or Path("reports") / f"guides-{stamp:%Y%m%d-%H%M%S}"
+    data, written = check_guides(
+        profile, folder, loaded, baselines, base_url=base_url, out_dir=folder_out, policy=policy,
+        min_score=min_score, app_version=app_version, browser_path=browser_path, headed=headed, timeout_ms=timeout,
+        write_fixes=write_fixes, features=features, on_step=_progress(json_out))
     if json_out:
         sys.stdout.write(written.read_text(encoding="utf-8"))
     else:
         _summary(data, folder_out, write_fixes)
     return data
-
-
-def _build_report(folder: Path) -> None:
-    from harness.report.outputs import write_outputs
-
-    write_outputs(folder)  # the verdicts are in guides.json; an output that fails is named on stderr
 
 
 def _summary(data: GuidesFile, folder: Path, write_fixes: bool) -> None:

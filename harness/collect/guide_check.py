@@ -280,9 +280,9 @@ def record_baselines(run: GuideRun, app_version: str | None = None) -> dict[str,
 def _crop(page: Page, box: dict[str, Any], pad: int = 24) -> bytes:
     """A PNG of the element's box and a margin around it (password fields masked)."""
     x, y = max(0, box["x"] - pad), max(0, box["y"] - pad)
-    clip = {"x": x, "y": y, "width": max(1, box["width"] + 2 * pad), "height": max(1, box["height"] + 2 * pad)}
-    return page.screenshot(clip=clip, full_page=True, mask=[page.locator("input[type=password]")],
-                           animations="disabled")
+    return page.screenshot(clip={"x": x, "y": y, "width": max(1, box["width"] + 2 * pad),
+                                 "height": max(1, box["height"] + 2 * pad)},
+                           full_page=True, mask=[page.locator("input[type=password]")], animations="disabled")
 
 
 def _where(p: PlacedStep) -> str:

@@ -367,7 +367,8 @@ class _Scorer:
         self.classes = _stable_classes(tuple(old.get("classes") or ()))
         self.text = norm_text(old.get("text"))
         self.role = _role(old)
-        self.role_scores = {r: 0.5 for f in ROLE_FAMILIES if self.role in f for r in f} | {self.role: 1.0}
+        self.role_scores: dict[str | None, float] = {r: 0.5 for f in ROLE_FAMILIES if self.role in f for r in f}
+        self.role_scores[self.role] = 1.0
         self.name = norm_text(old.get("name"))
         self.attributes = _attributes(old)
         self.path = _path_keys(old)

@@ -16,8 +16,10 @@ from typing import Any
 
 import pytest
 
-from tests.e2e import ROOT, SECRETS, demo_server, folder_text, harness
-from tests.test_e2e_compare import flaky_site
+from tests.support import ROOT, SECRETS
+from tests.support.cli import harness
+from tests.support.run_folders import folder_text
+from tests.support.servers import demo_server, flaky_site
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("allure")]
 NPM_CACHE = Path(os.environ.get("HARNESS_NPM_CACHE", Path.home() / ".cache" / "adoption-harness" / "npm"))

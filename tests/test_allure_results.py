@@ -19,7 +19,7 @@ from harness.records import Finding, FindingsFile, RunInfo, StepArtifacts, StepR
 from harness.report.allure_meta import GUIDE_MARK, SLOW_MARK, carry_history, categories
 from harness.report.allure_results import write_allure_results
 from harness.spec.profile import load_profile
-from tests.e2e import ROOT
+from tests.support import ROOT
 
 SECRET = "s3cret-Pa55-Unit-9Zq"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32

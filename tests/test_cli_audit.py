@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.e2e import harness
-from tests.test_friction_rules import run_folder, scenario
+from tests.support.cli import harness
+from tests.support.step_records import run_folder, scenario
 
 
 def test_audit_against_a_baseline_flags_the_longer_journey_and_fails_on_high(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ import pytest
 
 from harness.collect.a11y import axe_source
 from harness.demo import DemoServer, load_changes
-from tests.e2e import both_demo_versions, chromium
+from tests.support.servers import both_demo_versions, chromium
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("demo-friction")]
 

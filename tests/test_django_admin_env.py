@@ -1,4 +1,4 @@
-"""The Django admin test environment itself (tests/django_admin.py), without the harness.
+"""The Django admin test environment itself (tests/support/django_admin.py), without the harness.
 
 Both cached virtual environments hold the Django release they are named after, both serve
 the test site's admin with its sample rows, a login works and a wrong password does not,
@@ -19,7 +19,8 @@ from urllib.parse import urlparse
 import pytest
 
 from harness.spec.profile import load_profile
-from tests.django_admin import (
+from tests.support import ROOT
+from tests.support.django_admin import (
     DEFAULT_PASSWORD,
     MARKER,
     OTHER_USERNAME,
@@ -33,7 +34,6 @@ from tests.django_admin import (
     installed_django,
     title_of,
 )
-from tests.e2e import ROOT
 
 pytestmark = pytest.mark.xdist_group("django")
 SECRET = "env-Django-Admin-Secret-8Tz"
@@ -109,7 +109,7 @@ def test_the_profiles_default_password_is_the_sites() -> None:
 
 
 def test_two_processes_building_one_environment_wait_for_each_other(tmp_path: Path) -> None:
-    build = ("import json, sys; from tests.django_admin import django_python, MARKER;"
+    build = ("import json, sys; from tests.support.django_admin import django_python, MARKER;"
              "p = django_python('4.2'); m = p.parent.parent / MARKER;"
              "print(json.dumps([str(p), m.stat().st_mtime_ns]))")
     env = {**os.environ, "ADOPTION_HARNESS_CACHE": str(tmp_path / "cache")}

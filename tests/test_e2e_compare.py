@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import http.server
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -12,7 +10,10 @@ import pandas as pd
 import pytest
 
 from harness.compare.model import Comparison
-from tests.e2e import ROOT, harness, records, run_info, serve, serve_folder
+from tests.support import ROOT
+from tests.support.cli import harness
+from tests.support.run_folders import records, run_info
+from tests.support.servers import flaky_site, serve_folder
 
 FIXTURE = ROOT / "tests" / "fixtures" / "compare"
 SLOW_STEP = 'I open "/cart.html"'
@@ -98,31 +99,6 @@ def test_a_baseline_that_does_not_exist_is_one_clear_message(runs: dict[str, Pat
     done = harness("compare", "version:9.9", str(runs["cand"]), "--history", str(runs["work"] / "history"))
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "9.9" in done.stderr and "1.0" in done.stderr  # says which versions exist
-
-
-class _Flaky(http.server.BaseHTTPRequestHandler):
-    """Serves /flaky.html: with "Ready" on every page when ``steady``, else on every second request only."""
-
-    steady = True
-    served = 0
-
-    def do_GET(self) -> None:
-        page = self.path.startswith("/flaky.html")
-        type(self).served += page
-        ready = self.steady or self.served % 2 == 0
-        body = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Flaky</title></head>'
-                f'<body><main><h1>Status</h1><p>{"Ready" if ready else "Starting"}</p></main></body></html>')
-        self.send_response(200 if page else 404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.end_headers()
-        self.wfile.write(body.encode())
-
-    def log_message(self, *args: object) -> None:
-        return
-
-
-def flaky_site(steady: bool) -> contextlib.AbstractContextManager[str]:
-    return serve(type("_Handler", (_Flaky,), {"steady": steady, "served": 0}))
 
 
 def test_a_scenario_that_passes_only_on_a_retry_is_flaky(tmp_path: Path) -> None:

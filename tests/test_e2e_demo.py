@@ -23,8 +23,10 @@ from harness.demo import load_changes
 from harness.report.junit_cases import case_name
 from harness.spec.features import feature_files, parse_feature
 from harness.spec.features import scenario_runs as expand
-from tests.e2e import ROOT, SECRETS, folder_text, harness, records, run_info, scenario_runs
-from tests.junit_schema import schema_errors
+from tests.support import ROOT, SECRETS
+from tests.support.cli import harness
+from tests.support.junit_schema import schema_errors
+from tests.support.run_folders import folder_text, records, run_info, scenario_runs
 
 pytestmark = pytest.mark.e2e
 FEATURES = ROOT / "features" / "demo"

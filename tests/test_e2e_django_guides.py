@@ -35,7 +35,8 @@ from harness.browser import launch_options, resolve_browser
 from harness.spec.guides import guides_dir, load_guides
 from harness.spec.profile import load_profile
 from harness.spec.yamlfile import load_yaml
-from tests.django_admin import (
+from tests.support import ROOT
+from tests.support.django_admin import (
     DEFAULT_PASSWORD,
     OTHER_USERNAME,
     PASSWORD_ENV,
@@ -43,7 +44,7 @@ from tests.django_admin import (
     admin_password,
     django_admin,
 )
-from tests.e2e import ROOT, folder_text
+from tests.support.run_folders import folder_text
 
 #: The module's fixtures start four servers and run three harness commands inside its first tests.
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("django"), pytest.mark.timeout(900)]

@@ -18,7 +18,10 @@ from playwright.sync_api import Page, sync_playwright
 
 from harness.browser import launch_options, resolve_browser
 from harness.demo import load_changes
-from tests.e2e import ROOT, SECRETS, demo_server, folder_text, harness
+from tests.support import ROOT, SECRETS
+from tests.support.cli import harness
+from tests.support.run_folders import folder_text
+from tests.support.servers import demo_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("guides-demo")]
 

@@ -24,7 +24,8 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from harness.collect.anchors import Anchor, probe
-from tests.e2e import chromium, harness, serve_folder
+from tests.support.cli import harness
+from tests.support.servers import chromium, serve_folder
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("guides-scale")]
 

@@ -20,7 +20,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from harness.browser import launch_options, resolve_browser
 from harness.collect.a11y import RUN, TAGS, axe_source
 from harness.report.snapshots import visit_tabs, wait_for_charts
-from tests.e2e import harness
+from tests.support.cli import harness
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("report-e2e"), pytest.mark.timeout(900)]
 TABS = ["overview", "journeys", "failures", "guides", "friction", "regressions", "trends"]

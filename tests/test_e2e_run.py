@@ -15,18 +15,10 @@ from playwright.sync_api import sync_playwright
 
 from harness.browser import launch_options, resolve_browser
 from harness.demo import DemoServer
-from tests.e2e import (
-    ROOT,
-    SECRETS,
-    demo_server,
-    env_with_secrets,
-    folder_text,
-    harness,
-    records,
-    run_info,
-    scenario_runs,
-    serve_folder,
-)
+from tests.support import ROOT, SECRETS
+from tests.support.cli import env_with_secrets, harness
+from tests.support.run_folders import folder_text, records, run_info, scenario_runs
+from tests.support.servers import demo_server, serve_folder
 
 pytestmark = pytest.mark.e2e
 HOSTILE = ROOT / "tests" / "fixtures" / "hostile"

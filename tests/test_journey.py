@@ -14,7 +14,8 @@ from harness.collect.journey import Journey, StepFailure
 from harness.collect.signals import SignalLog
 from harness.plugin import _slug
 from harness.spec.profile import load_profile
-from tests.e2e import ROOT, chromium, serve_folder
+from tests.support import ROOT
+from tests.support.servers import chromium, serve_folder
 
 PLAYGROUND = ROOT / "tests" / "fixtures" / "steps"
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("journey")]

@@ -19,8 +19,8 @@ from harness.report.chart_specs import Charts, distribution, journey_time, water
 from harness.report.images import MAX_SIDE, Images
 from harness.report.trends_view import trends_view
 from harness.report.view import journey_views
-from tests.report_checks import assert_only_our_scripts, shows_image
-from tests.test_report_regressions import HOSTILE, write_run
+from tests.support.regression_runs import HOSTILE, write_run
+from tests.support.report_checks import assert_only_our_scripts, shows_image
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -31,7 +31,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-SITE = Path(__file__).resolve().parent / "fixtures" / "django_site"
+SITE = Path(__file__).resolve().parents[1] / "fixtures" / "django_site"
 REQUIREMENTS = {"4.2": "Django>=4.2,<4.3", "5.2": "Django>=5.2,<5.3"}
 CACHE_ENV = "ADOPTION_HARNESS_CACHE"
 PASSWORD_ENV = "DJANGO_ADMIN_PASSWORD"

@@ -54,7 +54,7 @@ from harness.records import (
 )
 from harness.report.guides_model import parse_guides
 
-SCREENSHOT = Path(__file__).parent / "fixtures" / "synthetic" / "page.png"
+SCREENSHOT = Path(__file__).resolve().parents[1] / "fixtures" / "synthetic" / "page.png"
 """A real screenshot (1280×800, ~90 KB) of the demo app's approvals page."""
 BASE_URL = "https://shop.example.test"
 STARTED = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)

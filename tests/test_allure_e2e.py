@@ -15,13 +15,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from filelock import FileLock
 
 from tests.support import ROOT, SECRETS
-from tests.support.cli import harness
+from tests.support.builds import FlakyRuns
+from tests.support.cli import cli, harness
 from tests.support.run_folders import folder_text
-from tests.support.servers import demo_server, flaky_site
+from tests.support.servers import demo_server
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("allure")]
+pytestmark = pytest.mark.e2e
+ALLURE_GROUP = pytest.mark.xdist_group("allure")
+"""The tests of the ``demo`` fixture's run share a worker."""
 NPM_CACHE = Path(os.environ.get("HARNESS_NPM_CACHE", Path.home() / ".cache" / "adoption-harness" / "npm"))
 DEMO_TAGS = "@smoke or @approvals"  # the Scenario Outline, a failing critical journey, a slow search: 8 scenarios
 
@@ -35,11 +39,13 @@ def allure_cli() -> Path:
     if shutil.which("java") is None:
         pytest.fail("the Allure command-line tool needs Java: run `make setup` (installs default-jre-headless)")
     tool = NPM_CACHE / "node_modules" / ".bin" / "allure"
-    if not tool.exists():
-        NPM_CACHE.mkdir(parents=True, exist_ok=True)
-        done = subprocess.run([npm, "install", "--no-save", "--no-audit", "--no-fund", "--prefix", str(NPM_CACHE),
-                               "allure-commandline@2"], capture_output=True, text=True, timeout=600, check=False)
-        assert done.returncode == 0 and tool.exists(), done.stdout + done.stderr
+    NPM_CACHE.mkdir(parents=True, exist_ok=True)
+    with FileLock(NPM_CACHE / "install.lock"):  # two workers may need it at once
+        if not tool.exists():
+            done = subprocess.run([npm, "install", "--no-save", "--no-audit", "--no-fund", "--prefix",
+                                   str(NPM_CACHE), "allure-commandline@2"], capture_output=True, text=True,
+                                  timeout=600, check=False)
+            assert done.returncode == 0 and tool.exists(), done.stdout + done.stderr
     return tool
 
 
@@ -80,13 +86,14 @@ def demo(tmp_path_factory: pytest.TempPathFactory, allure_cli: Path) -> dict[str
     assert done.returncode == 1, done.stdout + done.stderr  # the approval journey fails on v2
     generate(allure_cli, results, work / "report1")
     # the CI recipe: the next results get the previous report's history before `allure generate`
-    done = harness("report", str(work / "run"), "--allure-history", str(work / "report1"))
+    done = cli("report", work / "run", "--allure-history", work / "report1")
     assert done.returncode == 0, done.stdout + done.stderr
     generate(allure_cli, results, work / "report2")
     return {"work": work, "run": work / "run", "results": results, "report": work / "report1",
             "report2": work / "report2"}
 
 
+@ALLURE_GROUP
 def test_scenarios_have_labels_steps_and_outline_parameters(demo: dict[str, Path]) -> None:
     cases = cases_of(demo["report"])
     journeys = [c for c in cases if labels(c).get("feature") != "In-app guides"]
@@ -108,6 +115,7 @@ def test_scenarios_have_labels_steps_and_outline_parameters(demo: dict[str, Path
     assert all(p["name"] not in ("journey", "request") for s in steps for p in s.get("parameters") or [])
 
 
+@ALLURE_GROUP
 def test_failures_carry_screenshot_trace_and_friction_evidence(demo: dict[str, Path]) -> None:
     approve = next(c for c in cases_of(demo["report"]) if c["name"] == "Manager approves the oldest pending expense")
     assert approve["status"] in ("failed", "broken")
@@ -122,6 +130,7 @@ def test_failures_carry_screenshot_trace_and_friction_evidence(demo: dict[str, P
         assert (demo["report"] / "data" / "attachments" / attachment["source"]).stat().st_size > 0
 
 
+@ALLURE_GROUP
 def test_categories_hold_the_broken_guides_the_failure_and_the_slow_search(demo: dict[str, Path]) -> None:
     widget = {c["name"]: c for c in read(demo["report"] / "widgets" / "categories.json")["items"]}
     assert widget["Broken guide"]["statistic"]["total"] == 5  # every demo guide has a step v2 broke
@@ -137,6 +146,7 @@ def test_categories_hold_the_broken_guides_the_failure_and_the_slow_search(demo:
     assert summary["total"] == 13 and summary["failed"] + summary["broken"] == 6
 
 
+@ALLURE_GROUP
 def test_environment_and_trends_carried_over(demo: dict[str, Path]) -> None:
     env = {e["name"]: e["values"] for e in read(demo["report"] / "widgets" / "environment.json")}
     run = read(demo["run"] / "run.json")
@@ -147,6 +157,7 @@ def test_environment_and_trends_carried_over(demo: dict[str, Path]) -> None:
     assert len(read(demo["report2"] / "history" / "history-trend.json")) == 2
 
 
+@ALLURE_GROUP
 def test_no_secret_in_results_or_report(demo: dict[str, Path]) -> None:
     for folder in (demo["results"], demo["report"]):
         text = folder_text(folder)
@@ -154,14 +165,11 @@ def test_no_secret_in_results_or_report(demo: dict[str, Path]) -> None:
             assert secret not in text
 
 
-def test_replays_and_retries_are_one_flaky_test_case(tmp_path: Path, allure_cli: Path) -> None:
-    fixture = ROOT / "tests" / "fixtures" / "compare"
-    with flaky_site(steady=False) as url:  # each replay fails its first try and passes its retry
-        done = harness("run", str(fixture / "flaky.feature"), "--app", str(fixture / "app.yaml"), "--base-url", url,
-                       "--repeat", "2", "--retries", "1", "--no-a11y", "--no-probes", "--step-timeout", "1500",
-                       "--history", "off", "--out", str(tmp_path / "run"), "--allure-dir", str(tmp_path / "results"))
-    assert done.returncode == 0, done.stdout + done.stderr
-    generate(allure_cli, tmp_path / "results", tmp_path / "report")
+@pytest.mark.xdist_group("compare")  # the flaky site's runs: in the worker that builds them for the compare tests
+def test_replays_and_retries_are_one_flaky_test_case(flaky_runs: FlakyRuns, tmp_path: Path, allure_cli: Path) -> None:
+    """The flaky site's candidate run: replayed twice, each replay failing its first try and passing its retry."""
+    assert flaky_runs.done.returncode == 0, flaky_runs.done.stdout + flaky_runs.done.stderr
+    generate(allure_cli, flaky_runs.allure, tmp_path / "report")
     # two replays, two tries each: one test case, the other three results under its retries
     (case,) = cases_of(tmp_path / "report")
     assert case["status"] == "passed" and case["flaky"] is True and case["retriesCount"] == 3

@@ -11,9 +11,10 @@ import pytest
 
 from harness.compare.model import Comparison
 from tests.support import ROOT
-from tests.support.cli import harness
+from tests.support.builds import FlakyRuns
+from tests.support.cli import cli, harness
 from tests.support.run_folders import records, run_info
-from tests.support.servers import flaky_site, serve_folder
+from tests.support.servers import serve_folder
 
 FIXTURE = ROOT / "tests" / "fixtures" / "compare"
 SLOW_STEP = 'I open "/cart.html"'
@@ -78,49 +79,40 @@ def test_history_holds_both_runs_readable_by_pandas(runs: dict[str, Path]) -> No
     index = pd.read_parquet(runs["work"] / "history" / "index.parquet")
     assert list(index["app_version"]) == ["1.0", "1.1"] and list(index["labels"].iloc[0]) == ["nightly"]
     assert bool(index["green"].iloc[0]) and index["steps"].iloc[0] == 5 * int(REPEAT)
-    listed = harness("history", "list", "--history", str(runs["work"] / "history"), "--json")
+    listed = cli("history", "list", "--history", runs["work"] / "history", "--json")
     assert listed.returncode == 0 and len(listed.stdout.strip().splitlines()) == 2
 
 
 def test_compare_picks_runs_by_label_and_prints_json(runs: dict[str, Path]) -> None:
     out = runs["work"] / "again"
-    done = harness("compare", "label:nightly", str(runs["cand"]), "--history", str(runs["work"] / "history"),
-                   "--out", str(out), "--json")
+    done = cli("compare", "label:nightly", runs["cand"], "--history", runs["work"] / "history", "--out", out, "--json")
     assert done.returncode == 1, done.stdout + done.stderr
     data = json.loads(done.stdout)
     assert data["exit_code"] == 1 and data["gate"]["failed"] and (out / "comparison.json").is_file()
     assert (out / "summary.md").read_text().startswith("## adoption-harness: what changed")  # the comparison alone
     assert data["baseline"]["spec"] == "label:nightly"
-    assert harness("compare", "label:nightly", str(runs["cand"]), "--history", str(runs["work"] / "history"),
-                   "--out", str(out), "--no-gate").returncode == 0
+    assert cli("compare", "label:nightly", runs["cand"], "--history", runs["work"] / "history",
+               "--out", out, "--no-gate").returncode == 0
 
 
 def test_a_baseline_that_does_not_exist_is_one_clear_message(runs: dict[str, Path]) -> None:
-    done = harness("compare", "version:9.9", str(runs["cand"]), "--history", str(runs["work"] / "history"))
+    done = cli("compare", "version:9.9", runs["cand"], "--history", runs["work"] / "history")
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "9.9" in done.stderr and "1.0" in done.stderr  # says which versions exist
 
 
-def test_a_scenario_that_passes_only_on_a_retry_is_flaky(tmp_path: Path) -> None:
-    common = ["--app", str(FIXTURE / "app.yaml"), "--repeat", "2", "--no-a11y", "--no-probes", "--step-timeout", "1500",
-              "--history", str(tmp_path / "history")]
-    with flaky_site(steady=True) as url:
-        done = harness("run", str(FIXTURE / "flaky.feature"), "--base-url", url, "--out", str(tmp_path / "base"),
-                       *common)
-        assert done.returncode == 0, done.stdout + done.stderr
-    with flaky_site(steady=False) as url:  # each replay fails first, then passes on its retry
-        done = harness("run", str(FIXTURE / "flaky.feature"), "--base-url", url, "--out", str(tmp_path / "cand"),
-                       "--retries", "1", "--baseline", "last", *common)
+def test_a_scenario_that_passes_only_on_a_retry_is_flaky(flaky_runs: FlakyRuns) -> None:
+    done = flaky_runs.done
     assert done.returncode == 0, done.stdout + done.stderr  # flaky does not fail the build by default
-    attempts = [r.attempt for r in records(tmp_path / "cand") if r.text == 'I should see "Ready"']
+    attempts = [r.attempt for r in records(flaky_runs.cand) if r.text == 'I should see "Ready"']
     assert sorted(attempts) == [0, 0, 1, 1]
-    info = run_info(tmp_path / "cand")
+    info = run_info(flaky_runs.cand)
     assert info.totals["scenarios_passed"] == 2 and info.options["retries"] == 1
-    comparison = Comparison.model_validate_json((tmp_path / "cand" / "comparison.json").read_text())
+    comparison = Comparison.model_validate_json((flaky_runs.cand / "comparison.json").read_text())
     (status,) = comparison.statuses
     assert (status.kind, status.retried_repeats, status.failed_repeats) == ("new_flaky", [0, 1], [])
     assert "new flaky: Checkout" in done.stdout
-    html = (tmp_path / "cand" / "report.html").read_text()
+    html = (flaky_runs.cand / "report.html").read_text()
     assert "passes only on a retry in 2/2" in html and "attempts that failed and were retried" in html
 
 

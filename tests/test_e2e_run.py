@@ -24,6 +24,7 @@ from harness.spec.features import scenario_runs as expand
 from tests.support import ROOT, SECRETS
 from tests.support.builds import Run
 from tests.support.cli import cli, env_with_secrets, harness
+from tests.support.processes import process_groups_under
 from tests.support.run_folders import folder_text, records, run_info, scenario_runs
 from tests.support.servers import demo_server, serve_folder
 
@@ -52,7 +53,8 @@ def test_a_killed_run_keeps_every_finished_step(server: DemoServer, tmp_path: Pa
         if steps.exists() and len(steps.read_text().splitlines()) >= 12:
             break
         time.sleep(0.1)
-    os.killpg(proc.pid, signal.SIGKILL)  # the CLI, pytest and Chromium: nothing gets to clean up
+    for group in process_groups_under(proc.pid) - {os.getpgrp()}:  # the CLI, pytest and Chromium: no clean-up
+        os.killpg(group, signal.SIGKILL)
     proc.wait(timeout=30)
     kept = records(out)  # every line on disk is a whole, valid record
     assert len(kept) >= 12

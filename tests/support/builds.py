@@ -10,13 +10,18 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from tests.support import ROOT
-from tests.support.cli import Done, harness
-from tests.support.servers import flaky_site
+from tests.support.allure import generate
+from tests.support.cli import Done, cli, harness
+from tests.support.servers import flaky_site, serve_folder
 from tests.support.shared import SharedBuilds
 
 REPORT_TAGS = ("--tags", "@login or @approvals")
 """The report's runs: sign-in journeys (pass on v2, with friction) and approvals (fails on v2): every tab."""
 COMPARE = ROOT / "tests" / "fixtures" / "compare"
+COMPARE_REPEAT = "8"
+"""Replays of each run of the compare fixture: enough for the statistics to call a 1 s slowdown."""
+ALLURE_TAGS = "@smoke or @approvals"
+"""The Allure demo run: the Scenario Outline, a failing critical journey, a slow search (8 scenarios)."""
 
 
 class Run(NamedTuple):
@@ -24,6 +29,25 @@ class Run(NamedTuple):
 
     out: Path
     done: Done
+
+
+class CompareRuns(NamedTuple):
+    """The compare fixture's runs: ``base``, then ``cand`` with /cart.html 1 s slower, in one ``history``."""
+
+    base: Path
+    cand: Path
+    history: Path
+    done: Done
+    """The candidate run's command (it compared itself with the base)."""
+
+
+class AllureDemo(NamedTuple):
+    """A demo v2 run with Allure results, their report, and a second report that carries the first one's history."""
+
+    run: Path
+    results: Path
+    report: Path
+    report2: Path
 
 
 class FlakyRuns(NamedTuple):
@@ -90,3 +114,46 @@ def flaky_runs(shared: SharedBuilds) -> FlakyRuns:
         return dataclasses.asdict(done)
 
     return runs._replace(done=_done(shared.once("flaky", build)))
+
+
+def compare_runs(shared: SharedBuilds) -> CompareRuns:
+    """A baseline run of the compare fixture, then a candidate with /cart.html 1 s slower (``--baseline last``)."""
+    folder = shared.folder("compare")
+    runs = CompareRuns(folder / "base", folder / "cand", folder / "history", Done(-1, "", ""))
+    common = ["--app", str(COMPARE / "app.yaml"), "--repeat", COMPARE_REPEAT, "--no-a11y", "--history",
+              str(runs.history)]
+
+    def build(_: Path) -> dict[str, Any]:
+        with serve_folder(COMPARE / "site") as url:
+            done = harness("run", str(COMPARE / "checkout.feature"), "--base-url", url, "--out", str(runs.base),
+                           "--app-version", "1.0", "--label", "nightly", *common)
+            assert done.returncode == 0, done.stdout + done.stderr
+        with serve_folder(COMPARE / "site", delays={"/cart.html": 1.0}) as url:
+            done = harness("run", str(COMPARE / "checkout.feature"), "--base-url", url, "--out", str(runs.cand),
+                           "--app-version", "1.1", "--baseline", "last", *common)
+        return dataclasses.asdict(done)
+
+    return runs._replace(done=_done(shared.once("compare", build)))
+
+
+def allure_demo(shared: SharedBuilds, tool: Path) -> AllureDemo:
+    """The demo v2 (:data:`ALLURE_TAGS`) with ``--allure-dir``, its Allure report, and the CI recipe's next one.
+
+    The second report is generated after ``harness report --allure-history`` gave the results the
+    first report's history, as a CI job does between two runs.
+    """
+    folder = shared.folder("allure-demo")
+    demo = AllureDemo(folder / "run", folder / "results", folder / "report1", folder / "report2")
+
+    def build(_: Path) -> dict[str, Any]:
+        done = harness("demo", "--version", "2", "--tags", ALLURE_TAGS, "--out", str(demo.run), "--history", "off",
+                       "--allure-dir", str(demo.results))
+        assert done.returncode == 1, done.stdout + done.stderr  # the approval journey fails on v2
+        generate(tool, demo.results, demo.report)
+        done = cli("report", demo.run, "--allure-history", demo.report)
+        assert done.returncode == 0, done.stdout + done.stderr
+        generate(tool, demo.results, demo.report2)
+        return {}
+
+    shared.once("allure-demo", build)
+    return demo

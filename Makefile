@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 ASSETS := harness/report/html/assets
 CHARTS := $(ASSETS)/node_modules/echarts/dist/echarts.common.min.js
 
-.PHONY: setup browser assets java demo test lint screenshots clean
+.PHONY: setup browser assets java demo test test-fast lint screenshots clean
 
 setup: $(STAMP) browser assets java
 
@@ -48,6 +48,10 @@ demo: setup
 
 test: setup lint
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+# The fast tier: every test that starts no browser, no harness run and no server-backed check (not marked e2e).
+test-fast: lint assets
+	$(BIN)/python -m pytest -m "not e2e" -n 2
 
 screenshots: setup
 	$(BIN)/python docs/report_screenshots.py

@@ -5,7 +5,7 @@ Three parts, each run with the real code paths:
 * ``accuracy``: the real CLI (``harness guides baseline`` on the old version into a temporary
   copy of the app folder, then ``harness guides check --json`` on the new one), every step
   compared with the answer key: the demo app v1 -> v2 (``guides_on_v2`` in
-  ``harness/demo/changes.yaml``) and, when ``tests/django_admin.py`` can serve it, the Django
+  ``harness/demo/changes.yaml``) and, when ``tests/support/django_admin.py`` can serve it, the Django
   admin 4.2 -> 5.2 (``tests/fixtures/django_admin/expected.yaml``). Each top repair suggestion
   is tried on the live checked page in Chromium, logged in as the guide's user through the
   ``login:`` section of app.yaml: it is correct when it selects exactly the expected element.
@@ -335,10 +335,11 @@ def demo(version: int) -> Iterator[str]:
 
 def django_available() -> str | None:
     """Why the Django admin fixture cannot be used, or ``None`` when it can."""
-    if not (DJANGO_FIXTURE / "expected.yaml").is_file() or not (ROOT / "tests" / "django_admin.py").is_file():
-        return "tests/fixtures/django_admin or tests/django_admin.py is missing"
+    site = ROOT / "tests" / "support" / "django_admin.py"
+    if not (DJANGO_FIXTURE / "expected.yaml").is_file() or not site.is_file():
+        return "tests/fixtures/django_admin or tests/support/django_admin.py is missing"
     try:
-        from tests.django_admin import django_python
+        from tests.support.django_admin import django_python
 
         django_python("4.2")
         django_python("5.2")
@@ -355,7 +356,7 @@ def accuracy_part(work: Path, with_django: bool) -> tuple[list[Accuracy], list[s
     if with_django:
         why = django_available()
         if why is None:
-            from tests.django_admin import django_admin
+            from tests.support.django_admin import django_admin
 
             found.append(run_accuracy("Django admin 4.2 -> 5.2", DJANGO_FIXTURE, django_key(),
                                       lambda: django_admin("4.2"), lambda: django_admin("5.2"), work / "django"))
@@ -707,7 +708,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown := set(parts) - set(PARTS):
         parser.error(f"unknown parts: {', '.join(sorted(unknown))}")
     sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
-    from tests.e2e import serve_folder
+    from tests.support.servers import serve_folder
 
     report: dict[str, Any] = {
         "machine": {"cores": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),

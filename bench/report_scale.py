@@ -1,6 +1,6 @@
 """Benchmark: how long the report stage takes at scale, how big its outputs are, how fast report.html opens.
 
-For each size it writes a synthetic run folder (``tests/synthetic_run.py``: run.json, steps.jsonl,
+For each size it writes a synthetic run folder (``tests/support/synthetic_run.py``: run.json, steps.jsonl,
 steps.parquet, findings.json from the real audit, guides.json, screenshots and traces), then:
 
 - times ``write_outputs(run_dir)`` (every output of the report stage) and each writer of
@@ -37,7 +37,7 @@ from typing import Any
 
 from harness.contracts.records import ARTIFACTS_DIR
 from harness.report.outputs import write_outputs, writers
-from tests.synthetic_run import folder_size, make_run
+from tests.support.synthetic_run import folder_size, make_run
 
 DATA_URI = re.compile(rb"data:image/[a-z+]+;base64,[A-Za-z0-9+/=]+")
 INPUTS = ("run.json", "steps.jsonl", "steps.parquet", "findings.json", "guides.json")

@@ -1,14 +1,13 @@
 """Allure end to end: demo journeys in real Chromium with --allure-dir, then a real Allure report read back.
 
-The Allure command-line tool (Java) comes from npm (``allure-commandline@2``), installed once into
-``~/.cache/adoption-harness/npm`` (``HARNESS_NPM_CACHE`` moves it).
+The Allure command-line tool (Java) comes from npm (``allure-commandline@2``, see tests/support/allure.py).
+The demo run and its reports are the session's ``allure_demo``; the flaky test reads the flaky site's run.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,37 +15,15 @@ from typing import Any
 
 import pytest
 
-from tests.e2e import ROOT, SECRETS, demo_server, folder_text, harness
-from tests.test_e2e_compare import flaky_site
+from tests.support import ROOT, SECRETS
+from tests.support.allure import generate
+from tests.support.builds import AllureDemo, FlakyRuns
+from tests.support.run_folders import folder_text
+from tests.support.servers import demo_server
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("allure")]
-NPM_CACHE = Path(os.environ.get("HARNESS_NPM_CACHE", Path.home() / ".cache" / "adoption-harness" / "npm"))
-DEMO_TAGS = "@smoke or @approvals"  # the Scenario Outline, a failing critical journey, a slow search: 8 scenarios
-
-
-@pytest.fixture(scope="session")
-def allure_cli() -> Path:
-    """The ``allure`` command, installed from npm on first use."""
-    npm = shutil.which("npm")
-    if npm is None:
-        pytest.skip("npm is not installed: the Allure command-line tool is installed from npm (allure-commandline)")
-    if shutil.which("java") is None:
-        pytest.fail("the Allure command-line tool needs Java: run `make setup` (installs default-jre-headless)")
-    tool = NPM_CACHE / "node_modules" / ".bin" / "allure"
-    if not tool.exists():
-        NPM_CACHE.mkdir(parents=True, exist_ok=True)
-        done = subprocess.run([npm, "install", "--no-save", "--no-audit", "--no-fund", "--prefix", str(NPM_CACHE),
-                               "allure-commandline@2"], capture_output=True, text=True, timeout=600, check=False)
-        assert done.returncode == 0 and tool.exists(), done.stdout + done.stderr
-    return tool
-
-
-def generate(tool: Path, results: Path, report: Path) -> None:
-    done = subprocess.run([str(tool), "generate", str(results), "-o", str(report), "--clean"], capture_output=True,
-                          text=True, timeout=300, check=False)
-    assert done.returncode == 0 and (report / "index.html").is_file(), done.stdout + done.stderr
-
-
+pytestmark = pytest.mark.e2e
+ALLURE_GROUP = pytest.mark.xdist_group("allure")
+"""The tests of the ``allure_demo`` run share a worker."""
 def read(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
 
@@ -68,25 +45,9 @@ def attachments(stage: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory, allure_cli: Path) -> dict[str, Path]:
-    """A demo v2 run with --allure-dir, its report, and a second report built with the first one's history."""
-    work = tmp_path_factory.mktemp("allure")
-    results = work / "results"
-    done = harness("demo", "--version", "2", "--tags", DEMO_TAGS, "--out", str(work / "run"), "--history", "off",
-                   "--allure-dir", str(results))
-    assert done.returncode == 1, done.stdout + done.stderr  # the approval journey fails on v2
-    generate(allure_cli, results, work / "report1")
-    # the CI recipe: the next results get the previous report's history before `allure generate`
-    done = harness("report", str(work / "run"), "--allure-history", str(work / "report1"))
-    assert done.returncode == 0, done.stdout + done.stderr
-    generate(allure_cli, results, work / "report2")
-    return {"work": work, "run": work / "run", "results": results, "report": work / "report1",
-            "report2": work / "report2"}
-
-
-def test_scenarios_have_labels_steps_and_outline_parameters(demo: dict[str, Path]) -> None:
-    cases = cases_of(demo["report"])
+@ALLURE_GROUP
+def test_scenarios_have_labels_steps_and_outline_parameters(allure_demo: AllureDemo) -> None:
+    cases = cases_of(allure_demo.report)
     journeys = [c for c in cases if labels(c).get("feature") != "In-app guides"]
     assert len(journeys) == 8
     assert all(labels(c)["epic"] == "Spendly (demo vendor app)" for c in cases)
@@ -106,8 +67,10 @@ def test_scenarios_have_labels_steps_and_outline_parameters(demo: dict[str, Path
     assert all(p["name"] not in ("journey", "request") for s in steps for p in s.get("parameters") or [])
 
 
-def test_failures_carry_screenshot_trace_and_friction_evidence(demo: dict[str, Path]) -> None:
-    approve = next(c for c in cases_of(demo["report"]) if c["name"] == "Manager approves the oldest pending expense")
+@ALLURE_GROUP
+def test_failures_carry_screenshot_trace_and_friction_evidence(allure_demo: AllureDemo) -> None:
+    cases = cases_of(allure_demo.report)
+    approve = next(c for c in cases if c["name"] == "Manager approves the oldest pending expense")
     assert approve["status"] in ("failed", "broken")
     failed_step = next(s for s in approve["testStage"]["steps"] if s["status"] != "passed")
     assert failed_step["name"] == 'When I click "approvals.approve"'
@@ -117,49 +80,49 @@ def test_failures_carry_screenshot_trace_and_friction_evidence(demo: dict[str, P
     names = [a["name"] for a in attachments(approve["testStage"])]
     assert any(n.startswith("friction: Failed request") for n in names), names
     for attachment in attachments(approve["testStage"]):
-        assert (demo["report"] / "data" / "attachments" / attachment["source"]).stat().st_size > 0
+        assert (allure_demo.report / "data" / "attachments" / attachment["source"]).stat().st_size > 0
 
 
-def test_categories_hold_the_broken_guides_the_failure_and_the_slow_search(demo: dict[str, Path]) -> None:
-    widget = {c["name"]: c for c in read(demo["report"] / "widgets" / "categories.json")["items"]}
+@ALLURE_GROUP
+def test_categories_hold_the_broken_guides_the_failure_and_the_slow_search(allure_demo: AllureDemo) -> None:
+    widget = {c["name"]: c for c in read(allure_demo.report / "widgets" / "categories.json")["items"]}
     assert widget["Broken guide"]["statistic"]["total"] == 5  # every demo guide has a step v2 broke
     assert widget["App failure"]["statistic"]["total"] == 1
     assert widget["Slowness"]["statistic"]["passed"] == 2  # v2's search answers 1.2 s late: over its 1 s budget
-    tree = read(demo["report"] / "data" / "categories.json")
+    tree = read(allure_demo.report / "data" / "categories.json")
     guides = next(c for c in tree["children"] if c["name"] == "Broken guide")
     assert {leaf["name"] for group in guides["children"] for leaf in group["children"]} >= {"Guide: Sign in to Spendly"}
-    sign_in = next(c for c in cases_of(demo["report"]) if c["name"] == "Guide: Sign in to Spendly")
+    sign_in = next(c for c in cases_of(allure_demo.report) if c["name"] == "Guide: Sign in to Spendly")
     broken = [s for s in sign_in["testStage"]["steps"] if s["status"] == "failed"]
     assert any('suggested selector: role=button[name="Sign in"]' in s["statusMessage"] for s in broken)
-    summary = read(demo["report"] / "widgets" / "summary.json")["statistic"]
+    summary = read(allure_demo.report / "widgets" / "summary.json")["statistic"]
     assert summary["total"] == 13 and summary["failed"] + summary["broken"] == 6
 
 
-def test_environment_and_trends_carried_over(demo: dict[str, Path]) -> None:
-    env = {e["name"]: e["values"] for e in read(demo["report"] / "widgets" / "environment.json")}
-    run = read(demo["run"] / "run.json")
+@ALLURE_GROUP
+def test_environment_and_trends_carried_over(allure_demo: AllureDemo) -> None:
+    env = {e["name"]: e["values"] for e in read(allure_demo.report / "widgets" / "environment.json")}
+    run = read(allure_demo.run / "run.json")
     assert env["app"] == ["Spendly (demo vendor app)"] and env["app.version"] == ["Spendly 2.0.0 (v2)"]
     assert env["run.id"] == [run["run_id"]] and env["base.url"] == [run["base_url"]]
     assert env["browser"][0].startswith("chromium ") and env["harness.version"] == [run["harness_version"]]
-    assert len(read(demo["report"] / "history" / "history-trend.json")) == 1
-    assert len(read(demo["report2"] / "history" / "history-trend.json")) == 2
+    assert len(read(allure_demo.report / "history" / "history-trend.json")) == 1
+    assert len(read(allure_demo.report2 / "history" / "history-trend.json")) == 2
 
 
-def test_no_secret_in_results_or_report(demo: dict[str, Path]) -> None:
-    for folder in (demo["results"], demo["report"]):
+@ALLURE_GROUP
+def test_no_secret_in_results_or_report(allure_demo: AllureDemo) -> None:
+    for folder in (allure_demo.results, allure_demo.report):
         text = folder_text(folder)
         for secret in SECRETS.values():
             assert secret not in text
 
 
-def test_replays_and_retries_are_one_flaky_test_case(tmp_path: Path, allure_cli: Path) -> None:
-    fixture = ROOT / "tests" / "fixtures" / "compare"
-    with flaky_site(steady=False) as url:  # each replay fails its first try and passes its retry
-        done = harness("run", str(fixture / "flaky.feature"), "--app", str(fixture / "app.yaml"), "--base-url", url,
-                       "--repeat", "2", "--retries", "1", "--no-a11y", "--no-probes", "--step-timeout", "1500",
-                       "--history", "off", "--out", str(tmp_path / "run"), "--allure-dir", str(tmp_path / "results"))
-    assert done.returncode == 0, done.stdout + done.stderr
-    generate(allure_cli, tmp_path / "results", tmp_path / "report")
+@pytest.mark.xdist_group("compare")  # the flaky site's runs: in the worker that builds them for the compare tests
+def test_replays_and_retries_are_one_flaky_test_case(flaky_runs: FlakyRuns, tmp_path: Path, allure_cli: Path) -> None:
+    """The flaky site's candidate run: replayed twice, each replay failing its first try and passing its retry."""
+    assert flaky_runs.done.returncode == 0, flaky_runs.done.stdout + flaky_runs.done.stderr
+    generate(allure_cli, flaky_runs.allure, tmp_path / "report")
     # two replays, two tries each: one test case, the other three results under its retries
     (case,) = cases_of(tmp_path / "report")
     assert case["status"] == "passed" and case["flaky"] is True and case["retriesCount"] == 3

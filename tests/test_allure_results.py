@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +18,8 @@ from harness.report.allure.results import write_allure_results
 from harness.runfolder.io import write_run_info
 from harness.runfolder.settings import read_settings, write_settings
 from harness.spec.profile import load_profile
-from tests.e2e import ROOT
+from tests.support import ROOT
+from tests.support.cli import cli
 
 SECRET = "s3cret-Pa55-Unit-9Zq"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -203,9 +201,7 @@ def test_history_of_a_previous_report_is_carried_over(run_dir: Path, tmp_path: P
 
 def test_report_command_writes_the_results_elsewhere_without_a_browser(run_dir: Path, tmp_path: Path) -> None:
     other = tmp_path / "exported"
-    env = {**os.environ, "ALLURE_UNIT_PW": SECRET}
-    done = subprocess.run([sys.executable, "-m", "harness.cli", "report", str(run_dir), "--allure-dir", str(other)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
+    done = cli("report", run_dir, "--allure-dir", other, env={"ALLURE_UNIT_PW": SECRET})
     assert done.returncode == 0, done.stdout + done.stderr
     names = sorted(r["name"] for r in _all(other))
     assert names == ["Guide: Help", "Guide: Shop tour", "Pay", "Status", "Status"]
@@ -276,9 +272,7 @@ def test_the_report_command_builds_every_scenario_result_for_a_run_made_without_
     info.options = {}
     write_run_info(run_dir, info)
     other = tmp_path / "later"
-    env = {**os.environ, "ALLURE_UNIT_PW": SECRET}
-    done = subprocess.run([sys.executable, "-m", "harness.cli", "report", str(run_dir), "--allure-dir", str(other)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
+    done = cli("report", run_dir, "--allure-dir", other, env={"ALLURE_UNIT_PW": SECRET})
     assert done.returncode == 0, done.stdout + done.stderr
     assert sorted((r["name"], r["status"]) for r in _all(other)) == [
         ("Guide: Help", "passed"), ("Guide: Shop tour", "failed"), ("Pay", "failed"), ("Status", "failed"),

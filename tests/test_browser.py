@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from harness.collect import browser
 from harness.errors import BrowserNotFound
+from tests.support.cli import cli
 
 
 def test_explicit_path_wins(tmp_path: Path) -> None:
@@ -61,10 +59,8 @@ def test_no_browser_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_cli_without_a_browser_exits_2_with_the_message(tmp_path: Path) -> None:
-    env = {**os.environ, "PATH": "/nonexistent", "PLAYWRIGHT_BROWSERS_PATH": str(tmp_path)}
-    env.pop(browser.ENV_VAR, None)
     root = Path(__file__).parent / "fixtures" / "spec"
-    done = subprocess.run([sys.executable, "-m", "harness.cli", "run", str(root), "--app", str(root / "app.yaml")],
-                          capture_output=True, text=True, env=env, timeout=120)
+    done = cli("run", root, "--app", root / "app.yaml",
+               env={"PATH": "/nonexistent", "PLAYWRIGHT_BROWSERS_PATH": str(tmp_path), browser.ENV_VAR: None})
     assert done.returncode == 2
     assert "No Chromium found" in done.stderr and "Traceback" not in done.stderr

@@ -8,47 +8,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from harness.compare.changes import compare_samples
 from harness.compare.gate import evaluate
 from harness.compare.outcomes import finding_changes, guide_changes, status_changes
 from harness.compare.samples import collect
-from harness.contracts.comparison import Comparison, RunSide, Settings
+from harness.contracts.comparison import Comparison
 from harness.contracts.guides import GuidesFile
 from harness.contracts.records import Finding
 from harness.report.html.regress_view import regressions_view
 from harness.report.markdown.comparison import md, render_summary
 from harness.spec.regressions import CompareSettings, GatePolicy
-
-SETTINGS = CompareSettings()
-
-
-def _rows(run: str, scenario: str, steps: dict[str, list[float | None]], *, repeats: int = 10,
-          failed: dict[str, set[int]] | None = None, journey: str = "Expenses") -> list[dict]:
-    """Step records of one scenario replayed ``repeats`` times: ``steps`` maps text -> durations per repeat."""
-    rows = []
-    for repeat in range(repeats):
-        for index, (text, durations) in enumerate(steps.items()):
-            bad = repeat in (failed or {}).get(text, set())
-            rows.append({"run_id": run, "journey": journey, "feature_file": "expenses.feature", "scenario": scenario,
-                         "example": "{}", "step_index": index, "text": text, "repeat": repeat,
-                         "test_id": f"{scenario}[{repeat}]", "status": "failed" if bad else "passed",
-                         "error_kind": "timeout" if bad else None, "error": "Timeout 5000 ms" if bad else None,
-                         "duration_ms": durations[repeat % len(durations)], "requests": 3.0})
-    return rows
-
-
-def _noise(seed: int, centre: float, n: int = 10, spread: float = 0.05) -> list[float]:
-    rng = np.random.default_rng(seed)
-    return list(centre * rng.lognormal(0, spread, n))
-
-
-def _compared(base_rows: list[dict], cand_rows: list[dict], settings: CompareSettings = SETTINGS):
-    base, cand = collect(pd.DataFrame(base_rows)), collect(pd.DataFrame(cand_rows))
-    return base, cand, compare_samples(base, cand, settings)
+from tests.support.comparisons import SETTINGS, compared_rows, comparison_of, noise, step_rows
 
 
 def _compare(base_rows: list[dict], cand_rows: list[dict], settings: CompareSettings = SETTINGS):
-    base, cand, compared = _compared(base_rows, cand_rows, settings)
+    base, cand, compared = compared_rows(base_rows, cand_rows, settings)
     return base, cand, compared.changes
 
 
@@ -57,8 +30,8 @@ def _change(changes, text: str | None, metric: str = "duration_ms", level: str =
 
 
 def test_a_real_slowdown_is_slower_and_noise_is_unchanged() -> None:
-    base = _rows("b", "Submit", {"open": _noise(1, 500), "save": _noise(2, 300)})
-    cand = _rows("c", "Submit", {"open": [v + 150 for v in _noise(3, 500)], "save": _noise(4, 300)})
+    base = step_rows("b", "Submit", {"open": noise(1, 500), "save": noise(2, 300)})
+    cand = step_rows("c", "Submit", {"open": [v + 150 for v in noise(3, 500)], "save": noise(4, 300)})
     _, _, changes = _compare(base, cand)
     opened = _change(changes, "open")
     assert opened.verdict == "slower" and opened.q_value is not None and opened.q_value < 0.01
@@ -73,8 +46,8 @@ def test_a_real_slowdown_is_slower_and_noise_is_unchanged() -> None:
 
 
 def test_a_significant_change_under_the_minimum_effect_is_not_called() -> None:
-    base = _rows("b", "Submit", {"open": _noise(1, 100, spread=0.005)})
-    cand = _rows("c", "Submit", {"open": _noise(2, 104, spread=0.005)})  # +4 ms, +4%: real but tiny
+    base = step_rows("b", "Submit", {"open": noise(1, 100, spread=0.005)})
+    cand = step_rows("c", "Submit", {"open": noise(2, 104, spread=0.005)})  # +4 ms, +4%: real but tiny
     _, _, changes = _compare(base, cand)
     opened = _change(changes, "open")
     assert opened.q_value is not None and opened.q_value < 0.05
@@ -84,8 +57,8 @@ def test_a_significant_change_under_the_minimum_effect_is_not_called() -> None:
 
 
 def test_too_few_values_new_and_removed() -> None:
-    base = _rows("b", "Submit", {"open": _noise(1, 500), "gone": [10.0]}, repeats=3)
-    cand = _rows("c", "Submit", {"open": _noise(2, 900), "added": [10.0]}, repeats=3)
+    base = step_rows("b", "Submit", {"open": noise(1, 500), "gone": [10.0]}, repeats=3)
+    cand = step_rows("c", "Submit", {"open": noise(2, 900), "added": [10.0]}, repeats=3)
     _, _, changes = _compare(base, cand)
     assert _change(changes, "open").verdict == "insufficient_data"  # 3 values: nothing can be told
     assert _change(changes, "gone").verdict == "removed" and _change(changes, "added").verdict == "new"
@@ -93,8 +66,8 @@ def test_too_few_values_new_and_removed() -> None:
 
 
 def test_failed_steps_are_statuses_not_timings() -> None:
-    base = _rows("b", "Submit", {"open": _noise(1, 500), "save": _noise(2, 300)})
-    cand = _rows("c", "Submit", {"open": _noise(3, 500), "save": [5000.0]}, failed={"save": set(range(10))})
+    base = step_rows("b", "Submit", {"open": noise(1, 500), "save": noise(2, 300)})
+    cand = step_rows("c", "Submit", {"open": noise(3, 500), "save": [5000.0]}, failed={"save": set(range(10))})
     base_s, cand_s, changes = _compare(base, cand)
     save = [c for c in changes if c.where.text == "save" and c.metric == "duration_ms"]
     # no passed replay of it is left to time; it ran, so it is not "removed": its failure is an outcome
@@ -106,8 +79,8 @@ def test_failed_steps_are_statuses_not_timings() -> None:
 
 
 def test_flaky_is_kept_apart_from_broken() -> None:
-    base = _rows("b", "Submit", {"open": _noise(1, 500)})
-    flaky = _rows("c", "Submit", {"open": _noise(2, 500)}, failed={"open": {2, 7}})
+    base = step_rows("b", "Submit", {"open": noise(1, 500)})
+    flaky = step_rows("c", "Submit", {"open": noise(2, 500)}, failed={"open": {2, 7}})
     base_s, cand_s, _ = _compare(base, flaky)
     (status,) = status_changes(base_s, cand_s)
     assert (status.kind, status.candidate, status.failed_repeats) == ("new_flaky", "flaky", [2, 7])
@@ -117,9 +90,9 @@ def test_flaky_is_kept_apart_from_broken() -> None:
 
 
 def test_pooled_baseline_runs_add_up_and_journey_totals_need_every_scenario() -> None:
-    base = _rows("b1", "Submit", {"open": _noise(1, 500)}, repeats=3) + _rows("b2", "Submit", {"open": _noise(2, 500)},
-                                                                             repeats=3)
-    base += _rows("b1", "Approve", {"open": _noise(3, 200)}, repeats=3, failed={"open": {0}})
+    base = step_rows("b1", "Submit", {"open": noise(1, 500)}, repeats=3) + step_rows("b2", "Submit",
+                                                                                     {"open": noise(2, 500)}, repeats=3)
+    base += step_rows("b1", "Approve", {"open": noise(3, 200)}, repeats=3, failed={"open": {0}})
     samples = collect(pd.DataFrame(base))
     step = samples.values[("step", "Expenses", "expenses.feature", "Submit", "", 0, "open")]["duration_ms"]
     assert step.size == 6
@@ -153,19 +126,10 @@ def test_guide_steps_broken_repaired_and_still_broken() -> None:
                                                                ("repaired", "b", None)]
 
 
-def _comparison(base_rows, cand_rows, **extra) -> Comparison:
-    base, cand, compared = _compared(base_rows, cand_rows)
-    return Comparison(generated_at="2026-11-27T00:00:00Z", baseline=RunSide(runs=["b"]), candidate=RunSide(runs=["c"]),
-                      settings=Settings(alpha=0.05, confidence=0.95, min_effect_pct=10, min_effect_ms=100,
-                                        min_samples=5),
-                      run_wide=list(compared.run_wide.values()), changes=compared.changes,
-                      statuses=status_changes(base, cand), **extra)
-
-
 def test_the_gate_fails_on_what_the_policy_names_and_explains_it() -> None:
-    base = _rows("b", "Submit", {"open": _noise(1, 500), "save": _noise(2, 300)})
-    cand = _rows("c", "Submit", {"open": [v * 1.3 for v in _noise(3, 500)], "save": _noise(4, 300)})
-    comparison = _comparison(base, cand, findings=finding_changes([[]], [_finding("x", "medium")]))
+    base = step_rows("b", "Submit", {"open": noise(1, 500), "save": noise(2, 300)})
+    cand = step_rows("c", "Submit", {"open": [v * 1.3 for v in noise(3, 500)], "save": noise(4, 300)})
+    comparison = comparison_of(base, cand, findings=finding_changes([[]], [_finding("x", "medium")]))
     verdict = evaluate(comparison, GatePolicy(slowdown_pct=20))
     # the step is 30% slower; its scenario and journey only ~19% (the other step did not move)
     assert verdict.failed and verdict.reasons[0].startswith("Significant slowdowns of 20% or more (1)")
@@ -176,19 +140,19 @@ def test_the_gate_fails_on_what_the_policy_names_and_explains_it() -> None:
 
 
 def test_the_gate_explanation_fits_one_screen() -> None:
-    steps = {f"step {i}": _noise(i, 400) for i in range(70)}
+    steps = {f"step {i}": noise(i, 400) for i in range(70)}
     # 30 of 70 steps twice as slow: the run as a whole did not move (the median step did not)
-    doubled = {k: [v * 2 for v in vs] if i < 30 else _noise(100 + i, 400) for i, (k, vs) in enumerate(steps.items())}
-    comparison = _comparison(_rows("b", "S", steps), _rows("c", "S", doubled))
+    doubled = {k: [v * 2 for v in vs] if i < 30 else noise(100 + i, 400) for i, (k, vs) in enumerate(steps.items())}
+    comparison = comparison_of(step_rows("b", "S", steps), step_rows("c", "S", doubled))
     verdict = evaluate(comparison, GatePolicy())
     # 30 steps, the scenario and the journey
     assert verdict.failed and len(verdict.reasons) <= 10 and "... and 24 more" in verdict.reasons[-1]
 
 
 def test_every_step_alike_slower_is_the_run_wide_shift_and_fails_the_gate_on_its_own() -> None:
-    steps = {f"step {i}": _noise(i, 400) for i in range(20)}
+    steps = {f"step {i}": noise(i, 400) for i in range(20)}
     doubled = {k: [v * 2 for v in vs] for k, vs in steps.items()}
-    comparison = _comparison(_rows("b", "S", steps), _rows("c", "S", doubled))
+    comparison = comparison_of(step_rows("b", "S", steps), step_rows("c", "S", doubled))
     (whole,) = [r for r in comparison.run_wide if r.metric == "duration_ms"]
     assert whole.steps == 20 and 1.9 < whole.low <= whole.factor <= whole.high < 2.1 and whole.verdict == "slower"
     # the steps are each slower as measured; the scenario and journey are in line with the run
@@ -205,9 +169,9 @@ def test_every_step_alike_slower_is_the_run_wide_shift_and_fails_the_gate_on_its
 
 def test_summary_md_escapes_what_the_app_shows() -> None:
     hostile = 'see <img src=x onerror=alert(1)> | [click](http://evil.example) `code`'
-    base = _rows("b", "Submit", {hostile: _noise(1, 500)})
-    cand = _rows("c", "Submit", {hostile: [v + 300 for v in _noise(2, 500)]})
-    comparison = _comparison(base, cand)
+    base = step_rows("b", "Submit", {hostile: noise(1, 500)})
+    cand = step_rows("c", "Submit", {hostile: [v + 300 for v in noise(2, 500)]})
+    comparison = comparison_of(base, cand)
     comparison.gate = evaluate(comparison, GatePolicy())
     text = render_summary(comparison)
     assert "<img" not in text and "](http" not in text and "&lt;img src=x onerror=alert\\(1\\)&gt;" in text
@@ -216,7 +180,8 @@ def test_summary_md_escapes_what_the_app_shows() -> None:
 
 
 def test_comparison_json_round_trips() -> None:
-    comparison = _comparison(_rows("b", "S", {"open": _noise(1, 500)}), _rows("c", "S", {"open": _noise(2, 700)}))
+    comparison = comparison_of(step_rows("b", "S", {"open": noise(1, 500)}),
+                               step_rows("c", "S", {"open": noise(2, 700)}))
     again = Comparison.model_validate_json(comparison.model_dump_json())
     assert again == comparison and json.loads(comparison.model_dump_json())["changes"][0]["verdict"] == "slower"
 
@@ -227,13 +192,13 @@ def test_a_and_a_on_many_steps_calls_nothing(seed: int) -> None:
     rng = np.random.default_rng(seed)
     steps_b = {f"s{i}": list(300 * rng.lognormal(0, 0.2, 10)) for i in range(200)}
     steps_c = {f"s{i}": list(300 * rng.lognormal(0, 0.2, 10)) for i in range(200)}
-    _, _, changes = _compare(_rows("b", "S", steps_b), _rows("c", "S", steps_c))
+    _, _, changes = _compare(step_rows("b", "S", steps_b), step_rows("c", "S", steps_c))
     assert not [c for c in changes if c.verdict in ("slower", "faster")]
 
 
 def test_a_replay_that_passes_only_on_a_retry_is_flaky_and_timed_by_its_last_attempt() -> None:
-    base = _rows("b", "Submit", {"open": _noise(1, 500)})
-    cand = _rows("c", "Submit", {"open": _noise(2, 500)})
+    base = step_rows("b", "Submit", {"open": noise(1, 500)})
+    cand = step_rows("c", "Submit", {"open": noise(2, 500)})
     for repeat in (3, 6):  # these replays failed first, then passed on their retry
         first = next(r for r in cand if r["repeat"] == repeat)
         cand.append({**first, "attempt": 1})
@@ -251,7 +216,7 @@ def test_a_slow_drift_over_the_runs_is_flagged_and_a_steady_step_is_not() -> Non
 
     rows = []
     for run in range(10):  # "open" gets 6% slower every run; "save" stays put
-        rows += _rows(f"r{run}", "Submit", {"open": _noise(run, 400 * 1.06 ** run), "save": _noise(100 + run, 300)})
+        rows += step_rows(f"r{run}", "Submit", {"open": noise(run, 400 * 1.06 ** run), "save": noise(100 + run, 300)})
     series = trends(pd.DataFrame(rows), [f"r{run}" for run in range(10)], SETTINGS)
     by_text = {(s.where.level, s.where.text): s for s in series}
     drifting = by_text[("step", "open")]
@@ -265,8 +230,8 @@ def test_a_step_that_does_two_things_is_compared_action_by_action() -> None:
     # a login fills the form (900 ms) in some replays and restores the session (100 ms) in others;
     # the candidate had more form logins, which pooled would look like a slowdown
     def login_rows(run: str, forms: int, seed: int) -> list[dict]:
-        rows = _rows(run, "Submit", {"I am logged in": _noise(seed, 100)}, repeats=12)
-        for row, ms in zip(rows[:forms], _noise(seed + 50, 900, n=forms), strict=True):
+        rows = step_rows(run, "Submit", {"I am logged in": noise(seed, 100)}, repeats=12)
+        for row, ms in zip(rows[:forms], noise(seed + 50, 900, n=forms), strict=True):
             row.update(action="login", duration_ms=ms)
         for row in rows[forms:]:
             row["action"] = "open"
@@ -292,32 +257,33 @@ SERVER = {"step 3": 500.0}
 def test_a_slower_machine_moves_the_totals_but_no_total_is_called_for_it() -> None:
     # the candidate ran on a machine 20% slower: every step's client time is 20% longer, the
     # server's 500 ms on step 3 is not; the scenario total is significantly ~+15% slower
-    _, _, compared = _compared(_rows("b", "S", _machine(1, 1.0, SERVER, CPU)),
-                               _rows("c", "S", _machine(2, 1.2, SERVER, CPU)))
+    _, _, compared = compared_rows(step_rows("b", "S", _machine(1, 1.0, SERVER, CPU)),
+                               step_rows("c", "S", _machine(2, 1.2, SERVER, CPU)))
     assert 1.15 < compared.run_wide["duration_ms"].factor < 1.25
     total = _change(compared.changes, None, level="scenario")
     assert total.q_value is not None and total.q_value < 0.05 and total.ratio is not None and total.ratio > 0.1
     assert total.verdict == "unchanged" and "in line with the run-wide +2" in total.why
     assert _change(compared.changes, None, level="journey").verdict == "unchanged"
     # without the run-wide check the same figures are called slower
-    _, _, plain = _compared(_rows("b", "S", _machine(1, 1.0, SERVER, CPU)),
-                            _rows("c", "S", _machine(2, 1.2, SERVER, CPU)), CompareSettings(run_wide=False))
+    _, _, plain = compared_rows(step_rows("b", "S", _machine(1, 1.0, SERVER, CPU)),
+                            step_rows("c", "S", _machine(2, 1.2, SERVER, CPU)), CompareSettings(run_wide=False))
     assert _change(plain.changes, None, level="scenario").verdict == "slower"
 
 
 def test_a_total_that_stands_out_from_the_run_wide_shift_is_still_called() -> None:
     slow = {**SERVER, "step 3": 1500.0}  # one step's server time +1 s on a machine 10% slower
-    _, _, compared = _compared(_rows("b", "S", _machine(1, 1.0, SERVER, CPU)),
-                               _rows("c", "S", _machine(2, 1.1, slow, CPU)))
+    _, _, compared = compared_rows(step_rows("b", "S", _machine(1, 1.0, SERVER, CPU)),
+                               step_rows("c", "S", _machine(2, 1.1, slow, CPU)))
     assert _change(compared.changes, "step 3").verdict == "slower"
     assert _change(compared.changes, None, level="scenario").verdict == "slower"
 
 
 def test_the_run_wide_shift_needs_enough_steps_and_ignores_counts() -> None:
-    few = {f"step {i}": _noise(i, 400) for i in range(4)}
-    _, _, compared = _compared(_rows("b", "S", few), _rows("c", "S", {k: [v * 2 for v in vs] for k, vs in few.items()}))
+    few = {f"step {i}": noise(i, 400) for i in range(4)}
+    doubled = {k: [v * 2 for v in vs] for k, vs in few.items()}
+    _, _, compared = compared_rows(step_rows("b", "S", few), step_rows("c", "S", doubled))
     assert compared.run_wide == {}  # 4 steps < run_wide_min_steps: totals are judged as measured
     assert _change(compared.changes, None, level="scenario").verdict == "slower"
-    many = {f"step {i}": _noise(i, 400) for i in range(8)}
-    _, _, compared = _compared(_rows("b", "S", many), _rows("c", "S", many))
+    many = {f"step {i}": noise(i, 400) for i in range(8)}
+    _, _, compared = compared_rows(step_rows("b", "S", many), step_rows("c", "S", many))
     assert set(compared.run_wide) == {"duration_ms"} and "requests" not in compared.run_wide

@@ -14,6 +14,8 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 from flask import Flask
 from flask.testing import FlaskClient
+from playwright.sync_api import Browser
+from playwright.sync_api import Error as PlaywrightError
 
 from harness.demo import DemoServer, create_app, load_changes
 from harness.demo.app import (
@@ -607,39 +609,27 @@ def test_friction_key_names_real_steps_of_the_demo_journeys() -> None:
 
 
 @pytest.mark.e2e
-def test_v2_breakages_in_chromium() -> None:
+def test_v2_breakages_in_chromium(browser: Browser) -> None:
     """In real Chromium: the banner intercepts the ticket button, Approve is hidden, the fallback signs in."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    from harness.collect.browser import launch_options, resolve_browser
-    from harness.errors import BrowserNotFound
-
-    try:
-        choice = resolve_browser()
-    except BrowserNotFound as exc:
-        pytest.skip(str(exc))
-    with DemoServer(version=2) as server, sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(**launch_options(choice))
-        try:
-            for user, password in (("alice", "alice-demo-pw"), ("mario", "mario-demo-pw")):
-                page = browser.new_page()
-                page.goto(server.url + "/login")
-                page.fill("#username", user)
-                page.fill("#password", password)
-                assert page.locator("#login-button").count() == 0
-                page.click("form#login-form button[type=submit]", timeout=5000)
-                page.wait_for_url("**/home")
-                if user == "alice":
-                    page.goto(server.url + "/tickets/new")
-                    page.fill("#ticket-title", "Covered?")
-                    with pytest.raises(sync_api.Error, match="intercepts pointer events"):
-                        page.locator("#create-ticket").click(timeout=2000)
-                    page.click("#cookie-accept")
+    with DemoServer(version=2) as server:
+        for user, password in (("alice", "alice-demo-pw"), ("mario", "mario-demo-pw")):
+            page = browser.new_page()
+            page.goto(server.url + "/login")
+            page.fill("#username", user)
+            page.fill("#password", password)
+            assert page.locator("#login-button").count() == 0
+            page.click("form#login-form button[type=submit]", timeout=5000)
+            page.wait_for_url("**/home")
+            if user == "alice":
+                page.goto(server.url + "/tickets/new")
+                page.fill("#ticket-title", "Covered?")
+                with pytest.raises(PlaywrightError, match="intercepts pointer events"):
                     page.locator("#create-ticket").click(timeout=2000)
-                    page.wait_for_url("**/tickets")
-                else:
-                    page.goto(server.url + "/approvals")
-                    with pytest.raises(sync_api.Error, match="not visible"):
-                        page.locator("#approvals tbody tr:first-child .approve").click(timeout=2000)
-                page.close()
-        finally:
-            browser.close()
+                page.click("#cookie-accept")
+                page.locator("#create-ticket").click(timeout=2000)
+                page.wait_for_url("**/tickets")
+            else:
+                page.goto(server.url + "/approvals")
+                with pytest.raises(PlaywrightError, match="not visible"):
+                    page.locator("#approvals tbody tr:first-child .approve").click(timeout=2000)
+            page.close()

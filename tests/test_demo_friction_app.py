@@ -19,7 +19,7 @@ import pytest
 
 from harness.collect.a11y import axe_source
 from harness.demo import DemoServer, load_changes
-from tests.e2e import both_demo_versions, chromium
+from tests.support.servers import both_demo_versions
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("demo-friction")]
 
@@ -48,12 +48,6 @@ AXE_RUN = """async () => {
   const result = await axe.run(document, {resultTypes: ['violations']});
   return result.violations.map((v) => ({id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' '))}));
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture(scope="module")

@@ -1,9 +1,9 @@
-"""The Django admin test environment itself (tests/django_admin.py), without the harness.
+"""The Django admin test environment itself (tests/support/django_admin.py), without the harness.
 
 Both cached virtual environments hold the Django release they are named after, both serve
-the test site's admin with its sample rows, a login works and a wrong password does not,
-the server is gone once the context manager exits, the password never reaches the output,
-and two processes that build the same environment at once wait for each other.
+the test site's admin with its sample rows (the servers the session shares), a login works and
+a wrong password does not, a server is gone once its context manager exits, the password never
+reaches the output, and two processes that build the same environment at once wait for each other.
 """
 
 from __future__ import annotations
@@ -19,24 +19,27 @@ from urllib.parse import urlparse
 import pytest
 
 from harness.spec.profile import load_profile
-from tests.django_admin import (
+from tests.support import ROOT
+from tests.support.django_admin import (
     DEFAULT_PASSWORD,
     MARKER,
     OTHER_USERNAME,
     PASSWORD_ENV,
     REQUIREMENTS,
+    SESSION_PASSWORD,
     USERNAME,
     AdminClient,
+    DjangoSites,
     admin_password,
     django_admin,
     django_python,
     installed_django,
     title_of,
 )
-from tests.e2e import ROOT
 
 pytestmark = pytest.mark.xdist_group("django")
 SECRET = "env-Django-Admin-Secret-8Tz"
+"""The password of the server this module starts itself (the shared ones have ``SESSION_PASSWORD``)."""
 
 
 def _refuses(base_url: str) -> bool:
@@ -47,6 +50,7 @@ def _refuses(base_url: str) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) != 0
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("version", sorted(REQUIREMENTS))
 def test_the_cached_environment_holds_the_named_django_release(version: str) -> None:
     python = django_python(version)
@@ -64,36 +68,46 @@ def test_the_cached_environment_holds_the_named_django_release(version: str) -> 
 
 
 @pytest.mark.parametrize("version", sorted(REQUIREMENTS))
-def test_the_admin_serves_logs_in_and_stops(version: str, monkeypatch: pytest.MonkeyPatch,
-                                            capfd: pytest.CaptureFixture[str]) -> None:
+def test_the_admin_serves_its_sample_rows_and_logs_in(version: str, django_sites: DjangoSites) -> None:
+    url = django_sites.url(version)
+    assert url.startswith("http://127.0.0.1:")
+    anonymous = AdminClient(url)
+    status, landed, html = anonymous.request("/admin/")
+    assert status == 200 and urlparse(landed).path == "/admin/login/"
+    assert title_of(html) == "Log in | Django site admin"
+    status, _, css = anonymous.request("/static/admin/css/base.css")
+    assert status == 200 and "--primary" in css, "DEBUG serves the admin's static files"
+
+    assert SESSION_PASSWORD != DEFAULT_PASSWORD
+    refused = AdminClient(url)
+    status, landed, html = refused.login(USERNAME, DEFAULT_PASSWORD)
+    assert urlparse(landed).path == "/admin/login/"
+    assert "Please enter the correct username and password" in html
+
+    for username in (USERNAME, OTHER_USERNAME):
+        client = AdminClient(url)
+        status, landed, html = client.login(username, SESSION_PASSWORD)
+        assert status == 200 and urlparse(landed).path == "/admin/", username
+        assert title_of(html) == "Site administration | Django site admin"
+        assert f"<strong>{username}</strong>" in html
+
+    status, _, html = client.request("/admin/library/book/")
+    assert status == 200 and "6 books" in html and "Mark selected books as out of print" in html
+    status, _, html = client.request("/admin/library/book/?q=darkness")
+    assert "1 result" in html and "The Left Hand of Darkness" in html
+    status, _, html = client.request("/admin/library/book/1/change/")
+    assert status == 200 and 'id="add_id_author"' in html and "Catalogue details" in html
+
+
+@pytest.mark.e2e
+def test_a_server_logs_in_with_its_password_and_stops_when_its_context_exits(
+        monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv(PASSWORD_ENV, SECRET)
-    with django_admin(version) as url:
-        assert url.startswith("http://127.0.0.1:")
-        anonymous = AdminClient(url)
-        status, landed, html = anonymous.request("/admin/")
-        assert status == 200 and urlparse(landed).path == "/admin/login/"
-        assert title_of(html) == "Log in | Django site admin"
-        status, _, css = anonymous.request("/static/admin/css/base.css")
-        assert status == 200 and "--primary" in css, "DEBUG serves the admin's static files"
-
-        refused = AdminClient(url)
-        status, landed, html = refused.login(USERNAME, DEFAULT_PASSWORD)
+    with django_admin("4.2") as url:
+        status, landed, _ = AdminClient(url).login(USERNAME, SECRET)  # the password in the environment it saw
+        assert status == 200 and urlparse(landed).path == "/admin/"
+        _, landed, _ = AdminClient(url).login(USERNAME, SESSION_PASSWORD)
         assert urlparse(landed).path == "/admin/login/"
-        assert "Please enter the correct username and password" in html
-
-        for username in (USERNAME, OTHER_USERNAME):
-            client = AdminClient(url)
-            status, landed, html = client.login(username, SECRET)
-            assert status == 200 and urlparse(landed).path == "/admin/", username
-            assert title_of(html) == "Site administration | Django site admin"
-            assert f"<strong>{username}</strong>" in html
-
-        status, _, html = client.request("/admin/library/book/")
-        assert status == 200 and "6 books" in html and "Mark selected books as out of print" in html
-        status, _, html = client.request("/admin/library/book/?q=darkness")
-        assert "1 result" in html and "The Left Hand of Darkness" in html
-        status, _, html = client.request("/admin/library/book/1/change/")
-        assert status == 200 and 'id="add_id_author"' in html and "Catalogue details" in html
     assert _refuses(url), "the server stops when the context manager exits"
     out, err = capfd.readouterr()
     assert SECRET not in out + err
@@ -108,8 +122,9 @@ def test_the_profiles_default_password_is_the_sites() -> None:
         assert password == admin_password()
 
 
+@pytest.mark.e2e
 def test_two_processes_building_one_environment_wait_for_each_other(tmp_path: Path) -> None:
-    build = ("import json, sys; from tests.django_admin import django_python, MARKER;"
+    build = ("import json, sys; from tests.support.django_admin import django_python, MARKER;"
              "p = django_python('4.2'); m = p.parent.parent / MARKER;"
              "print(json.dumps([str(p), m.stat().st_mtime_ns]))")
     env = {**os.environ, "ADOPTION_HARNESS_CACHE": str(tmp_path / "cache")}

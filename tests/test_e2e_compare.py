@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import http.server
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -12,39 +10,26 @@ import pandas as pd
 import pytest
 
 from harness.contracts.comparison import Comparison
-from tests.e2e import ROOT, harness, records, run_info, serve, serve_folder
+from tests.support import ROOT
+from tests.support.builds import COMPARE_REPEAT, CompareRuns, FlakyRuns
+from tests.support.cli import cli, harness
+from tests.support.run_folders import records, run_info
+from tests.support.servers import serve_folder
 
 FIXTURE = ROOT / "tests" / "fixtures" / "compare"
 SLOW_STEP = 'I open "/cart.html"'
-REPEAT = "8"
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("compare")]
 
 
-@pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """A baseline run, then a candidate run with /cart.html 1 s slower, compared by ``run --baseline last``."""
-    work = tmp_path_factory.mktemp("compare")
-    common = ["--app", str(FIXTURE / "app.yaml"), "--repeat", REPEAT, "--no-a11y", "--history", str(work / "history")]
-    with serve_folder(FIXTURE / "site") as url:
-        done = harness("run", str(FIXTURE / "checkout.feature"), "--base-url", url, "--out", str(work / "base"),
-                       "--app-version", "1.0", "--label", "nightly", *common)
-        assert done.returncode == 0, done.stdout + done.stderr
-    with serve_folder(FIXTURE / "site", delays={"/cart.html": 1.0}) as url:
-        done = harness("run", str(FIXTURE / "checkout.feature"), "--base-url", url, "--out", str(work / "cand"),
-                       "--app-version", "1.1", "--baseline", "last", *common)
-    (work / "cand.out").write_text(done.stdout + "\n--- stderr ---\n" + done.stderr)
-    (work / "cand.code").write_text(str(done.returncode))
-    return {"work": work, "base": work / "base", "cand": work / "cand"}
-
-
-def test_the_slowed_step_is_slower_and_no_other_step_moves(runs: dict[str, Path]) -> None:
-    out = (runs["work"] / "cand.out").read_text()
-    assert (runs["work"] / "cand.code").read_text() == "1", out  # the journeys passed; the gate fails the build
-    comparison = Comparison.model_validate_json((runs["cand"] / "comparison.json").read_text())
-    assert comparison.baseline.runs == [json.loads((runs["base"] / "run.json").read_text())["run_id"]]
+def test_the_slowed_step_is_slower_and_no_other_step_moves(compare_runs: CompareRuns) -> None:
+    done = compare_runs.done
+    out = done.stdout + "\n--- stderr ---\n" + done.stderr
+    assert done.returncode == 1, out  # the journeys passed; the gate fails the build
+    comparison = Comparison.model_validate_json((compare_runs.cand / "comparison.json").read_text())
+    assert comparison.baseline.runs == [json.loads((compare_runs.base / "run.json").read_text())["run_id"]]
     assert comparison.baseline.spec == "last" and comparison.baseline.app_version == "1.0"
     slowed = next(c for c in comparison.changes if c.where.text == SLOW_STEP and c.metric == "duration_ms")
-    assert slowed.verdict == "slower" and slowed.baseline and slowed.baseline.n == int(REPEAT)
+    assert slowed.verdict == "slower" and slowed.baseline and slowed.baseline.n == int(COMPARE_REPEAT)
     assert slowed.change_low is not None and slowed.change_low > 200  # 1 s was added
     assert slowed.q_value is not None and slowed.q_value < 0.05 and "above the minimum effect" in slowed.why
     moved_steps = {c.where.text for c in comparison.changes if c.where.level == "step" and c.metric == "duration_ms"
@@ -59,13 +44,13 @@ def test_the_slowed_step_is_slower_and_no_other_step_moves(runs: dict[str, Path]
     assert comparison.statuses == [] and comparison.counts.get("new", 0) == 0
 
 
-def test_summary_and_report_show_the_regression(runs: dict[str, Path]) -> None:
-    summary = (runs["cand"] / "summary.md").read_text()
+def test_summary_and_report_show_the_regression(compare_runs: CompareRuns) -> None:
+    summary = (compare_runs.cand / "summary.md").read_text()
     assert "❌ **Regressions fail the build**" in summary and 'step 2: I open "/cart.html": duration' in summary
     # the run's own summary, then the comparison as its Regressions part
     assert summary.startswith("## adoption-harness: ") and "✅ **Every journey passed**" in summary
     assert summary.index("### Slowest steps") < summary.index("## Regressions: what changed since the baseline")
-    html = (runs["cand"] / "report.html").read_text()
+    html = (compare_runs.cand / "report.html").read_text()
     assert 'id="regressions"' in html and "The regression gate fails the build" in html
     label = 'aria-label="duration of Checkout › Pay for the cart › step 2: I open &#34;/cart.html&#34;'
     assert f'role="img" {label}' in html
@@ -73,80 +58,47 @@ def test_summary_and_report_show_the_regression(runs: dict[str, Path]) -> None:
     assert ids and all(i.startswith("ch") for i in ids)  # the chart's ids are its own in the page
 
 
-def test_history_holds_both_runs_readable_by_pandas(runs: dict[str, Path]) -> None:
-    index = pd.read_parquet(runs["work"] / "history" / "index.parquet")
+def test_history_holds_both_runs_readable_by_pandas(compare_runs: CompareRuns) -> None:
+    index = pd.read_parquet(compare_runs.history / "index.parquet")
     assert list(index["app_version"]) == ["1.0", "1.1"] and list(index["labels"].iloc[0]) == ["nightly"]
-    assert bool(index["green"].iloc[0]) and index["steps"].iloc[0] == 5 * int(REPEAT)
-    listed = harness("history", "list", "--history", str(runs["work"] / "history"), "--json")
+    assert bool(index["green"].iloc[0]) and index["steps"].iloc[0] == 5 * int(COMPARE_REPEAT)
+    listed = cli("history", "list", "--history", compare_runs.history, "--json")
     assert listed.returncode == 0 and len(listed.stdout.strip().splitlines()) == 2
 
 
-def test_compare_picks_runs_by_label_and_prints_json(runs: dict[str, Path]) -> None:
-    out = runs["work"] / "again"
-    done = harness("compare", "label:nightly", str(runs["cand"]), "--history", str(runs["work"] / "history"),
-                   "--out", str(out), "--json")
+def test_compare_picks_runs_by_label_and_prints_json(compare_runs: CompareRuns, tmp_path: Path) -> None:
+    out = tmp_path / "again"
+    done = cli("compare", "label:nightly", compare_runs.cand, "--history", compare_runs.history, "--out", out,
+               "--json")
     assert done.returncode == 1, done.stdout + done.stderr
     data = json.loads(done.stdout)
     assert data["exit_code"] == 1 and data["gate"]["failed"] and (out / "comparison.json").is_file()
     assert (out / "summary.md").read_text().startswith("## adoption-harness: what changed")  # the comparison alone
     assert data["baseline"]["spec"] == "label:nightly"
-    assert harness("compare", "label:nightly", str(runs["cand"]), "--history", str(runs["work"] / "history"),
-                   "--out", str(out), "--no-gate").returncode == 0
+    assert cli("compare", "label:nightly", compare_runs.cand, "--history", compare_runs.history,
+               "--out", out, "--no-gate").returncode == 0
 
 
-def test_a_baseline_that_does_not_exist_is_one_clear_message(runs: dict[str, Path]) -> None:
-    done = harness("compare", "version:9.9", str(runs["cand"]), "--history", str(runs["work"] / "history"))
+def test_a_baseline_that_does_not_exist_is_one_clear_message(compare_runs: CompareRuns) -> None:
+    done = cli("compare", "version:9.9", compare_runs.cand, "--history", compare_runs.history)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "9.9" in done.stderr and "1.0" in done.stderr  # says which versions exist
 
 
-class _Flaky(http.server.BaseHTTPRequestHandler):
-    """Serves /flaky.html: with "Ready" on every page when ``steady``, else on every second request only."""
-
-    steady = True
-    served = 0
-
-    def do_GET(self) -> None:
-        page = self.path.startswith("/flaky.html")
-        type(self).served += page
-        ready = self.steady or self.served % 2 == 0
-        body = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Flaky</title></head>'
-                f'<body><main><h1>Status</h1><p>{"Ready" if ready else "Starting"}</p></main></body></html>')
-        self.send_response(200 if page else 404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.end_headers()
-        self.wfile.write(body.encode())
-
-    def log_message(self, *args: object) -> None:
-        return
-
-
-def flaky_site(steady: bool) -> contextlib.AbstractContextManager[str]:
-    return serve(type("_Handler", (_Flaky,), {"steady": steady, "served": 0}))
-
-
-def test_a_scenario_that_passes_only_on_a_retry_is_flaky(tmp_path: Path) -> None:
-    common = ["--app", str(FIXTURE / "app.yaml"), "--repeat", "2", "--no-a11y", "--no-probes", "--step-timeout", "1500",
-              "--history", str(tmp_path / "history")]
-    with flaky_site(steady=True) as url:
-        done = harness("run", str(FIXTURE / "flaky.feature"), "--base-url", url, "--out", str(tmp_path / "base"),
-                       *common)
-        assert done.returncode == 0, done.stdout + done.stderr
-    with flaky_site(steady=False) as url:  # each replay fails first, then passes on its retry
-        done = harness("run", str(FIXTURE / "flaky.feature"), "--base-url", url, "--out", str(tmp_path / "cand"),
-                       "--retries", "1", "--baseline", "last", *common)
+def test_a_scenario_that_passes_only_on_a_retry_is_flaky(flaky_runs: FlakyRuns) -> None:
+    done = flaky_runs.done
     assert done.returncode == 0, done.stdout + done.stderr  # flaky does not fail the build by default
-    attempts = [r.attempt for r in records(tmp_path / "cand") if r.text == 'I should see "Ready"']
+    attempts = [r.attempt for r in records(flaky_runs.cand) if r.text == 'I should see "Ready"']
     assert sorted(attempts) == [0, 0, 1, 1]
-    info = run_info(tmp_path / "cand")
+    info = run_info(flaky_runs.cand)
     # one scenario, flaky: both its replays passed, each only on a retry (harness.outcomes)
     assert info.totals["scenarios_flaky"] == 1 and info.totals["replays_passed"] == 2
     assert info.options["retries"] == 1 and info.exit_code == 0
-    comparison = Comparison.model_validate_json((tmp_path / "cand" / "comparison.json").read_text())
+    comparison = Comparison.model_validate_json((flaky_runs.cand / "comparison.json").read_text())
     (status,) = comparison.statuses
     assert (status.kind, status.retried_repeats, status.failed_repeats) == ("new_flaky", [0, 1], [])
     assert "new flaky: Checkout" in done.stdout
-    html = (tmp_path / "cand" / "report.html").read_text()
+    html = (flaky_runs.cand / "report.html").read_text()
     assert "passes only on a retry in 2/2" in html and "attempts that failed and were retried" in html
 
 

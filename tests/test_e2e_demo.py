@@ -1,8 +1,8 @@
 """End to end in real Chromium: the demo journeys against the demo app v1 and v2.
 
-Each version is run once per test module through the real ``harness demo`` command, and
-the tests read its run folder back: the v2 outcomes are asserted against the ground truth
-in ``harness/demo/changes.yaml``.
+Each version is run once per test session through the real ``harness demo`` command (the
+``demo_v1_run`` and ``demo_v2_run`` fixtures), and the tests read its run folder back: the v2
+outcomes are asserted against the ground truth in ``harness/demo/changes.yaml``.
 """
 
 from __future__ import annotations
@@ -15,16 +15,18 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 from junitparser import JUnitXml
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Browser
 
-from harness.collect.browser import launch_options, resolve_browser
 from harness.demo import load_changes
 from harness.report.junit.cases import case_name
 from harness.report.markdown.comparison import md
 from harness.spec.features import feature_files, parse_feature
 from harness.spec.features import scenario_runs as expand
-from tests.e2e import ROOT, SECRETS, folder_text, harness, records, run_info, scenario_runs
-from tests.junit_schema import schema_errors
+from tests.support import ROOT, SECRETS
+from tests.support.builds import Run
+from tests.support.cli import cli
+from tests.support.junit_schema import schema_errors
+from tests.support.run_folders import folder_text, records, run_info, scenario_runs
 
 pytestmark = pytest.mark.e2e
 FEATURES = ROOT / "features" / "demo"
@@ -36,23 +38,9 @@ def demo_scenarios() -> list[tuple[str, str, str]]:
             for f in map(parse_feature, feature_files([FEATURES])) for run in expand(f)]
 
 
-@pytest.fixture(scope="module")
-def v1(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
-    out = tmp_path_factory.mktemp("v1") / "run"
-    done = harness("demo", "--out", str(out))
-    return out, done
-
-
-@pytest.fixture(scope="module")
-def v2(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
-    out = tmp_path_factory.mktemp("v2") / "run"
-    done = harness("demo", "--version", "2", "--out", str(out), "--workers", "2", "--step-timeout", "4000")
-    return out, done
-
-
 @pytest.mark.xdist_group("demo-v1")
-def test_v1_every_journey_passes_and_the_report_path_is_printed(v1: tuple[Path, object]) -> None:
-    out, done = v1
+def test_v1_every_journey_passes_and_the_report_path_is_printed(demo_v1_run: Run) -> None:
+    out, done = demo_v1_run
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"Report: {out / 'report.html'}" in done.stdout
     # the demo also checks the demo guides against the same app, into the same folder and report
@@ -75,8 +63,8 @@ def test_v1_every_journey_passes_and_the_report_path_is_printed(v1: tuple[Path, 
 
 
 @pytest.mark.xdist_group("demo-v1")
-def test_v1_records_what_each_step_caused(v1: tuple[Path, object]) -> None:
-    out, _ = v1
+def test_v1_records_what_each_step_caused(demo_v1_run: Run) -> None:
+    out, _ = demo_v1_run
     steps = records(out)
     opens = [r for r in steps if r.text.startswith(("I open", "j'ouvre"))]
     assert opens and all(r.signals.navigations >= 1 and r.signals.requests >= 1 for r in opens)
@@ -88,8 +76,8 @@ def test_v1_records_what_each_step_caused(v1: tuple[Path, object]) -> None:
 
 
 @pytest.mark.xdist_group("demo-v1")
-def test_v1_logs_each_user_in_once_then_reuses_the_session(v1: tuple[Path, object]) -> None:
-    out, _ = v1
+def test_v1_logs_each_user_in_once_then_reuses_the_session(demo_v1_run: Run) -> None:
+    out, _ = demo_v1_run
     logins: dict[str, list[int]] = {}
     for record in records(out):
         if record.text.startswith(("I am logged in as", "je suis connecté")):
@@ -103,8 +91,8 @@ def test_v1_logs_each_user_in_once_then_reuses_the_session(v1: tuple[Path, objec
 
 
 @pytest.mark.xdist_group("demo-v1")
-def test_v1_parquet_holds_the_same_steps(v1: tuple[Path, object]) -> None:
-    out, _ = v1
+def test_v1_parquet_holds_the_same_steps(demo_v1_run: Run) -> None:
+    out, _ = demo_v1_run
     frame = pd.read_parquet(out / "steps.parquet")
     assert len(frame) == len(records(out))
     assert set(frame["status"]) == {"passed"}
@@ -112,32 +100,32 @@ def test_v1_parquet_holds_the_same_steps(v1: tuple[Path, object]) -> None:
 
 
 @pytest.mark.xdist_group("demo-v1")
-def test_v1_report_opens_in_chromium_with_every_journey_timed(v1: tuple[Path, object]) -> None:
-    out, _ = v1
+def test_v1_report_opens_in_chromium_with_every_journey_timed(demo_v1_run: Run, browser: Browser,
+                                                               tmp_path: Path) -> None:
+    out, _ = demo_v1_run
     report = out / "report.html"
     console_errors: list[str] = []
     requests: list[str] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(**launch_options(resolve_browser()))
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
-        page.on("request", lambda r: requests.append(r.url))
-        page.goto(report.as_uri())
-        text = page.inner_text("body")
-        page.screenshot(path=str(out / "report-screenshot.png"), full_page=True)
-        browser.close()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(report.as_uri())
+    text = page.inner_text("body")
+    page.screenshot(path=str(tmp_path / "report-screenshot.png"), full_page=True)
+    context.close()
     for journey in ("Sign in to Spendly", "Submit an expense", "Approve an expense", "Open a support ticket",
                     "Rechercher ses notes de frais"):
         assert journey in text
     assert "ms" in text and "Slowest steps" in text
     assert console_errors == []
     assert requests == [report.as_uri()]
-    assert (out / "report-screenshot.png").stat().st_size > 10_000
+    assert (tmp_path / "report-screenshot.png").stat().st_size > 10_000
 
 
 @pytest.mark.xdist_group("demo-v2")
-def test_v2_fails_exactly_the_journeys_the_update_breaks(v2: tuple[Path, object]) -> None:
-    out, done = v2
+def test_v2_fails_exactly_the_journeys_the_update_breaks(demo_v2_run: Run) -> None:
+    out, done = demo_v2_run
     assert done.returncode == 1, done.stdout + done.stderr
     guides = json.loads((out / "guides.json").read_text())
     assert guides["status"] == "failed" and guides["app_version"] == "Spendly 2.0.0 (v2)"
@@ -169,8 +157,8 @@ def test_v2_fails_exactly_the_journeys_the_update_breaks(v2: tuple[Path, object]
 
 
 @pytest.mark.xdist_group("demo-v2")
-def test_v2_failures_are_explained_in_the_users_words(v2: tuple[Path, object]) -> None:
-    out, _ = v2
+def test_v2_failures_are_explained_in_the_users_words(demo_v2_run: Run) -> None:
+    out, _ = demo_v2_run
     errors = {r.error_kind: r.error or "" for r in records(out) if r.status == "failed"}
     assert "cookie-banner" in errors["covered"] and "intercepts pointer events" in errors["covered"]
     assert "not visible" in errors["hidden"]
@@ -178,8 +166,8 @@ def test_v2_failures_are_explained_in_the_users_words(v2: tuple[Path, object]) -
 
 
 @pytest.mark.xdist_group("demo-v2")
-def test_v2_login_survives_through_its_fallback_and_the_search_is_over_budget(v2: tuple[Path, object]) -> None:
-    out, _ = v2
+def test_v2_login_survives_through_its_fallback_and_the_search_is_over_budget(demo_v2_run: Run) -> None:
+    out, _ = demo_v2_run
     steps = records(out)
     assert any(r.fallback_used and r.selector == "form#login-form button[type=submit]" for r in steps)
     slow = [r for r in steps if r.text == 'j\'appuie sur "Enter" dans "expenses.search"']
@@ -187,8 +175,8 @@ def test_v2_login_survives_through_its_fallback_and_the_search_is_over_budget(v2
 
 
 @pytest.mark.xdist_group("demo-v2")
-def test_v2_run_folder_and_traces_hold_no_secret(v2: tuple[Path, object]) -> None:
-    out, _ = v2
+def test_v2_run_folder_and_traces_hold_no_secret(demo_v2_run: Run) -> None:
+    out, _ = demo_v2_run
     assert list(out.rglob("*.zip")), "failed scenarios keep their trace"
     text = folder_text(out)
     for secret in SECRETS.values():
@@ -196,8 +184,8 @@ def test_v2_run_folder_and_traces_hold_no_secret(v2: tuple[Path, object]) -> Non
 
 
 @pytest.mark.xdist_group("demo-v2")
-def test_v2_runs_used_two_workers(v2: tuple[Path, object]) -> None:
-    out, _ = v2
+def test_v2_runs_used_two_workers(demo_v2_run: Run) -> None:
+    out, _ = demo_v2_run
     assert {r.worker for r in records(out)} == {"gw0", "gw1"}
     assert run_info(out).options["workers"] == 2
 
@@ -227,8 +215,8 @@ RANK = {"low": 0, "medium": 1, "high": 2}
 
 
 @pytest.mark.xdist_group("demo-v2")
-def test_v2_friction_findings_are_the_designed_ones_each_on_its_step(v2: tuple[Path, object]) -> None:
-    out, _ = v2
+def test_v2_friction_findings_are_the_designed_ones_each_on_its_step(demo_v2_run: Run) -> None:
+    out, _ = demo_v2_run
     keys = [_key(f) for f in _friction(out)]
     found = {_place(k): k[1] for k in keys}
     assert len(found) == len(keys)  # one finding per rule and step
@@ -251,8 +239,8 @@ def test_v2_friction_findings_are_the_designed_ones_each_on_its_step(v2: tuple[P
 
 
 @pytest.mark.xdist_group("demo-v2")
-def test_v2_scores_add_up_and_the_report_ranks_and_annotates_them(v2: tuple[Path, object]) -> None:
-    out, _ = v2
+def test_v2_scores_add_up_and_the_report_ranks_and_annotates_them(demo_v2_run: Run) -> None:
+    out, _ = demo_v2_run
     data = json.loads((out / "findings.json").read_text())
     ids = {f["id"] for f in data["findings"]}
     for journey in data["journeys"]:
@@ -271,23 +259,23 @@ def test_v2_scores_add_up_and_the_report_ranks_and_annotates_them(v2: tuple[Path
 
 
 @pytest.mark.xdist_group("demo-v2")
-def test_v2_audit_recomputes_the_same_findings_without_a_browser(v2: tuple[Path, object], tmp_path: Path) -> None:
-    out, _ = v2
+def test_v2_audit_recomputes_the_same_findings_without_a_browser(demo_v2_run: Run, tmp_path: Path) -> None:
+    out, _ = demo_v2_run
     before = json.loads((out / "findings.json").read_text())
     copy = tmp_path / "copy"
     shutil.copytree(out, copy)
     (copy / "findings.json").unlink()
-    done = harness("audit", str(copy), "--json", "--fail-on", "high")
+    done = cli("audit", copy, "--json", "--fail-on", "high")
     assert done.returncode == 1, done.stderr  # high-severity findings fail the default policy
     again = json.loads(done.stdout)
     assert [f["id"] for f in again["findings"]] == [f["id"] for f in before["findings"]]
     assert (copy / "findings.json").is_file() and (copy / "report.html").is_file()
-    assert harness("audit", str(copy), "--fail-on", "never").returncode == 0
+    assert cli("audit", copy, "--fail-on", "never").returncode == 0
 
 
 @pytest.mark.xdist_group("demo-v1")
-def test_v1_has_no_high_severity_friction_and_only_the_journeys_own_refusals(v1: tuple[Path, object]) -> None:
-    out, _ = v1
+def test_v1_has_no_high_severity_friction_and_only_the_journeys_own_refusals(demo_v1_run: Run) -> None:
+    out, _ = demo_v1_run
     found = _friction(out)
     assert [f["rule"] for f in found if f["severity"] == "high"] == []
     key = load_changes()["friction_on_v1"]
@@ -307,10 +295,10 @@ def _comparable(path: Path) -> object:
 
 
 @pytest.mark.xdist_group("demo-v2")
-def test_v2_ci_outputs_are_valid_and_harness_report_rebuilds_them_without_a_browser(v2: tuple[Path, object],
+def test_v2_ci_outputs_are_valid_and_harness_report_rebuilds_them_without_a_browser(demo_v2_run: Run,
                                                                                  tmp_path: Path) -> None:
-    out, done = v2
-    assert "Also: junit.xml, summary.md, steps.parquet, steps.csv" in done.stdout  # type: ignore[attr-defined]
+    out, done = demo_v2_run
+    assert "Also: junit.xml, summary.md, steps.parquet, steps.csv" in done.stdout
     assert schema_errors(out / "junit.xml") == []
     xml = JUnitXml.fromfile(str(out / "junit.xml"))
     journeys = [s for s in xml if not s.name.endswith(" guides")]
@@ -331,7 +319,7 @@ def test_v2_ci_outputs_are_valid_and_harness_report_rebuilds_them_without_a_brow
     shutil.copytree(out, copy)
     for name in OUTPUTS:
         (copy / name).unlink()
-    rebuilt = harness("report", str(copy))
+    rebuilt = cli("report", copy)
     assert rebuilt.returncode == 0, rebuilt.stderr
     for name in OUTPUTS:
         assert f"  {copy / name}" in rebuilt.stdout, rebuilt.stdout

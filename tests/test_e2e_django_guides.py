@@ -20,38 +20,39 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Locator, Page
 from playwright.sync_api import Error as PlaywrightError
 
-from harness.collect.browser import launch_options, resolve_browser
 from harness.spec.guides import guides_dir, load_guides
 from harness.spec.profile import load_profile
 from harness.spec.yamlfile import load_yaml
-from tests.django_admin import (
+from tests.support import ROOT
+from tests.support.cli import Done, harness
+from tests.support.django_admin import (
     DEFAULT_PASSWORD,
     OTHER_USERNAME,
     PASSWORD_ENV,
+    SESSION_PASSWORD,
     USERNAME,
+    DjangoSites,
     admin_password,
-    django_admin,
 )
-from tests.e2e import ROOT, folder_text
+from tests.support.run_folders import folder_text
 
-#: The module's fixtures start four servers and run three harness commands inside its first tests.
+#: The module's fixtures start both servers (once per worker: ``django_sites``) and run three harness commands
+#: inside its first tests.
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("django"), pytest.mark.timeout(900)]
 
 FIXTURE = ROOT / "tests" / "fixtures" / "django_admin"
 BASELINE, CHECKED = "4.2", "5.2"
-#: A non-default password: the server's superuser and the harness both read it from the environment.
-SECRET = "e2e-Django-Admin-Secret-5Rq"
+#: A non-default password: the servers' superusers and the harness both read it from the environment.
+SECRET = SESSION_PASSWORD
 STATUSES = {"page_error", "missing", "ambiguous", "hidden", "offscreen", "covered", "disabled", "text_changed",
             "drifted", "ok"}
 Key = tuple[str, str]
@@ -151,16 +152,20 @@ class LivePages:
             self.pages[user, page_path] = (page, status)
         return self.pages[user, page_path]
 
+    def close(self) -> None:
+        """Close every context (and so every page) opened."""
+        for context in self.contexts.values():
+            context.close()
+
 
 @contextlib.contextmanager
-def live_pages(base_url: str) -> Iterator[LivePages]:
-    """Chromium on a live admin."""
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(**launch_options(resolve_browser()))
-        try:
-            yield LivePages(browser, base_url)
-        finally:
-            browser.close()
+def live_pages(browser: Browser, base_url: str) -> Iterator[LivePages]:
+    """Pages of a live admin in ``browser``, closed on exit."""
+    pages = LivePages(browser, base_url)
+    try:
+        yield pages
+    finally:
+        pages.close()
 
 
 def shows(locator: Locator, text: str) -> bool:
@@ -229,33 +234,26 @@ def cases() -> dict[Key, StepCase]:
 
 
 @pytest.fixture(scope="module")
-def secret_env() -> Iterator[dict[str, str]]:
-    """A non-default admin password for the servers and the harness of this module."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv(PASSWORD_ENV, SECRET)
-        env = {**os.environ, "CI": "true"}
-        for name in ("HARNESS_RUN_DIR", "HARNESS_RUN_ID"):
-            env.pop(name, None)
-        yield env
+def secret_env(django_sites: DjangoSites) -> dict[str, str]:
+    """The harness's environment: the servers' non-default admin password (``$DJANGO_ADMIN_PASSWORD``)."""
+    assert os.environ[PASSWORD_ENV] == SECRET
+    env = {**os.environ, "CI": "true"}
+    for name in ("HARNESS_RUN_DIR", "HARNESS_RUN_ID"):
+        env.pop(name, None)
+    return env
 
 
 @pytest.fixture(scope="module")
-def live(cases: dict[Key, StepCase], secret_env: dict[str, str]) -> dict[str, dict[Key, Observed]]:
+def live(cases: dict[Key, StepCase], django_sites: DjangoSites, browser: Browser) -> dict[str, dict[Key, Observed]]:
     """Every step observed on live 4.2 and 5.2 pages, without the harness."""
     seen: dict[str, dict[Key, Observed]] = {}
     for version in (BASELINE, CHECKED):
-        with django_admin(version) as url, live_pages(url) as pages:
+        with live_pages(browser, django_sites.url(version)) as pages:
             seen[version] = {key: observe(pages, case) for key, case in cases.items()}
     return seen
 
 
-def harness(env: dict[str, str], *args: str | Path) -> subprocess.CompletedProcess[str]:
-    """Run ``harness ARGS`` from the project folder."""
-    return subprocess.run([sys.executable, "-m", "harness.cli", *map(str, args)], cwd=ROOT, capture_output=True,
-                          text=True, timeout=600, env=env)
-
-
-def output(done: subprocess.CompletedProcess[str]) -> str:
+def output(done: Done) -> str:
     """A command's exit code and the end of its output, for assertion messages."""
     return f"exit {done.returncode}\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
 
@@ -284,9 +282,9 @@ class CliRuns:
     """The harness commands' results on both versions."""
 
     app: Path
-    baseline: subprocess.CompletedProcess[str]
-    check_old: subprocess.CompletedProcess[str]
-    check_new: subprocess.CompletedProcess[str]
+    baseline: Done
+    check_old: Done
+    check_new: Done
     out_old: Path
     out_new: Path
     repairs: dict[Key, Repair] = field(default_factory=dict)
@@ -305,25 +303,24 @@ def step_results(data: dict[str, Any]) -> dict[Key, dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-def cli(tmp_path_factory: pytest.TempPathFactory, cases: dict[Key, StepCase],
-        secret_env: dict[str, str]) -> CliRuns:
+def cli(tmp_path_factory: pytest.TempPathFactory, cases: dict[Key, StepCase], secret_env: dict[str, str],
+        django_sites: DjangoSites, browser: Browser) -> CliRuns:
     """Baseline and check on 4.2, then check on 5.2 and try each suggestion on the live 5.2 pages."""
     work = tmp_path_factory.mktemp("django-guides")
     app = work / "app"
     shutil.copytree(FIXTURE, app)
     out_old, out_new = work / "out42", work / "out52"
-    with django_admin(BASELINE) as url:
-        baseline = harness(secret_env, "guides", "baseline", "--app", app / "app.yaml", "--base-url", url)
-        check_old = harness(secret_env, "guides", "check", "--app", app / "app.yaml", "--base-url", url,
-                            "--out", out_old, "--json")
-    with django_admin(CHECKED) as url:
-        check_new = harness(secret_env, "guides", "check", "--app", app / "app.yaml", "--base-url", url,
-                            "--out", out_new, "--json")
-        runs = CliRuns(app, baseline, check_old, check_new, out_old, out_new)
-        if not (out_new / "guides.json").is_file():
-            return runs
+    url = django_sites.url(BASELINE)
+    baseline = harness("guides", "baseline", "--app", app / "app.yaml", "--base-url", url, env=secret_env)
+    check_old = harness("guides", "check", "--app", app / "app.yaml", "--base-url", url,
+                        "--out", out_old, "--json", env=secret_env)
+    url = django_sites.url(CHECKED)
+    check_new = harness("guides", "check", "--app", app / "app.yaml", "--base-url", url,
+                        "--out", out_new, "--json", env=secret_env)
+    runs = CliRuns(app, baseline, check_old, check_new, out_old, out_new)
+    if (out_new / "guides.json").is_file():
         results = step_results(guides_json(out_new))
-        with live_pages(url) as pages:
+        with live_pages(browser, url) as pages:
             for key, case in cases.items():
                 suggestion = (results.get(key) or {}).get("suggestion")
                 if not case.expected_element or not suggestion:

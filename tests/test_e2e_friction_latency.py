@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from harness.contracts.records import FindingsFile
-from tests.e2e import ROOT, demo_server, harness
+from tests.support import ROOT
+from tests.support.cli import harness
+from tests.support.servers import demo_server
 
 pytestmark = pytest.mark.e2e
 DELAY_MS = 2000

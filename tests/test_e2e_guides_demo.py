@@ -14,13 +14,15 @@ from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
-from harness.collect.browser import launch_options, resolve_browser
 from harness.demo import load_changes
-from tests.e2e import ROOT, SECRETS, demo_server, folder_text, harness
+from tests.support import ROOT, SECRETS
+from tests.support.cli import cli, harness
+from tests.support.run_folders import folder_text
+from tests.support.servers import demo_server
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("guides-demo")]
+pytestmark = pytest.mark.xdist_group("guides-demo")
 
 DEMO = ROOT / "journeys" / "demo"
 USERS = {"employee": ("alice", SECRETS["DEMO_EMPLOYEE_PASSWORD"]),
@@ -68,6 +70,7 @@ def v2_check(v2: Any, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, d
     return tmp, data, proc.stderr
 
 
+@pytest.mark.e2e
 def test_baseline_records_every_step_on_v1(v1: Any, tmp_path: Path) -> None:
     app = _app_copy(tmp_path, with_baseline=False)
     proc = harness("guides", "baseline", "--app", str(app / "app.yaml"), "--base-url", v1.url)
@@ -89,6 +92,7 @@ def test_baseline_records_every_step_on_v1(v1: Any, tmp_path: Path) -> None:
     assert not any(secret in text for secret in SECRETS.values())
 
 
+@pytest.mark.e2e
 def test_committed_baseline_holds_on_v1(v1: Any, tmp_path: Path) -> None:
     app = _app_copy(tmp_path, with_baseline=True)
     proc, data = _check(app, v1.url, tmp_path / "out")
@@ -99,6 +103,7 @@ def test_committed_baseline_holds_on_v1(v1: Any, tmp_path: Path) -> None:
                for s in _steps(data).values())
 
 
+@pytest.mark.e2e
 def test_v2_verdicts_match_the_ground_truth(v2_check: tuple[Path, dict[str, Any], str]) -> None:
     _, data, _ = v2_check
     expected = {(e["guide"], e["step"]): e for e in load_changes()["guides_on_v2"]}
@@ -121,40 +126,38 @@ def _login(page: Page, url: str, user: str) -> None:
     page.wait_for_url("**/home")
 
 
-def test_v2_suggestions_select_the_right_new_element(v2: Any, v2_check: tuple[Path, dict[str, Any], str]) -> None:
+@pytest.mark.e2e
+def test_v2_suggestions_select_the_right_new_element(v2: Any, v2_check: tuple[Path, dict[str, Any], str],
+                                                     browser: Browser) -> None:
     _, data, _ = v2_check
     steps = _steps(data)
     guides = {g["id"]: g for g in data["guides"]}
     users = {"sign-in": None, "expenses": "employee", "new-expense": "employee", "new-ticket": "employee",
              "approvals": "manager"}
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(**launch_options(resolve_browser()))
-        try:
-            for expected in load_changes()["guides_on_v2"]:
-                step = steps[(expected["guide"], expected["step"])]
-                suggestion = step["suggestion"]
-                if expected["element"] is None:
-                    assert suggestion is None, (expected, suggestion)
-                    continue
-                assert suggestion is not None, expected
-                assert 0 < suggestion["score"] <= 1 and suggestion["reasons"]
-                page = browser.new_page(viewport={"width": 1280, "height": 720})
-                if users[expected["guide"]]:
-                    _login(page, v2.url, users[expected["guide"]])
-                page.goto(step["url"])
-                want = page.locator(expected["element"])
-                got = page.locator(suggestion["target"])
-                assert want.count() == 1 and got.count() == 1, (expected, suggestion)
-                assert got.evaluate("(el, other) => el === other", want.element_handle()), (expected, suggestion)
-                if suggestion.get("css"):
-                    assert page.evaluate("([a, b]) => document.querySelector(a) === document.querySelector(b)",
-                                         [suggestion["css"], expected["element"]]), suggestion
-                page.context.close()
-        finally:
-            browser.close()
+    for expected in load_changes()["guides_on_v2"]:
+        step = steps[(expected["guide"], expected["step"])]
+        suggestion = step["suggestion"]
+        if expected["element"] is None:
+            assert suggestion is None, (expected, suggestion)
+            continue
+        assert suggestion is not None, expected
+        assert 0 < suggestion["score"] <= 1 and suggestion["reasons"]
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        if users[expected["guide"]]:
+            _login(page, v2.url, users[expected["guide"]])
+        page.goto(step["url"])
+        want = page.locator(expected["element"])
+        got = page.locator(suggestion["target"])
+        assert want.count() == 1 and got.count() == 1, (expected, suggestion)
+        assert got.evaluate("(el, other) => el === other", want.element_handle()), (expected, suggestion)
+        if suggestion.get("css"):
+            assert page.evaluate("([a, b]) => document.querySelector(a) === document.querySelector(b)",
+                                 [suggestion["css"], expected["element"]]), suggestion
+        page.context.close()
     assert guides["sign-in"]["file"]
 
 
+@pytest.mark.e2e
 def test_v2_evidence(v2_check: tuple[Path, dict[str, Any], str]) -> None:
     tmp, data, _ = v2_check
     out = tmp / "out"
@@ -180,6 +183,7 @@ def test_v2_evidence(v2_check: tuple[Path, dict[str, Any], str]) -> None:
     assert not any(secret in folder_text(out) for secret in SECRETS.values())
 
 
+@pytest.mark.e2e
 def test_write_fixes_patch_repairs_the_guides(v2: Any, v2_check: tuple[Path, dict[str, Any], str]) -> None:
     tmp, data, _ = v2_check
     patch = (tmp / "out" / "guide-fixes.patch").read_text()
@@ -202,6 +206,7 @@ def test_write_fixes_patch_repairs_the_guides(v2: Any, v2_check: tuple[Path, dic
     assert proc.returncode == 1
 
 
+@pytest.mark.e2e
 def test_a_baseline_is_refused_on_a_broken_version(v2: Any, tmp_path: Path) -> None:
     app = _app_copy(tmp_path, with_baseline=False)
     proc = harness("guides", "baseline", "--app", str(app / "app.yaml"), "--base-url", v2.url)
@@ -213,13 +218,13 @@ def test_a_baseline_is_refused_on_a_broken_version(v2: Any, tmp_path: Path) -> N
 
 def test_bad_input_is_one_clear_message(tmp_path: Path) -> None:
     app = _app_copy(tmp_path, with_baseline=True)
-    unreachable = harness("guides", "check", "--app", str(app / "app.yaml"), "--base-url", "http://127.0.0.1:9",
-                          "--out", str(tmp_path / "out"))
+    unreachable = cli("guides", "check", "--app", app / "app.yaml", "--base-url", "http://127.0.0.1:9",
+                      "--out", tmp_path / "out")
     assert unreachable.returncode == 2 and "unreachable" in unreachable.stderr
-    policy = harness("guides", "check", "--app", str(app / "app.yaml"), "--fail-on", "missing,bogus")
+    policy = cli("guides", "check", "--app", app / "app.yaml", "--fail-on", "missing,bogus")
     assert policy.returncode == 2 and "unknown guide status 'bogus'" in policy.stderr
     (app / "guides" / "sign-in.yaml").write_text("id: sign-in\npage: /login\nsteps:\n  - {id: a, target: '#x['}\n")
-    bad = harness("guides", "check", "--app", str(app / "app.yaml"), "--base-url", "http://127.0.0.1:9")
+    bad = cli("guides", "check", "--app", app / "app.yaml", "--base-url", "http://127.0.0.1:9")
     assert bad.returncode == 2 and f"{app / 'guides' / 'sign-in.yaml'}:4:" in bad.stderr
     for proc in (unreachable, policy, bad):
         assert "Traceback" not in proc.stderr

@@ -13,7 +13,10 @@ from typing import Any
 
 import pytest
 
-from tests.e2e import ROOT, demo_server, harness, scenario_runs
+from tests.support import ROOT
+from tests.support.cli import harness
+from tests.support.run_folders import scenario_runs
+from tests.support.servers import demo_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("guides-journey")]
 FEATURES = ROOT / "tests" / "fixtures" / "guides_journey" / "features"

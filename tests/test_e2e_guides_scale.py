@@ -24,7 +24,8 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from harness.collect.anchors import Anchor, probe
-from tests.e2e import chromium, harness, serve_folder
+from tests.support.cli import harness
+from tests.support.servers import serve_folder
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("guides-scale")]
 
@@ -277,12 +278,6 @@ def checked(site: Site, tmp_path_factory: pytest.TempPathFactory) -> tuple[subpr
     proc = harness("guides", "check", "--app", str(site.app_yaml), "--base-url", site.url, "--out", str(out), "--json")
     assert (out / "guides.json").is_file(), proc.stderr + proc.stdout
     return proc, json.loads((out / "guides.json").read_text(encoding="utf-8"))
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
 
 
 def test_the_guide_has_200_steps_with_every_kind_of_trouble() -> None:

@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 
 from harness.contracts.records import StepRecord
-from tests.e2e import ROOT, harness, scenario_runs, serve_folder
+from tests.support import ROOT
+from tests.support.cli import harness
+from tests.support.run_folders import scenario_runs
+from tests.support.servers import serve_folder
 
 PROBES = ROOT / "tests" / "fixtures" / "probes"
 SLOW_IMAGE_S = 0.5

@@ -1,7 +1,12 @@
-"""End to end in real Chromium: killing a run, hostile app text, repeats, tags, bad targets."""
+"""The ``harness run`` command: killing a run, hostile app text, repeats, tags, bad targets and folders.
+
+The runs are end to end in real Chromium (marked e2e); the refusals before a run starts are
+checked in-process, without a browser.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -11,24 +16,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Browser
 
-from harness.collect.browser import launch_options, resolve_browser
 from harness.demo import DemoServer
-from tests.e2e import (
-    ROOT,
-    SECRETS,
-    demo_server,
-    env_with_secrets,
-    folder_text,
-    harness,
-    records,
-    run_info,
-    scenario_runs,
-    serve_folder,
-)
+from harness.spec.features import feature_files, parse_feature
+from harness.spec.features import scenario_runs as expand
+from tests.support import ROOT, SECRETS
+from tests.support.builds import Run
+from tests.support.cli import cli, env_with_secrets, harness
+from tests.support.processes import process_groups_under
+from tests.support.run_folders import folder_text, records, run_info, scenario_runs
+from tests.support.servers import demo_server, serve_folder
 
-pytestmark = pytest.mark.e2e
 HOSTILE = ROOT / "tests" / "fixtures" / "hostile"
 SIGNALS = ROOT / "tests" / "fixtures" / "signals"
 MARKUP = "<script>window.__pwned=1</script><img src=x onerror=window.__pwned=2>"
@@ -40,6 +39,7 @@ def server() -> Iterator[DemoServer]:
         yield running
 
 
+@pytest.mark.e2e
 @pytest.mark.xdist_group("run")
 def test_a_killed_run_keeps_every_finished_step(server: DemoServer, tmp_path: Path) -> None:
     out = tmp_path / "killed"
@@ -53,21 +53,23 @@ def test_a_killed_run_keeps_every_finished_step(server: DemoServer, tmp_path: Pa
         if steps.exists() and len(steps.read_text().splitlines()) >= 12:
             break
         time.sleep(0.1)
-    os.killpg(proc.pid, signal.SIGKILL)  # the CLI, pytest and Chromium: nothing gets to clean up
+    for group in process_groups_under(proc.pid) - {os.getpgrp()}:  # the CLI, pytest and Chromium: no clean-up
+        os.killpg(group, signal.SIGKILL)
     proc.wait(timeout=30)
     kept = records(out)  # every line on disk is a whole, valid record
     assert len(kept) >= 12
     assert all(r.duration_ms is not None for r in kept if r.status == "passed")
     info = run_info(out)
     assert info.status == "incomplete" and info.ended_at is None
-    rebuilt = harness("report", str(out))
+    rebuilt = cli("report", out)
     assert rebuilt.returncode == 0, rebuilt.stderr
     html = (out / "report.html").read_text()
     assert "Run not finished" in html
 
 
+@pytest.mark.e2e
 @pytest.mark.xdist_group("run")
-def test_hostile_app_text_stays_text_in_the_report(server: DemoServer, tmp_path: Path) -> None:
+def test_hostile_app_text_stays_text_in_the_report(server: DemoServer, browser: Browser, tmp_path: Path) -> None:
     out = tmp_path / "hostile"
     done = harness("run", str(HOSTILE), "--app", "demo", "--base-url", server.url, "--out", str(out),
                    "--step-timeout", "2000")
@@ -76,38 +78,39 @@ def test_hostile_app_text_stays_text_in_the_report(server: DemoServer, tmp_path:
     assert failed.text.startswith("I should not see") and MARKUP in failed.text
     report = out / "report.html"
     dialogs: list[str] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(**launch_options(resolve_browser()))
-        page = browser.new_page()
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.goto(report.as_uri())
-        pwned = page.evaluate("() => window.__pwned")
-        text = page.inner_text("body")
-        injected = page.locator("img[src=x]").count()
-        browser.close()
+    page = browser.new_page()
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(report.as_uri())
+    pwned = page.evaluate("() => window.__pwned")
+    text = page.inner_text("body")
+    injected = page.locator("img[src=x]").count()
+    page.close()
     assert pwned is None and dialogs == [] and injected == 0
     assert MARKUP in text
     assert "<script>window.__pwned" not in report.read_text()
 
 
-@pytest.mark.xdist_group("run")
-def test_repeat_tags_and_workers(server: DemoServer, tmp_path: Path) -> None:
-    out = tmp_path / "repeat"
-    done = harness("run", str(ROOT / "features" / "demo"), "--app", "demo", "--base-url", server.url,
-                   "--out", str(out), "--repeat", "2", "--workers", "2", "--tags", "@smoke and not @manager")
-    assert done.returncode == 0, done.stdout + done.stderr
+@pytest.mark.xdist_group("report-e2e")  # the report's run: in the worker that builds it for the report tests
+def test_repeat_tags_and_workers(report_runs: tuple[Run, Run]) -> None:
+    """The report's v2 run: ``--repeat 2 --workers 2 --tags "@login or @approvals"``."""
+    out = report_runs[1].out
+    every = [(Path(f.filename).name, run.name, json.dumps(run.example, sort_keys=True), f.tags)
+             for f in map(parse_feature, feature_files([ROOT / "features" / "demo"])) for run in expand(f)]
+    tagged = {(f, s, e) for f, s, e, tags in every if tags & {"login", "approvals"}}
+    assert 0 < len(tagged) < len(every)
     runs = scenario_runs(out)
     scenarios = {(f, s, e) for f, s, e, _ in runs}
-    assert scenarios and all((f, s, e, r) in runs for f, s, e in scenarios for r in (0, 1))
+    assert scenarios == tagged
+    assert all((f, s, e, r) in runs for f, s, e in scenarios for r in (0, 1))
     assert len(runs) == 2 * len(scenarios)
     kept = records(out)
-    assert all("smoke" in r.tags and "manager" not in r.tags for r in kept)
+    assert all({"login", "approvals"} & set(r.tags) for r in kept)
     assert {r.worker for r in kept} == {"gw0", "gw1"}
     assert run_info(out).options["repeat"] == 2
 
 
 def test_an_unreachable_app_is_one_clear_message() -> None:
-    done = harness("run", str(ROOT / "features" / "demo"), "--app", "demo", "--base-url", "http://127.0.0.1:9")
+    done = cli("run", str(ROOT / "features" / "demo"), "--app", "demo", "--base-url", "http://127.0.0.1:9")
     assert done.returncode == 2
     assert "the app at http://127.0.0.1:9 is unreachable" in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
@@ -117,7 +120,7 @@ def test_an_unknown_target_stops_the_run_before_it_starts(tmp_path: Path) -> Non
     feature = tmp_path / "typo.feature"
     feature.write_text('Feature: Typo\n  Scenario: s\n    Given I am logged in as "employee"\n'
                        '    When I click "expense.sumbit"\n')
-    done = harness("run", str(feature), "--app", "demo", "--base-url", "http://127.0.0.1:9")
+    done = cli("run", feature, "--app", "demo", "--base-url", "http://127.0.0.1:9")
     assert done.returncode == 2
     assert f"{feature}:4: unknown target 'expense.sumbit': not in the UI map; did you mean 'expense.submit'" \
         in done.stderr.replace("\n", "")
@@ -132,6 +135,7 @@ def static_site() -> Iterator[str]:
 
 
 
+@pytest.mark.e2e
 @pytest.mark.xdist_group("run")
 def test_each_step_owns_the_console_errors_requests_and_navigations_it_caused(static_site: str,
                                                                               tmp_path: Path) -> None:
@@ -159,13 +163,14 @@ def test_each_step_owns_the_console_errors_requests_and_navigations_it_caused(st
 
 def test_a_run_never_writes_into_another_runs_folder(tmp_path: Path) -> None:
     (tmp_path / "run.json").write_text("{}")
-    done = harness("run", str(ROOT / "features" / "demo"), "--app", "demo", "--base-url", "http://127.0.0.1:9",
-                   "--out", str(tmp_path))
+    done = cli("run", ROOT / "features" / "demo", "--app", "demo", "--base-url", "http://127.0.0.1:9",
+               "--out", tmp_path)
     assert done.returncode == 2
     assert "already holds a run" in done.stderr and "Traceback" not in done.stderr
     assert (tmp_path / "run.json").read_text() == "{}"
 
 
+@pytest.mark.e2e
 @pytest.mark.xdist_group("run")
 def test_a_failed_login_keeps_its_trace_but_not_the_password(server: DemoServer, tmp_path: Path) -> None:
     # the vendor renamed the sign-in button and the UI map has no fallback: the login fails after the
@@ -191,19 +196,19 @@ def test_a_failed_login_keeps_its_trace_but_not_the_password(server: DemoServer,
         assert secret not in text
 
 
+@pytest.mark.e2e
 @pytest.mark.xdist_group("run")
 def test_tags_that_match_nothing_say_so(server: DemoServer, tmp_path: Path) -> None:
-    done = harness("run", str(ROOT / "features" / "demo"), "--app", "demo", "--base-url", server.url,
-                   "--out", str(tmp_path / "run"), "--tags", "@nosuchtag")
+    done = cli("run", ROOT / "features" / "demo", "--app", "demo", "--base-url", server.url,
+               "--out", tmp_path / "run", "--tags", "@nosuchtag")
     assert done.returncode == 2
     assert "error: no scenario matches --tags '@nosuchtag'; nothing was run" in done.stderr
 
 
-@pytest.mark.xdist_group("run")
 def test_an_unusable_run_folder_is_one_clear_message(server: DemoServer, tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("")
-    done = harness("run", str(ROOT / "features" / "demo"), "--app", "demo", "--base-url", server.url,
-                   "--out", str(blocker / "run"))
+    done = cli("run", ROOT / "features" / "demo", "--app", "demo", "--base-url", server.url,
+               "--out", blocker / "run")
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert f"{blocker / 'run'}: cannot create the run folder" in done.stderr.replace("\n", "")

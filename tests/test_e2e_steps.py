@@ -9,7 +9,10 @@ import pytest
 
 from harness.collect.steps import library
 from harness.spec.features import feature_files, find_definition, parse_feature, scenario_runs
-from tests.e2e import ROOT, harness, records, serve_folder
+from tests.support import ROOT
+from tests.support.cli import harness
+from tests.support.run_folders import records
+from tests.support.servers import serve_folder
 
 PLAYGROUND = ROOT / "tests" / "fixtures" / "steps"
 #: Every feature the test suite runs in a browser: together they must use every built-in phrase.

@@ -1,6 +1,6 @@
 """The real tour libraries agree with the guide check, on the demo app v1 and v2.
 
-Shepherd.js, Intro.js and Driver.js (pinned, installed from npm by tests/tour_libs.py) run the
+Shepherd.js, Intro.js and Driver.js (pinned, installed from npm by tests/support/tour_libs.py) run the
 fixture tours of the sign-in page in real Chromium; each library is asked which element every step
 is attached to. A missing target does not stop any of them (they all show a centred popover
 instead), so the test reads the library's own state, never "a popover appeared". The guide check
@@ -22,8 +22,9 @@ from ruamel.yaml import YAML
 from harness.demo import load_changes
 from harness.demo.server import DemoServer
 from harness.spec.tours import import_tour
-from tests import tour_libs
-from tests.e2e import ROOT, both_demo_versions, chromium, harness, serve_folder
+from tests.support import ROOT, tour_libs
+from tests.support.cli import cli, harness
+from tests.support.servers import both_demo_versions, serve_folder
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("tour-libs")]
 
@@ -43,11 +44,9 @@ def missing_on_v2() -> set[str]:
             for b in change["breaks_selectors"] if b["how"] == "missing"}
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
+@pytest.fixture(scope="module", autouse=True)
+def libraries() -> None:
     tour_libs.install()  # fail here, clearly, if npm cannot install the libraries
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture(scope="module")
@@ -131,8 +130,8 @@ def checked(servers: dict[int, DemoServer], tmp_path_factory: pytest.TempPathFac
     """guides.json of the real CLI for the three imported tours, on v1 and v2."""
     tmp = tmp_path_factory.mktemp("tour-guides")
     for library in LIBRARIES:
-        done = harness("guides", "import", library, str(tour_file(library)), "--page", "/login",
-                       "--out", str(tmp / "guides" / f"{library}-login.yaml"))
+        done = cli("guides", "import", library, tour_file(library), "--page", "/login",
+                   "--out", tmp / "guides" / f"{library}-login.yaml")
         assert done.returncode == 0, done.stdout + done.stderr
     results: dict[int, Any] = {}
     for version, server in servers.items():

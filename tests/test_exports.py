@@ -28,9 +28,9 @@ from harness.report.tabular.csv_export import (
 from harness.runfolder.comparison import write_comparison
 from harness.runfolder.findings import write_findings
 from harness.runfolder.io import FLAT_SIGNALS, read_records
-from tests.e2e import harness
-from tests.test_compare_changes import _comparison, _noise, _rows
-from tests.test_friction_rules import click, rec, run_folder
+from tests.support.cli import cli
+from tests.support.comparisons import comparison_of, noise, step_rows
+from tests.support.step_records import click, rec, run_folder
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EVIL = 'see <img src=x onerror=alert(1)> | [click](http://evil.example) `code`\nsecond line'
@@ -119,8 +119,8 @@ def _inline(tokens: list[Token]) -> list[Token]:
 
 
 def test_summary_md_holds_the_run_guides_findings_and_regressions_in_parseable_tables(run_dir: Path) -> None:
-    comparison = _comparison(_rows("b", "Submit", {EVIL: _noise(1, 500)}),
-                             _rows("c", "Submit", {EVIL: [v + 300 for v in _noise(2, 500)]}))
+    comparison = comparison_of(step_rows("b", "Submit", {EVIL: noise(1, 500)}),
+                             step_rows("c", "Submit", {EVIL: [v + 300 for v in noise(2, 500)]}))
     comparison.gate = evaluate(comparison, GatePolicy())
     write_comparison(run_dir, comparison)
     path = write_run_summary(run_dir)
@@ -170,7 +170,7 @@ def _without_timestamps(name: str, path: Path) -> object:
 
 
 def test_harness_report_rebuilds_every_output_from_saved_data(run_dir: Path, tmp_path: Path) -> None:
-    first = harness("report", str(run_dir))
+    first = cli("report", run_dir)
     assert first.returncode == 0, first.stderr
     # Allure results are written only for a run made with --allure-dir, into its folder (tests/test_allure_results.py)
     names = [name for name, _ in writers() if name != "allure-results"]
@@ -180,7 +180,7 @@ def test_harness_report_rebuilds_every_output_from_saved_data(run_dir: Path, tmp
     shutil.copytree(run_dir, copy)
     for name in [*names, "findings.json"]:
         (copy / name).unlink()
-    again = harness("report", str(copy))
+    again = cli("report", copy)
     assert again.returncode == 0, again.stderr
     for name in names:
         assert f"  {copy / name}" in again.stdout.splitlines(), again.stdout

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from harness.audit.findings import audit_run
-from harness.contracts.records import FINDINGS_JSON, Finding, FindingsFile, RunInfo, StepRecord
+from harness.contracts.records import FINDINGS_JSON, Finding, FindingsFile, StepRecord
 from harness.friction.finding import finding_id
 from harness.friction.grading import SEVERITY_POINTS
 from harness.friction.groups import ScenarioFigures, ScenarioRuns, figures, group_records
@@ -30,23 +30,10 @@ from harness.friction.rules.slow_interaction import slow_interaction
 from harness.friction.rules.slow_page_load import slow_page_load
 from harness.friction.score import rank, summarise
 from harness.runfolder.findings import read_findings, write_findings
-from harness.runfolder.io import append_record, write_run_info
 from harness.spec.friction import DEFAULT_THRESHOLDS, RULES, Expected, FrictionSettings, ScenarioSettings
+from tests.support.step_records import PROBED, click, rec, run_folder, scenario
 
 DEFAULTS = ScenarioSettings()
-FEATURE = "journeys/demo/expenses.feature"
-
-
-def rec(step_index: int = 0, status: str = "passed", repeat: int = 0, *, scenario: str = "Submit an expense",
-        example: dict[str, str] | None = None, text: str | None = None, duration_ms: float | None = 100.0,
-        journey: str = "Expenses", **fields: Any) -> StepRecord:
-    """A step record with plain defaults; ``signals`` and ``artifacts`` are dicts."""
-    return StepRecord.model_validate({
-        "run_id": "run-1", "app": "demo", "journey": journey, "feature_file": FEATURE, "scenario": scenario,
-        "scenario_line": 3, "example": example or {}, "repeat": repeat, "step_index": step_index,
-        "keyword": "When", "text": text or f"step {step_index}", "line": 4 + step_index, "status": status,
-        "duration_ms": duration_ms, **fields,
-    })
 
 
 def runs_of(*records: StepRecord) -> ScenarioRuns:
@@ -60,7 +47,7 @@ def one(findings: list[Finding]) -> Finding:
     return findings[0]
 
 
-PROBED: dict[str, Any] = {"probed": True}
+
 
 
 # --- over-budget -------------------------------------------------------------------------------------------
@@ -264,12 +251,6 @@ def test_refused_input_same_message_other_field_and_native_are_new() -> None:
 
 
 # --- dead-click ----------------------------------------------------------------------------------------------
-def click(**signals: Any) -> dict[str, Any]:
-    return {"target": "expenses.export", "selector": "#export",
-            "signals": {**PROBED, "action": "click", "clicked": {"element": "button#export", "text": "Export"},
-                        **signals}}
-
-
 def test_dead_click_names_the_target() -> None:
     found = one(dead_click(runs_of(rec(0), rec(1, **click())), DEFAULTS))
     assert found.severity == "high"
@@ -457,21 +438,6 @@ def test_finding_ids_are_stable_and_distinct() -> None:
 
 
 # --- audit_run on a run folder -------------------------------------------------------------------------------------
-def run_folder(path: Path, records: list[StepRecord], app: str = "nowhere-app", run_id: str = "run-1",
-               features: list[str] | None = None) -> Path:
-    path.mkdir(parents=True)
-    write_run_info(path, RunInfo(run_id=run_id, app=app, base_url="http://app", harness_version="0.1.0",
-                                 started_at="2026-01-01T00:00:00+00:00", features=features or []))
-    for record in records:
-        append_record(path, record.model_copy(update={"run_id": run_id}))
-    return path
-
-
-def scenario(name: str, loads: int, example: dict[str, str] | None = None) -> list[StepRecord]:
-    return [rec(i, scenario=name, example=example, signals={"navigations": 1 if i < loads else 0})
-            for i in range(4)]
-
-
 def test_audit_run_writes_a_readable_deterministic_findings_file(tmp_path: Path) -> None:
     records = [*scenario("Submit an expense", 1), rec(4, **click()),
                rec(0, scenario="Search", signals={"wait_ms": 2600}),

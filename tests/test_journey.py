@@ -14,7 +14,8 @@ from harness.collect.journey import Journey, StepFailure
 from harness.collect.signals import SignalLog
 from harness.plugin.recorder import slug as _slug
 from harness.spec.profile import load_profile
-from tests.e2e import ROOT, chromium, serve_folder
+from tests.support import ROOT
+from tests.support.servers import serve_folder
 
 PLAYGROUND = ROOT / "tests" / "fixtures" / "steps"
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("journey")]
@@ -24,12 +25,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("journey")]
 def site() -> Iterator[str]:
     with serve_folder(PLAYGROUND / "site") as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from harness.audit.findings import audit_run
 from harness.contracts.records import StepRecord
 from harness.report.junit.write import JUNIT_XML, build_junit, xml_safe
 from harness.runfolder.findings import write_findings
-from tests.junit_schema import schema_errors
-from tests.test_friction_rules import click, rec, run_folder
+from tests.support.junit_schema import schema_errors
+from tests.support.step_records import click, rec, run_folder
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HOSTILE = "boom \x00\x08\x1b[31m <b>&'\"]]> \x7f end"

@@ -21,7 +21,8 @@ import pytest
 from harness.contracts.records import RunInfo
 from harness.demo import DemoServer
 from harness.spec.features import parse_feature, scenario_runs
-from tests.e2e import ROOT, records
+from tests.support import ROOT
+from tests.support.run_folders import records
 
 APP = ROOT / "journeys" / "demo" / "app.yaml"
 LOGIN_FEATURE = ROOT / "features" / "demo" / "login.feature"

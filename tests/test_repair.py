@@ -24,7 +24,7 @@ from harness.guides.repair import (
     stable_id,
 )
 from harness.guides.similarity import is_generated_id, is_stable_class
-from tests.test_similarity import (
+from tests.support.fingerprints import (
     ADD_ICON_52,
     FILTER_52,
     HEADER_52,

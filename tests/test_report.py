@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from harness.report import build_report, load_run
-from tests.report_checks import assert_only_our_scripts, shows_image
+from tests.support.report_checks import assert_only_our_scripts, shows_image
 
 FIXTURE = Path(__file__).parent / "fixtures" / "run_basic"
 XSS = "<script>alert(1)</script>"

@@ -19,8 +19,8 @@ from harness.report.html.trends_view import trends_view
 from harness.report.view import journey_views
 from harness.runfolder.history import register
 from harness.runfolder.io import write_run_info
-from tests.report_checks import assert_only_our_scripts, shows_image
-from tests.test_report_regressions import HOSTILE, write_run
+from tests.support.regression_runs import HOSTILE, write_run
+from tests.support.report_checks import assert_only_our_scripts, shows_image
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

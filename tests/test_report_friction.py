@@ -25,7 +25,7 @@ from harness.contracts.records import (
 from harness.report import build_report
 from harness.report.html.friction_evidence import evidence_blocks
 from harness.runfolder.io import append_record, write_run_info
-from tests.report_checks import assert_only_our_scripts, shows_image
+from tests.support.report_checks import assert_only_our_scripts, shows_image
 
 FEATURE = "features/checkout.feature"
 SCRIPT_XSS = "<script>alert(1)</script>"

@@ -12,7 +12,7 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 
 from harness.report import build_report
-from tests.report_checks import assert_only_our_scripts, shows_image
+from tests.support.report_checks import assert_only_our_scripts, shows_image
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GUIDES_ONLY = FIXTURES / "guides_only"

@@ -4,38 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 from bs4 import BeautifulSoup
 
 from harness.compare.build import build_comparison
 from harness.contracts.comparison import COMPARISON_JSON
-from harness.contracts.records import RunInfo, StepRecord
 from harness.report import build_report
 from harness.runfolder.comparison import write_comparison
 from harness.runfolder.history import register, resolve
-from harness.runfolder.io import append_record, write_parquet, write_run_info
 from harness.spec.regressions import RegressionConfig
-
-HOSTILE = 'I open "<img src=x onerror=alert(1)>"'
-STEPS = ["I open the shop", HOSTILE, "I pay"]
-
-
-def write_run(folder: Path, run_id: str, seed: int, slow: float, started: str) -> Path:
-    """A run of one scenario replayed 10 times; the hostile step is ``slow`` ms slower."""
-    rng = np.random.default_rng(seed)
-    folder.mkdir(parents=True)
-    write_run_info(folder, RunInfo(run_id=run_id, app="shop", base_url="http://shop.test", harness_version="0",
-                                   started_at=started, ended_at=started, status="complete", exit_code=0,
-                                   app_version=f"<b>{run_id}</b>", options={"repeat": 10}))
-    for repeat in range(10):
-        for index, text in enumerate(STEPS):
-            ms = 200.0 * rng.lognormal(0, 0.05) + (slow if text == HOSTILE else 0.0)
-            append_record(folder, StepRecord(run_id=run_id, app="shop", journey="Shop <script>x</script>",
-                                             feature_file="shop.feature", scenario="Buy", test_id=f"buy[{repeat}]",
-                                             repeat=repeat, step_index=index, keyword="When", text=text,
-                                             status="passed", started_at=started, duration_ms=ms))
-    write_parquet(folder)
-    return folder
+from tests.support.regression_runs import HOSTILE, write_run
 
 
 def test_the_section_ranks_the_change_with_its_chart_and_escapes_the_app(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 
 from harness.report import build_report
 from harness.report.html.images import BUDGET_BYTES
-from tests.synthetic_run import make_run
+from tests.support.synthetic_run import make_run
 
 LIMIT = 8 * 1024 * 1024
 """Well under the issue's 10 MB."""

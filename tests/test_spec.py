@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,6 +18,7 @@ from harness.spec.features import (
 from harness.spec.profile import load_profile
 from harness.spec.selectors import looks_like_selector, selector_error
 from harness.spec.targets import UnknownTarget, classify_target
+from tests.support.cli import Done, cli
 
 FIXTURES = Path(__file__).parent / "fixtures" / "spec"
 
@@ -249,9 +248,8 @@ def test_target_classification() -> None:
         classify_target("login.submt", profile)
 
 
-def run_check(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "harness.cli", "check", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=120)
+def run_check(*args: str, cwd: Path) -> Done:
+    return cli("check", *args, cwd=cwd)
 
 
 def test_cli_check_prints_every_problem_with_exit_2_and_no_traceback(work: Path) -> None:

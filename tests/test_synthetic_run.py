@@ -1,4 +1,4 @@
-"""The synthetic run folder of tests/synthetic_run.py reads back and reports (no browser)."""
+"""The synthetic run folder of tests/support/synthetic_run.py reads back and reports (no browser)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from harness.report.load import load_run
 from harness.report.outputs import write_outputs
 from harness.runfolder.findings import read_findings
 from harness.runfolder.guides import read_guides
-from tests.synthetic_run import make_run
+from tests.support.synthetic_run import make_run
 
 
 def test_small_run_loads_and_reports(tmp_path: Path) -> None:

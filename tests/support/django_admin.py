@@ -31,11 +31,13 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-SITE = Path(__file__).resolve().parent / "fixtures" / "django_site"
+SITE = Path(__file__).resolve().parents[1] / "fixtures" / "django_site"
 REQUIREMENTS = {"4.2": "Django>=4.2,<4.3", "5.2": "Django>=5.2,<5.3"}
 CACHE_ENV = "ADOPTION_HARNESS_CACHE"
 PASSWORD_ENV = "DJANGO_ADMIN_PASSWORD"
 DEFAULT_PASSWORD = "Adm1n-Test-Only-9fK2"
+#: The password of the servers a test session shares (:func:`django_sites_for_session`): not the default.
+SESSION_PASSWORD = "e2e-Django-Admin-Secret-5Rq"
 USERNAME = "admin"
 #: A second superuser (same password): guides that log out use it, so the admin's session survives.
 OTHER_USERNAME = "editor"
@@ -261,3 +263,39 @@ def title_of(html: str) -> str:
     """The ``<title>`` of a page, whitespace-collapsed."""
     found = re.search(r"<title>(.*?)</title>", html, re.S)
     return " ".join(found.group(1).split()) if found else ""
+
+
+class DjangoSites:
+    """The test site's admin per Django version, each started on first use and kept until the stack closes.
+
+    The guide checks and the tests only read pages (a guide may log its own session out): one
+    server per version serves them all.
+    """
+
+    def __init__(self, stack: contextlib.ExitStack) -> None:
+        self._stack = stack
+        self._urls: dict[str, str] = {}
+
+    def url(self, version: str) -> str:
+        """The base URL of the admin served with Django ``version`` (``"4.2"`` or ``"5.2"``)."""
+        if version not in self._urls:
+            self._urls[version] = self._stack.enter_context(django_admin(version))
+        return self._urls[version]
+
+
+@contextlib.contextmanager
+def django_sites_for_session() -> Iterator[DjangoSites]:
+    """Servers whose superusers have :data:`SESSION_PASSWORD`, set in ``$DJANGO_ADMIN_PASSWORD`` meanwhile.
+
+    The harness commands the tests start read the password from the same variable.
+    """
+    saved = os.environ.get(PASSWORD_ENV)
+    os.environ[PASSWORD_ENV] = SESSION_PASSWORD
+    try:
+        with contextlib.ExitStack() as stack:
+            yield DjangoSites(stack)
+    finally:
+        if saved is None:
+            os.environ.pop(PASSWORD_ENV, None)
+        else:
+            os.environ[PASSWORD_ENV] = saved

@@ -57,7 +57,7 @@ from harness.runfolder.findings import write_findings
 from harness.runfolder.guides import parse_guides, write_guides
 from harness.runfolder.io import records_frame, write_run_info
 
-SCREENSHOT = Path(__file__).parent / "fixtures" / "synthetic" / "page.png"
+SCREENSHOT = Path(__file__).resolve().parents[1] / "fixtures" / "synthetic" / "page.png"
 """A real screenshot (1280×800, ~90 KB) of the demo app's approvals page."""
 BASE_URL = "https://shop.example.test"
 STARTED = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)

@@ -1,83 +1,24 @@
-"""Helpers for the end-to-end tests: run the real ``harness`` CLI and read its run folder back."""
+"""Servers and browsers for the tests: static folders, request handlers, the demo app, a Chromium."""
 
 from __future__ import annotations
 
 import contextlib
 import functools
 import http.server
-import json
 import os
-import subprocess
-import sys
 import threading
 import time
-import zipfile
-from collections import defaultdict
 from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from harness.contracts.records import RunInfo, StepRecord
 from harness.demo import DemoServer
-from harness.runfolder.io import read_records
+from tests.support import SECRETS
+from tests.support.tiers import require_e2e
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from playwright.sync_api import Browser
-
-ROOT = Path(__file__).resolve().parents[1]
-#: Passwords the demo app and the harness read from the environment in the e2e runs;
-#: none of them may appear anywhere in a run folder.
-SECRETS = {"DEMO_EMPLOYEE_PASSWORD": "e2e-Employee-Secret-7Qx", "DEMO_MANAGER_PASSWORD": "e2e-Manager-Secret-3Kv"}
-
-
-def env_with_secrets() -> dict[str, str]:
-    """The environment of a harness subprocess, with non-default demo passwords."""
-    env = {**os.environ, **SECRETS, "CI": "true"}
-    env.pop("HARNESS_RUN_DIR", None)
-    env.pop("HARNESS_RUN_ID", None)
-    return env
-
-
-def harness(*args: str, timeout: float = 600, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """Run ``harness ARGS`` from the project folder."""
-    return subprocess.run([sys.executable, "-m", "harness.cli", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=timeout, env=env or env_with_secrets())
-
-
-def run_info(run_dir: Path) -> RunInfo:
-    return RunInfo.model_validate_json((run_dir / "run.json").read_text())
-
-
-def records(run_dir: Path) -> list[StepRecord]:
-    found, bad = read_records(run_dir)
-    assert bad == 0
-    return found
-
-
-def scenario_runs(run_dir: Path) -> dict[tuple[str, str, str, int], list[StepRecord]]:
-    """Step records by (feature file name, scenario, example values, repeat), in step order."""
-    runs: dict[tuple[str, str, str, int], list[StepRecord]] = defaultdict(list)
-    for record in records(run_dir):
-        key = (Path(record.feature_file).name, record.scenario, json.dumps(record.example, sort_keys=True),
-               record.repeat)
-        runs[key].append(record)
-    for steps in runs.values():
-        steps.sort(key=lambda r: r.step_index)
-    return runs
-
-
-def folder_text(run_dir: Path) -> str:
-    """Every byte of a run folder as text, traces unzipped: to search it for secrets."""
-    chunks = []
-    for path in run_dir.rglob("*"):
-        if not path.is_file():
-            continue
-        if path.suffix == ".zip":
-            with zipfile.ZipFile(path) as archive:
-                chunks.extend(archive.read(name).decode("utf-8", "replace") for name in archive.namelist())
-        else:
-            chunks.append(path.read_bytes().decode("utf-8", "replace"))
-    return "\n".join(chunks)
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -118,6 +59,32 @@ def serve(handler: Any) -> Iterator[str]:
         httpd.server_close()
 
 
+class _Flaky(http.server.BaseHTTPRequestHandler):
+    """Serves /flaky.html: with "Ready" on every page when ``steady``, else on every second request only."""
+
+    steady = True
+    served = 0
+
+    def do_GET(self) -> None:
+        page = self.path.startswith("/flaky.html")
+        type(self).served += page
+        ready = self.steady or self.served % 2 == 0
+        body = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Flaky</title></head>'
+                f'<body><main><h1>Status</h1><p>{"Ready" if ready else "Starting"}</p></main></body></html>')
+        self.send_response(200 if page else 404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.end_headers()
+        self.wfile.write(body.encode())
+
+    def log_message(self, *args: object) -> None:
+        return
+
+
+def flaky_site(steady: bool) -> contextlib.AbstractContextManager[str]:
+    """A site whose /flaky.html shows "Ready" always (``steady``), or on every second request only."""
+    return serve(type("_Handler", (_Flaky,), {"steady": steady, "served": 0}))
+
+
 @contextlib.contextmanager
 def chromium() -> Iterator[Browser]:
     """A real Chromium, found and launched as the harness does, for tests that drive pages directly."""
@@ -125,6 +92,7 @@ def chromium() -> Iterator[Browser]:
 
     from harness.collect.browser import launch_options, resolve_browser
 
+    require_e2e("a Chromium")
     with sync_playwright() as pw:
         launched = pw.chromium.launch(**launch_options(resolve_browser()))
         try:

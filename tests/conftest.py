@@ -27,7 +27,6 @@ from tests.support.servers import chromium
 from tests.support.shared import SharedBuilds
 from tests.support.tiers import set_current
 
-#: Fixtures that start a browser, a server-backed run or a server: their users are marked e2e.
 SHARED_RUN_FIXTURES = frozenset({"demo_v1_run", "demo_v2_run", "report_runs", "compare_runs", "flaky_runs",
                                  "allure_demo"})
 """Fixtures whose run another worker may be building: their users may wait for it."""

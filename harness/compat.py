@@ -1,6 +1,6 @@
 """The third-party internals the harness depends on, in one place.
 
-pytest-bdd (8.1) and allure-pytest-bdd (2.16) expose no public API for what the harness
+pytest-bdd (8.1 to 9.0) and allure-pytest-bdd (2.16) expose no public API for what the harness
 needs: the registry of step definitions (to check features before a run), the scenario a
 test function was generated from (to record a scenario whose set-up failed), the Examples
 row of a test item, and allure-pytest-bdd's listener (to add labels to the result it opened).

@@ -25,7 +25,8 @@ from harness.compare.build import build_comparison
 from harness.contracts.records import STEPS_JSONL, PageLoad, RunInfo, StepRecord, StepSignals
 from harness.runfolder.comparison import write_comparison
 from harness.runfolder.history import register, resolve
-from harness.runfolder.io import write_parquet, write_run_info
+from harness.runfolder.io import write_run_info
+from harness.runfolder.parquet import write_parquet
 from harness.spec.regressions import RegressionConfig
 
 STEPS, SCENARIOS, REPEATS = 10, 2, 10

@@ -44,9 +44,9 @@ from harness.runfolder.io import (
     now_iso,
     read_records,
     read_run_info,
-    write_parquet,
     write_run_info,
 )
+from harness.runfolder.parquet import write_parquet
 from harness.spec.friction import FrictionSettings
 from harness.spec.guide_baseline import Baseline
 from harness.spec.guides import Guide

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 ArrayLike = Sequence[float] | np.ndarray
 
@@ -231,6 +231,8 @@ def bh_adjust(p_values: ArrayLike) -> np.ndarray:
     q = np.full(p.shape, np.nan)
     known = ~np.isnan(p)
     if known.any():
+        from scipy import stats  # ~1 s to import: loaded only when a comparison needs it
+
         q[known] = stats.false_discovery_control(p[known], method="bh")
     return q
 
@@ -252,6 +254,8 @@ def trend(series: ArrayLike, confidence: float = 0.95) -> Trend:
     if n < 3:
         return Trend(n, None, None, None, None, None, None)
     x = np.arange(n, dtype=float)
+    from scipy import stats  # ~1 s to import: loaded only when the trends need it
+
     fit = stats.theilslopes(y, x, alpha=confidence)
     slope = float(fit.slope)
     p_value = 1.0 if np.ptp(y) == 0 else float(stats.kendalltau(x, y).pvalue)  # constant: no trend

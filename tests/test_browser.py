@@ -36,7 +36,7 @@ def test_explicit_path_that_does_not_exist_is_named(monkeypatch: pytest.MonkeyPa
 
 def test_playwright_bundled_comes_before_system(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(browser.ENV_VAR, raising=False)
-    monkeypatch.setattr(browser, "playwright_bundled_path", lambda: "/pw/chrome")
+    monkeypatch.setattr(browser, "playwright_bundled_path", lambda pw=None: "/pw/chrome")
     monkeypatch.setattr(browser, "system_chromium", lambda: "/usr/bin/chromium")
     assert browser.resolve_browser() == browser.BrowserChoice(None, "playwright")
     assert "executable_path" not in browser.launch_options(browser.resolve_browser())
@@ -44,14 +44,14 @@ def test_playwright_bundled_comes_before_system(monkeypatch: pytest.MonkeyPatch)
 
 def test_system_chromium_when_playwright_has_none(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(browser.ENV_VAR, raising=False)
-    monkeypatch.setattr(browser, "playwright_bundled_path", lambda: None)
+    monkeypatch.setattr(browser, "playwright_bundled_path", lambda pw=None: None)
     monkeypatch.setattr(browser, "system_chromium", lambda: "/usr/bin/chromium")
     assert browser.resolve_browser() == browser.BrowserChoice("/usr/bin/chromium", "system")
 
 
 def test_no_browser_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(browser.ENV_VAR, raising=False)
-    monkeypatch.setattr(browser, "playwright_bundled_path", lambda: None)
+    monkeypatch.setattr(browser, "playwright_bundled_path", lambda pw=None: None)
     monkeypatch.setenv("PATH", "/nonexistent")
     with pytest.raises(BrowserNotFound) as caught:
         browser.resolve_browser()

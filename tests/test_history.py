@@ -26,7 +26,8 @@ from harness.runfolder.history import (
     register,
     resolve,
 )
-from harness.runfolder.io import append_record, read_records, records_frame, write_parquet, write_run_info
+from harness.runfolder.io import append_record, read_records, write_run_info
+from harness.runfolder.parquet import records_frame, write_parquet
 
 GUIDES = "guides.json"
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pandas as pd
 
 from harness.contracts.records import STEPS_JSONL, StepRecord
-from harness.runfolder.io import append_record, read_records, records_frame, redact, write_parquet
+from harness.runfolder.io import append_record, read_records, redact
+from harness.runfolder.parquet import records_frame, write_parquet
 
 
 def record(index: int, status: str = "passed", test_id: str = "t::a", repeat: int = 0, **extra: object) -> StepRecord:

@@ -14,9 +14,12 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 from harness.errors import BrowserNotFound
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Playwright
 
 ENV_VAR = "HARNESS_BROWSER_PATH"
 SYSTEM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -49,15 +52,20 @@ class BrowserChoice:
     source: str
 
 
-def playwright_bundled_path() -> str | None:
-    """Return the path of Playwright's bundled Chromium if it is installed."""
+def playwright_bundled_path(pw: Playwright | None = None) -> str | None:
+    """Return the path of Playwright's bundled Chromium if it is installed.
+
+    Args:
+        pw: A started Playwright to ask; without one, a Playwright driver is started for the question.
+    """
     try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover - playwright is a dependency
-        return None
-    try:
-        with sync_playwright() as pw:
+        if pw is not None:
             path = pw.chromium.executable_path
+        else:
+            from playwright.sync_api import sync_playwright
+
+            with sync_playwright() as started:
+                path = started.chromium.executable_path
     except Exception:
         return None
     return path if path and Path(path).is_file() else None
@@ -72,11 +80,12 @@ def system_chromium() -> str | None:
     return None
 
 
-def resolve_browser(explicit: str | None = None) -> BrowserChoice:
+def resolve_browser(explicit: str | None = None, pw: Playwright | None = None) -> BrowserChoice:
     """Choose the Chromium to launch.
 
     Args:
         explicit: A path given on the command line; wins over everything else.
+        pw: The started Playwright that will launch it, if there is one (saves starting another driver).
 
     Raises:
         BrowserNotFound: When an explicit path does not exist or nothing is installed.
@@ -88,7 +97,7 @@ def resolve_browser(explicit: str | None = None) -> BrowserChoice:
             origin = "--browser-path" if explicit else ENV_VAR
             raise BrowserNotFound(f"{origin} points at {chosen!r}, which is not an executable file.")
         return BrowserChoice(path, "explicit")
-    bundled = playwright_bundled_path()
+    bundled = playwright_bundled_path(pw)
     if bundled:
         return BrowserChoice(None, "playwright")
     system = system_chromium()

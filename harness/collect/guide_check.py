@@ -116,8 +116,8 @@ def placed_steps(run: GuideRun) -> dict[tuple[str | None, str], list[PlacedStep]
 def _browser(run: GuideRun) -> Iterator[Browser]:
     from playwright.sync_api import sync_playwright
 
-    choice = resolve_browser(run.browser_path)
     with sync_playwright() as pw:
+        choice = resolve_browser(run.browser_path, pw)
         try:
             browser = pw.chromium.launch(**launch_options(choice, headless=not run.headed))
         except Exception as exc:

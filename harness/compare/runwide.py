@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import binom
+from scipy.special import bdtr
 
 from harness.contracts.comparison import RunWide
 from harness.contracts.metrics import METRIC_BY_COLUMN
@@ -47,7 +47,7 @@ def median_interval(logs: np.ndarray, confidence: float) -> tuple[float, float, 
     x = np.sort(logs)
     n = x.size
     ks = np.arange(1, n // 2 + 1)
-    covered = ks[1 - 2 * binom.cdf(ks - 1, n, 0.5) >= confidence]
+    covered = ks[1 - 2 * bdtr(ks - 1, n, 0.5) >= confidence]
     k = int(covered.max()) if covered.size else 1
     return float(np.median(x)), float(x[k - 1]), float(x[n - k])
 

@@ -20,16 +20,8 @@ import pandas as pd
 
 from harness.contracts.comparison import Health, Where
 from harness.contracts.metrics import METRICS, STEP_KEY
-from harness.outcomes import (
-    REPLAY_FIELDS,
-    SCENARIO_FIELDS,
-    Outcome,
-    ReplayVerdict,
-    final_rows,
-    prepare,
-    replay_table,
-    scenario_outcome,
-)
+from harness.outcomes import REPLAY_FIELDS, SCENARIO_FIELDS, Outcome, ReplayVerdict, scenario_outcome
+from harness.outcomes.tables import final_rows, prepare, replay_table
 
 Key = tuple[str, str, str, str, str, int, str]
 """level, journey, feature file, scenario, example (JSON), step index, text; "" and -1 where not relevant."""

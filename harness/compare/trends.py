@@ -17,7 +17,7 @@ import pandas as pd
 from harness.compare.samples import SCENARIO_KEY, Key, where
 from harness.contracts.comparison import TrendSeries
 from harness.contracts.metrics import STEP_KEY
-from harness.outcomes import final_rows, prepare, replay_table
+from harness.outcomes.tables import final_rows, prepare, replay_table
 from harness.spec.regressions import CompareSettings
 from harness.stats import bh_adjust, trend
 

@@ -1,7 +1,7 @@
 """What a comparison measures: the step table's key columns and its metrics.
 
 The flat step table (``steps.parquet``, one row per step record; see
-``harness.runfolder.io.records_frame``) carries one column per metric, so the compare
+``harness.runfolder.parquet.records_frame``) carries one column per metric, so the compare
 stage and the history store read plain columns and never parse the nested signals.
 """
 

@@ -62,11 +62,11 @@ def harness_browser(harness_config: CollectConfig) -> Iterator[Browser]:
 
     from harness.collect.browser import launch_options, resolve_browser
 
-    try:
-        choice = resolve_browser(harness_config.browser_path)
-    except HarnessError as exc:
-        stop_run(harness_config, str(exc))
     with sync_playwright() as pw:
+        try:
+            choice = resolve_browser(harness_config.browser_path, pw)
+        except HarnessError as exc:
+            stop_run(harness_config, str(exc))
         try:
             browser = pw.chromium.launch(**launch_options(choice, headless=not harness_config.headed))
         except Exception as exc:

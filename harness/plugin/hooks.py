@@ -20,7 +20,6 @@ from harness.collect.config import ENV_RUN_DIR, ENV_RUN_ID, CollectConfig, new_r
 from harness.collect.order import interleave
 from harness.contracts.records import RUN_FILE, RunInfo
 from harness.errors import HarnessError
-from harness.pipeline import end_of_run
 from harness.plugin import recorder
 from harness.plugin.fixtures import (  # noqa: F401  (fixtures of the plugin)
     CONFIG_KEY,
@@ -204,4 +203,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     cfg = config_of(session.config)
     if cfg is not None and _is_controller(session.config):
+        from harness.pipeline import end_of_run  # the audit, comparison and reports: only when the run ends here
+
         end_of_run(cfg, int(exitstatus))

@@ -18,7 +18,7 @@ from harness.report.html.build import build_report
 from harness.report.junit.write import build_junit
 from harness.report.markdown.summary import write_run_summary
 from harness.report.tabular.csv_export import write_findings_csv, write_guides_csv, write_steps_csv
-from harness.runfolder.io import write_parquet
+from harness.runfolder.parquet import write_parquet
 
 Writer = Callable[[Path], Path | None]
 

@@ -51,7 +51,8 @@ from harness.contracts.guides import GUIDES_JSON
 from harness.contracts.metrics import HISTORY_COLUMNS, METRICS
 from harness.contracts.records import FINDINGS_JSON, RUN_FILE, STEPS_PARQUET, RunInfo
 from harness.errors import HarnessError
-from harness.runfolder.io import read_records, read_run_info, records_frame
+from harness.runfolder.io import read_records, read_run_info
+from harness.runfolder.parquet import records_frame
 
 DEFAULT_HISTORY = Path("reports") / "history"
 RUNS_DIR = "runs"

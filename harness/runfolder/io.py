@@ -16,9 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
-from harness.contracts.records import RUN_FILE, STEPS_JSONL, STEPS_PARQUET, RunInfo, StepRecord
+from harness.contracts.records import RUN_FILE, STEPS_JSONL, RunInfo, StepRecord
 from harness.runfolder.files import append_line, write_atomic
 
 REDACTED = "[redacted]"
@@ -154,30 +152,6 @@ def flat_signals(signals: dict[str, Any]) -> dict[str, Any]:
 
 FLAT_SIGNALS = tuple(flat_signals({}))
 """Columns of ``steps.parquet`` that duplicate ``signals`` (dropped when records are read back)."""
-
-
-def records_frame(records: list[StepRecord]) -> pd.DataFrame:
-    """Return step records as a flat table: nested fields as JSON strings, key signals as columns."""
-    rows = []
-    for record in records:
-        row = record.model_dump(mode="json")
-        row.update(flat_signals(row["signals"]))
-        for key in NESTED:
-            row[key] = json.dumps(row[key], ensure_ascii=False)
-        rows.append(row)
-    frame = pd.DataFrame(rows)
-    for column in FLAT_SIGNALS:  # numbers even when a column holds only None (no probe ran)
-        if column in frame and column != "action":
-            frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
-    return frame
-
-
-def write_parquet(run_dir: Path) -> Path:
-    """Write ``steps.parquet`` from ``steps.jsonl``."""
-    records, _ = read_records(run_dir)
-    path = run_dir / STEPS_PARQUET
-    records_frame(records).to_parquet(path, index=False)
-    return path
 
 
 COMMIT_VARS = ("GITHUB_SHA", "CI_COMMIT_SHA", "GIT_COMMIT", "BUILD_SOURCEVERSION")

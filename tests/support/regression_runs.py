@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 
 from harness.contracts.records import RunInfo, StepRecord
-from harness.runfolder.io import append_record, write_parquet, write_run_info
+from harness.runfolder.io import append_record, write_run_info
+from harness.runfolder.parquet import write_parquet
 
 HOSTILE = 'I open "<img src=x onerror=alert(1)>"'
 STEPS = ["I open the shop", HOSTILE, "I pay"]

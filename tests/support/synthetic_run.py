@@ -55,7 +55,8 @@ from harness.guides.status import DEFAULT_FAIL_ON
 from harness.outcomes import totals
 from harness.runfolder.findings import write_findings
 from harness.runfolder.guides import parse_guides, write_guides
-from harness.runfolder.io import records_frame, write_run_info
+from harness.runfolder.io import write_run_info
+from harness.runfolder.parquet import records_frame
 
 SCREENSHOT = Path(__file__).resolve().parents[1] / "fixtures" / "synthetic" / "page.png"
 """A real screenshot (1280×800, ~90 KB) of the demo app's approvals page."""

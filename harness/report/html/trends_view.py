@@ -56,7 +56,7 @@ def _history(run_dir: Path) -> Path | None:
 
 def _journey_times(store: Path, run_ids: list[str]) -> pd.DataFrame:
     """Each journey's time per run: the sum over its scenarios of the median replay total."""
-    from harness.outcomes import final_rows, prepare, replay_table
+    from harness.outcomes.tables import final_rows, prepare, replay_table
     from harness.runfolder.history import load_history_steps
 
     steps = load_history_steps(store, run_ids, columns=["run_id", "journey", "feature_file", "scenario", "example",

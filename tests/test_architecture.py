@@ -69,3 +69,12 @@ def test_a_cycle_inside_a_stage_breaks_the_contract(copy: Path) -> None:
     done = _lint(_with_line(copy, "harness.collect.journey", "from harness.collect import guide_check"))
     assert done.returncode != 0
     assert "No cycles are allowed in harness.collect" in done.stdout, done.stdout
+
+
+@pytest.mark.parametrize("module", ["harness.plugin.hooks", "harness.cli.main"])
+def test_the_plugin_and_the_cli_start_without_pandas_or_scipy_stats(module: str) -> None:
+    """Every pytest process of a run loads the plugin: the heavy libraries wait for the end of the run."""
+    code = f"import sys, {module}; print(sorted(m for m in ('pandas', 'scipy.stats', 'pyarrow') if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

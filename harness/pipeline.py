@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,11 +17,11 @@ from harness.collect.config import CollectConfig
 from harness.collect.guide_check import GuideRun, check
 from harness.collect.guide_journeys import check_after_steps
 from harness.collect.journey_guides import finish as finish_guides
-from harness.collect.runner import Finish, Prepared, RunOptions, check_reachable, execute
+from harness.collect.runner import Finish, check_reachable
 from harness.compare.build import build_comparison
 from harness.contracts.comparison import SUMMARY_MD, Comparison
 from harness.contracts.guides import GuidesFile
-from harness.contracts.records import RUN_FILE, FindingsFile, RunInfo, RunStatus, StepRecord
+from harness.contracts.records import RUN_FILE, FindingsFile, RunInfo, RunStatus
 from harness.errors import HarnessError
 from harness.guides.fixes import FIXES_PATCH, fixes_patch
 from harness.guides.results import outline, summarise
@@ -107,11 +106,6 @@ def journeys_finisher(history: str | None = None) -> Finish:
         return finish_run(run_dir, exitstatus, status=status, history=history_dir(run_dir, history))
 
     return finish
-
-
-def run_journeys(options: RunOptions, prepared: Prepared, on_records: Callable[[list[StepRecord]], None]) -> RunInfo:
-    """Collect: replay the prepared journeys in pytest; the run is closed (audited, registered, reported)."""
-    return execute(options, prepared, on_records, journeys_finisher(options.settings.history))
 
 
 def end_of_run(cfg: CollectConfig, exitstatus: int) -> RunInfo:

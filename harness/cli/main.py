@@ -26,12 +26,12 @@ from harness.cli.common import fail as _fail
 from harness.cli.compare import BaselineOpt, HistoryOpt, compare, history_app, print_comparison, run_compare
 from harness.cli.guides import demo_guides, guides_app
 from harness.collect.config import new_run_id
-from harness.contracts.records import RunInfo, StepRecord
+from harness.contracts.records import RunInfo, RunStatus, StepRecord
 from harness.contracts.settings import DEFAULTS, RunSettings
 from harness.errors import HarnessError
 
 if TYPE_CHECKING:
-    from harness.collect.runner import RunOptions
+    from harness.collect.runner import Finish, RunOptions
 from harness.outcomes import OUTCOMES, scenarios
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
@@ -167,9 +167,23 @@ def _run_error(run_dir: Path) -> str:
     return " / ".join(lines[-3:]) or "no output (see pytest.log)"
 
 
+def _close_if_pytest_could_not(history: str | None) -> Finish:
+    """:func:`harness.pipeline.journeys_finisher`, loaded only when pytest died before closing the run.
+
+    The pytest process that replays the journeys closes the run itself; the pipeline (the audit,
+    the comparison and the reports: pandas, jinja2, ~1.5 s of imports) is not loaded for nothing.
+    """
+
+    def finish(run_dir: Path, exitstatus: int, status: RunStatus | None = None) -> RunInfo:
+        from harness.pipeline import journeys_finisher
+
+        return journeys_finisher(history)(run_dir, exitstatus, status=status)
+
+    return finish
+
+
 def _run(options: RunOptions, json_out: bool, fail_on_findings: str = "never", baseline: str | None = None) -> int:
-    from harness.collect.runner import prepare
-    from harness.pipeline import run_journeys
+    from harness.collect.runner import execute, prepare
 
     try:
         parse_fail_on(fail_on_findings)
@@ -180,7 +194,7 @@ def _run(options: RunOptions, json_out: bool, fail_on_findings: str = "never", b
         raise _fail(exc) from None
     progress = Progress(live=not json_out)
     try:
-        info = run_journeys(options, prepared, progress)
+        info = execute(options, prepared, progress, _close_if_pytest_could_not(options.settings.history))
     except HarnessError as exc:
         progress.stop()
         raise _fail(exc) from None

@@ -37,7 +37,7 @@ def test_explicit_path_that_does_not_exist_is_named(monkeypatch: pytest.MonkeyPa
 def test_playwright_bundled_comes_before_system(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(browser.ENV_VAR, raising=False)
     monkeypatch.setattr(browser, "playwright_bundled_path", lambda pw=None: "/pw/chrome")
-    monkeypatch.setattr(browser, "system_chromium", lambda: "/usr/bin/chromium")
+    monkeypatch.setattr(browser, "system_chromium", lambda headless=False: "/usr/bin/chromium")
     assert browser.resolve_browser() == browser.BrowserChoice(None, "playwright")
     assert "executable_path" not in browser.launch_options(browser.resolve_browser())
 
@@ -45,7 +45,7 @@ def test_playwright_bundled_comes_before_system(monkeypatch: pytest.MonkeyPatch)
 def test_system_chromium_when_playwright_has_none(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(browser.ENV_VAR, raising=False)
     monkeypatch.setattr(browser, "playwright_bundled_path", lambda pw=None: None)
-    monkeypatch.setattr(browser, "system_chromium", lambda: "/usr/bin/chromium")
+    monkeypatch.setattr(browser, "system_chromium", lambda headless=False: "/usr/bin/chromium")
     assert browser.resolve_browser() == browser.BrowserChoice("/usr/bin/chromium", "system")
 
 
@@ -64,3 +64,16 @@ def test_cli_without_a_browser_exits_2_with_the_message(tmp_path: Path) -> None:
                env={"PATH": "/nonexistent", "PLAYWRIGHT_BROWSERS_PATH": str(tmp_path), browser.ENV_VAR: None})
     assert done.returncode == 2
     assert "No Chromium found" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_headless_run_takes_the_headless_shell_first(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in ("chromium", "chromium-headless-shell"):
+        (tmp_path / name).write_text("#!/bin/sh\n")
+        (tmp_path / name).chmod(0o755)
+    monkeypatch.delenv(browser.ENV_VAR, raising=False)
+    monkeypatch.setattr(browser, "playwright_bundled_path", lambda pw=None: None)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert browser.resolve_browser() == browser.BrowserChoice(str(tmp_path / "chromium-headless-shell"), "system")
+    assert browser.resolve_browser(headless=False) == browser.BrowserChoice(str(tmp_path / "chromium"), "system")
+    (tmp_path / "chromium-headless-shell").unlink()
+    assert browser.resolve_browser() == browser.BrowserChoice(str(tmp_path / "chromium"), "system")

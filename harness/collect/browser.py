@@ -2,8 +2,10 @@
 
 Resolution order: an explicit path (``--browser-path`` or ``HARNESS_BROWSER_PATH``),
 then Playwright's own bundled Chromium when it is installed, then the system's
-``chromium``/``chromium-browser``/``google-chrome``. ``python -m harness.collect.browser ensure``
-installs one when none is found (used by ``make``).
+``chromium``/``chromium-browser``/``google-chrome``. A headless run takes the system's
+``chromium-headless-shell`` first when it is installed: the build Playwright itself runs headless,
+which spends about half the CPU of the full browser per page (``bench/README.md``).
+``python -m harness.collect.browser ensure`` installs one when none is found (used by ``make``).
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ if TYPE_CHECKING:
 
 ENV_VAR = "HARNESS_BROWSER_PATH"
 SYSTEM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+HEADLESS_SHELL_NAMES = ("chromium-headless-shell",)
+"""Chromium's headless shell (Debian's ``chromium-headless-shell``): preferred for headless runs."""
 LAUNCH_ARGS = (
     "--no-sandbox",
     "--disable-gpu",
@@ -71,21 +75,23 @@ def playwright_bundled_path(pw: Playwright | None = None) -> str | None:
     return path if path and Path(path).is_file() else None
 
 
-def system_chromium() -> str | None:
-    """Return the first Chromium-like executable on PATH."""
-    for name in SYSTEM_NAMES:
+def system_chromium(headless: bool = False) -> str | None:
+    """Return the first Chromium-like executable on PATH (the headless shell first for a headless run)."""
+    for name in (*HEADLESS_SHELL_NAMES, *SYSTEM_NAMES) if headless else SYSTEM_NAMES:
         found = shutil.which(name)
         if found:
             return found
     return None
 
 
-def resolve_browser(explicit: str | None = None, pw: Playwright | None = None) -> BrowserChoice:
+def resolve_browser(explicit: str | None = None, pw: Playwright | None = None, headless: bool = True
+                    ) -> BrowserChoice:
     """Choose the Chromium to launch.
 
     Args:
         explicit: A path given on the command line; wins over everything else.
         pw: The started Playwright that will launch it, if there is one (saves starting another driver).
+        headless: Whether it runs headless (then the system's headless shell comes first).
 
     Raises:
         BrowserNotFound: When an explicit path does not exist or nothing is installed.
@@ -100,7 +106,7 @@ def resolve_browser(explicit: str | None = None, pw: Playwright | None = None) -
     bundled = playwright_bundled_path(pw)
     if bundled:
         return BrowserChoice(None, "playwright")
-    system = system_chromium()
+    system = system_chromium(headless)
     if system:
         return BrowserChoice(system, "system")
     raise BrowserNotFound(INSTALL_HINT)
@@ -122,6 +128,23 @@ def launch_options(choice: BrowserChoice, headless: bool = True) -> LaunchOption
     return options
 
 
+def system_chromium_headless_shell() -> str | None:
+    """The system's Chromium headless shell, when it is installed."""
+    return next(filter(None, map(shutil.which, HEADLESS_SHELL_NAMES)), None)
+
+
+def _apt_install(packages: str, what: str) -> bool:
+    """Install Debian packages with apt-get when running as root where apt-get exists; whether it ran."""
+    if not (hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get")):
+        print(f"harness: tip: install {what}: sudo apt-get install -y {packages}")
+        return False
+    print(f"harness: installing {what} with apt-get ...", flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], env=env, check=False)
+    done = subprocess.run(["apt-get", "install", "-y", "-qq", *packages.split()], env=env, check=False)
+    return done.returncode == 0
+
+
 def ensure_browser() -> int:
     """Make sure a Chromium is available, installing one if possible. Returns an exit code."""
     try:
@@ -129,6 +152,9 @@ def ensure_browser() -> int:
     except BrowserNotFound:
         choice = None
     if choice:
+        if choice.source == "system" and not system_chromium_headless_shell():
+            _apt_install("chromium-headless-shell", "Chromium's headless shell (about half the CPU per page)")
+            choice = resolve_browser()
         print(f"harness: using {choice.source} Chromium {choice.path or '(Playwright bundled)'}")
         return 0
     print("harness: no Chromium found; trying Playwright's bundled build ...", flush=True)
@@ -140,14 +166,9 @@ def ensure_browser() -> int:
             return 0
     except (OSError, subprocess.TimeoutExpired):
         pass
-    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
-        print("harness: installing Debian's chromium with apt-get ...", flush=True)
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-qq"], env=env, check=False)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], env=env, check=False)
-        if system_chromium():
-            print(f"harness: installed {system_chromium()}")
-            return 0
+    if _apt_install("chromium chromium-headless-shell", "Debian's chromium") and system_chromium():
+        print(f"harness: installed {system_chromium()}")
+        return 0
     print(f"harness: {INSTALL_HINT}", file=sys.stderr)
     return 2
 

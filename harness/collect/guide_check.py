@@ -117,7 +117,7 @@ def _browser(run: GuideRun) -> Iterator[Browser]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        choice = resolve_browser(run.browser_path, pw)
+        choice = resolve_browser(run.browser_path, pw, headless=not run.headed)
         try:
             browser = pw.chromium.launch(**launch_options(choice, headless=not run.headed))
         except Exception as exc:

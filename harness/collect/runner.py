@@ -80,7 +80,7 @@ def prepare(options: RunOptions) -> Prepared:
     run_dir = (settings.out or settings.root / "reports" / run_id).resolve()
     if (run_dir / RUN_FILE).exists():
         raise HarnessError("this folder already holds a run; pick another --out (or remove it)", run_dir)
-    resolve_browser(settings.browser_path)
+    resolve_browser(settings.browser_path, headless=not settings.headed)
     check_reachable(base_url)
     try:
         run_dir.mkdir(parents=True, exist_ok=True)

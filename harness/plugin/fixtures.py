@@ -64,7 +64,7 @@ def harness_browser(harness_config: CollectConfig) -> Iterator[Browser]:
 
     with sync_playwright() as pw:
         try:
-            choice = resolve_browser(harness_config.browser_path, pw)
+            choice = resolve_browser(harness_config.browser_path, pw, headless=not harness_config.headed)
         except HarnessError as exc:
             stop_run(harness_config, str(exc))
         try:

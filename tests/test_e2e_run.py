@@ -212,3 +212,24 @@ def test_an_unusable_run_folder_is_one_clear_message(server: DemoServer, tmp_pat
                "--out", blocker / "run")
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert f"{blocker / 'run'}: cannot create the run folder" in done.stderr.replace("\n", "")
+
+
+@pytest.mark.e2e
+@pytest.mark.xdist_group("run")
+def test_a_lone_surrogate_in_a_console_error_is_recorded_as_text(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<h1>Hello</h1><script>console.error('broken ' + String.fromCharCode(0xD800)"
+                                     " + ' text')</script>")
+    (tmp_path / "app.yaml").write_text("schema_version: 1\nname: lone\ntitle: Lone surrogate\ntargets: {}\n")
+    feature = tmp_path / "lone.feature"
+    feature.write_text('Feature: Lone\n  Scenario: s\n    When I open "/index.html"\n    Then I should see "Hello"\n')
+    out = tmp_path / "run"
+    with serve_folder(site) as url:
+        done = harness("run", str(feature), "--app", str(tmp_path / "app.yaml"), "--base-url", url, "--out",
+                       str(out), "--no-a11y", "--history", "off")
+    assert done.returncode == 0, done.stdout + done.stderr
+    opened, seen = records(out)
+    assert opened.status == seen.status == "passed"
+    assert any("broken \\ud800 text" in e for e in opened.signals.console_errors + seen.signals.console_errors)
+    assert run_info(out).totals["scenarios_passed"] == 1 and (out / "report.html").is_file()

@@ -7,8 +7,10 @@ import multiprocessing
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
-from harness.contracts.records import STEPS_JSONL, StepRecord
+from harness.contracts.records import STEPS_JSONL, StepRecord, StepSignals
+from harness.runfolder.files import atomic_path
 from harness.runfolder.io import append_record, read_records, redact
 from harness.runfolder.parquet import records_frame, write_parquet
 
@@ -77,3 +79,24 @@ def test_parquet_has_one_row_per_step_with_flat_signals(tmp_path: Path) -> None:
     assert frame.loc[0, "requests"] == 4 and frame.loc[0, "failed_requests"] == 1 and frame.loc[0, "wait_ms"] == 12.5
     assert json.loads(frame.loc[0, "signals"])["failed_requests"][0]["status"] == 500
     assert records_frame([]).empty
+
+
+def test_a_lone_surrogate_from_the_app_is_kept_as_text(tmp_path: Path) -> None:
+    """JavaScript strings may hold a lone UTF-16 surrogate; UTF-8 cannot: the record is kept, the escape as text."""
+    append_record(tmp_path, record(0, signals=StepSignals(console_errors=["broken \ud800 text"])))
+    [kept], _ = read_records(tmp_path)
+    assert kept.signals.console_errors == ["broken \\ud800 text"]
+    assert "\ud800" not in (tmp_path / "steps.jsonl").read_text(encoding="utf-8")
+
+
+def test_two_writers_of_one_file_never_share_a_temporary_file(tmp_path: Path) -> None:
+    target = tmp_path / "steps.csv"
+    with atomic_path(target) as first, atomic_path(target) as second:
+        assert first != second and first.parent == second.parent == tmp_path
+        first.write_text("a")
+        second.write_text("b")
+    assert target.read_text() == "a" and sorted(p.name for p in tmp_path.iterdir()) == ["steps.csv"]
+    with pytest.raises(OSError), atomic_path(target) as broken:
+        broken.write_text("half")
+        raise OSError("disk full")
+    assert target.read_text() == "a" and sorted(p.name for p in tmp_path.iterdir()) == ["steps.csv"]

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from harness.contracts.guides import GUIDES_JSON, GUIDES_JSONL, GuideResult, GuidesFile, GuideStepCheck
-from harness.runfolder.files import append_line, write_atomic
+from harness.runfolder.files import append_line, json_line, write_atomic
 
 MAX_GUIDES_BYTES = 64 * 1024 * 1024
 """A bigger file is not read (it would make a report nobody can open)."""
@@ -31,7 +31,7 @@ def clear_guide_steps(folder: Path) -> None:
 
 def append_guide_step(folder: Path, step: GuideStepCheck) -> None:
     """Append one step result to ``guides.jsonl`` (locked: journeys run in parallel workers)."""
-    append_line(folder / GUIDES_JSONL, json.dumps(step.model_dump(mode="json"), ensure_ascii=False) + "\n")
+    append_line(folder / GUIDES_JSONL, json_line(step.model_dump(mode="json")))
 
 
 def read_guide_steps(folder: Path) -> list[GuideStepCheck]:

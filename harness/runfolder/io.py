@@ -7,7 +7,6 @@ that finished.
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 from collections.abc import Iterable
@@ -17,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.contracts.records import RUN_FILE, STEPS_JSONL, RunInfo, StepRecord
-from harness.runfolder.files import append_line, write_atomic
+from harness.runfolder.files import append_line, json_line, write_atomic
 
 REDACTED = "[redacted]"
 BROWSER_INFO = ".browser.json"
@@ -62,7 +61,7 @@ def append_record(run_dir: Path, record: StepRecord, secrets: Iterable[str] = ()
     secrets = list(secrets)
     for key in OBSERVED_FIELDS:
         data[key] = redact(data[key], secrets)
-    append_line(run_dir / STEPS_JSONL, json.dumps(data, ensure_ascii=False) + "\n")
+    append_line(run_dir / STEPS_JSONL, json_line(data))
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ import pandas as pd
 
 from harness.contracts.records import FINDINGS_JSON, STEPS_JSONL, StepRecord
 from harness.outcomes import replay_key, scenario_key, scenarios
+from harness.runfolder.files import atomic_path
 from harness.runfolder.findings import read_findings
 from harness.runfolder.guides import read_guides
 from harness.runfolder.io import flat_signals, read_records
@@ -64,9 +65,8 @@ def step_row(record: StepRecord, replay_status: str | None = None, outcome: str 
 
 def _write(frame: pd.DataFrame, path: Path) -> Path:
     safe = frame.map(cell_safe) if not frame.empty else frame
-    tmp = path.with_name(path.name + ".tmp")
-    safe.to_csv(tmp, index=False, encoding=ENCODING, lineterminator="\r\n")
-    tmp.replace(path)
+    with atomic_path(path) as tmp:
+        safe.to_csv(tmp, index=False, encoding=ENCODING, lineterminator="\r\n")
     return path
 
 

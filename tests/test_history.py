@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import multiprocessing
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from harness.collect.config import new_run_id
 from harness.contracts.metrics import HISTORY_COLUMNS, METRICS
 from harness.contracts.records import FINDINGS_JSON, STEPS_PARQUET, PageLoad, RunInfo, StepRecord, StepSignals
 from harness.runfolder.history import (
@@ -134,6 +136,28 @@ def test_two_processes_registering_at_once_lose_no_run(tmp_path: Path) -> None:
     assert len(index) == 40 and index["run_id"].is_unique
     assert len(list((history / "runs").iterdir())) == 40
     assert not [p for p in history.iterdir() if p.name.endswith(".tmp")]
+
+
+def _start_a_run(history: str, root: str, start: Any) -> None:
+    start.wait()  # every process asks for its id at the same moment
+    register(make_run(Path(root), new_run_id("shop"), app="shop", steps=1, repeats=1), Path(history))
+
+
+def test_twenty_runs_started_in_the_same_second_get_their_own_ids_and_all_reach_the_history(tmp_path: Path) -> None:
+    history = tmp_path / "history"
+    start = multiprocessing.Event()
+    procs = [multiprocessing.Process(target=_start_a_run, args=(str(history), str(tmp_path / "src"), start))
+             for _ in range(20)]
+    for proc in procs:
+        proc.start()
+    start.set()
+    for proc in procs:
+        proc.join(120)
+    assert [p.exitcode for p in procs] == [0] * 20
+    folders = sorted(p.name for p in (tmp_path / "src").iterdir())
+    assert len(folders) == 20 and len({f.rsplit("-", 1)[0] for f in folders}) < 20  # several in one second
+    index = pd.read_parquet(history / INDEX_FILE)
+    assert sorted(index["run_id"]) == folders
 
 
 def test_a_missing_or_corrupt_index_is_rebuilt_from_the_run_folders(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,9 +17,13 @@ ENV_RUN_ID = "HARNESS_RUN_ID"
 
 
 def new_run_id(app: str) -> str:
-    """Return a sortable run id such as ``20261126-190501-demo``."""
+    """Return a unique run id that sorts by start time, such as ``20261126-190501-demo-3f9a``.
+
+    The time (UTC, to the second) comes first so ids sort by start; four random hex digits make
+    runs started in the same second (parallel CI jobs, a shared history) distinct.
+    """
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    return f"{stamp}-{re.sub(r'[^A-Za-z0-9_.-]+', '-', app)}"
+    return f"{stamp}-{re.sub(r'[^A-Za-z0-9_.-]+', '-', app)}-{secrets.token_hex(2)}"
 
 
 @dataclass(slots=True)

@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.text import Text
 
 from harness.errors import HarnessError, SpecErrors
+from harness.untrusted import printable
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+
+class SafeConsole(Console):
+    """A console that shows control characters instead of obeying them, and no emoji codes.
+
+    Every string it renders passes :func:`harness.untrusted.printable` first: a step's error or a
+    finding's message carries the app's text, and an escape sequence in it must not clear the
+    screen, move the cursor or forge a link. ``:v:`` in a label stays ``:v:``.
+    """
+
+    def render_str(self, text: str, **kwargs: Any) -> Text:
+        return super().render_str(printable(text), **kwargs)
+
+
+out = SafeConsole(highlight=False, emoji=False)
+err = SafeConsole(stderr=True, highlight=False, emoji=False)
 
 
 def fail(exc: HarnessError) -> typer.Exit:

@@ -29,6 +29,7 @@ from harness.collect.config import new_run_id
 from harness.contracts.records import RunInfo, RunStatus, StepRecord
 from harness.contracts.settings import DEFAULTS, RunSettings
 from harness.errors import HarnessError
+from harness.untrusted import printable
 
 if TYPE_CHECKING:
     from harness.collect.runner import Finish, RunOptions
@@ -94,7 +95,7 @@ class Progress:
                     f"{record.keyword} {record.text}")
             if self.status is not None:
                 done = ", ".join(f"{v} {k}" for k, v in sorted(self.counts.items()))
-                self.status.update(Text(f"{done} — {record.scenario} › {record.text}"[:150]))
+                self.status.update(Text(printable(f"{done} — {record.scenario} › {record.text}"[:150])))
                 if record.status == "failed":
                     out.print(line, markup=False, soft_wrap=True)
             else:

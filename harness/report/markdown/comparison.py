@@ -1,7 +1,8 @@
 """``summary.md``: the comparison in Markdown, for a CI job summary or a pull-request comment.
 
 Everything that comes from the app (step texts, error messages) is escaped: a page title
-cannot inject a link, an image or HTML into the comment.
+cannot inject a link, an image or HTML into the comment, a URL it names is shown as code (a
+renderer does not make it a link), and its control characters are shown, not kept.
 """
 
 from __future__ import annotations
@@ -9,21 +10,30 @@ from __future__ import annotations
 import re
 
 from harness.contracts.comparison import Change, Comparison
+from harness.untrusted import URL, printable
 
 TOP = 10
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
 
 
-def md(text: object) -> str:
-    """Escape ``text`` for a Markdown table cell: no markup, no HTML, one line."""
-    value = " ".join(str(text).split())
+def _plain(value: str) -> str:
     value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _SPECIAL.sub(r"\\\1", value)[:300]
+    return _SPECIAL.sub(r"\\\1", value)
+
+
+def md(text: object) -> str:
+    """Escape ``text`` for a Markdown table cell: no markup, no HTML, no link, one line (300 characters at most)."""
+    value = " ".join(printable(str(text)).split())[:300]
+    parts, start = [], 0
+    for url in URL.finditer(value):  # a bare URL would be made a link by the renderer: a code span is not
+        parts += [_plain(value[start:url.start()]), md_code(url[0])]
+        start = url.end()
+    return "".join([*parts, _plain(value[start:])])
 
 
 def md_code(text: object) -> str:
     """``text`` as an inline code span fit for a table cell (a selector): no backticks, pipes escaped."""
-    value = " ".join(str(text).split()).replace("`", "'").replace("|", "\\|")[:300]
+    value = " ".join(printable(str(text)).split()).replace("`", "'").replace("|", "\\|")[:300]
     return f"`{value}`"
 
 

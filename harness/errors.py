@@ -44,3 +44,10 @@ class SpecErrors(HarnessError):
 
 class BrowserNotFound(HarnessError):
     """No usable Chromium could be found."""
+
+
+class RunFileError(HarnessError, ValueError):
+    """A run folder's file that cannot be read (not JSON, or not the shape this harness writes).
+
+    A ``ValueError`` too, so readers that skip unreadable files (the history's rebuild) still do.
+    """

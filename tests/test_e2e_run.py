@@ -216,14 +216,15 @@ def test_an_unusable_run_folder_is_one_clear_message(server: DemoServer, tmp_pat
 
 @pytest.mark.e2e
 @pytest.mark.xdist_group("run")
-def test_a_lone_surrogate_in_a_console_error_is_recorded_as_text(tmp_path: Path) -> None:
+def test_a_lone_surrogate_in_a_console_error_is_recorded_as_text_in_a_feature_saved_with_a_bom(tmp_path: Path) -> None:
     site = tmp_path / "site"
     site.mkdir()
     (site / "index.html").write_text("<h1>Hello</h1><script>console.error('broken ' + String.fromCharCode(0xD800)"
                                      " + ' text')</script>")
     (tmp_path / "app.yaml").write_text("schema_version: 1\nname: lone\ntitle: Lone surrogate\ntargets: {}\n")
     feature = tmp_path / "lone.feature"
-    feature.write_text('Feature: Lone\n  Scenario: s\n    When I open "/index.html"\n    Then I should see "Hello"\n')
+    feature.write_text('\ufeffFeature: Lone\n  Scenario: s\n    When I open "/index.html"\n    Then I should see "Hello"\n',
+                       encoding="utf-8")  # saved with a byte-order mark, as some Windows editors do
     out = tmp_path / "run"
     with serve_folder(site) as url:
         done = harness("run", str(feature), "--app", str(tmp_path / "app.yaml"), "--base-url", url, "--out",

@@ -225,6 +225,9 @@ def test_outline_errors_are_reported_once(work: Path) -> None:
     ("#save[", "invalid CSS selector"), ("//div[@id='a'", "unbalanced brackets"),
     ("role=Button!", "invalid role selector"), ("nth=x", "expected an integer"), ("a >> ", "empty part"),
     ('a:has-text("x"', "unbalanced parenthesis"),
+    ("xpath=//button[@@id==1]", "invalid XPath"), ("//a[contains(text(),'x')]", None),
+    ("role=buttton", "unknown ARIA role 'buttton' in 'buttton': it would match nothing; did you mean 'button'"),
+    ('role=textbox[name="Search"]', None),
 ])
 def test_selector_syntax(selector: str, error: str | None) -> None:
     found = selector_error(selector)

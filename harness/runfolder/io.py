@@ -15,7 +15,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from harness.contracts.records import RUN_FILE, STEPS_JSONL, RunInfo, StepRecord
+from harness.errors import RunFileError
 from harness.runfolder.files import append_line, json_line, write_atomic
 
 REDACTED = "[redacted]"
@@ -119,8 +122,21 @@ def write_run_info(run_dir: Path, info: RunInfo) -> None:
 
 
 def read_run_info(run_dir: Path) -> RunInfo:
-    """Read ``run.json``."""
-    return RunInfo.model_validate_json((run_dir / RUN_FILE).read_text(encoding="utf-8"))
+    """Read ``run.json``.
+
+    Raises:
+        FileNotFoundError: There is none.
+        RunFileError: It is not JSON, or not a run (the first problem, with the file).
+    """
+    path = run_dir / RUN_FILE
+    try:
+        return RunInfo.model_validate_json(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise RunFileError(f"not a valid run file: not UTF-8 text ({exc.reason})", path) from None
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        where = ".".join(str(p) for p in problem["loc"])
+        raise RunFileError(f"not a valid run file: {where + ': ' if where else ''}{problem['msg']}", path) from None
 
 
 def flat_signals(signals: dict[str, Any]) -> dict[str, Any]:

@@ -60,6 +60,10 @@ def feature_files(paths: Iterable[str | Path]) -> list[Path]:
     return list(dict.fromkeys(p.resolve() for p in found))
 
 
+FEATURE_ENCODING = "utf-8-sig"
+"""UTF-8, with or without the byte-order mark some Windows editors save (the run reads them alike)."""
+
+
 def parse_feature(path: Path) -> Feature:
     """Parse one feature file.
 
@@ -67,13 +71,13 @@ def parse_feature(path: Path) -> Feature:
         SpecError: On a Gherkin syntax error, with its line.
     """
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding=FEATURE_ENCODING)
     except UnicodeDecodeError as exc:
         raise SpecError(f"not UTF-8 text ({exc.reason})", path) from None
     if not any(line.strip() and not line.strip().startswith("#") for line in text.splitlines()):
         raise SpecError("empty feature file: it needs a 'Feature:' line and at least one scenario", path, 1)
     try:
-        feature = FeatureParser(str(path.parent), path.name).parse()
+        feature = FeatureParser(str(path.parent), path.name, FEATURE_ENCODING).parse()
     except GherkinParseError as exc:
         raise SpecError(f"invalid Gherkin: {gherkin_reason(exc.message)}", path, exc.line) from None
     except AttributeError:

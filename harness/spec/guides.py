@@ -108,7 +108,7 @@ class Guide(_Strict):
         file: The YAML file (filled while loading).
     """
 
-    schema_version: int = 1
+    schema_version: Literal[1] = 1
     id: str
     title: str | None = None
     user: str | None = None

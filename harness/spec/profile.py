@@ -11,7 +11,7 @@ from __future__ import annotations
 import fnmatch
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urljoin
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -128,7 +128,7 @@ class Budgets(_Strict):
 class AppProfile(_Strict):
     """A validated ``app.yaml``."""
 
-    schema_version: int = 1
+    schema_version: Literal[1] = 1
     name: str
     title: str | None = None
     base_url: str | None = None

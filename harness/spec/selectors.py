@@ -3,14 +3,18 @@
 Playwright selectors are chains of parts joined by ``>>``; a part is ``engine=body``
 or, without an engine, CSS (or XPath when it starts with ``//``). CSS parts are checked
 with soupsieve after Playwright's own pseudo-classes (``:has-text()``, ``:visible``...)
-are set aside, so a typo such as ``#save[`` fails while the spec loads, not mid-run.
+are set aside, so a typo such as ``#save[`` fails while the spec loads, not mid-run. XPath
+parts are compiled as XPath 1.0 (lxml's libxml2, the grammar of the browser's
+``document.evaluate``); a role part must name an ARIA role Playwright knows.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 
 import soupsieve
+from lxml import etree
 
 ENGINES = {
     "css", "xpath", "text", "id", "data-testid", "data-test-id", "data-test", "role", "nth",
@@ -23,6 +27,15 @@ PW_PSEUDO = (
 _PSEUDO_RE = re.compile(r":(" + "|".join(sorted(PW_PSEUDO, key=len, reverse=True)) + r")(?![\w-])")
 _ENGINE_RE = re.compile(r"^\s*([a-zA-Z_][\w:-]*)=(.*)$", re.S)
 _ROLE_RE = re.compile(r'^[a-z]+(\[\s*[\w-]+\s*(=\s*("(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|[\w-]+)[is]?)?\s*\])*$')
+ARIA_ROLES = frozenset("""
+alert alertdialog application article banner blockquote button caption cell checkbox code columnheader combobox
+complementary contentinfo definition deletion dialog directory document emphasis feed figure form generic grid
+gridcell group heading img insertion link list listbox listitem log main marquee math meter menu menubar menuitem
+menuitemcheckbox menuitemradio navigation none note option paragraph presentation progressbar radio radiogroup
+region row rowgroup rowheader scrollbar search searchbox separator slider spinbutton status strong subscript
+superscript switch tab table tablist tabpanel term textbox time timer toolbar tooltip tree treegrid treeitem
+""".split())
+"""The ARIA roles Playwright's role engine knows (its ``AriaRole`` type): any other matches nothing, silently."""
 _SELECTOR_HINT = re.compile(
     r"^(\s*(css|xpath|text|id|role|data-testid|internal:[\w-]+)=|[#.\[/*]|[a-z][\w-]*[#.\[]\S"
     r"|[a-z][\w-]*:(has|is|not|nth|first|last|text|visible|has-text|checked|disabled)\b)|\s>>\s"
@@ -128,9 +141,18 @@ def selector_error(selector: str) -> str | None:
         elif engine == "xpath":
             if body.count("[") != body.count("]") or body.count("(") != body.count(")"):
                 return f"invalid XPath {body!r}: unbalanced brackets"
+            try:  # XPath 1.0, the browser's document.evaluate grammar, by libxml2
+                etree.XPath(body)
+            except etree.XPathSyntaxError as exc:
+                return f"invalid XPath {body!r}: {str(exc).lower()}"
         elif engine == "role":
             if not _ROLE_RE.match(body):
                 return f"invalid role selector {body!r}: expected role=name[attr=value]"
+            role = re.match(r"[a-z]+", body)
+            if role and role[0] not in ARIA_ROLES:
+                near = difflib.get_close_matches(role[0], sorted(ARIA_ROLES), n=1)
+                hint = f"; did you mean {near[0]!r}" if near else ""
+                return f"unknown ARIA role {role[0]!r} in {body!r}: it would match nothing{hint}"
         elif engine == "nth":
             if not re.fullmatch(r"-?\d+", body):
                 return f"invalid nth selector {body!r}: expected an integer"

@@ -35,6 +35,8 @@ def load_yaml(path: Path) -> Any:
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or exc.context or "invalid YAML"
         raise SpecError(f"invalid YAML: {problem}", path, line) from None
+    except RecursionError:  # thousands of nested [ or {: no profile or guide is shaped like that
+        raise SpecError("invalid YAML: nested too deeply", path) from None
 
 
 def line_of(data: Any, loc: Sequence[str | int]) -> int | None:

@@ -1,0 +1,68 @@
+"""Bad input, table-driven: one clear message naming the file (and line), exit 2, never a traceback.
+
+Each case is a file the user got wrong and the command that reads it, run in-process (no browser).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.support.cli import cli
+
+FEATURE = 'Feature: F\n  Scenario: S\n    When I open "/x"\n'
+APP = "schema_version: 1\nname: a\nbase_url: http://127.0.0.1:9\ntargets:\n  ok: '#ok'\n"
+
+
+def _app(extra: str = "", version: str = "1") -> Callable[[Path], list[str]]:
+    def make(folder: Path) -> list[str]:
+        (folder / "f.feature").write_text(FEATURE)
+        (folder / "app.yaml").write_text(APP.replace("schema_version: 1", f"schema_version: {version}") + extra)
+        return ["check", str(folder / "f.feature"), "--app", str(folder / "app.yaml")]
+    return make
+
+
+def _deep_yaml(folder: Path) -> list[str]:
+    (folder / "f.feature").write_text(FEATURE)
+    (folder / "app.yaml").write_text("a: " + "[" * 20_000 + "]" * 20_000 + "\n")
+    return ["check", str(folder / "f.feature"), "--app", str(folder / "app.yaml")]
+
+
+def _run_json(text: str, command: str) -> Callable[[Path], list[str]]:
+    def make(folder: Path) -> list[str]:
+        (folder / "run.json").write_text(text)
+        (folder / "steps.jsonl").write_text("")
+        return [command, str(folder)]
+    return make
+
+
+CASES = {
+    "xpath that does not compile": (_app("  b: 'xpath=//button[@@id==1]'\n"), "app.yaml:6", "invalid XPath"),
+    "unknown ARIA role": (_app("  b: 'role=buttton'\n"), "app.yaml:6", "did you mean 'button'"),
+    "unknown schema version": (_app(version="99"), "app.yaml:1", "schema_version: Input should be 1"),
+    "20,000-deep YAML": (_deep_yaml, "app.yaml", "nested too deeply"),
+    "run.json not JSON (report)": (_run_json("not json", "report"), "run.json", "not a valid run file"),
+    "run.json not JSON (audit)": (_run_json("not json", "audit"), "run.json", "not a valid run file"),
+    "run.json of the wrong shape": (_run_json(json.dumps({"run_id": 5, "status": []}), "report"), "run.json",
+                                    "not a valid run file: "),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_input_is_one_clear_message_and_exit_2(case: str, tmp_path: Path) -> None:
+    make, where, message = CASES[case]
+    done = cli(*make(tmp_path))
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+    text = " ".join(done.stderr.split())
+    assert text.startswith("error: ") and where in text and message in text, text
+
+
+def test_a_feature_saved_with_a_byte_order_mark_is_read_like_any_other(tmp_path: Path) -> None:
+    _app()(tmp_path)
+    (tmp_path / "f.feature").write_bytes(b"\xef\xbb\xbf" + FEATURE.encode())
+    done = cli("check", tmp_path / "f.feature", "--app", tmp_path / "app.yaml")
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -223,8 +223,8 @@ def test_a_lone_surrogate_in_a_console_error_is_recorded_as_text_in_a_feature_sa
                                      " + ' text')</script>")
     (tmp_path / "app.yaml").write_text("schema_version: 1\nname: lone\ntitle: Lone surrogate\ntargets: {}\n")
     feature = tmp_path / "lone.feature"
-    feature.write_text('\ufeffFeature: Lone\n  Scenario: s\n    When I open "/index.html"\n    Then I should see "Hello"\n',
-                       encoding="utf-8")  # saved with a byte-order mark, as some Windows editors do
+    text = 'Feature: Lone\n  Scenario: s\n    When I open "/index.html"\n    Then I should see "Hello"\n'
+    feature.write_text("\ufeff" + text, encoding="utf-8")  # saved with a byte-order mark, as some Windows editors do
     out = tmp_path / "run"
     with serve_folder(site) as url:
         done = harness("run", str(feature), "--app", str(tmp_path / "app.yaml"), "--base-url", url, "--out",

@@ -27,14 +27,17 @@ PW_PSEUDO = (
 _PSEUDO_RE = re.compile(r":(" + "|".join(sorted(PW_PSEUDO, key=len, reverse=True)) + r")(?![\w-])")
 _ENGINE_RE = re.compile(r"^\s*([a-zA-Z_][\w:-]*)=(.*)$", re.S)
 _ROLE_RE = re.compile(r'^[a-z]+(\[\s*[\w-]+\s*(=\s*("(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|[\w-]+)[is]?)?\s*\])*$')
-ARIA_ROLES = frozenset("""
-alert alertdialog application article banner blockquote button caption cell checkbox code columnheader combobox
-complementary contentinfo definition deletion dialog directory document emphasis feed figure form generic grid
-gridcell group heading img insertion link list listbox listitem log main marquee math meter menu menubar menuitem
-menuitemcheckbox menuitemradio navigation none note option paragraph presentation progressbar radio radiogroup
-region row rowgroup rowheader scrollbar search searchbox separator slider spinbutton status strong subscript
-superscript switch tab table tablist tabpanel term textbox time timer toolbar tooltip tree treegrid treeitem
-""".split())
+ARIA_ROLES = frozenset({
+    "alert", "alertdialog", "application", "article", "banner", "blockquote", "button", "caption", "cell",
+    "checkbox", "code", "columnheader", "combobox", "complementary", "contentinfo", "definition", "deletion",
+    "dialog", "directory", "document", "emphasis", "feed", "figure", "form", "generic", "grid", "gridcell", "group",
+    "heading", "img", "insertion", "link", "list", "listbox", "listitem", "log", "main", "marquee", "math", "meter",
+    "menu", "menubar", "menuitem", "menuitemcheckbox", "menuitemradio", "navigation", "none", "note", "option",
+    "paragraph", "presentation", "progressbar", "radio", "radiogroup", "region", "row", "rowgroup", "rowheader",
+    "scrollbar", "search", "searchbox", "separator", "slider", "spinbutton", "status", "strong", "subscript",
+    "superscript", "switch", "tab", "table", "tablist", "tabpanel", "term", "textbox", "time", "timer", "toolbar",
+    "tooltip", "tree", "treegrid", "treeitem",
+})
 """The ARIA roles Playwright's role engine knows (its ``AriaRole`` type): any other matches nothing, silently."""
 _SELECTOR_HINT = re.compile(
     r"^(\s*(css|xpath|text|id|role|data-testid|internal:[\w-]+)=|[#.\[/*]|[a-z][\w-]*[#.\[]\S"

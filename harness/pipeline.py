@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pytest import ExitCode
+
 from harness.audit.findings import audit_run, settings_for_run
 from harness.collect.config import CollectConfig
 from harness.collect.guide_check import GuideRun, check
@@ -79,7 +81,8 @@ def finish_run(run_dir: Path, exitstatus: int, build: bool = True, status: RunSt
         status = status or "errored"
     info.totals = totals(records)
     info.ended_at = now_iso()
-    info.status = status or ("complete" if exitstatus in (0, 1, 5) else "errored")
+    stopped: RunStatus = "incomplete" if exitstatus == ExitCode.INTERRUPTED else "errored"  # Ctrl-C, SIGTERM
+    info.status = status or ("complete" if exitstatus in (0, 1, 5) else stopped)
     info.exit_code = exit_code((s.outcome for s in scenarios(records)), errored=bool(info.error),
                                stopped=exitstatus not in (0, 5))
     write_parquet(run_dir)

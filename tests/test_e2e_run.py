@@ -24,7 +24,7 @@ from harness.spec.features import scenario_runs as expand
 from tests.support import ROOT, SECRETS
 from tests.support.builds import Run
 from tests.support.cli import cli, env_with_secrets, harness
-from tests.support.processes import process_groups_under
+from tests.support.processes import alive_in_groups, process_groups_under
 from tests.support.run_folders import folder_text, records, run_info, scenario_runs
 from tests.support.servers import demo_server, serve_folder
 
@@ -65,6 +65,38 @@ def test_a_killed_run_keeps_every_finished_step(server: DemoServer, tmp_path: Pa
     assert rebuilt.returncode == 0, rebuilt.stderr
     html = (out / "report.html").read_text()
     assert "Run not finished" in html
+
+
+@pytest.mark.e2e
+@pytest.mark.xdist_group("run")
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+def test_a_cancelled_run_leaves_no_process_behind_and_is_closed_incomplete(server: DemoServer, tmp_path: Path,
+                                                                          sig: signal.Signals) -> None:
+    # what a CI "cancel" does: a signal to the command's process group (the command leads its own here)
+    out = tmp_path / "cancelled"
+    cmd = [sys.executable, "-m", "harness.cli", "run", str(ROOT / "features" / "demo"), "--app", "demo",
+           "--base-url", server.url, "--out", str(out), "--repeat", "5", "--history", "off"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env_with_secrets(), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    steps = out / "steps.jsonl"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (steps.exists() and len(steps.read_text().splitlines()) >= 6):
+        time.sleep(0.1)
+    groups = process_groups_under(proc.pid) - {os.getpgrp()}  # the command's, pytest's and Chromium's
+    assert len(groups) >= 2
+    os.killpg(proc.pid, sig)
+    _, stderr = proc.communicate(timeout=60)
+    deadline = time.monotonic() + 30
+    while (alive := alive_in_groups(groups)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert alive == [], "left running after the cancel"
+    if sig == signal.SIGTERM:
+        assert proc.returncode == 143 and "interrupted by SIGTERM" in stderr and "Traceback" not in stderr
+    info = run_info(out)
+    assert info.status == "incomplete" and info.ended_at is not None  # pytest closed it: nothing is lost
+    kept = records(out)
+    assert len(kept) >= 6 and all(r.duration_ms is not None for r in kept if r.status == "passed")
+    assert info.totals["scenarios_passed"] < info.totals["scenarios"]
 
 
 @pytest.mark.e2e
@@ -234,3 +266,28 @@ def test_a_lone_surrogate_in_a_console_error_is_recorded_as_text_in_a_feature_sa
     assert opened.status == seen.status == "passed"
     assert any("broken \\ud800 text" in e for e in opened.signals.console_errors + seen.signals.console_errors)
     assert run_info(out).totals["scenarios_passed"] == 1 and (out / "report.html").is_file()
+
+
+@pytest.mark.e2e
+@pytest.mark.xdist_group("run")
+def test_a_page_whose_script_never_yields_fails_its_step_and_the_run_goes_on(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text(
+        "<h1>Spinner</h1><button id='spin' onclick='setTimeout(() => { for (;;) {} }, 50)'>Spin</button>")
+    (site / "other.html").write_text("<h1>Other</h1>")
+    (tmp_path / "app.yaml").write_text("schema_version: 1\nname: spin\ntitle: Endless script\ntargets: {}\n")
+    feature = tmp_path / "spin.feature"
+    feature.write_text('Feature: Spin\n  Scenario: endless\n    When I open "/index.html"\n    And I click "#spin"\n'
+                       '    Then I should see "Never"\n\n  Scenario: after it\n    When I open "/other.html"\n'
+                       '    Then I should see "Other"\n')
+    out = tmp_path / "run"
+    with serve_folder(site) as url:
+        done = harness("run", str(feature), "--app", str(tmp_path / "app.yaml"), "--base-url", url, "--out",
+                       str(out), "--no-a11y", "--history", "off", "--step-timeout", "2000", timeout=180)
+    assert done.returncode == 1, done.stdout + done.stderr
+    by_scenario = {(r.scenario, r.step_index): r for r in records(out)}
+    assert by_scenario["endless", 2].status == "failed"  # a bounded failure with a reason...
+    assert by_scenario["endless", 2].error
+    assert by_scenario["after it", 1].status == "passed"  # ...and the run goes on
+    assert run_info(out).status == "complete"

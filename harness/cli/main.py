@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from collections import defaultdict
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -168,6 +170,14 @@ def _run_error(run_dir: Path) -> str:
     return " / ".join(lines[-3:]) or "no output (see pytest.log)"
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM to the command (a CI job cancelled): handled as Ctrl-C is, then exit 143 (128 + 15)."""
+
+
+def _terminated(signum: int, frame: FrameType | None) -> None:
+    raise Terminated
+
+
 def _close_if_pytest_could_not(history: str | None) -> Finish:
     """:func:`harness.pipeline.journeys_finisher`, loaded only when pytest died before closing the run.
 
@@ -194,15 +204,17 @@ def _run(options: RunOptions, json_out: bool, fail_on_findings: str = "never", b
     except HarnessError as exc:
         raise _fail(exc) from None
     progress = Progress(live=not json_out)
+    signal.signal(signal.SIGTERM, _terminated)  # a CI cancel: stop pytest and Chromium, close the run, as Ctrl-C
     try:
         info = execute(options, prepared, progress, _close_if_pytest_could_not(options.settings.history))
     except HarnessError as exc:
         progress.stop()
         raise _fail(exc) from None
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         progress.stop()
-        err.print(f"interrupted; what was measured is in {prepared.run_dir}")
-        raise typer.Exit(130) from None
+        err.print(f"interrupted{' by SIGTERM' if isinstance(exc, Terminated) else ''}; the run is incomplete and "
+                  f"what was measured is in {prepared.run_dir}", markup=False, soft_wrap=True)
+        raise typer.Exit(143 if isinstance(exc, Terminated) else 130) from None
     progress.stop()
     code = info.exit_code if info.exit_code is not None else 2
     if info.status != "errored" and not info.totals.get("scenarios"):

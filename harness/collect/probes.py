@@ -29,6 +29,24 @@ if TYPE_CHECKING:
 
 SCRIPT = Path(__file__).with_name("page_probe.js")
 DEAD_CLICK_GRACE_MS = 300
+PROBE_TIMEOUT_MS = 5_000
+"""How long reading the probe may wait for the page: one whose script never yields fails the probe, not the run."""
+
+
+def evaluate_bounded(page: Page, expression: str, timeout_ms: float = PROBE_TIMEOUT_MS) -> Any:
+    """Evaluate ``expression`` (a JavaScript expression) in the page, giving up after ``timeout_ms``.
+
+    ``page.evaluate`` has no timeout: on a page whose script loops forever it waits forever.
+    ``wait_for_function`` has one, enforced by Playwright outside the page; it returns as soon
+    as the expression gives a truthy value, so ``null`` and ``undefined`` travel as ``"null"``.
+
+    Raises:
+        playwright.sync_api.TimeoutError: The page did not answer in time.
+    """
+    handle = page.wait_for_function(f"() => {{ const v = ({expression}); return v ?? 'null'; }}",
+                                    timeout=timeout_ms, polling=100)
+    value = handle.json_value()
+    return None if value == "null" else value
 """How long a click that changed nothing is given to show an effect before it is judged dead."""
 
 
@@ -67,7 +85,7 @@ class PageProbes:
         if not self.enabled:
             return []
         try:
-            page.evaluate("() => window.__harnessProbe && window.__harnessProbe.reset()")
+            evaluate_bounded(page, "window.__harnessProbe && window.__harnessProbe.reset()")
         except Exception as exc:
             return [f"probe reset: {_first_line(exc)}"]
         return []
@@ -104,7 +122,7 @@ class PageProbes:
 
     def _read(self, page: Page, signals: StepSignals) -> dict[str, Any] | None:
         try:
-            raw = page.evaluate("() => window.__harnessProbe ? window.__harnessProbe.take() : null")
+            raw = evaluate_bounded(page, "window.__harnessProbe ? window.__harnessProbe.take() : null")
         except Exception as exc:
             signals.probe_errors.append(f"probe: {_first_line(exc)}")
             return None

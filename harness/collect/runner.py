@@ -7,6 +7,8 @@ crash of either side loses nothing already recorded.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import os
 import signal
 import subprocess
@@ -154,6 +156,23 @@ def follow(run_dir: Path, position: int) -> tuple[list[StepRecord], int]:
     return records, position + complete
 
 
+PR_SET_PDEATHSIG = 1
+"""Linux ``prctl`` option: the signal a process gets when the thread that started it dies."""
+
+
+def die_with_parent() -> None:
+    """In the pytest child, before it starts: have Linux send it SIGTERM when the harness command dies.
+
+    pytest runs in a session of its own, so a terminal's Ctrl-C reaches the command first (which
+    then stops pytest and closes the run). A CI "cancel" may SIGKILL the command's process group:
+    without this, pytest and Chromium would finish the run alone. pytest turns the SIGTERM into an
+    interruption (``harness.plugin.hooks``): the run is closed as incomplete, the browsers closed.
+    """
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 Finish = Callable[..., RunInfo]
 """Closes a run folder from what is on disk: ``finish(run_dir, exitstatus=..., status=...)``."""
 
@@ -181,7 +200,7 @@ def execute(options: RunOptions, prepared: Prepared, on_records: Callable[[list[
         env.update({**options.extra_env, "PYTHONUNBUFFERED": "1"})
         proc = subprocess.Popen(pytest_command(options, prepared, settings_file, test_file), stdout=log,
                                 stderr=subprocess.STDOUT, cwd=str(options.settings.root), env=env,
-                                start_new_session=True)
+                                start_new_session=True, preexec_fn=die_with_parent)
         position = 0
         try:
             while proc.poll() is None:

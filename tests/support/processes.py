@@ -27,3 +27,15 @@ def process_groups_under(root: int) -> set[int]:
             groups.add(os.getpgid(pid))
         pending.extend(children[pid])
     return groups
+
+
+def alive_in_groups(groups: set[int]) -> list[str]:
+    """The live processes (zombies aside) whose process group is one of ``groups``: ``pid command`` each."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            text = stat.read_text()
+            fields = text.rsplit(")", 1)[1].split()  # state, ppid, pgrp, ...
+            if fields[0] != "Z" and int(fields[2]) in groups:
+                found.append(f"{stat.parent.name} {text[text.index('(') + 1:text.rindex(')')]}")
+    return found

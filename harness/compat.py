@@ -67,6 +67,26 @@ def patch_allure_title_path(fallback: Callable[[Feature], list[str]]) -> None:
     pytest_bdd_listener.get_title_path = title_path
 
 
+def read_features_with_or_without_bom() -> None:
+    """Make pytest-bdd read feature files saved with a UTF-8 byte-order mark (some Windows editors add one).
+
+    pytest-bdd 8.1 to 9.0 open features as ``utf-8``, so the mark reaches the Gherkin parser,
+    which rejects the first line; ``scenarios(..., encoding=)`` does not reach the reader
+    (9.0 drops it). Its one reader is wrapped to read ``utf-8`` as ``utf-8-sig``.
+    """
+    from pytest_bdd import parser
+
+    original = parser.get_gherkin_document
+    if getattr(original, "harness_patched", False):
+        return
+
+    def read(abs_filename: str, encoding: str = "utf-8") -> Any:
+        return original(abs_filename, "utf-8-sig" if encoding.lower().replace("_", "-") == "utf-8" else encoding)
+
+    read.harness_patched = True  # type: ignore[attr-defined]
+    parser.get_gherkin_document = read
+
+
 def _allure_listener(config: pytest.Config) -> Any:
     from allure_pytest_bdd.pytest_bdd_listener import PytestBDDListener
 

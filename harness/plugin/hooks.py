@@ -21,6 +21,7 @@ import pytest
 import harness
 from harness.collect.config import ENV_RUN_DIR, ENV_RUN_ID, CollectConfig, new_run_id
 from harness.collect.order import interleave
+from harness.compat import read_features_with_or_without_bom
 from harness.contracts.records import RUN_FILE, RunInfo
 from harness.errors import HarnessError
 from harness.plugin import recorder
@@ -62,6 +63,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[CONFIG_KEY] = cfg
     config.addinivalue_line("markers", "harness_repeat: replay index of a scenario")
     _interrupt_on_sigterm()
+    read_features_with_or_without_bom()
     from harness.collect import allure_live
 
     allure_live.register(config, cfg)

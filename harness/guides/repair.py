@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from harness.guides.similarity import NO_ROLE, TEST_ID_ATTRIBUTES, is_generated_id, is_stable_class
+from harness.spec.selectors import ARIA_ROLES
 
 SelectorFormat = Literal["playwright", "css"]
 #: Robustness rank of each kind of selector (1 = most robust).
@@ -29,18 +30,6 @@ MAX_VALUE = 200
 #: A path selector climbs at most this many levels to its anchor.
 MAX_PATH_DEPTH = 4
 MAX_CLASSES = 3
-#: WAI-ARIA 1.2 roles Playwright's ``role=`` engine knows (abstract roles excluded).
-ARIA_ROLES = frozenset({
-    "alert", "alertdialog", "application", "article", "banner", "blockquote", "button", "caption", "cell",
-    "checkbox", "code", "columnheader", "combobox", "complementary", "contentinfo", "definition", "deletion",
-    "dialog", "directory", "document", "emphasis", "feed", "figure", "form", "generic", "grid", "gridcell", "group",
-    "heading", "img", "insertion", "link", "list", "listbox", "listitem", "log", "main", "marquee", "math", "meter",
-    "menu", "menubar", "menuitem", "menuitemcheckbox", "menuitemradio", "navigation", "none", "note", "option",
-    "paragraph", "presentation", "progressbar", "radio", "radiogroup", "region", "row", "rowgroup", "rowheader",
-    "scrollbar", "search", "searchbox", "separator", "slider", "spinbutton", "status", "strong", "subscript",
-    "superscript", "switch", "tab", "table", "tablist", "tabpanel", "term", "textbox", "time", "timer", "toolbar",
-    "tooltip", "tree", "treegrid", "treeitem",
-})
 _FORM_CONTROLS = frozenset({"input", "select", "textarea", "button"})
 _NO_TEXT_SELECTOR = frozenset({"input", "select", "textarea", "html", "body"})
 _WS = re.compile(r"\s+")

@@ -38,7 +38,8 @@ ARIA_ROLES = frozenset({
     "superscript", "switch", "tab", "table", "tablist", "tabpanel", "term", "textbox", "time", "timer", "toolbar",
     "tooltip", "tree", "treegrid", "treeitem",
 })
-"""The ARIA roles Playwright's role engine knows (its ``AriaRole`` type): any other matches nothing, silently."""
+"""WAI-ARIA 1.2 roles Playwright's role engine knows (its ``AriaRole`` type; abstract roles excluded): any other
+matches nothing, silently. ``harness.guides.repair`` builds ``role=`` selectors from the same set."""
 _SELECTOR_HINT = re.compile(
     r"^(\s*(css|xpath|text|id|role|data-testid|internal:[\w-]+)=|[#.\[/*]|[a-z][\w-]*[#.\[]\S"
     r"|[a-z][\w-]*:(has|is|not|nth|first|last|text|visible|has-text|checked|disabled)\b)|\s>>\s"

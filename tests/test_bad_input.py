@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.cli import cli
+from tests.support.servers import serve_folder
 
 FEATURE = 'Feature: F\n  Scenario: S\n    When I open "/x"\n'
 APP = "schema_version: 1\nname: a\nbase_url: http://127.0.0.1:9\ntargets:\n  ok: '#ok'\n"
@@ -66,3 +67,18 @@ def test_a_feature_saved_with_a_byte_order_mark_is_read_like_any_other(tmp_path:
     (tmp_path / "f.feature").write_bytes(b"\xef\xbb\xbf" + FEATURE.encode())
     done = cli("check", tmp_path / "f.feature", "--app", tmp_path / "app.yaml")
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.e2e  # an HTTP server for the app; the run itself never starts
+@pytest.mark.parametrize(("spec", "message"), [
+    ("last:0", "the count must be a whole number of at least 1"),
+    ("{tmp}/no-such-run", "no-such-run"),
+])
+def test_a_bad_baseline_stops_the_run_before_it_starts(tmp_path: Path, spec: str, message: str) -> None:
+    fixture = Path(__file__).parent / "fixtures" / "compare"
+    with serve_folder(fixture / "site") as url:
+        done = cli("run", fixture / "checkout.feature", "--app", fixture / "app.yaml", "--base-url", url, "--out",
+                   tmp_path / "run", "--history", tmp_path / "history", "--baseline", spec.format(tmp=tmp_path))
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr and message in " ".join(done.stderr.split())
+    assert not (tmp_path / "run" / "steps.jsonl").exists()  # nothing was run

@@ -7,6 +7,7 @@ target, missing browser, unreachable app) or a run that did not finish.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -34,7 +35,7 @@ from harness.errors import HarnessError
 from harness.untrusted import printable
 
 if TYPE_CHECKING:
-    from harness.collect.runner import Finish, RunOptions
+    from harness.collect.runner import Finish, Prepared, RunOptions
 from harness.outcomes import OUTCOMES, scenarios
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
@@ -201,6 +202,8 @@ def _run(options: RunOptions, json_out: bool, fail_on_findings: str = "never", b
         if baseline:
             _check_compare_settings(options)
         prepared = prepare(options)
+        if baseline:
+            _check_baseline(baseline, options, prepared)
     except HarnessError as exc:
         raise _fail(exc) from None
     progress = Progress(live=not json_out)
@@ -247,6 +250,21 @@ def _check_compare_settings(options: RunOptions) -> None:
 
     settings = options.settings
     load_config(settings.root, load_profile(settings.app, settings.root))
+
+
+def _check_baseline(baseline: str, options: RunOptions, prepared: Prepared) -> None:
+    """Resolve ``--baseline`` before the run starts, so a typo costs no run (nothing to compare with yet is fine).
+
+    Raises:
+        HistoryError: The spec is malformed (``last:0``) or names a run or folder that does not exist.
+    """
+    from harness.runfolder.history import NoBaselineYet, resolve
+    from harness.runfolder.io import default_history, history_dir
+
+    history = options.settings.history  # the store the comparison after the run will read (_compare_after_run)
+    store = Path(history) if history and history != "off" else history_dir(prepared.run_dir) or default_history()
+    with contextlib.suppress(NoBaselineYet):
+        resolve(baseline, store, app=prepared.profile.name, env=options.settings.env)
 
 
 def _compare_after_run(run_dir: Path, baseline: str, history: str | None, app: str | None, json_out: bool) -> int:

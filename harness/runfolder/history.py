@@ -478,8 +478,10 @@ def resolve(spec: str, history: Path = DEFAULT_HISTORY, *, app: str | None = Non
         _check_filters(info.run_id, info.app, info.env, app, env, excluded)
         return [RunRef(info.run_id, folder.resolve(), info)]
 
-    index = read_index(history)
     kind, value, count = _parse_spec(spec)
+    if kind == "id" and "/" in spec:  # a path (run ids have no slash): it names a folder, not a run of the history
+        raise HistoryError(f"{spec}: no run folder there (no {RUN_FILE})")
+    index = read_index(history)
     missing = HistoryError if kind == "id" else NoBaselineYet
     if index.empty:
         raise missing(f"the history at {history} holds no run (register one first)")

@@ -29,14 +29,15 @@ if TYPE_CHECKING:
 
 SCRIPT = Path(__file__).with_name("page_probe.js")
 DEAD_CLICK_GRACE_MS = 300
+"""How long a click that changed nothing is given to show an effect before it is judged dead."""
 PROBE_TIMEOUT_MS = 5_000
-"""How long reading the probe may wait for the page: one whose script never yields fails the probe, not the run."""
+"""How long reading the probe may wait for the page: one that never answers fails the probe, not the run."""
 
 
 def evaluate_bounded(page: Page, expression: str, timeout_ms: float = PROBE_TIMEOUT_MS) -> Any:
     """Evaluate ``expression`` (a JavaScript expression) in the page, giving up after ``timeout_ms``.
 
-    ``page.evaluate`` has no timeout: on a page whose script loops forever it waits forever.
+    ``page.evaluate`` has no timeout: on a page that never finishes loading it waits forever.
     ``wait_for_function`` has one, enforced by Playwright outside the page; it returns as soon
     as the expression gives a truthy value, so ``null`` and ``undefined`` travel as ``"null"``.
 
@@ -47,7 +48,6 @@ def evaluate_bounded(page: Page, expression: str, timeout_ms: float = PROBE_TIME
                                     timeout=timeout_ms, polling=100)
     value = handle.json_value()
     return None if value == "null" else value
-"""How long a click that changed nothing is given to show an effect before it is judged dead."""
 
 
 @cache

@@ -75,13 +75,14 @@ def playwright_bundled_path(pw: Playwright | None = None) -> str | None:
     return path if path and Path(path).is_file() else None
 
 
+def first_on_path(names: tuple[str, ...]) -> str | None:
+    """The first of ``names`` that is an executable on PATH."""
+    return next(filter(None, map(shutil.which, names)), None)
+
+
 def system_chromium(headless: bool = False) -> str | None:
     """Return the first Chromium-like executable on PATH (the headless shell first for a headless run)."""
-    for name in (*HEADLESS_SHELL_NAMES, *SYSTEM_NAMES) if headless else SYSTEM_NAMES:
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
+    return first_on_path((*HEADLESS_SHELL_NAMES, *SYSTEM_NAMES) if headless else SYSTEM_NAMES)
 
 
 def resolve_browser(explicit: str | None = None, pw: Playwright | None = None, headless: bool = True
@@ -128,11 +129,6 @@ def launch_options(choice: BrowserChoice, headless: bool = True) -> LaunchOption
     return options
 
 
-def system_chromium_headless_shell() -> str | None:
-    """The system's Chromium headless shell, when it is installed."""
-    return next(filter(None, map(shutil.which, HEADLESS_SHELL_NAMES)), None)
-
-
 def _apt_install(packages: str, what: str) -> bool:
     """Install Debian packages with apt-get when running as root where apt-get exists; whether it ran."""
     if not (hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get")):
@@ -152,8 +148,8 @@ def ensure_browser() -> int:
     except BrowserNotFound:
         choice = None
     if choice:
-        if choice.source == "system" and not system_chromium_headless_shell():
-            _apt_install("chromium-headless-shell", "Chromium's headless shell (about half the CPU per page)")
+        if choice.source == "system" and not first_on_path(HEADLESS_SHELL_NAMES) and \
+                _apt_install("chromium-headless-shell", "Chromium's headless shell (about half the CPU per page)"):
             choice = resolve_browser()
         print(f"harness: using {choice.source} Chromium {choice.path or '(Playwright bundled)'}")
         return 0

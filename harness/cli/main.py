@@ -10,11 +10,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import signal
 import sys
 from collections import defaultdict
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -171,14 +169,6 @@ def _run_error(run_dir: Path) -> str:
     return " / ".join(lines[-3:]) or "no output (see pytest.log)"
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM to the command (a CI job cancelled): handled as Ctrl-C is, then exit 143 (128 + 15)."""
-
-
-def _terminated(signum: int, frame: FrameType | None) -> None:
-    raise Terminated
-
-
 def _close_if_pytest_could_not(history: str | None) -> Finish:
     """:func:`harness.pipeline.journeys_finisher`, loaded only when pytest died before closing the run.
 
@@ -196,6 +186,7 @@ def _close_if_pytest_could_not(history: str | None) -> Finish:
 
 def _run(options: RunOptions, json_out: bool, fail_on_findings: str = "never", baseline: str | None = None) -> int:
     from harness.collect.runner import execute, prepare
+    from harness.collect.stopping import Terminated, interrupt_on_sigterm
 
     try:
         parse_fail_on(fail_on_findings)
@@ -207,7 +198,7 @@ def _run(options: RunOptions, json_out: bool, fail_on_findings: str = "never", b
     except HarnessError as exc:
         raise _fail(exc) from None
     progress = Progress(live=not json_out)
-    signal.signal(signal.SIGTERM, _terminated)  # a CI cancel: stop pytest and Chromium, close the run, as Ctrl-C
+    interrupt_on_sigterm()  # a CI cancel: stop pytest and Chromium, close the run, as Ctrl-C
     try:
         info = execute(options, prepared, progress, _close_if_pytest_could_not(options.settings.history))
     except HarnessError as exc:

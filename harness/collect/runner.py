@@ -7,8 +7,6 @@ crash of either side loses nothing already recorded.
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import os
 import signal
 import subprocess
@@ -24,6 +22,7 @@ from pathlib import Path
 from harness.collect.browser import resolve_browser
 from harness.collect.config import new_run_id
 from harness.collect.steps import load_journeys
+from harness.collect.stopping import die_with_parent
 from harness.contracts.records import RUN_FILE, STEPS_JSONL, RunInfo, StepRecord
 from harness.contracts.settings import SETTINGS_FILE, RunSettings
 from harness.errors import HarnessError
@@ -154,23 +153,6 @@ def follow(run_dir: Path, position: int) -> tuple[list[StepRecord], int]:
             except ValueError:
                 continue
     return records, position + complete
-
-
-PR_SET_PDEATHSIG = 1
-"""Linux ``prctl`` option: the signal a process gets when the thread that started it dies."""
-
-
-def die_with_parent() -> None:
-    """In the pytest child, before it starts: have Linux send it SIGTERM when the harness command dies.
-
-    pytest runs in a session of its own, so a terminal's Ctrl-C reaches the command first (which
-    then stops pytest and closes the run). A CI "cancel" may SIGKILL the command's process group:
-    without this, pytest and Chromium would finish the run alone. pytest turns the SIGTERM into an
-    interruption (``harness.plugin.hooks``): the run is closed as incomplete, the browsers closed.
-    """
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 Finish = Callable[..., RunInfo]

@@ -8,12 +8,9 @@ inert unless ``--harness-app`` (or ``--harness-settings``) is given.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
 from collections.abc import Generator
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -21,6 +18,7 @@ import pytest
 import harness
 from harness.collect.config import ENV_RUN_DIR, ENV_RUN_ID, CollectConfig, new_run_id
 from harness.collect.order import interleave
+from harness.collect.stopping import interrupt_on_sigterm
 from harness.compat import read_features_with_or_without_bom
 from harness.contracts.records import RUN_FILE, RunInfo
 from harness.errors import HarnessError
@@ -62,28 +60,13 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     config.stash[CONFIG_KEY] = cfg
     config.addinivalue_line("markers", "harness_repeat: replay index of a scenario")
-    _interrupt_on_sigterm()
+    interrupt_on_sigterm()
     read_features_with_or_without_bom()
     from harness.collect import allure_live
 
     allure_live.register(config, cfg)
     if _is_controller(config):
         _open_run(config, cfg)
-
-
-def _interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt(f"stopped by signal {signal.Signals(signum).name}")
-
-
-def _interrupt_on_sigterm() -> None:
-    """Take SIGTERM (a CI cancel, or the harness command dying) as an interruption, like Ctrl-C.
-
-    pytest then stops the scenario in progress, tears the browsers down and ends the session, and
-    the run is closed as incomplete, with every step measured so far; by default SIGTERM would
-    end the process on the spot and leave Chromium behind.
-    """
-    with contextlib.suppress(ValueError):  # only the main thread may set a handler
-        signal.signal(signal.SIGTERM, _interrupt)
 
 
 def _resolve(config: pytest.Config) -> CollectConfig | None:

@@ -51,6 +51,7 @@ from harness.contracts.guides import GUIDES_JSON
 from harness.contracts.metrics import HISTORY_COLUMNS, METRICS
 from harness.contracts.records import FINDINGS_JSON, RUN_FILE, STEPS_PARQUET, RunInfo
 from harness.errors import HarnessError
+from harness.runfolder.files import atomic_path
 from harness.runfolder.io import read_records, read_run_info
 from harness.runfolder.parquet import records_frame
 
@@ -198,15 +199,10 @@ def _write_index(history: Path, rows: list[dict[str, Any]]) -> pa.Table:
     epoch = datetime.min.replace(tzinfo=UTC)
     rows = sorted(rows, key=lambda r: (r["started_at"] or epoch, r["run_id"]))
     table = pa.Table.from_pylist(rows, schema=INDEX_SCHEMA)
-    tmp = history / f".{INDEX_FILE}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
-    try:
-        with tmp.open("wb") as fh:
-            pq.write_table(table, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, history / INDEX_FILE)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with atomic_path(history / INDEX_FILE) as tmp, tmp.open("wb") as fh:
+        pq.write_table(table, fh)
+        fh.flush()
+        os.fsync(fh.fileno())
     return table
 
 

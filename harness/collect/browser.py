@@ -10,18 +10,21 @@ which spends about half the CPU of the full browser per page (``bench/README.md`
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
+import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
 
-from harness.errors import BrowserNotFound
+from harness.errors import BrowserNotFound, HarnessError
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Playwright
+    from playwright.sync_api import Browser, Playwright
 
 ENV_VAR = "HARNESS_BROWSER_PATH"
 SYSTEM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -121,12 +124,63 @@ class LaunchOptions(TypedDict, total=False):
     executable_path: str
 
 
-def launch_options(choice: BrowserChoice, headless: bool = True) -> LaunchOptions:
+def launch_options(choice: BrowserChoice, headless: bool = True, extra_args: Sequence[str] = ()) -> LaunchOptions:
     """Return keyword arguments for ``playwright.chromium.launch``."""
-    options: LaunchOptions = {"headless": headless, "args": list(LAUNCH_ARGS)}
+    options: LaunchOptions = {"headless": headless, "args": [*LAUNCH_ARGS, *extra_args]}
     if choice.path:
         options["executable_path"] = choice.path
     return options
+
+
+class BrowserRelaunched(UserWarning):
+    """The worker's Chromium was gone and a new one was launched (pytest lists it in its warnings)."""
+
+
+class Launcher:
+    """A worker's Chromium: launched when first asked for, and launched again when it was lost.
+
+    A browser that crashed or was killed mid-run costs the scenario it was running; the next
+    scenario gets a new one instead of failing at set-up like every scenario after it.
+
+    Args:
+        pw: The worker's Playwright.
+        choice: The Chromium to launch.
+        headless: Run without a window.
+        extra_args: More Chromium switches (the watchdog's marker).
+    """
+
+    def __init__(self, pw: Playwright, choice: BrowserChoice, headless: bool, extra_args: Sequence[str] = ()) -> None:
+        self.choice = choice
+        self.relaunches = 0
+        self._pw = pw
+        self._options = launch_options(choice, headless, extra_args)
+        self._browser: Browser | None = None
+
+    def browser(self) -> Browser:
+        """A connected browser: the current one, or a new one when it is gone.
+
+        Raises:
+            HarnessError: Chromium could not be launched.
+        """
+        if self._browser is not None and self._browser.is_connected():
+            return self._browser
+        if self._browser is not None:
+            self.relaunches += 1
+            warnings.warn(BrowserRelaunched(f"Chromium was lost (crashed or killed); launched again "
+                                            f"({self.relaunches}) for the next scenario"), stacklevel=2)
+        try:
+            self._browser = self._pw.chromium.launch(**self._options)
+        except Exception as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise HarnessError(f"could not launch Chromium {self.choice.path or '(Playwright bundled)'}: "
+                               f"{first}") from None
+        return self._browser
+
+    def close(self) -> None:
+        """Close the browser if it is still there."""
+        if self._browser is not None and self._browser.is_connected():
+            with contextlib.suppress(Exception):  # it may die while closing: nothing is left to do
+                self._browser.close()
 
 
 def _apt_install(packages: str, what: str) -> bool:

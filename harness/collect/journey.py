@@ -9,10 +9,12 @@ covered, disabled, ambiguous...).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
     from harness.collect.probes import PageProbes
     from harness.collect.signals import SignalLog
     from harness.collect.tracing import TraceRecorder
+    from harness.collect.watchdog import Watchdog
 
 
 class StepFailure(AssertionError):
@@ -113,6 +116,7 @@ class Journey:
         notes: What the current step learned.
         guides: The app's guides, for guide checks inside the journey (``None``: none).
         probes: The in-page probes of this worker (``None``: off).
+        watchdog: The worker's watchdog, which ends a page that stopped answering (``None``: none).
     """
 
     page: Page
@@ -127,6 +131,11 @@ class Journey:
     notes: StepNotes = field(default_factory=StepNotes)
     guides: JourneyGuides | None = None
     probes: PageProbes | None = None
+    watchdog: Watchdog | None = None
+
+    def watched(self, what: str, hard_limit_s: float | None = None) -> AbstractContextManager[object]:
+        """Watch a block with the worker's watchdog (nothing when there is none)."""
+        return self.watchdog.watch(what, hard_limit_s) if self.watchdog is not None else contextlib.nullcontext()
 
     def flush_events(self) -> None:
         """Let Playwright deliver events already sent by the browser (one cheap round trip).

@@ -9,7 +9,9 @@ counted twice. A request a step started but that ends after the step returned (a
 fetch) is counted on the step during which it ends.
 
 JavaScript dialogs are recorded and dismissed (as Playwright does when nobody listens), so a
-journey never hangs on an unexpected ``alert()``.
+journey never hangs on an unexpected ``alert()``. A dismissed ``beforeunload`` prompt ("Leave
+site? Changes may not be saved") cancels the navigation that raised it: the step that tried to
+leave fails and says so (:func:`leaving_cancelled`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,16 @@ if TYPE_CHECKING:
     from playwright.sync_api import Dialog as PwDialog
 
 MAX_TEXT = 500
+NAVIGATION_CANCELLED = "navigation_cancelled"
+"""The ``error_kind`` of a step whose navigation a ``beforeunload`` prompt cancelled."""
+
+
+def leaving_cancelled(signals: StepSignals | None) -> str | None:
+    """Why the step could not leave the page, when a ``beforeunload`` prompt was dismissed during it."""
+    if signals is None or not any(d.type == "beforeunload" for d in signals.dialogs):
+        return None
+    return ("the page asked to confirm leaving it (a beforeunload prompt, often unsaved changes); the harness "
+            "answers such prompts with Cancel, so the page was not left")
 
 
 @dataclass

@@ -49,9 +49,12 @@ class TraceRecorder:
         if not self._active:
             return False
         path = self._tmp / f"part-{len(self.chunks) + 1}.zip"
-        self._context.tracing.stop(path=str(path))
-        self.chunks.append(path)
         self._active = False
+        try:
+            self._context.tracing.stop(path=str(path))
+        except Exception:  # the browser died (crashed, killed): the part it was recording died with it
+            return False
+        self.chunks.append(path)
         return True
 
     def resume(self) -> None:

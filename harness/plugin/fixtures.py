@@ -5,6 +5,7 @@ Users override any layer in their own ``conftest.py`` (as pytest-playwright's fi
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -17,6 +18,7 @@ from harness.collect.journey_guides import JourneyGuides
 from harness.collect.probes import PageProbes
 from harness.collect.signals import SignalLog
 from harness.collect.tracing import TraceRecorder
+from harness.collect.watchdog import Watchdog, marker_arg, setup_limit_s
 from harness.contracts.records import ARTIFACTS_DIR
 from harness.errors import HarnessError
 from harness.plugin.recorder import STATE_KEY, slug
@@ -25,6 +27,8 @@ from harness.spec.guides import guides_dir
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
+
+    from harness.collect.browser import Launcher
 
 CONFIG_KEY = pytest.StashKey["CollectConfig | None"]()
 
@@ -56,28 +60,47 @@ def harness_config(request: pytest.FixtureRequest) -> CollectConfig:
 
 
 @pytest.fixture(scope="session")
-def harness_browser(harness_config: CollectConfig) -> Iterator[Browser]:
-    """One Chromium per worker, found by :func:`harness.collect.browser.resolve_browser`."""
+def harness_launcher(harness_config: CollectConfig) -> Iterator[Launcher]:
+    """The worker's Chromium, found by :func:`harness.collect.browser.resolve_browser`, launched once
+    and again after a crash; the run stops when none can be launched."""
     from playwright.sync_api import sync_playwright
 
-    from harness.collect.browser import launch_options, resolve_browser
+    from harness.collect.browser import Launcher, resolve_browser
 
+    cfg = harness_config
     with sync_playwright() as pw:
         try:
-            choice = resolve_browser(harness_config.browser_path, pw, headless=not harness_config.headed)
+            choice = resolve_browser(cfg.browser_path, pw, headless=not cfg.headed)
         except HarnessError as exc:
-            stop_run(harness_config, str(exc))
+            stop_run(cfg, str(exc))
+        launcher = Launcher(pw, choice, headless=not cfg.headed, extra_args=[marker_arg(cfg.run_id + cfg.worker)])
         try:
-            browser = pw.chromium.launch(**launch_options(choice, headless=not harness_config.headed))
-        except Exception as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            stop_run(harness_config, f"could not launch Chromium {choice.path or '(Playwright bundled)'}: {first}")
-        info = harness_config.run_dir / BROWSER_INFO
+            browser = launcher.browser()
+        except HarnessError as exc:
+            stop_run(cfg, str(exc))
+        info = cfg.run_dir / BROWSER_INFO
         if not info.exists():
             info.write_text(json.dumps({"browser_name": "chromium", "browser_version": browser.version,
                                         "browser_path": choice.path, "browser_source": choice.source}))
-        yield browser
-        browser.close()
+        yield launcher
+        launcher.close()
+
+
+@pytest.fixture
+def harness_browser(harness_config: CollectConfig, harness_launcher: Launcher) -> Browser:
+    """A connected Chromium for the scenario: the worker's, launched again when it was lost."""
+    try:
+        return harness_launcher.browser()
+    except HarnessError as exc:
+        stop_run(harness_config, str(exc))
+
+
+@pytest.fixture(scope="session")
+def harness_watchdog(harness_config: CollectConfig, harness_launcher: Launcher) -> Iterator[Watchdog]:
+    """The worker's watchdog over its Chromium (:mod:`harness.collect.watchdog`)."""
+    dog = Watchdog(harness_config.run_id + harness_config.worker, harness_config.step_timeout_ms)
+    yield dog
+    dog.stop()
 
 
 @pytest.fixture(scope="session")
@@ -108,19 +131,34 @@ def harness_probes(harness_config: CollectConfig) -> PageProbes:
 @pytest.fixture
 def journey(request: pytest.FixtureRequest, harness_config: CollectConfig, harness_browser: Browser,
             harness_sessions: dict[str, dict[str, Any]], harness_guides: JourneyGuides | None,
-            harness_probes: PageProbes) -> Iterator[Journey]:
-    """A fresh browser context and page for the scenario, wrapped in a :class:`Journey`."""
+            harness_probes: PageProbes, harness_watchdog: Watchdog) -> Iterator[Journey]:
+    """A fresh browser context and page for the scenario, wrapped in a :class:`Journey`.
+
+    Making and closing them is watched: a browser that stopped answering is ended, and the
+    scenario fails at set-up with the reason instead of waiting for ever.
+    """
     cfg = harness_config
     size = cfg.settings.viewport
-    context = harness_browser.new_context(base_url=cfg.base_url, viewport={"width": size.width, "height": size.height})
-    signals = SignalLog()
-    signals.attach(context)
-    harness_probes.install(context)
-    page = context.new_page()
+    limit = setup_limit_s(cfg.step_timeout_ms)
+    with harness_watchdog.watch("the scenario's set-up", limit) as watched:
+        try:
+            context = harness_browser.new_context(base_url=cfg.base_url,
+                                                  viewport={"width": size.width, "height": size.height})
+            signals = SignalLog()
+            signals.attach(context)
+            harness_probes.install(context)
+            page = context.new_page()
+        except Exception as exc:
+            if watched.fired:
+                raise HarnessError(watched.fired) from exc
+            raise
     tracer = TraceRecorder(context, cfg.trace)
     yield Journey(page=page, context=context, profile=cfg.profile, base_url=cfg.base_url,
                   feature_file=cfg.settings.root, signals=signals, timeout_ms=cfg.step_timeout_ms,
-                  sessions=harness_sessions, tracer=tracer, guides=harness_guides, probes=harness_probes)
-    if request.node.stash.get(STATE_KEY, None) is None:  # not a scenario (or it never started): still stop the trace
-        tracer.finish(False, cfg.run_dir / ARTIFACTS_DIR / slug(request.node.nodeid))
-    context.close()
+                  sessions=harness_sessions, tracer=tracer, guides=harness_guides, probes=harness_probes,
+                  watchdog=harness_watchdog)
+    with harness_watchdog.watch("closing the scenario's browser context", limit):
+        if request.node.stash.get(STATE_KEY, None) is None:  # not a scenario (or it never started): stop the trace
+            tracer.finish(False, cfg.run_dir / ARTIFACTS_DIR / slug(request.node.nodeid))
+        with contextlib.suppress(Exception):  # a browser lost during the scenario has nothing left to close
+            context.close()

@@ -29,9 +29,11 @@ from harness.plugin.fixtures import (  # noqa: F401  (fixtures of the plugin)
     harness_browser,
     harness_config,
     harness_guides,
+    harness_launcher,
     harness_probes,
     harness_repeat,
     harness_sessions,
+    harness_watchdog,
     journey,
 )
 from harness.plugin.options import add_options, settings_from
@@ -172,8 +174,10 @@ def pytest_bdd_after_step(request: pytest.FixtureRequest, feature: Feature, scen
         feature_file = state.base.get("feature_file", "")
         placed = guides.after(feature_file, scenario.name, step.name)
         if placed:  # a guide check never fails the journey: its verdicts go to guides.json
-            guides.check(state.journey, placed, {"feature": feature_file, "scenario": scenario.name,
-                                                 "step": step.name, "repeat": state.base.get("repeat")})
+            with state.journey.watched("the guide check") as watched:
+                guides.check(state.journey, placed, {"feature": feature_file, "scenario": scenario.name,
+                                                     "step": step.name, "repeat": state.base.get("repeat")})
+            state.lost = getattr(watched, "fired", None)
 
 
 def pytest_bdd_step_error(request: pytest.FixtureRequest, feature: Feature, scenario: Scenario, step: Step,

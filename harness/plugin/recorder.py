@@ -20,6 +20,8 @@ import pytest
 
 from harness.collect.journey import Journey, StepFailure, StepNotes, classify_playwright_error
 from harness.collect.probes import notable
+from harness.collect.signals import NAVIGATION_CANCELLED, leaving_cancelled
+from harness.collect.watchdog import UNRESPONSIVE, Section, step_limit_s
 from harness.compat import example_row, scenario_template
 from harness.contracts.records import StepRecord, StepSignals
 from harness.outcomes import INTERRUPTED
@@ -52,6 +54,10 @@ class ScenarioState:
     """Errors of the probes' reset before the current step's action."""
     shown: set[str] = field(default_factory=set)
     """Validation messages visible at the end of the previous step."""
+    watched: Section | None = None
+    """The watchdog's section of the current step (from its start to its record)."""
+    lost: str | None = None
+    """Why the watchdog ended the page between two steps (during a guide check), for the next failure."""
 
 
 STATE_KEY = pytest.StashKey[ScenarioState]()
@@ -116,6 +122,9 @@ def before_step(state: ScenarioState) -> None:
     lost: it lands on the next step.
     """
     state.journey.notes = StepNotes()
+    dog = state.journey.watchdog
+    if dog is not None:
+        state.watched = dog.begin("the step", step_limit_s(state.journey.timeout_ms))
     state.started = None
     state.started_at = ""
     if not state.listening:
@@ -189,13 +198,39 @@ def write(cfg: CollectConfig, rec: StepRecord) -> None:
     append_record(cfg.run_dir, rec, cfg.profile.secrets())
 
 
+def _unwatch(state: ScenarioState) -> str | None:
+    """The step is recorded: stop watching it; return what the watchdog had to end, if anything."""
+    watched, state.watched = state.watched, None
+    if watched is None or state.journey.watchdog is None:
+        return None
+    state.journey.watchdog.end(watched)
+    return watched.fired
+
+
 def passed(cfg: CollectConfig, state: ScenarioState, scenario: Scenario, step: Step) -> StepRecord:
-    """Record a passed step, with a screenshot when its signals look like friction."""
+    """Record a passed step, with a screenshot when its signals look like friction.
+
+    Raises:
+        StepFailure: The action returned, yet the step did not do its job: the page then stopped
+            answering (while the probes read it) and the watchdog ended it, or the page's
+            ``beforeunload`` prompt kept it from leaving. The step is recorded failed with that
+            reason, and the scenario stops.
+    """
     rec = record(cfg, state, scenario, step, "passed")
+    ended = state.watched.fired if state.watched is not None else None
+    reason, kind = (ended, UNRESPONSIVE) if ended else (leaving_cancelled(rec.signals), NAVIGATION_CANCELLED)
+    if reason:
+        rec.status, rec.error, rec.error_kind = "failed", reason, kind
+        state.failed = True
+        state.artifacts.failed_step(state.journey.page, rec)
+        write(cfg, rec)
+        _unwatch(state)
+        raise StepFailure(reason, kind)
     shown_before, state.shown = state.shown, {v.message for v in rec.signals.validation}
     if notable(rec.signals, shown_before) or rec.over_budget:
         state.artifacts.evidence(state.journey.page, rec)
     write(cfg, rec)
+    _unwatch(state)
     return rec
 
 
@@ -214,16 +249,30 @@ def error_text(exception: BaseException) -> tuple[str, str]:
 
 def failed(cfg: CollectConfig, state: ScenarioState, scenario: Scenario, step: Step,
            exception: BaseException) -> None:
-    """Record a failed step with its screenshot, at once: a kill before the scenario ends must not lose it."""
+    """Record a failed step with its screenshot, at once: a kill before the scenario ends must not lose it.
+
+    A step the watchdog had to end fails with the watchdog's reason (what Playwright then says,
+    "Target crashed", is only its consequence).
+    """
     message, kind = error_text(exception)
+    watched = state.watched
+    ended = (watched.fired if watched is not None else None) or state.lost
+    if ended:
+        message, kind = f"{ended} ({message.splitlines()[0]})", UNRESPONSIVE
+    elif watched is not None and watched.busy_s * 1000 >= state.journey.timeout_ms:
+        message = f"{message}\n(the page's script kept it busy for {watched.busy_s:.0f} s: it was not answering)"
     rec = record(cfg, state, scenario, step, "failed", error=message, error_kind=kind)
+    if not ended and (cancelled := leaving_cancelled(rec.signals)):
+        rec.error, rec.error_kind = f"{cancelled} ({message.splitlines()[0]})", NAVIGATION_CANCELLED
     state.failed = True
     state.artifacts.failed_step(state.journey.page, rec)
     write(cfg, rec)
+    _unwatch(state)
 
 
 def unknown_step(cfg: CollectConfig, state: ScenarioState, scenario: Scenario, step: Step) -> None:
     """Record a step no definition matches."""
+    _unwatch(state)
     state.failed = True
     write(cfg, record(cfg, state, scenario, step, "failed", timed=False,
                       error=f"unknown step: {step.keyword.strip()} {step.name}", error_kind="unknown_step"))
@@ -231,6 +280,7 @@ def unknown_step(cfg: CollectConfig, state: ScenarioState, scenario: Scenario, s
 
 def end_scenario(cfg: CollectConfig, state: ScenarioState, scenario: Scenario) -> None:
     """Keep the trace as its mode says; record the steps that did not finish."""
+    _unwatch(state)
     state.artifacts.finish(state.failed, cfg.profile.secrets())
     undone = [(i, step) for i, step in enumerate(scenario.steps) if i not in state.done]
     if undone and not state.failed:

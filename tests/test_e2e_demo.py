@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -24,7 +26,7 @@ from harness.spec.features import feature_files, parse_feature
 from harness.spec.features import scenario_runs as expand
 from tests.support import ROOT, SECRETS
 from tests.support.builds import Run
-from tests.support.cli import cli
+from tests.support.cli import cli, env_with_secrets
 from tests.support.junit_schema import schema_errors
 from tests.support.run_folders import folder_text, records, run_info, scenario_runs
 
@@ -324,3 +326,18 @@ def test_v2_ci_outputs_are_valid_and_harness_report_rebuilds_them_without_a_brow
     for name in OUTPUTS:
         assert f"  {copy / name}" in rebuilt.stdout, rebuilt.stdout
         assert _comparable(copy / name) == _comparable(out / name), name
+
+
+@pytest.mark.xdist_group("demo-v2")
+def test_harness_report_three_times_at_once_on_one_folder_writes_each_output_whole(demo_v2_run: Run,
+                                                                                 tmp_path: Path) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(demo_v2_run.out, copy)
+    procs = [subprocess.Popen([sys.executable, "-m", "harness.cli", "report", str(copy)], cwd=ROOT,
+                              env=env_with_secrets(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(3)]
+    ended = [(proc.communicate(timeout=300), proc.returncode) for proc in procs]
+    assert [code for _, code in ended] == [0, 0, 0], [err for (_, err), _ in ended]
+    assert sorted(p.name for p in copy.glob(".*.tmp")) == []  # no temporary file left behind
+    for name in OUTPUTS:  # whichever process wrote last, each output is whole and the same
+        assert _comparable(copy / name) == _comparable(demo_v2_run.out / name), name

@@ -33,8 +33,9 @@ BUSY_SHARE = 0.5
 (a loop keeps a core fully busy; half leaves room for a machine that is loaded)."""
 GRACE_S = 5.0
 """Added to the step timeout before a busy renderer is ended, and the wait before escalating."""
-TICK_S = 0.25
-"""How often the watchdog samples the renderers' CPU time."""
+TICK_S = 1.0
+"""How often the watchdog samples the renderers' CPU time. The first look comes one tick into a
+section, so a step shorter than that costs nothing (a look reads ``/proc``: a few ms of CPU)."""
 UNRESPONSIVE = "unresponsive"
 """The ``error_kind`` of a step the watchdog had to end."""
 MARK = "--harness-browser="
@@ -67,7 +68,8 @@ def browser_processes(token: str, root: int | None = None) -> tuple[list[psutil.
     with contextlib.suppress(psutil.Error):
         for proc in psutil.Process(root or os.getpid()).children(recursive=True):
             with contextlib.suppress(psutil.Error):
-                if mark in proc.cmdline():
+                args = proc.cmdline()
+                if mark in args and not any(a.startswith("--type=") for a in args):  # not its zygotes
                     browsers.append(proc)
                     renderers += [p for p in proc.children(recursive=True) if _is_renderer(p)]
     return browsers, renderers
@@ -176,8 +178,11 @@ class Watchdog:
                 self._wake.wait()
                 self._wake.clear()
                 continue
-            self._inspect(section, time.monotonic())
             time.sleep(TICK_S)
+            with self._lock:
+                current = self._section is section
+            if current:
+                self._inspect(section, time.monotonic())
 
     def _inspect(self, section: Section, now: float) -> None:
         """Sample the renderers' CPU time; end what is stuck."""

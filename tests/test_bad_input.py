@@ -40,6 +40,14 @@ def _run_json(text: str, command: str) -> Callable[[Path], list[str]]:
     return make
 
 
+def _run_with(*options: str) -> Callable[[Path], list[str]]:
+    def make(folder: Path) -> list[str]:
+        _app()(folder)
+        return ["run", str(folder / "f.feature"), "--app", str(folder / "app.yaml"), "--out", str(folder / "run"),
+                *options]
+    return make
+
+
 CASES = {
     "xpath that does not compile": (_app("  b: 'xpath=//button[@@id==1]'\n"), "app.yaml:6", "invalid XPath"),
     "unknown ARIA role": (_app("  b: 'role=buttton'\n"), "app.yaml:6", "did you mean 'button'"),
@@ -49,6 +57,10 @@ CASES = {
     "run.json not JSON (audit)": (_run_json("not json", "audit"), "run.json", "not a valid run file"),
     "run.json of the wrong shape": (_run_json(json.dumps({"run_id": 5, "status": []}), "report"), "run.json",
                                     "not a valid run file: "),
+    "--step-timeout 0": (_run_with("--step-timeout", "0"), "--step-timeout", "greater than 0"),
+    "--step-timeout -5": (_run_with("--step-timeout", "-5"), "--step-timeout", "greater than 0"),
+    "--step-timeout nan": (_run_with("--step-timeout", "nan"), "--step-timeout", "finite number"),
+    "--step-timeout inf": (_run_with("--step-timeout", "inf"), "--step-timeout", "finite number"),
 }
 
 
@@ -60,6 +72,7 @@ def test_bad_input_is_one_clear_message_and_exit_2(case: str, tmp_path: Path) ->
     assert "Traceback" not in done.stderr + done.stdout
     text = " ".join(done.stderr.split())
     assert text.startswith("error: ") and where in text and message in text, text
+    assert not (tmp_path / "run").exists()  # a run's folder: nothing was started
 
 
 def test_a_feature_saved_with_a_byte_order_mark_is_read_like_any_other(tmp_path: Path) -> None:

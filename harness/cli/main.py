@@ -335,15 +335,26 @@ def run(
     raise typer.Exit(_run(options, json_out, fail_on_findings, baseline))
 
 
+OPTION_OF = {"step_timeout_ms": "--step-timeout", "out": "--out", "labels": "--label", "paths": "PATHS"}
+"""The command-line option of a settings field, where its name is not the field's with dashes."""
+
+
 def _settings(**values: object) -> RunSettings:
-    """The run's settings from the command's options; a bad value is one clear message (exit 2)."""
+    """The run's settings from the command's options; a bad value is one clear message naming the option (exit 2)."""
     from pydantic import ValidationError
 
     try:
         return RunSettings.model_validate(values)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        problems = "; ".join(f"{_option(e['loc'])}: {e['msg']}" for e in exc.errors())
         raise _fail(HarnessError(f"bad option: {problems}")) from None
+
+
+def _option(loc: tuple[int | str, ...]) -> str:
+    """``--step-timeout`` for the field ``step_timeout_ms`` (the rest of a nested location kept)."""
+    field = str(loc[0]) if loc else ""
+    name = OPTION_OF.get(field, "--" + field.replace("_", "-"))
+    return ".".join([name, *map(str, loc[1:])])
 
 
 @app.command()

@@ -26,6 +26,18 @@ def _app(extra: str = "", version: str = "1") -> Callable[[Path], list[str]]:
     return make
 
 
+def _feature(text: str) -> Callable[[Path], list[str]]:
+    def make(folder: Path) -> list[str]:
+        command = _app()(folder)
+        (folder / "f.feature").write_text(text)
+        return command
+    return make
+
+
+ONE_COLUMN = 'Feature: F\n  Scenario: S\n    When I open "/x"\n    And I fill in:\n      | name |\n      | Alice |\n'
+NO_TABLE = 'Feature: F\n  Scenario: S\n    When I open "/x"\n    And I fill in:\n'
+
+
 def _deep_yaml(folder: Path) -> list[str]:
     (folder / "f.feature").write_text(FEATURE)
     (folder / "app.yaml").write_text("a: " + "[" * 20_000 + "]" * 20_000 + "\n")
@@ -57,6 +69,8 @@ CASES = {
     "run.json not JSON (audit)": (_run_json("not json", "audit"), "run.json", "not a valid run file"),
     "run.json of the wrong shape": (_run_json(json.dumps({"run_id": 5, "status": []}), "report"), "run.json",
                                     "not a valid run file: "),
+    "one-column 'I fill in:' table": (_feature(ONE_COLUMN), "f.feature:5", "needs 2 columns, | field | value |"),
+    "'I fill in:' without a table": (_feature(NO_TABLE), "f.feature:4", "needs a data table | field | value |"),
     "--step-timeout 0": (_run_with("--step-timeout", "0"), "--step-timeout", "greater than 0"),
     "--step-timeout -5": (_run_with("--step-timeout", "-5"), "--step-timeout", "greater than 0"),
     "--step-timeout nan": (_run_with("--step-timeout", "nan"), "--step-timeout", "finite number"),

@@ -20,6 +20,7 @@ from pytest_bdd import parsers, step
 from harness.collect.journey import Journey, StepFailure
 from harness.spec.features import load_suite, resolve_upload, step_definitions
 from harness.spec.profile import AppProfile
+from harness.spec.tables import TableShape, takes_table
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator
@@ -118,14 +119,18 @@ def fill(journey: Journey, target: str, value: str) -> None:
     journey.act(target, "fill", lambda loc: loc.fill(value, timeout=journey.timeout_ms))
 
 
+FIELDS_TABLE = TableShape(columns=("field", "value"), headers=(("field", "value"), ("champ", "valeur")),
+                          target_column=0)
+"""The table of ``I fill in:``: one row per field, with an optional header row (English or French)."""
+
+
 @phrases(r"I fill in:?", r"je remplis\s?:?", "Fill several fields from a table | field | value |.")
+@takes_table(FIELDS_TABLE)
 def fill_table(journey: Journey, datatable: list[list[str]]) -> None:
-    rows = datatable[1:] if datatable and [c.lower() for c in datatable[0]] in (
-        ["field", "value"], ["champ", "valeur"]) else datatable
-    for row in rows:
-        if len(row) < 2:
-            raise StepFailure(f"table row {row!r} needs two cells: field | value", "config")
-        target, value = row[0], row[1]
+    problem = FIELDS_TABLE.problem(datatable)  # checked before the run; a step called otherwise is told too
+    if problem is not None:
+        raise StepFailure(problem, "config")
+    for target, value in FIELDS_TABLE.rows(datatable):
         journey.act(target, "fill", functools.partial(_fill, value=value, timeout=journey.timeout_ms))
 
 

@@ -21,6 +21,7 @@ from pytest_bdd.steps import StepFunctionContext
 from harness.compat import step_registry
 from harness.errors import SpecError, SpecErrors
 from harness.spec.profile import AppProfile
+from harness.spec.tables import table_shape
 from harness.spec.targets import UnknownTarget, classify_target
 
 STEP_MODULE_GLOBS = ("steps/*.py", "*_steps.py")
@@ -174,26 +175,60 @@ def check_features(features: Sequence[Feature], profile: AppProfile | None,
                                   SpecError(problem, feature.filename, template.line_number))
         for run in scenario_runs(feature):
             for step in run.steps:
-                for problem in _step_problems(step, feature, profile, definitions, bool(run.example)):
-                    key = (feature.filename, step.line_number, problem)
-                    errors.setdefault(key, SpecError(problem, feature.filename, step.line_number))
+                for problem, line in _step_problems(step, feature, profile, definitions, bool(run.example)):
+                    key = (feature.filename, line, problem)
+                    errors.setdefault(key, SpecError(problem, feature.filename, line))
     return list(errors.values())
 
 
 def _step_problems(step: Step, feature: Feature, profile: AppProfile | None,
-                   definitions: Sequence[StepFunctionContext], outline: bool) -> list[str]:
+                   definitions: Sequence[StepFunctionContext], outline: bool) -> list[tuple[str, int]]:
+    """Each problem of one step, with its line (the step's, or its data table's)."""
     unfilled = re.findall(r"<([\w -]+)>", step.name) if outline else []
     if unfilled:
-        return [f"<{unfilled[0]}> is not a column of the Examples table"]
+        return [(f"<{unfilled[0]}> is not a column of the Examples table", step.line_number)]
     context = find_definition(step, definitions)
     if context is None:
-        return [f"unknown step: {step.keyword.strip()} {step.name!r} (see `harness steps` for the step library)"]
+        problem = f"unknown step: {step.keyword.strip()} {step.name!r} (see `harness steps` for the step library)"
+        return [(problem, step.line_number)]
+    table_problem = _table_problem(step, context)
+    if table_problem is not None:
+        return [table_problem]
+    return [(problem, step.line_number) for problem in _argument_problems(step, feature, profile, context)]
+
+
+def _table_problem(step: Step, context: StepFunctionContext) -> tuple[str, int] | None:
+    """A data table missing, or of the wrong width, for a step that declared its table (``I fill in:``)."""
+    shape = table_shape(context.step_func)
+    if shape is None:
+        return None
+    table = step.datatable
+    problem = shape.problem(table.raw() if table is not None else None)
+    if problem is None:
+        return None
+    return f"{step.keyword.strip()} {step.name!r}: {problem}", table.location.line if table else step.line_number
+
+
+def _table_targets(step: Step, context: StepFunctionContext) -> list[str]:
+    """The targets a step's data table names: its declared target column (else its first, past a header)."""
+    if step.datatable is None or "datatable" not in _param_names(context):
+        return []
+    rows = step.datatable.raw()
+    shape = table_shape(context.step_func)
+    if shape is None:
+        return [str(row[0]) for row in rows[1:] if row]
+    if shape.target_column is None:
+        return []
+    return [row[shape.target_column] for row in shape.rows(rows)]
+
+
+def _argument_problems(step: Step, feature: Feature, profile: AppProfile | None,
+                       context: StepFunctionContext) -> list[str]:
+    """Targets, pages, users and uploads a step names that do not exist."""
     args = context.parser.parse_arguments(step.name) or {}
     problems: list[str] = []
     targets = [args["target"]] if isinstance(args.get("target"), str) else []
-    if step.datatable is not None and "datatable" in _param_names(context):
-        rows = step.datatable.raw()
-        targets.extend(row[0] for row in rows[1:] if row)
+    targets.extend(_table_targets(step, context))
     for target in targets:
         try:
             classify_target(target, profile)

@@ -38,6 +38,18 @@ ONE_COLUMN = 'Feature: F\n  Scenario: S\n    When I open "/x"\n    And I fill in
 NO_TABLE = 'Feature: F\n  Scenario: S\n    When I open "/x"\n    And I fill in:\n'
 
 
+def _guide(text: str, command: str = "check") -> Callable[[Path], list[str]]:
+    def make(folder: Path) -> list[str]:
+        args = _app()(folder) if command == "check" else _run_with()(folder)
+        (folder / "guides").mkdir()
+        (folder / "guides" / "tour.yaml").write_text(text)
+        return args
+    return make
+
+
+GUIDE = "id: tour\npage: /x\nsteps:\n  - id: one\n    target: '#ok'\n"
+
+
 def _deep_yaml(folder: Path) -> list[str]:
     (folder / "f.feature").write_text(FEATURE)
     (folder / "app.yaml").write_text("a: " + "[" * 20_000 + "]" * 20_000 + "\n")
@@ -71,6 +83,13 @@ CASES = {
                                     "not a valid run file: "),
     "one-column 'I fill in:' table": (_feature(ONE_COLUMN), "f.feature:5", "needs 2 columns, | field | value |"),
     "'I fill in:' without a table": (_feature(NO_TABLE), "f.feature:4", "needs a data table | field | value |"),
+    "guide beside app.yaml with a bad selector": (_guide(GUIDE.replace("'#ok'", "'#ok['")), "tour.yaml:5",
+                                                  "invalid CSS selector"),
+    "guide beside app.yaml on an unknown page": (_guide(GUIDE.replace("page: /x", "page: nowhere")), "tour.yaml:4",
+                                                 "unknown page 'nowhere'"),
+    "guide beside app.yaml with a bad selector (run)": (_guide(GUIDE.replace("'#ok'", "'#ok['"), "run"),
+                                                        "tour.yaml:5", "invalid CSS selector"),
+    "guide beside app.yaml that is not YAML": (_guide(GUIDE + "   title: x\n"), "tour.yaml:6", "invalid YAML"),
     "--step-timeout 0": (_run_with("--step-timeout", "0"), "--step-timeout", "greater than 0"),
     "--step-timeout -5": (_run_with("--step-timeout", "-5"), "--step-timeout", "greater than 0"),
     "--step-timeout nan": (_run_with("--step-timeout", "nan"), "--step-timeout", "finite number"),

@@ -73,7 +73,7 @@ def prepare(options: RunOptions) -> Prepared:
     """
     settings = options.settings
     profile = load_profile(settings.app, settings.root)
-    features = load_journeys(settings.paths, profile)
+    features = load_journeys(settings.paths, profile, settings.guides)
     base_url = settings.base_url or profile.base_url
     if not base_url:
         raise HarnessError(f"no base URL: pass --base-url or set base_url: in {profile.source}")

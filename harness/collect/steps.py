@@ -18,7 +18,9 @@ from playwright.sync_api import expect
 from pytest_bdd import parsers, step
 
 from harness.collect.journey import Journey, StepFailure
+from harness.errors import SpecError, SpecErrors
 from harness.spec.features import load_suite, resolve_upload, step_definitions
+from harness.spec.guides import load_app_guides
 from harness.spec.profile import AppProfile
 from harness.spec.tables import TableShape, takes_table
 
@@ -270,13 +272,28 @@ def library() -> list[StepFunctionContext]:
     return step_definitions()
 
 
-def load_journeys(paths: Sequence[str | Path], profile: AppProfile) -> list[Feature]:
-    """Parse and check the features under ``paths`` against this library and their custom steps.
+def load_journeys(paths: Sequence[str | Path], profile: AppProfile, guides: Path | None = None) -> list[Feature]:
+    """Parse and check the features under ``paths`` against this library and their custom steps, and the app's guides.
+
+    The guides are the ones the journeys check (``guides``, default ``guides/`` beside app.yaml), so a
+    broken guide stops a run before it starts, as a broken feature does.
 
     Raises:
         SpecErrors: Every problem found, each with its file and line.
     """
-    return load_suite(paths, profile)
+    errors: list[SpecError] = []
+    features: list[Feature] = []
+    try:
+        features = load_suite(paths, profile)
+    except SpecErrors as exc:
+        errors.extend(exc.errors)
+    try:
+        load_app_guides(profile, guides)
+    except SpecErrors as exc:
+        errors.extend(exc.errors)
+    if errors:
+        raise SpecErrors(errors)
+    return features
 
 
 def _fill(locator: Locator, value: str, timeout: float) -> None:

@@ -50,6 +50,19 @@ def _guide(text: str, command: str = "check") -> Callable[[Path], list[str]]:
 GUIDE = "id: tour\npage: /x\nsteps:\n  - id: one\n    target: '#ok'\n"
 
 
+def _upload(name: str) -> Callable[[Path], list[str]]:
+    """A feature that uploads ``name`` (``{secret}``: a file beside the features folder, outside it)."""
+    def make(folder: Path) -> list[str]:
+        (folder / "secret.txt").write_text("not for the app")
+        (folder / "features").mkdir()
+        (folder / "features" / "link.txt").symlink_to(folder / "secret.txt")
+        _app()(folder / "features")
+        (folder / "features" / "f.feature").write_text(
+            FEATURE + f'    And I upload "{name.format(secret=folder / "secret.txt")}" to "x"\n')
+        return ["check", str(folder / "features"), "--app", str(folder / "features" / "app.yaml")]
+    return make
+
+
 def _deep_yaml(folder: Path) -> list[str]:
     (folder / "f.feature").write_text(FEATURE)
     (folder / "app.yaml").write_text("a: " + "[" * 20_000 + "]" * 20_000 + "\n")
@@ -90,6 +103,12 @@ CASES = {
     "guide beside app.yaml with a bad selector (run)": (_guide(GUIDE.replace("'#ok'", "'#ok['"), "run"),
                                                         "tour.yaml:5", "invalid CSS selector"),
     "guide beside app.yaml that is not YAML": (_guide(GUIDE + "   title: x\n"), "tour.yaml:6", "invalid YAML"),
+    "upload out of the features by ..": (_upload("../" * 20 + "etc/passwd"), "f.feature:4",
+                                         "is outside the folders files may be uploaded from"),
+    "upload of an absolute path": (_upload("{secret}"), "f.feature:4", "is outside the folders files may be uploaded"),
+    "upload of /etc/hostname": (_upload("/etc/hostname"), "f.feature:4", "'/etc/hostname' is outside the folders"),
+    "upload through a symbolic link out": (_upload("link.txt"), "f.feature:4", "symbolic links followed"),
+    "files_dir: out of the app's folder": (_app("files_dir: ../..\n"), "app.yaml:6", "inside the app's folder"),
     "--step-timeout 0": (_run_with("--step-timeout", "0"), "--step-timeout", "greater than 0"),
     "--step-timeout -5": (_run_with("--step-timeout", "-5"), "--step-timeout", "greater than 0"),
     "--step-timeout nan": (_run_with("--step-timeout", "nan"), "--step-timeout", "finite number"),

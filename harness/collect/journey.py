@@ -106,6 +106,8 @@ class Journey:
         profile: The app profile (UI map, pages, users, login).
         base_url: Where the app under test is.
         feature_file: The feature being run (uploads resolve beside it).
+        upload_paths: The run's features paths: files may be uploaded from them too
+            (:mod:`harness.spec.uploads`).
         signals: The context's event log.
         timeout_ms: How long a step waits for a target or a page.
         sessions: Stored login states of this worker, by user (shared across scenarios).
@@ -127,6 +129,7 @@ class Journey:
     notes: StepNotes = field(default_factory=StepNotes)
     guides: JourneyGuides | None = None
     probes: PageProbes | None = None
+    upload_paths: tuple[Path, ...] = ()
 
     def flush_events(self) -> None:
         """Let Playwright deliver events already sent by the browser (one cheap round trip).

@@ -19,10 +19,11 @@ from pytest_bdd import parsers, step
 
 from harness.collect.journey import Journey, StepFailure
 from harness.errors import SpecError, SpecErrors
-from harness.spec.features import load_suite, resolve_upload, step_definitions
+from harness.spec.features import load_suite, step_definitions
 from harness.spec.guides import load_app_guides
 from harness.spec.profile import AppProfile
 from harness.spec.tables import TableShape, takes_table
+from harness.spec.uploads import resolve_upload
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator
@@ -177,11 +178,12 @@ def press_in(journey: Journey, key: str, target: str) -> None:
 
 
 @phrases(rf'I upload "(?P<file>[^"]*)" to {TARGET}', rf'je joins "(?P<file>[^"]*)" à {TARGET}',
-         "Attach a file (relative to the feature, or in the app's files folder) to a file input.")
+         "Attach a file (beside the feature, or in the app's files folder; no other) to a file input.")
 def upload(journey: Journey, file: str, target: str) -> None:
-    path = resolve_upload(file, Path(journey.feature_file), journey.profile)
-    if path is None:
-        raise StepFailure(f"file to upload not found: {file!r}", "config")
+    try:  # checked before the run; refused here too, should the file have changed since
+        path = resolve_upload(file, Path(journey.feature_file), journey.profile, journey.upload_paths)
+    except SpecError as exc:
+        raise StepFailure(exc.message, "config") from None
     journey.act(target, "upload to", lambda loc: loc.set_input_files(path, timeout=journey.timeout_ms),
                 trial=lambda loc: loc.wait_for(state="attached", timeout=journey.timeout_ms))
 

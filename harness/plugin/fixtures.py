@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
@@ -120,7 +121,8 @@ def journey(request: pytest.FixtureRequest, harness_config: CollectConfig, harne
     tracer = TraceRecorder(context, cfg.trace)
     yield Journey(page=page, context=context, profile=cfg.profile, base_url=cfg.base_url,
                   feature_file=cfg.settings.root, signals=signals, timeout_ms=cfg.step_timeout_ms,
-                  sessions=harness_sessions, tracer=tracer, guides=harness_guides, probes=harness_probes)
+                  sessions=harness_sessions, tracer=tracer, guides=harness_guides, probes=harness_probes,
+                  upload_paths=tuple(Path(p) for p in cfg.features))
     if request.node.stash.get(STATE_KEY, None) is None:  # not a scenario (or it never started): still stop the trace
         tracer.finish(False, cfg.run_dir / ARTIFACTS_DIR / slug(request.node.nodeid))
     context.close()

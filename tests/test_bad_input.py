@@ -63,6 +63,24 @@ def _upload(name: str) -> Callable[[Path], list[str]]:
     return make
 
 
+def _with_file(command: Callable[[Path], list[str]], *options: str) -> Callable[[Path], list[str]]:
+    """``command`` with ``options``, where ``{file}`` is a file and ``{missing}`` a path to nothing."""
+    def make(folder: Path) -> list[str]:
+        (folder / "a-file.txt").write_text("not a folder")
+        paths = {"file": folder / "a-file.txt", "missing": folder / "no-such-report"}
+        return [*command(folder), *(option.format(**paths) for option in options)]
+    return make
+
+
+def _demo(folder: Path) -> list[str]:
+    return ["demo", "--out", str(folder / "run")]
+
+
+def _report(folder: Path) -> list[str]:
+    (folder / "saved-run").mkdir()
+    return ["report", str(folder / "saved-run")]
+
+
 def _deep_yaml(folder: Path) -> list[str]:
     (folder / "f.feature").write_text(FEATURE)
     (folder / "app.yaml").write_text("a: " + "[" * 20_000 + "]" * 20_000 + "\n")
@@ -109,6 +127,19 @@ CASES = {
     "upload of /etc/hostname": (_upload("/etc/hostname"), "f.feature:4", "'/etc/hostname' is outside the folders"),
     "upload through a symbolic link out": (_upload("link.txt"), "f.feature:4", "symbolic links followed"),
     "files_dir: out of the app's folder": (_app("files_dir: ../..\n"), "app.yaml:6", "inside the app's folder"),
+    "run --history a file": (_with_file(_run_with(), "--history", "{file}"), "a-file.txt", "must be a folder"),
+    "run --history under a file": (_with_file(_run_with(), "--history", "{file}/h"), "a-file.txt is a file",
+                                   "cannot be made here"),
+    "run --allure-history missing": (_with_file(_run_with(), "--allure-history", "{missing}"), "no-such-report",
+                                     "--allure-history: no such folder"),
+    "run --allure-history a file": (_with_file(_run_with(), "--allure-history", "{file}"), "a-file.txt",
+                                    "previous Allure report's folder"),
+    "demo --history a file": (_with_file(_demo, "--history", "{file}"), "a-file.txt", "must be a folder"),
+    "demo --allure-history missing": (_with_file(_demo, "--allure-history", "{missing}"), "no-such-report",
+                                      "no such folder"),
+    "report --history a file": (_with_file(_report, "--history", "{file}"), "a-file.txt", "must be a folder"),
+    "report --allure-history missing": (_with_file(_report, "--allure-history", "{missing}"), "no-such-report",
+                                        "no such folder"),
     "--step-timeout 0": (_run_with("--step-timeout", "0"), "--step-timeout", "greater than 0"),
     "--step-timeout -5": (_run_with("--step-timeout", "-5"), "--step-timeout", "greater than 0"),
     "--step-timeout nan": (_run_with("--step-timeout", "nan"), "--step-timeout", "finite number"),
@@ -125,6 +156,14 @@ def test_bad_input_is_one_clear_message_and_exit_2(case: str, tmp_path: Path) ->
     text = " ".join(done.stderr.split())
     assert text.startswith("error: ") and where in text and message in text, text
     assert not (tmp_path / "run").exists()  # a run's folder: nothing was started
+
+
+def test_a_history_store_from_the_environment_that_is_a_file_stops_the_run_before_it_starts(tmp_path: Path) -> None:
+    command = _with_file(_run_with())(tmp_path)
+    done = cli(*command, env={"HARNESS_HISTORY": str(tmp_path / "a-file.txt")})
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "$HARNESS_HISTORY) must be a folder" in " ".join(done.stderr.split()) and "Traceback" not in done.stderr
+    assert not (tmp_path / "run").exists()
 
 
 def test_a_feature_saved_with_a_byte_order_mark_is_read_like_any_other(tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ from harness.cli.audit import FAIL_ON, audit, failing, parse_fail_on, print_find
 from harness.cli.common import err, out
 from harness.cli.common import fail as _fail
 from harness.cli.compare import BaselineOpt, HistoryOpt, compare, history_app, print_comparison, run_compare
+from harness.cli.folders import check_allure_history, check_history_store, check_run_folders
 from harness.cli.guides import demo_guides, guides_app
 from harness.collect.config import new_run_id
 from harness.contracts.records import RunInfo, RunStatus, StepRecord
@@ -188,8 +189,11 @@ def _run(options: RunOptions, json_out: bool, fail_on_findings: str = "never", b
     from harness.collect.runner import execute, prepare
     from harness.collect.stopping import Terminated, interrupt_on_sigterm
 
+    settings = options.settings
     try:
         parse_fail_on(fail_on_findings)
+        check_run_folders(settings.history, settings.allure_history,
+                          settings.out or settings.root / "reports" / "run")
         if baseline:
             _check_compare_settings(options)
         prepared = prepare(options)
@@ -392,6 +396,11 @@ def report(run_dir: Annotated[Path, typer.Argument(help="a run folder")], baseli
 
     from harness.pipeline import rebuild_outputs
 
+    try:
+        check_history_store(history)
+        check_allure_history(allure_history)
+    except HarnessError as exc:
+        raise _fail(exc) from None
     if not (run_dir / "run.json").is_file():
         raise _fail(HarnessError("not a run folder (no run.json)", run_dir))
     started = time.monotonic()
@@ -474,6 +483,10 @@ def demo(
         raise _fail(HarnessError("run `harness demo` from the project folder (features/demo not found)", root))
     run_id = new_run_id("demo")
     run_dir = out_dir or root / "reports" / run_id
+    try:  # before the demo app starts
+        check_run_folders(str(history) if history else None, allure_history, run_dir)
+    except HarnessError as exc:
+        raise _fail(exc) from None
     title = f"Spendly {VERSIONS[version]} (v{version})"
     with DemoServer(version=version, port=0, latency_ms=latency_ms) as server:
         out.print(f"Demo app v{version} at {server.url}", markup=False)

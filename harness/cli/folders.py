@@ -5,6 +5,7 @@ Either would otherwise fail (or be skipped) silently at the end of a run, once t
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from harness.errors import HarnessError
@@ -55,5 +56,6 @@ def check_run_folders(history: str | None, allure_history: Path | None, run_dir:
     """
     from harness.runfolder.io import history_dir
 
-    check_history_store(history_dir(run_dir, history))
+    if history is not None or os.environ.get("HARNESS_HISTORY"):  # the default, beside the run folder, stands
+        check_history_store(history_dir(run_dir, history))  # or falls with the run folder (checked as it is made)
     check_allure_history(allure_history)

@@ -228,6 +228,8 @@ def _run(options: RunOptions, json_out: bool, fail_on_findings: str = "never", b
     if baseline and info.status != "errored":
         code = max(code, _compare_after_run(prepared.run_dir, baseline, options.settings.history, options.settings.app,
                                              json_out))
+    if info.unwritten:
+        code = max(code, 2)
     if json_out:
         print(json.dumps({"run_dir": str(prepared.run_dir), "exit_code": code,
                           **info.model_dump(mode="json")}, indent=2))
@@ -235,7 +237,22 @@ def _run(options: RunOptions, json_out: bool, fail_on_findings: str = "never", b
         _summary(info, prepared.run_dir)
         if options.settings.allure_dir is not None:
             out.print(f"Allure results: {options.settings.allure_dir.resolve()}", markup=False, soft_wrap=True)
+    if info.unwritten:
+        err.print(unwritten_message(info.unwritten, prepared.run_dir), markup=False, soft_wrap=True)
     return code
+
+
+def unwritten_message(unwritten: dict[str, str], run_dir: Path) -> str:
+    """One message for what the end of a run could not write: the outputs by error, and what to run later."""
+    from harness.contracts.records import HISTORY_ENTRY
+
+    by_error: dict[str, list[str]] = defaultdict(list)
+    for name, problem in unwritten.items():
+        by_error[problem].append(name)
+    parts = "; ".join(f"{', '.join(names)}: {problem}" for problem, names in by_error.items())
+    also = " (and registers the run in its history)" if HISTORY_ENTRY in unwritten else ""
+    return (f"error: the end of the run could not write {parts}. What was measured is kept in {run_dir}; "
+            f"once there is room again, `harness report {run_dir}` writes the rest{also}.")
 
 
 def _check_compare_settings(options: RunOptions) -> None:
@@ -386,7 +403,9 @@ def report(run_dir: Annotated[Path, typer.Argument(help="a run folder")], baseli
     findings.json, then report.html, junit.xml, summary.md, steps.parquet, steps.csv,
     findings.csv and guides.csv. With --baseline, compare it too (comparison.json, the
     Regressions parts of report.html and summary.md); the exit code is then 1 when the gate
-    policy fails. An output that cannot be written is named and makes the exit code 2.
+    policy fails. An output that cannot be written is named and makes the exit code 2. What the
+    end of the run could not write (a full disk: run.json's unwritten) is written too, and a
+    run.json left open is closed from the step records.
     A run made with --allure-dir gets its Allure results finished again; --allure-dir here
     writes them into another folder (built from the step records when the run had none).
 
@@ -413,8 +432,8 @@ def report(run_dir: Annotated[Path, typer.Argument(help="a run folder")], baseli
         comparison, path = compared
         print_comparison(comparison, path)
         code = 1 if comparison.gate and comparison.gate.failed else 0
-    out.print(f"Wrote {len(done.written) + 1} files in {time.monotonic() - started:.1f} s:", markup=False)
-    for path in [run_dir / "findings.json", *done.written]:
+    out.print(f"Wrote {len(done.written)} files in {time.monotonic() - started:.1f} s:", markup=False)
+    for path in done.written:
         out.print(f"  {path}", markup=False, soft_wrap=True)
     for name, error in done.failed.items():
         err.print(f"error: {name} could not be written: {error}", markup=False, soft_wrap=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -20,8 +20,9 @@ from harness.collect.signals import SignalLog
 from harness.collect.tracing import TraceRecorder
 from harness.contracts.records import ARTIFACTS_DIR
 from harness.errors import HarnessError
+from harness.plugin.halt import stop_run
 from harness.plugin.recorder import STATE_KEY, slug
-from harness.runfolder.io import BROWSER_INFO, RUN_ERROR
+from harness.runfolder.io import BROWSER_INFO
 from harness.spec.guides import guides_dir
 
 if TYPE_CHECKING:
@@ -33,12 +34,6 @@ CONFIG_KEY = pytest.StashKey["CollectConfig | None"]()
 def config_of(config: pytest.Config) -> CollectConfig | None:
     """The run's resolved settings (``None`` when the plugin is inert: no ``--harness-app``)."""
     return config.stash.get(CONFIG_KEY, None)
-
-
-def stop_run(cfg: CollectConfig, reason: str) -> NoReturn:
-    """Stop the whole run for a reason no scenario can overcome; the reason lands in run.json."""
-    (cfg.run_dir / RUN_ERROR).write_text(reason, encoding="utf-8")
-    pytest.exit(f"harness: {reason}", returncode=2)
 
 
 @pytest.fixture(autouse=True)

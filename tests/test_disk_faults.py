@@ -14,11 +14,14 @@ from pathlib import Path
 import pytest
 
 from harness.collect.config import CollectConfig
+from harness.contracts.guides import GuideStepCheck
 from harness.contracts.records import RUN_FILE, STEPS_JSONL, StepRecord
-from harness.contracts.settings import RunSettings
+from harness.contracts.settings import SETTINGS_FILE, RunSettings
 from harness.pipeline import end_of_run, finish_run
 from harness.runfolder.files import append_line
-from harness.spec.profile import AppProfile
+from harness.runfolder.guides import append_guide_step
+from harness.runfolder.settings import write_settings
+from harness.spec.profile import load_profile
 from tests.support.cli import cli
 from tests.support.mounts import fill, read_only_view, small_disk
 from tests.support.run_folders import records, run_info
@@ -51,18 +54,23 @@ def test_a_line_the_full_disk_cannot_hold_is_not_appended_at_all(tmp_path: Path)
 
 def test_the_end_of_a_run_on_a_full_disk_keeps_the_records_and_closes_run_json(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "app.yaml").write_text("schema_version: 1\nname: nowhere-app\n")
+    settings = RunSettings(app=str(tmp_path / "app.yaml"), guides=tmp_path / "no-guides")
     with small_disk(tmp_path / "disk") as disk:
         run_dir = run_folder(disk / "run", _records())
+        write_settings(run_dir / SETTINGS_FILE, settings.model_copy(update={"out": run_dir}))
+        append_guide_step(run_dir, GuideStepCheck.model_validate(  # a guide step checked inside a journey
+            {"guide": "tour", "id": "save", "index": 0, "page": "/expenses", "status": "ok"}))
         steps = (run_dir / STEPS_JSONL).read_bytes()
         filler = fill(disk)
-        cfg = CollectConfig(settings=RunSettings(app="nowhere-app", out=run_dir), base_url="http://app",
-                            profile=AppProfile(name="nowhere-app"), run_dir=run_dir, run_id="run-1")
+        cfg = CollectConfig(settings=settings, base_url="http://app", profile=load_profile(tmp_path / "app.yaml"),
+                            run_dir=run_dir, run_id="run-1")
         info = end_of_run(cfg, exitstatus=0)  # the plugin's end of a run: no exception
         assert (run_dir / STEPS_JSONL).read_bytes() == steps
         saved = run_info(run_dir)  # closed in place: the disk had no room for a new copy
         assert saved.status == "complete" and saved.ended_at and saved.exit_code == 0
         assert saved.totals["scenarios_passed"] == 2
-        for name in (*OUTPUTS, "history"):  # each attempted, each named with the OS error
+        for name in ("guides.json", *OUTPUTS, "history"):  # each attempted, each named with the OS error
             assert saved.unwritten.get(name) == NO_SPACE, (name, saved.unwritten)
         assert info.unwritten == saved.unwritten
         stderr = capsys.readouterr().err
@@ -72,7 +80,7 @@ def test_the_end_of_a_run_on_a_full_disk_keeps_the_records_and_closes_run_json(
         filler.unlink()  # room again
         done = cli("report", run_dir)
         assert done.returncode == 0, done.stdout + done.stderr
-        for name in OUTPUTS:
+        for name in ("guides.json", "guides.csv", *OUTPUTS):
             assert (run_dir / name).is_file(), name
         assert (disk / "history" / "index.parquet").is_file()  # registered in its history after all
         assert run_info(run_dir).unwritten == {}

@@ -2,7 +2,8 @@
 
 Exit codes: 0 all good, 1 the run found problems (a replay's last attempt failed: see
 ``harness.outcomes.exit_code``), 2 bad usage or configuration (malformed spec, unknown step or
-target, missing browser, unreachable app) or a run that did not finish.
+target, missing browser, unreachable app) or a run that did not finish or could not write all its
+files (a full disk, a read-only folder: ``RunInfo.unwritten``).
 """
 
 from __future__ import annotations

@@ -106,6 +106,20 @@ def test_the_end_of_a_run_in_a_read_only_folder_loses_nothing_and_report_closes_
         assert (run_dir / name).is_file(), name
 
 
+def test_a_comparison_after_a_run_on_a_full_disk_is_one_message(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from harness.cli.main import _compare_after_run
+
+    baseline = run_folder(tmp_path / "baseline", _records(), run_id="run-0")
+    with small_disk(tmp_path / "disk") as disk:
+        run_dir = run_folder(disk / "run", _records())
+        fill(disk)
+        assert _compare_after_run(run_dir, str(baseline), str(tmp_path / "history"), None, json_out=False) == 2
+    stderr = capsys.readouterr().err
+    assert f"error: no comparison: its files could not be written: {NO_SPACE}" in " ".join(stderr.split())
+    assert "Traceback" not in stderr
+
+
 DISK_STEPS = '''"""A step that fills the disk of the run folder, as another process on the machine might."""
 import os
 from pathlib import Path

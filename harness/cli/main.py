@@ -31,7 +31,7 @@ from harness.cli.guides import demo_guides, guides_app
 from harness.collect.config import new_run_id
 from harness.contracts.records import RunInfo, RunStatus, StepRecord
 from harness.contracts.settings import DEFAULTS, RunSettings
-from harness.errors import HarnessError
+from harness.errors import HarnessError, describe
 from harness.untrusted import printable
 
 if TYPE_CHECKING:
@@ -298,6 +298,10 @@ def _compare_after_run(run_dir: Path, baseline: str, history: str | None, app: s
         return 0
     except HarnessError as exc:
         err.print(f"error: no comparison: {exc}", markup=False, soft_wrap=True)
+        return 2
+    except OSError as exc:  # a full disk, a read-only folder: the run itself is measured and kept
+        err.print(f"error: no comparison: its files could not be written: {describe(exc)}", markup=False,
+                  soft_wrap=True)
         return 2
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 
@@ -51,3 +53,22 @@ class RunFileError(HarnessError, ValueError):
 
     A ``ValueError`` too, so readers that skip unreadable files (the history's rebuild) still do.
     """
+
+
+def describe(exc: BaseException) -> str:
+    """An error in words for a message: an OS error's reason (``No space left on device``), else its type and text.
+
+    An OS error's own text names a temporary file and, from pyarrow, wraps the reason in its own
+    words; the reason is what tells a user what to do.
+    """
+    if isinstance(exc, OSError) and exc.errno:
+        return os.strerror(exc.errno)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def note(message: str) -> None:
+    """Print a line on stderr; a stderr that cannot be written (a log on a full disk) is no error of its own."""
+    try:
+        print(message, file=sys.stderr, flush=True)
+    except (OSError, ValueError):  # ValueError: stderr closed
+        return

@@ -6,8 +6,8 @@ The CLI and the pytest plugin call these functions; the stages never call each o
 from __future__ import annotations
 
 import json
-import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,17 +21,26 @@ from harness.collect.guide_journeys import check_after_steps
 from harness.collect.journey_guides import finish as finish_guides
 from harness.collect.runner import Finish, check_reachable
 from harness.compare.build import build_comparison
-from harness.contracts.comparison import SUMMARY_MD, Comparison
-from harness.contracts.guides import GuidesFile
-from harness.contracts.records import RUN_FILE, FindingsFile, RunInfo, RunStatus
-from harness.errors import HarnessError
+from harness.contracts.comparison import COMPARISON_JSON, SUMMARY_MD, Comparison
+from harness.contracts.guides import GUIDES_JSON, GuidesFile
+from harness.contracts.records import (
+    FINDINGS_JSON,
+    HISTORY_ENTRY,
+    RUN_FILE,
+    STEPS_PARQUET,
+    FindingsFile,
+    RunInfo,
+    RunStatus,
+)
+from harness.contracts.settings import SETTINGS_FILE, RunSettings
+from harness.errors import HarnessError, describe, note
 from harness.guides.fixes import FIXES_PATCH, fixes_patch
 from harness.guides.results import outline, summarise
 from harness.guides.similarity import SUGGEST_MIN
 from harness.outcomes import exit_code, scenarios, totals
 from harness.report.allure.results import write_allure_results
 from harness.report.markdown.comparison import render_summary
-from harness.report.outputs import Outputs, write_outputs
+from harness.report.outputs import ALLURE_RESULTS, Outputs, write_outputs
 from harness.runfolder.comparison import write_comparison
 from harness.runfolder.files import write_atomic
 from harness.runfolder.findings import write_findings
@@ -48,26 +57,60 @@ from harness.runfolder.io import (
     write_run_info,
 )
 from harness.runfolder.parquet import write_parquet
+from harness.runfolder.settings import read_settings
 from harness.spec.friction import FrictionSettings
 from harness.spec.guide_baseline import Baseline
 from harness.spec.guides import Guide
-from harness.spec.profile import AppProfile, find_profile, load_profile
+from harness.spec.profile import AppProfile, find_profile, load_profile, profile_candidates
 from harness.spec.regressions import RegressionConfig, load_config
 
 
 def finish_run(run_dir: Path, exitstatus: int, build: bool = True, status: RunStatus | None = None,
-               friction: FrictionSettings | None = None, history: Path | None = None) -> RunInfo:
-    """Close a run folder: parquet, totals, status, exit code, findings, its entry in the history, the report.
+               friction: FrictionSettings | None = None, history: Path | None = None, error: str | None = None,
+               unwritten: dict[str, str] | None = None) -> RunInfo:
+    """Close a run folder: run.json (totals, status, exit code), parquet, findings, history entry, the outputs.
 
-    Totals and exit code come from the scenarios' outcomes (:mod:`harness.outcomes`).
+    Totals and exit code come from the scenarios' outcomes (:mod:`harness.outcomes`). Each file is
+    written on its own: one that cannot be (a full disk, a read-only folder) is named with its error
+    in ``run.json``'s ``unwritten`` and the others are still written; the step records are only
+    read. ``run.json`` goes first, over its own blocks on a full disk. ``harness report RUN_DIR``
+    writes the rest later.
 
     Args:
         run_dir: The run folder.
         exitstatus: pytest's exit status.
-        build: Write report.html.
+        build: Write report.html and the other outputs (else only the Allure results a run asked for).
         status: Force the run's status (``incomplete`` after an interruption).
         friction: The app's friction thresholds (``None``: found from the run, else defaults).
         history: The history store to register the run in (``None``: not registered).
+        error: Why the run stopped early, when the run folder could not keep it (``.run-error.txt``).
+        unwritten: What the end of the run could not write before this (``guides.json``).
+
+    Returns:
+        The closed run, as run.json holds it (or would, when it could not be written).
+    """
+    info = closed_info(run_dir, exitstatus, status, error)
+    failed = dict(unwritten or {})
+    _attempt(failed, RUN_FILE, lambda: write_run_info(run_dir, info))
+    _attempt(failed, STEPS_PARQUET, lambda: write_parquet(run_dir))
+    _attempt(failed, FINDINGS_JSON, lambda: write_findings(run_dir, audit_run(run_dir, friction)))
+    if history is not None:  # `harness history add` (or `harness report`) can register it later
+        _attempt(failed, HISTORY_ENTRY, lambda: register(run_dir, history))
+    if build:
+        failed.update(write_outputs(run_dir, quiet=True).failed)
+    else:  # a run asked for Allure results (--alluredir) without the report: they are finished anyway
+        _attempt(failed, ALLURE_RESULTS, lambda: write_allure_results(run_dir))
+    return _name_unwritten(run_dir, info, failed)
+
+
+def closed_info(run_dir: Path, exitstatus: int, status: RunStatus | None = None, error: str | None = None) -> RunInfo:
+    """``run.json`` as the run ends, from what is on disk: totals, status, exit code (nothing is written).
+
+    Args:
+        run_dir: The run folder.
+        exitstatus: pytest's exit status (``INTERRUPTED``: the run is ``incomplete``).
+        status: Force the run's status.
+        error: Why the run stopped early, when ``.run-error.txt`` does not say.
     """
     info = read_run_info(run_dir)
     records, _bad = read_records(run_dir)
@@ -75,9 +118,10 @@ def finish_run(run_dir: Path, exitstatus: int, build: bool = True, status: RunSt
     if browser.exists():
         for key, value in json.loads(browser.read_text()).items():
             setattr(info, key, value)
-    error = run_dir / RUN_ERROR
-    if error.exists():
-        info.error = error.read_text(encoding="utf-8").strip()
+    saved = run_dir / RUN_ERROR
+    error = (saved.read_text(encoding="utf-8").strip() if saved.exists() else "") or error
+    if error:
+        info.error = error
         status = status or "errored"
     info.totals = totals(records)
     info.ended_at = now_iso()
@@ -85,20 +129,27 @@ def finish_run(run_dir: Path, exitstatus: int, build: bool = True, status: RunSt
     info.status = status or ("complete" if exitstatus in (0, 1, 5) else stopped)
     info.exit_code = exit_code((s.outcome for s in scenarios(records)), errored=bool(info.error),
                                stopped=exitstatus not in (0, 5))
-    write_parquet(run_dir)
-    write_run_info(run_dir, info)
+    info.unwritten = {}
+    return info
+
+
+def _attempt(failed: dict[str, str], name: str, write: Callable[[], object],
+             errors: tuple[type[Exception], ...] = (Exception,)) -> bool:
+    """Write one output; when it fails, name it in ``failed`` with the error in words, and go on."""
     try:
-        write_findings(run_dir, audit_run(run_dir, friction))
-    except Exception as exc:  # the measurements are safe on disk; `harness audit` can try again
-        print(f"harness: findings.json could not be written: {type(exc).__name__}: {exc}", file=sys.stderr)
-    if history is not None:
-        try:
-            register(run_dir, history)
-        except Exception as exc:  # the run folder is complete; `harness history add` can register it later
-            print(f"harness: the run was not added to the history at {history}: {type(exc).__name__}: {exc}",
-                  file=sys.stderr)
-    if build:
-        write_outputs(run_dir)  # each output that fails is named on stderr; the measurements are safe
+        write()
+    except errors as exc:
+        failed[name] = describe(exc)
+        return False
+    return True
+
+
+def _name_unwritten(run_dir: Path, info: RunInfo, failed: dict[str, str]) -> RunInfo:
+    """Say in ``run.json`` what could not be written (when run.json itself can be written)."""
+    if failed != info.unwritten and RUN_FILE not in failed:
+        info.unwritten = failed
+        _attempt(failed, RUN_FILE, lambda: write_run_info(run_dir, info))
+    info.unwritten = failed
     return info
 
 
@@ -112,19 +163,22 @@ def journeys_finisher(history: str | None = None) -> Finish:
 
 
 def end_of_run(cfg: CollectConfig, exitstatus: int) -> RunInfo:
-    """The end of a pytest run of journeys: guides summarised, then the run closed (see :func:`finish_run`)."""
+    """The end of a pytest run of journeys: guides summarised, then the run closed (see :func:`finish_run`).
+
+    What could not be written is named on stderr (and in ``run.json``'s ``unwritten``).
+    """
+    unwritten: dict[str, str] = {}
     try:
         finish_guides(cfg.profile, cfg.guides_dir, cfg.run_dir, {"app": cfg.profile.name, "base_url": cfg.base_url})
     except HarnessError as exc:  # the journeys' results matter more than a guide summary
-        print(f"harness: guides.json not written: {exc}", file=sys.stderr)
+        note(f"harness: guides.json not written: {exc}")
+    except OSError as exc:
+        unwritten[GUIDES_JSON] = describe(exc)
     settings = cfg.settings
     info = finish_run(cfg.run_dir, exitstatus=exitstatus, build=settings.report, friction=cfg.profile.friction,
-                      history=history_dir(cfg.run_dir, settings.history))
-    if not settings.report and settings.allure_dir is not None:  # asked for with --alluredir: finish them anyway
-        try:
-            write_allure_results(cfg.run_dir)
-        except Exception as exc:  # the run folder is complete; `harness report` can finish them later
-            print(f"harness: the Allure results could not be finished: {type(exc).__name__}: {exc}", file=sys.stderr)
+                      history=history_dir(cfg.run_dir, settings.history), error=cfg.error, unwritten=unwritten)
+    for name, problem in info.unwritten.items():
+        note(f"harness: {name} could not be written: {problem}")
     return info
 
 
@@ -208,17 +262,70 @@ def rebuild_outputs(run_dir: Path, baseline: str | None, history: Path | None
                     ) -> tuple[tuple[Comparison, Path] | None, Outputs]:
     """Audit the run folder again, compare it with ``baseline`` if given, and rewrite every output.
 
+    What the end of the run could not write is written too: a ``run.json`` left open (its end could
+    not write it, or its command was killed) is closed from the records as ``incomplete``, and
+    ``guides.json`` and the history entry are made again when ``run.json``'s ``unwritten`` names
+    them; ``unwritten`` then names what still fails. Each is written on its own.
+
     Returns:
-        The comparison and its path (``None`` without a baseline), and what was written.
+        The comparison and its path (``None`` without a baseline, or when it could not be written),
+        and what was written and what failed.
 
     Raises:
         HarnessError: Not a run folder, a profile that does not load, a baseline that cannot be read.
     """
-    audit_folder(run_dir, report=False)  # recomputes findings.json
+    info = read_run_info(run_dir)
+    pending, done = info.unwritten, Outputs()
+
+    def attempt(name: str, write: Callable[[], object], errors: tuple[type[Exception], ...] = (Exception,)) -> None:
+        if _attempt(done.failed, name, write, errors) and name != HISTORY_ENTRY:
+            done.written.append(run_dir / name)
+
+    if info.ended_at is None:
+        info = closed_info(run_dir, ExitCode.INTERRUPTED)
+        attempt(RUN_FILE, lambda: write_run_info(run_dir, info))
+    saved = _saved_settings(run_dir)
+    if GUIDES_JSON in pending:
+        attempt(GUIDES_JSON, lambda: _summarise_guides(run_dir, info, saved))
+    attempt(FINDINGS_JSON, lambda: audit_folder(run_dir, report=False), (OSError,))  # recomputes findings.json
     compared = None
     if baseline:  # the comparison reads findings.json; the outputs read comparison.json
-        compared = compare_runs(str(run_dir), baseline, history=history, app=None, out_dir=None, outputs=False)
-    return compared, write_outputs(run_dir)
+        try:
+            compared = compare_runs(str(run_dir), baseline, history=history, app=None, out_dir=None, outputs=False)
+        except OSError as exc:
+            done.failed[COMPARISON_JSON] = describe(exc)
+    outputs = write_outputs(run_dir, quiet=True)
+    done.written.extend(outputs.written)
+    done.failed.update(outputs.failed)
+    if HISTORY_ENTRY in pending:
+        store = history or history_dir(run_dir, saved.history if saved else None)
+        attempt(HISTORY_ENTRY, lambda: register(run_dir, store) if store is not None else None)
+    _name_unwritten(run_dir, info, done.failed)
+    return compared, done
+
+
+def _saved_settings(run_dir: Path) -> RunSettings | None:
+    """The settings the run was made with (``settings.json``: a run of ``harness run``), if readable."""
+    try:
+        return read_settings(run_dir / SETTINGS_FILE)
+    except (OSError, ValueError):
+        return None
+
+
+def _summarise_guides(run_dir: Path, info: RunInfo, saved: RunSettings | None) -> None:
+    """``guides.json`` again from ``guides.jsonl``, with the run's app profile and guides folder.
+
+    Raises:
+        HarnessError: The run's app profile cannot be found, or does not load.
+    """
+    if saved is not None:
+        profile, folder = load_profile(saved.app, saved.root), saved.guides
+    else:
+        path = next((p for p in profile_candidates(info) if p.is_file()), None)
+        if path is None:
+            raise HarnessError(f"the app profile of {info.app!r} cannot be found", run_dir)
+        profile, folder = load_profile(path), None
+    finish_guides(profile, folder, run_dir, {"app": profile.name, "base_url": info.base_url})
 
 
 def check_guides(profile: AppProfile, folder: Path, guides: list[Guide], baselines: dict[str, Baseline], *,

@@ -196,6 +196,13 @@ def test_unknown_target_in_a_data_table(work: Path) -> None:
     assert "x.feature:3: unknown target 'login.pasword'" in found
 
 
+def test_a_data_table_without_a_header_row_is_checked_from_its_first_row(work: Path) -> None:
+    (work / "x.feature").write_text(
+        "Feature: X\n  Scenario: s\n    When I fill in:\n      | login.pasword | x |\n      | login.username | y |\n")
+    [found] = problems(work)
+    assert "x.feature:3: unknown target 'login.pasword'" in found
+
+
 def test_bad_selector_in_a_step(work: Path) -> None:
     (work / "x.feature").write_text('Feature: X\n  Scenario: s\n    When I click "#save["\n')
     [found] = problems(work)

@@ -2,7 +2,8 @@
 
 Exit codes: 0 all good, 1 the run found problems (a replay's last attempt failed: see
 ``harness.outcomes.exit_code``), 2 bad usage or configuration (malformed spec, unknown step or
-target, missing browser, unreachable app) or a run that did not finish.
+target, missing browser, unreachable app) or a run that did not finish or could not write all its
+files (a full disk, a read-only folder: ``RunInfo.unwritten``).
 """
 
 from __future__ import annotations
@@ -25,11 +26,12 @@ from harness.cli.audit import FAIL_ON, audit, failing, parse_fail_on, print_find
 from harness.cli.common import err, out
 from harness.cli.common import fail as _fail
 from harness.cli.compare import BaselineOpt, HistoryOpt, compare, history_app, print_comparison, run_compare
+from harness.cli.folders import check_allure_history, check_history_store, check_run_folders
 from harness.cli.guides import demo_guides, guides_app
 from harness.collect.config import new_run_id
 from harness.contracts.records import RunInfo, RunStatus, StepRecord
 from harness.contracts.settings import DEFAULTS, RunSettings
-from harness.errors import HarnessError
+from harness.errors import HarnessError, describe
 from harness.untrusted import printable
 
 if TYPE_CHECKING:
@@ -188,8 +190,11 @@ def _run(options: RunOptions, json_out: bool, fail_on_findings: str = "never", b
     from harness.collect.runner import execute, prepare
     from harness.collect.stopping import Terminated, interrupt_on_sigterm
 
+    settings = options.settings
     try:
         parse_fail_on(fail_on_findings)
+        check_run_folders(settings.history, settings.allure_history,
+                          settings.out or settings.root / "reports" / "run")
         if baseline:
             _check_compare_settings(options)
         prepared = prepare(options)
@@ -224,6 +229,8 @@ def _run(options: RunOptions, json_out: bool, fail_on_findings: str = "never", b
     if baseline and info.status != "errored":
         code = max(code, _compare_after_run(prepared.run_dir, baseline, options.settings.history, options.settings.app,
                                              json_out))
+    if info.unwritten:
+        code = max(code, 2)
     if json_out:
         print(json.dumps({"run_dir": str(prepared.run_dir), "exit_code": code,
                           **info.model_dump(mode="json")}, indent=2))
@@ -231,7 +238,22 @@ def _run(options: RunOptions, json_out: bool, fail_on_findings: str = "never", b
         _summary(info, prepared.run_dir)
         if options.settings.allure_dir is not None:
             out.print(f"Allure results: {options.settings.allure_dir.resolve()}", markup=False, soft_wrap=True)
+    if info.unwritten:
+        err.print(unwritten_message(info.unwritten, prepared.run_dir), markup=False, soft_wrap=True)
     return code
+
+
+def unwritten_message(unwritten: dict[str, str], run_dir: Path) -> str:
+    """One message for what the end of a run could not write: the outputs by error, and what to run later."""
+    from harness.contracts.records import HISTORY_ENTRY
+
+    by_error: dict[str, list[str]] = defaultdict(list)
+    for name, problem in unwritten.items():
+        by_error[problem].append(name)
+    parts = "; ".join(f"{', '.join(names)}: {problem}" for problem, names in by_error.items())
+    also = " (and registers the run in its history)" if HISTORY_ENTRY in unwritten else ""
+    return (f"error: the end of the run could not write {parts}. What was measured is kept in {run_dir}; "
+            f"once there is room again, `harness report {run_dir}` writes the rest{also}.")
 
 
 def _check_compare_settings(options: RunOptions) -> None:
@@ -276,6 +298,10 @@ def _compare_after_run(run_dir: Path, baseline: str, history: str | None, app: s
         return 0
     except HarnessError as exc:
         err.print(f"error: no comparison: {exc}", markup=False, soft_wrap=True)
+        return 2
+    except OSError as exc:  # a full disk, a read-only folder: the run itself is measured and kept
+        err.print(f"error: no comparison: its files could not be written: {describe(exc)}", markup=False,
+                  soft_wrap=True)
         return 2
 
 
@@ -335,15 +361,26 @@ def run(
     raise typer.Exit(_run(options, json_out, fail_on_findings, baseline))
 
 
+OPTION_OF = {"step_timeout_ms": "--step-timeout", "out": "--out", "labels": "--label", "paths": "PATHS"}
+"""The command-line option of a settings field, where its name is not the field's with dashes."""
+
+
 def _settings(**values: object) -> RunSettings:
-    """The run's settings from the command's options; a bad value is one clear message (exit 2)."""
+    """The run's settings from the command's options; a bad value is one clear message naming the option (exit 2)."""
     from pydantic import ValidationError
 
     try:
         return RunSettings.model_validate(values)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        problems = "; ".join(f"{_option(e['loc'])}: {e['msg']}" for e in exc.errors())
         raise _fail(HarnessError(f"bad option: {problems}")) from None
+
+
+def _option(loc: tuple[int | str, ...]) -> str:
+    """``--step-timeout`` for the field ``step_timeout_ms`` (the rest of a nested location kept)."""
+    field = str(loc[0]) if loc else ""
+    name = OPTION_OF.get(field, "--" + field.replace("_", "-"))
+    return ".".join([name, *map(str, loc[1:])])
 
 
 @app.command()
@@ -371,7 +408,9 @@ def report(run_dir: Annotated[Path, typer.Argument(help="a run folder")], baseli
     findings.json, then report.html, junit.xml, summary.md, steps.parquet, steps.csv,
     findings.csv and guides.csv. With --baseline, compare it too (comparison.json, the
     Regressions parts of report.html and summary.md); the exit code is then 1 when the gate
-    policy fails. An output that cannot be written is named and makes the exit code 2.
+    policy fails. An output that cannot be written is named and makes the exit code 2. What the
+    end of the run could not write (a full disk: run.json's unwritten) is written too, and a
+    run.json left open is closed from the step records.
     A run made with --allure-dir gets its Allure results finished again; --allure-dir here
     writes them into another folder (built from the step records when the run had none).
 
@@ -381,6 +420,11 @@ def report(run_dir: Annotated[Path, typer.Argument(help="a run folder")], baseli
 
     from harness.pipeline import rebuild_outputs
 
+    try:
+        check_history_store(history)
+        check_allure_history(allure_history)
+    except HarnessError as exc:
+        raise _fail(exc) from None
     if not (run_dir / "run.json").is_file():
         raise _fail(HarnessError("not a run folder (no run.json)", run_dir))
     started = time.monotonic()
@@ -393,8 +437,8 @@ def report(run_dir: Annotated[Path, typer.Argument(help="a run folder")], baseli
         comparison, path = compared
         print_comparison(comparison, path)
         code = 1 if comparison.gate and comparison.gate.failed else 0
-    out.print(f"Wrote {len(done.written) + 1} files in {time.monotonic() - started:.1f} s:", markup=False)
-    for path in [run_dir / "findings.json", *done.written]:
+    out.print(f"Wrote {len(done.written)} files in {time.monotonic() - started:.1f} s:", markup=False)
+    for path in done.written:
         out.print(f"  {path}", markup=False, soft_wrap=True)
     for name, error in done.failed.items():
         err.print(f"error: {name} could not be written: {error}", markup=False, soft_wrap=True)
@@ -463,6 +507,10 @@ def demo(
         raise _fail(HarnessError("run `harness demo` from the project folder (features/demo not found)", root))
     run_id = new_run_id("demo")
     run_dir = out_dir or root / "reports" / run_id
+    try:  # before the demo app starts
+        check_run_folders(str(history) if history else None, allure_history, run_dir)
+    except HarnessError as exc:
+        raise _fail(exc) from None
     title = f"Spendly {VERSIONS[version]} (v{version})"
     with DemoServer(version=version, port=0, latency_ms=latency_ms) as server:
         out.print(f"Demo app v{version} at {server.url}", markup=False)

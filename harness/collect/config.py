@@ -36,6 +36,9 @@ class CollectConfig:
         base_url: The app under test.
         run_dir: The run folder.
         run_id: The run's id.
+        error: Why the run stopped early, kept here when the run folder cannot keep it (a full disk).
+        recording: False once a step record could not be written: no record is written after it
+            (a smaller one might fit, and tell a false story: ``not_run`` for a step that ran).
     """
 
     settings: RunSettings
@@ -43,6 +46,8 @@ class CollectConfig:
     base_url: str
     run_dir: Path
     run_id: str
+    error: str | None = None
+    recording: bool = True
 
     @property
     def repeat(self) -> int:

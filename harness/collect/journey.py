@@ -109,6 +109,8 @@ class Journey:
         profile: The app profile (UI map, pages, users, login).
         base_url: Where the app under test is.
         feature_file: The feature being run (uploads resolve beside it).
+        upload_paths: The run's features paths: files may be uploaded from them too
+            (:mod:`harness.spec.uploads`).
         signals: The context's event log.
         timeout_ms: How long a step waits for a target or a page.
         sessions: Stored login states of this worker, by user (shared across scenarios).
@@ -132,6 +134,7 @@ class Journey:
     guides: JourneyGuides | None = None
     probes: PageProbes | None = None
     watchdog: Watchdog | None = None
+    upload_paths: tuple[Path, ...] = ()
 
     def watched(self, what: str, hard_limit_s: float | None = None) -> AbstractContextManager[object]:
         """Watch a block with the worker's watchdog (nothing when there is none)."""

@@ -19,7 +19,7 @@ from harness.guides.results import guide_status, outline, summarise
 from harness.guides.status import DEFAULT_FAIL_ON
 from harness.runfolder.guides import append_guide_step, read_guide_steps, write_guides
 from harness.spec.guide_baseline import load_baselines
-from harness.spec.guides import Guide, guides_dir, load_guides
+from harness.spec.guides import Guide, guides_dir, load_app_guides
 
 if TYPE_CHECKING:
     from harness.collect.journey import Journey
@@ -34,7 +34,7 @@ class JourneyGuides:
     """
 
     def __init__(self, profile: AppProfile, folder: Path, base_url: str, run_dir: Path) -> None:
-        guides = load_guides(folder, profile) if folder.is_dir() else []
+        guides = load_app_guides(profile, folder)
         baselines = load_baselines(folder, guides)
         self.run = GuideRun(profile=profile, guides=guides, guides_folder=folder, base_url=base_url,
                             out_dir=run_dir, baselines=baselines)
@@ -106,7 +106,7 @@ def finish(profile: AppProfile, folder: Path | None, run_dir: Path, meta: dict[s
     if not results:
         return None
     folder = folder or guides_dir(profile)
-    guides = load_guides(folder, profile) if folder.is_dir() else []
+    guides = load_app_guides(profile, folder)
     header: dict[str, Any] = {"baselines": {gid: b.meta for gid, b in load_baselines(folder, guides).items()},
                               **meta}
     return write_guides(run_dir, summarise(results, outline(guides), fail_on=DEFAULT_FAIL_ON, **header))

@@ -73,7 +73,7 @@ def prepare(options: RunOptions) -> Prepared:
     """
     settings = options.settings
     profile = load_profile(settings.app, settings.root)
-    features = load_journeys(settings.paths, profile)
+    features = load_journeys(settings.paths, profile, settings.guides)
     base_url = settings.base_url or profile.base_url
     if not base_url:
         raise HarnessError(f"no base URL: pass --base-url or set base_url: in {profile.source}")
@@ -208,6 +208,6 @@ def execute(options: RunOptions, prepared: Prepared, on_records: Callable[[list[
     info = RunInfo.model_validate_json(run_file.read_text())
     if info.ended_at is None:  # pytest died before closing the run: close it from what is on disk
         info = finish(prepared.run_dir, exitstatus=3)
-    if proc.returncode not in (0, 1, 5) and info.status == "complete":  # 5: pytest selected nothing
-        info.status = "errored"
+    if proc.returncode not in (0, 1, 5) and info.status == "complete" and not info.unwritten:  # 5: nothing selected
+        info.status = "errored"  # (with outputs unwritten, the plugin made pytest's exit status 3 itself)
     return info

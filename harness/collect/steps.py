@@ -18,8 +18,12 @@ from playwright.sync_api import expect
 from pytest_bdd import parsers, step
 
 from harness.collect.journey import Journey, StepFailure
-from harness.spec.features import load_suite, resolve_upload, step_definitions
+from harness.errors import SpecError, SpecErrors
+from harness.spec.features import load_suite, step_definitions
+from harness.spec.guides import load_app_guides
 from harness.spec.profile import AppProfile
+from harness.spec.tables import TableShape, takes_table
+from harness.spec.uploads import resolve_upload
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator
@@ -118,14 +122,18 @@ def fill(journey: Journey, target: str, value: str) -> None:
     journey.act(target, "fill", lambda loc: loc.fill(value, timeout=journey.timeout_ms))
 
 
+FIELDS_TABLE = TableShape(columns=("field", "value"), headers=(("field", "value"), ("champ", "valeur")),
+                          target_column=0)
+"""The table of ``I fill in:``: one row per field, with an optional header row (English or French)."""
+
+
 @phrases(r"I fill in:?", r"je remplis\s?:?", "Fill several fields from a table | field | value |.")
+@takes_table(FIELDS_TABLE)
 def fill_table(journey: Journey, datatable: list[list[str]]) -> None:
-    rows = datatable[1:] if datatable and [c.lower() for c in datatable[0]] in (
-        ["field", "value"], ["champ", "valeur"]) else datatable
-    for row in rows:
-        if len(row) < 2:
-            raise StepFailure(f"table row {row!r} needs two cells: field | value", "config")
-        target, value = row[0], row[1]
+    problem = FIELDS_TABLE.problem(datatable)  # checked before the run; a step called otherwise is told too
+    if problem is not None:
+        raise StepFailure(problem, "config")
+    for target, value in FIELDS_TABLE.rows(datatable):
         journey.act(target, "fill", functools.partial(_fill, value=value, timeout=journey.timeout_ms))
 
 
@@ -170,11 +178,12 @@ def press_in(journey: Journey, key: str, target: str) -> None:
 
 
 @phrases(rf'I upload "(?P<file>[^"]*)" to {TARGET}', rf'je joins "(?P<file>[^"]*)" à {TARGET}',
-         "Attach a file (relative to the feature, or in the app's files folder) to a file input.")
+         "Attach a file (beside the feature, or in the app's files folder; no other) to a file input.")
 def upload(journey: Journey, file: str, target: str) -> None:
-    path = resolve_upload(file, Path(journey.feature_file), journey.profile)
-    if path is None:
-        raise StepFailure(f"file to upload not found: {file!r}", "config")
+    try:  # checked before the run; refused here too, should the file have changed since
+        path = resolve_upload(file, Path(journey.feature_file), journey.profile, journey.upload_paths)
+    except SpecError as exc:
+        raise StepFailure(exc.message, "config") from None
     journey.act(target, "upload to", lambda loc: loc.set_input_files(path, timeout=journey.timeout_ms),
                 trial=lambda loc: loc.wait_for(state="attached", timeout=journey.timeout_ms))
 
@@ -265,13 +274,28 @@ def library() -> list[StepFunctionContext]:
     return step_definitions()
 
 
-def load_journeys(paths: Sequence[str | Path], profile: AppProfile) -> list[Feature]:
-    """Parse and check the features under ``paths`` against this library and their custom steps.
+def load_journeys(paths: Sequence[str | Path], profile: AppProfile, guides: Path | None = None) -> list[Feature]:
+    """Parse and check the features under ``paths`` against this library and their custom steps, and the app's guides.
+
+    The guides are the ones the journeys check (``guides``, default ``guides/`` beside app.yaml), so a
+    broken guide stops a run before it starts, as a broken feature does.
 
     Raises:
         SpecErrors: Every problem found, each with its file and line.
     """
-    return load_suite(paths, profile)
+    errors: list[SpecError] = []
+    features: list[Feature] = []
+    try:
+        features = load_suite(paths, profile)
+    except SpecErrors as exc:
+        errors.extend(exc.errors)
+    try:
+        load_app_guides(profile, guides)
+    except SpecErrors as exc:
+        errors.extend(exc.errors)
+    if errors:
+        raise SpecErrors(errors)
+    return features
 
 
 def _fill(locator: Locator, value: str, timeout: float) -> None:

@@ -25,6 +25,8 @@ STEPS_PARQUET = "steps.parquet"
 REPORT_HTML = "report.html"
 ARTIFACTS_DIR = "artifacts"
 FINDINGS_JSON = "findings.json"
+HISTORY_ENTRY = "history"
+"""The name ``RunInfo.unwritten`` gives the run's entry in its history store."""
 
 
 class FailedRequest(BaseModel):
@@ -320,6 +322,10 @@ class RunInfo(BaseModel):
     """Why the run stopped early, when it did (no browser, say)."""
     totals: dict[str, int] = Field(default_factory=dict)
     """Scenarios by outcome, replays by status, steps by status (``harness.outcomes.totals``)."""
+    unwritten: dict[str, str] = Field(default_factory=dict)
+    """What the end of the run could not write (a full disk, a read-only folder), by output name
+    (``steps.parquet``, ``report.html``, ``history``...), with the error in words; ``harness report``
+    writes them again and empties this."""
 
 
 Severity = Literal["high", "medium", "low"]

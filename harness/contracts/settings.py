@@ -53,7 +53,7 @@ class RunSettings(BaseModel):
         trace: When the Playwright trace is kept.
         browser_path: An explicit Chromium.
         headed: Show the browser window.
-        step_timeout_ms: How long a step waits for a target or a page.
+        step_timeout_ms: How long a step waits for a target or a page (finite: Playwright would wait forever).
         viewport: The browser window's size.
         guides: The guides folder checked inside journeys (``None``: ``guides/`` beside app.yaml).
         probes: Collect the in-page signals (vitals, long tasks, DOM changes, overlays, validation).
@@ -84,7 +84,7 @@ class RunSettings(BaseModel):
     trace: TraceMode = "retain-on-failure"
     browser_path: str | None = None
     headed: bool = False
-    step_timeout_ms: float = Field(10_000, gt=0)
+    step_timeout_ms: float = Field(10_000, gt=0, allow_inf_nan=False)
     viewport: Viewport = Field(default_factory=Viewport)
     guides: Path | None = None
     probes: bool = True

@@ -8,7 +8,8 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, NoReturn
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -21,8 +22,9 @@ from harness.collect.tracing import TraceRecorder
 from harness.collect.watchdog import Watchdog, marker_arg, setup_limit_s
 from harness.contracts.records import ARTIFACTS_DIR
 from harness.errors import HarnessError
+from harness.plugin.halt import stop_run
 from harness.plugin.recorder import STATE_KEY, slug
-from harness.runfolder.io import BROWSER_INFO, RUN_ERROR
+from harness.runfolder.io import BROWSER_INFO
 from harness.spec.guides import guides_dir
 
 if TYPE_CHECKING:
@@ -36,12 +38,6 @@ CONFIG_KEY = pytest.StashKey["CollectConfig | None"]()
 def config_of(config: pytest.Config) -> CollectConfig | None:
     """The run's resolved settings (``None`` when the plugin is inert: no ``--harness-app``)."""
     return config.stash.get(CONFIG_KEY, None)
-
-
-def stop_run(cfg: CollectConfig, reason: str) -> NoReturn:
-    """Stop the whole run for a reason no scenario can overcome; the reason lands in run.json."""
-    (cfg.run_dir / RUN_ERROR).write_text(reason, encoding="utf-8")
-    pytest.exit(f"harness: {reason}", returncode=2)
 
 
 @pytest.fixture(autouse=True)
@@ -156,7 +152,7 @@ def journey(request: pytest.FixtureRequest, harness_config: CollectConfig, harne
     yield Journey(page=page, context=context, profile=cfg.profile, base_url=cfg.base_url,
                   feature_file=cfg.settings.root, signals=signals, timeout_ms=cfg.step_timeout_ms,
                   sessions=harness_sessions, tracer=tracer, guides=harness_guides, probes=harness_probes,
-                  watchdog=harness_watchdog)
+                  watchdog=harness_watchdog, upload_paths=tuple(Path(p) for p in cfg.features))
     with harness_watchdog.watch("closing the scenario's browser context", limit):
         if request.node.stash.get(STATE_KEY, None) is None:  # not a scenario (or it never started): stop the trace
             tracer.finish(False, cfg.run_dir / ARTIFACTS_DIR / slug(request.node.nodeid))

@@ -213,4 +213,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if cfg is not None and _is_controller(session.config):
         from harness.pipeline import end_of_run  # the audit, comparison and reports: only when the run ends here
 
-        end_of_run(cfg, int(exitstatus))
+        info = end_of_run(cfg, int(exitstatus))
+        if info.unwritten and session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
+            session.exitstatus = pytest.ExitCode.INTERNAL_ERROR  # outputs are missing: not a green run

@@ -23,9 +23,11 @@ from harness.collect.probes import notable
 from harness.collect.signals import NAVIGATION_CANCELLED, leaving_cancelled
 from harness.collect.watchdog import UNRESPONSIVE, Section, step_limit_s
 from harness.compat import example_row, scenario_template
-from harness.contracts.records import StepRecord, StepSignals
+from harness.contracts.records import STEPS_JSONL, StepRecord, StepSignals
+from harness.errors import describe
 from harness.outcomes import INTERRUPTED
 from harness.plugin.artifacts import ArtifactsRecorder
+from harness.plugin.halt import stop_run
 from harness.runfolder.io import append_record, now_iso
 
 if TYPE_CHECKING:
@@ -194,8 +196,19 @@ def _probe(state: ScenarioState, signals: StepSignals) -> None:
 
 
 def write(cfg: CollectConfig, rec: StepRecord) -> None:
-    """Append the record to ``steps.jsonl`` (secrets redacted)."""
-    append_record(cfg.run_dir, rec, cfg.profile.secrets())
+    """Append the record to ``steps.jsonl`` (secrets redacted); stop the run when it cannot be written.
+
+    A run folder that cannot take one more record (a full disk, a read-only folder) would lose every
+    step measured from then on: the run stops, and every record written before stays whole.
+    """
+    if not cfg.recording:
+        return
+    try:
+        append_record(cfg.run_dir, rec, cfg.profile.secrets())
+    except OSError as exc:
+        cfg.recording = False
+        stop_run(cfg, f"{STEPS_JSONL} could not be written: {describe(exc)}; the run stopped, and every step "
+                      "recorded before is kept")
 
 
 def _unwatch(state: ScenarioState) -> str | None:

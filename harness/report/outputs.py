@@ -7,12 +7,12 @@ owners, JUnit and Allure for QA's CI, the data files for analysts).
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.contracts.records import STEPS_JSONL, STEPS_PARQUET
+from harness.errors import describe, note
 from harness.report.allure.results import write_allure_results
 from harness.report.html.build import build_report
 from harness.report.junit.write import build_junit
@@ -21,6 +21,8 @@ from harness.report.tabular.csv_export import write_findings_csv, write_guides_c
 from harness.runfolder.parquet import write_parquet
 
 Writer = Callable[[Path], Path | None]
+ALLURE_RESULTS = "allure-results"
+"""The output that finishes a run's Allure results (in the folder the run wrote them to)."""
 
 
 @dataclass
@@ -42,7 +44,7 @@ def writers() -> list[tuple[str, Writer]]:
     return [("report.html", build_report), ("junit.xml", build_junit), ("summary.md", write_run_summary),
             ("steps.parquet", write_steps_parquet), ("steps.csv", write_steps_csv),
             ("findings.csv", write_findings_csv), ("guides.csv", write_guides_csv),
-            ("allure-results", write_allure_results)]  # only for a run with Allure results (--allure-dir)
+            (ALLURE_RESULTS, write_allure_results)]  # only for a run with Allure results (--allure-dir)
 
 
 def write_steps_parquet(run_dir: Path) -> Path | None:
@@ -58,15 +60,16 @@ def write_steps_parquet(run_dir: Path) -> Path | None:
     return write_parquet(run_dir)
 
 
-def write_outputs(run_dir: Path, *, strict: bool = False) -> Outputs:
+def write_outputs(run_dir: Path, *, strict: bool = False, quiet: bool = False) -> Outputs:
     """Write every output of the report stage for a run folder.
 
     Args:
         run_dir: The run folder.
         strict: Raise the first error instead of naming it on stderr and going on.
+        quiet: Do not name the failures on stderr (the caller reports them).
 
     Returns:
-        The files written and the outputs that failed.
+        The files written and the outputs that failed (an OS error in words: ``No space left on device``).
     """
     result = Outputs()
     for name, write in writers():
@@ -75,8 +78,9 @@ def write_outputs(run_dir: Path, *, strict: bool = False) -> Outputs:
         except Exception as exc:
             if strict:
                 raise
-            result.failed[name] = f"{type(exc).__name__}: {exc}"
-            print(f"harness: {name} could not be written: {type(exc).__name__}: {exc}", file=sys.stderr)
+            result.failed[name] = describe(exc)
+            if not quiet:
+                note(f"harness: {name} could not be written: {describe(exc)}")
             continue
         if path is not None:
             result.written.append(path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import os
@@ -30,11 +31,48 @@ def atomic_path(path: Path) -> Iterator[Path]:
         raise
 
 
-def write_atomic(path: Path, text: str) -> Path:
-    """Write ``text`` (UTF-8) to a temporary file beside ``path``, then rename it over ``path``."""
-    with atomic_path(path) as tmp:
-        tmp.write_text(text, encoding="utf-8")
+FULL_DISK = frozenset({errno.ENOSPC, errno.EDQUOT})
+"""The errors of a file system (or a quota) with no room left."""
+
+
+def write_atomic(path: Path, text: str, *, in_place_when_full: bool = False) -> Path:
+    """Write ``text`` (UTF-8) to a temporary file beside ``path``, then rename it over ``path``.
+
+    Args:
+        path: The file.
+        text: Its new content.
+        in_place_when_full: On a full disk, where the temporary copy finds no room, write over
+            ``path``'s own blocks instead when the text fits in them (:func:`overwrite_in_place`).
+    """
+    data = text.encode("utf-8")
+    try:
+        with atomic_path(path) as tmp:
+            tmp.write_bytes(data)
+    except OSError as exc:
+        if not (in_place_when_full and exc.errno in FULL_DISK and path.is_file()):
+            raise
+        overwrite_in_place(path, data, exc)
     return path
+
+
+def overwrite_in_place(path: Path, data: bytes, full: OSError) -> None:
+    """Write ``data`` over a small file's own blocks, for a full disk that has no room for a copy.
+
+    Not atomic (a reader at that very moment may see a mix), so only for when the atomic write
+    cannot be done: the file's blocks already allocated hold ``data``, and no new one is needed.
+
+    Raises:
+        OSError: ``full`` again, when ``data`` does not fit in the blocks the file has.
+    """
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        if len(data) > os.fstat(fd).st_blocks * 512:
+            raise full
+        _write_all(fd, data)  # from offset 0, over the old bytes
+        os.ftruncate(fd, len(data))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def json_line(data: object) -> str:
@@ -50,15 +88,36 @@ def json_line(data: object) -> str:
 
 
 def append_line(path: Path, line: str) -> None:
-    """Append ``line`` (UTF-8, ending in a newline) under an exclusive lock, flushed and fsynced.
+    """Append ``line`` (UTF-8, ending in a newline) whole or not at all, under an exclusive lock, fsynced.
 
-    Parallel workers never interleave lines, and a killed process keeps every line it appended.
+    Parallel workers never interleave lines, and a killed process keeps every line it appended. The
+    line goes in one ``write``; when the disk fills up part way (a short write, ``ENOSPC``) or the
+    write fails, the file is cut back to its length before, so it never ends in half a line.
+
+    Raises:
+        OSError: The line could not be appended (the file is as it was).
     """
-    with path.open("a", encoding="utf-8") as fh:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+    data = line.encode("utf-8")
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # released when the file is closed
+        before = os.fstat(fd).st_size
         try:
-            fh.write(line)
-            fh.flush()
-            os.fsync(fh.fileno())
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+            _write_all(fd, data)
+            os.fsync(fd)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, before)
+            raise
+    finally:
+        os.close(fd)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """Write every byte of ``data``: a write cut short by a signal goes on; one that wrote nothing is a full disk."""
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        if written == 0:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        view = view[written:]

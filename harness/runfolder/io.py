@@ -117,8 +117,8 @@ def read_records(run_dir: Path) -> tuple[list[StepRecord], int]:
 
 
 def write_run_info(run_dir: Path, info: RunInfo) -> None:
-    """Write ``run.json`` atomically."""
-    write_atomic(run_dir / RUN_FILE, info.model_dump_json(indent=2))
+    """Write ``run.json`` atomically; on a full disk, over its own blocks when it fits (a run closed all the same)."""
+    write_atomic(run_dir / RUN_FILE, info.model_dump_json(indent=2), in_place_when_full=True)
 
 
 def read_run_info(run_dir: Path) -> RunInfo:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from harness.contracts.records import STEPS_PARQUET, StepRecord
+from harness.runfolder.files import atomic_path
 from harness.runfolder.io import FLAT_SIGNALS, NESTED, flat_signals, read_records
 
 if TYPE_CHECKING:
@@ -31,8 +32,12 @@ def records_frame(records: list[StepRecord]) -> pd.DataFrame:
 
 
 def write_parquet(run_dir: Path) -> Path:
-    """Write ``steps.parquet`` from ``steps.jsonl``."""
+    """Write ``steps.parquet`` from ``steps.jsonl``, atomically: a disk that fills up leaves no cut file behind.
+
+    (A cut file newer than ``steps.jsonl`` would look up to date to :func:`harness.report.outputs.write_steps_parquet`.)
+    """
     records, _ = read_records(run_dir)
     path = run_dir / STEPS_PARQUET
-    records_frame(records).to_parquet(path, index=False)
+    with atomic_path(path) as tmp:
+        records_frame(records).to_parquet(tmp, index=False)
     return path

@@ -21,7 +21,9 @@ from pytest_bdd.steps import StepFunctionContext
 from harness.compat import step_registry
 from harness.errors import SpecError, SpecErrors
 from harness.spec.profile import AppProfile
+from harness.spec.tables import table_shape
 from harness.spec.targets import UnknownTarget, classify_target
+from harness.spec.uploads import resolve_upload
 
 STEP_MODULE_GLOBS = ("steps/*.py", "*_steps.py")
 
@@ -163,8 +165,11 @@ def find_definition(step: Step, definitions: Sequence[StepFunctionContext]) -> S
 
 
 def check_features(features: Sequence[Feature], profile: AppProfile | None,
-                   definitions: Sequence[StepFunctionContext]) -> list[SpecError]:
-    """Check every step of every scenario; return one error per problem (empty when all is well)."""
+                   definitions: Sequence[StepFunctionContext], paths: Sequence[str | Path] = ()) -> list[SpecError]:
+    """Check every step of every scenario; return one error per problem (empty when all is well).
+
+    ``paths`` are the features paths of the run: files may be uploaded from them (:mod:`harness.spec.uploads`).
+    """
     errors: dict[tuple[str, int | None, str], SpecError] = {}
     for feature in features:
         for template in feature.scenarios.values():
@@ -174,26 +179,61 @@ def check_features(features: Sequence[Feature], profile: AppProfile | None,
                                   SpecError(problem, feature.filename, template.line_number))
         for run in scenario_runs(feature):
             for step in run.steps:
-                for problem in _step_problems(step, feature, profile, definitions, bool(run.example)):
-                    key = (feature.filename, step.line_number, problem)
-                    errors.setdefault(key, SpecError(problem, feature.filename, step.line_number))
+                for problem, line in _step_problems(step, feature, profile, definitions, bool(run.example), paths):
+                    key = (feature.filename, line, problem)
+                    errors.setdefault(key, SpecError(problem, feature.filename, line))
     return list(errors.values())
 
 
 def _step_problems(step: Step, feature: Feature, profile: AppProfile | None,
-                   definitions: Sequence[StepFunctionContext], outline: bool) -> list[str]:
+                   definitions: Sequence[StepFunctionContext], outline: bool,
+                   paths: Sequence[str | Path]) -> list[tuple[str, int]]:
+    """Each problem of one step, with its line (the step's, or its data table's)."""
     unfilled = re.findall(r"<([\w -]+)>", step.name) if outline else []
     if unfilled:
-        return [f"<{unfilled[0]}> is not a column of the Examples table"]
+        return [(f"<{unfilled[0]}> is not a column of the Examples table", step.line_number)]
     context = find_definition(step, definitions)
     if context is None:
-        return [f"unknown step: {step.keyword.strip()} {step.name!r} (see `harness steps` for the step library)"]
+        problem = f"unknown step: {step.keyword.strip()} {step.name!r} (see `harness steps` for the step library)"
+        return [(problem, step.line_number)]
+    table_problem = _table_problem(step, context)
+    if table_problem is not None:
+        return [table_problem]
+    return [(problem, step.line_number) for problem in _argument_problems(step, feature, profile, context, paths)]
+
+
+def _table_problem(step: Step, context: StepFunctionContext) -> tuple[str, int] | None:
+    """A data table missing, or of the wrong width, for a step that declared its table (``I fill in:``)."""
+    shape = table_shape(context.step_func)
+    if shape is None:
+        return None
+    table = step.datatable
+    problem = shape.problem(table.raw() if table is not None else None)
+    if problem is None:
+        return None
+    return f"{step.keyword.strip()} {step.name!r}: {problem}", table.location.line if table else step.line_number
+
+
+def _table_targets(step: Step, context: StepFunctionContext) -> list[str]:
+    """The targets a step's data table names: its declared target column (else its first, past a header)."""
+    if step.datatable is None or "datatable" not in _param_names(context):
+        return []
+    rows = step.datatable.raw()
+    shape = table_shape(context.step_func)
+    if shape is None:
+        return [str(row[0]) for row in rows[1:] if row]
+    if shape.target_column is None:
+        return []
+    return [row[shape.target_column] for row in shape.rows(rows)]
+
+
+def _argument_problems(step: Step, feature: Feature, profile: AppProfile | None, context: StepFunctionContext,
+                       paths: Sequence[str | Path]) -> list[str]:
+    """Targets, pages, users and uploads a step names that do not exist."""
     args = context.parser.parse_arguments(step.name) or {}
     problems: list[str] = []
     targets = [args["target"]] if isinstance(args.get("target"), str) else []
-    if step.datatable is not None and "datatable" in _param_names(context):
-        rows = step.datatable.raw()
-        targets.extend(row[0] for row in rows[1:] if row)
+    targets.extend(_table_targets(step, context))
     for target in targets:
         try:
             classify_target(target, profile)
@@ -215,8 +255,11 @@ def _step_problems(step: Step, feature: Feature, profile: AppProfile | None,
         if "user" in args and profile.login is None:
             problems.append("this step logs in, but the app profile has no login: section")
     upload = args.get("file")
-    if isinstance(upload, str) and resolve_upload(upload, Path(feature.filename), profile) is None:
-        problems.append(f"file to upload not found: {upload!r} (looked beside the feature and in the app's files)")
+    if isinstance(upload, str):
+        try:
+            resolve_upload(upload, Path(feature.filename), profile, paths)
+        except SpecError as exc:
+            problems.append(exc.message)
     return problems
 
 
@@ -235,18 +278,6 @@ def _param_names(context: StepFunctionContext) -> set[str]:
     return set(inspect.signature(context.step_func).parameters)
 
 
-def resolve_upload(name: str, feature_file: Path, profile: AppProfile | None) -> Path | None:
-    """Find a file to upload: relative to the feature file, then to the app's ``files_dir``."""
-    candidates = [feature_file.parent / name]
-    if profile is not None:
-        candidates.append(profile.folder / (profile.files_dir or "files") / name)
-        candidates.append(profile.folder / name)
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate.resolve()
-    return None
-
-
 def load_suite(paths: Sequence[str | Path], profile: AppProfile) -> list[Feature]:
     """Parse and check every feature under ``paths``, with the custom steps beside them.
 
@@ -262,7 +293,7 @@ def load_suite(paths: Sequence[str | Path], profile: AppProfile) -> list[Feature
             errors.append(exc)
     for module in step_modules(paths):
         import_step_module(module)
-    errors.extend(check_features(features, profile, step_definitions()))
+    errors.extend(check_features(features, profile, step_definitions(), paths))
     if errors:
         raise SpecErrors(errors)
     return features

@@ -171,6 +171,20 @@ def load_guide(path: Path, profile: AppProfile | None = None) -> Guide:
     return guide
 
 
+def load_app_guides(profile: AppProfile, folder: Path | None = None) -> list[Guide]:
+    """The guides a run of the app checks inside its journeys: none without a guides folder.
+
+    Args:
+        profile: The app profile.
+        folder: The guides folder (default: ``guides/`` beside app.yaml).
+
+    Raises:
+        SpecErrors: One error per bad file, with file and line (see :func:`load_guides`).
+    """
+    folder = folder or guides_dir(profile)
+    return load_guides(folder, profile) if folder.is_dir() else []
+
+
 def guide_files(folder: Path) -> list[Path]:
     """The guide files of a folder (``*.yaml``/``*.yml``), sorted."""
     return sorted(p for p in folder.glob("*.y*ml") if p.suffix in (".yaml", ".yml"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 from urllib.parse import urljoin
 
@@ -144,7 +144,16 @@ class AppProfile(_Strict):
     gate: GatePolicy | None = None
     """Overrides of what fails the build after a comparison."""
     files_dir: str | None = None
+    """The app's files folder, relative to app.yaml and inside its folder (default ``files``): files
+    journeys may upload (harness/spec/uploads.py)."""
     source: Path | None = Field(default=None, exclude=True)
+
+    @field_validator("files_dir")
+    @classmethod
+    def _files_dir_inside(cls, value: str | None) -> str | None:
+        if value is not None and (PurePosixPath(value).is_absolute() or ".." in PurePosixPath(value).parts):
+            raise ValueError(f"{value!r} must be a folder inside the app's folder (relative, without '..')")
+        return value
 
     @field_validator("targets", mode="before")
     @classmethod

@@ -29,6 +29,7 @@ from harness.guides.fixes import FIXES_PATCH, fixes_patch
 from harness.guides.results import outline, summarise
 from harness.guides.similarity import SUGGEST_MIN
 from harness.outcomes import exit_code, scenarios, totals
+from harness.redaction import Secrets
 from harness.report.allure.results import write_allure_results
 from harness.report.markdown.comparison import render_summary
 from harness.report.outputs import Outputs, write_outputs
@@ -53,10 +54,12 @@ from harness.spec.guide_baseline import Baseline
 from harness.spec.guides import Guide
 from harness.spec.profile import AppProfile, find_profile, load_profile
 from harness.spec.regressions import RegressionConfig, load_config
+from harness.spec.secrets import secrets_of_paths
 
 
 def finish_run(run_dir: Path, exitstatus: int, build: bool = True, status: RunStatus | None = None,
-               friction: FrictionSettings | None = None, history: Path | None = None) -> RunInfo:
+               friction: FrictionSettings | None = None, history: Path | None = None,
+               secrets: Secrets | None = None) -> RunInfo:
     """Close a run folder: parquet, totals, status, exit code, findings, its entry in the history, the report.
 
     Totals and exit code come from the scenarios' outcomes (:mod:`harness.outcomes`).
@@ -68,6 +71,7 @@ def finish_run(run_dir: Path, exitstatus: int, build: bool = True, status: RunSt
         status: Force the run's status (``incomplete`` after an interruption).
         friction: The app's friction thresholds (``None``: found from the run, else defaults).
         history: The history store to register the run in (``None``: not registered).
+        secrets: The run's secrets (``None``: computed again from its profile and features where needed).
     """
     info = read_run_info(run_dir)
     records, _bad = read_records(run_dir)
@@ -98,7 +102,7 @@ def finish_run(run_dir: Path, exitstatus: int, build: bool = True, status: RunSt
             print(f"harness: the run was not added to the history at {history}: {type(exc).__name__}: {exc}",
                   file=sys.stderr)
     if build:
-        write_outputs(run_dir)  # each output that fails is named on stderr; the measurements are safe
+        write_outputs(run_dir, secrets=secrets)  # each output that fails is named on stderr; the measurements are safe
     return info
 
 
@@ -114,15 +118,16 @@ def journeys_finisher(history: str | None = None) -> Finish:
 def end_of_run(cfg: CollectConfig, exitstatus: int) -> RunInfo:
     """The end of a pytest run of journeys: guides summarised, then the run closed (see :func:`finish_run`)."""
     try:
-        finish_guides(cfg.profile, cfg.guides_dir, cfg.run_dir, {"app": cfg.profile.name, "base_url": cfg.base_url})
+        finish_guides(cfg.profile, cfg.guides_dir, cfg.run_dir, {"app": cfg.profile.name, "base_url": cfg.base_url},
+                      cfg.secrets)
     except HarnessError as exc:  # the journeys' results matter more than a guide summary
         print(f"harness: guides.json not written: {exc}", file=sys.stderr)
     settings = cfg.settings
     info = finish_run(cfg.run_dir, exitstatus=exitstatus, build=settings.report, friction=cfg.profile.friction,
-                      history=history_dir(cfg.run_dir, settings.history))
+                      history=history_dir(cfg.run_dir, settings.history), secrets=cfg.secrets)
     if not settings.report and settings.allure_dir is not None:  # asked for with --alluredir: finish them anyway
         try:
-            write_allure_results(cfg.run_dir)
+            write_allure_results(cfg.run_dir, secrets=cfg.secrets)
         except Exception as exc:  # the run folder is complete; `harness report` can finish them later
             print(f"harness: the Allure results could not be finished: {type(exc).__name__}: {exc}", file=sys.stderr)
     return info
@@ -250,8 +255,9 @@ def check_guides(profile: AppProfile, folder: Path, guides: list[Guide], baselin
                      checked_at=stamp.isoformat(timespec="seconds"),
                      duration_ms=round((time.perf_counter() - started) * 1000, 1),
                      baselines={gid: b.meta for gid, b in baselines.items()})
-    written = write_guides(out_dir, data)
-    write_outputs(out_dir)  # the verdicts are in guides.json; an output that fails is named on stderr
+    secrets = secrets_of_paths(profile, [features] if features.exists() else [])
+    written = write_guides(out_dir, data, secrets)
+    write_outputs(out_dir, secrets=secrets)  # the verdicts are in guides.json; an output that fails is named on stderr
     if write_fixes:
         patch = fixes_patch(results, {g.id: g.file for g in guides if g.file is not None}, Path.cwd(),
                             min_score if min_score is not None else SUGGEST_MIN)

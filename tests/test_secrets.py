@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import html
+import io
 import json
+import re
+import zipfile
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 import pytest
+from _pytest._io import TerminalWriter
 
 from harness.collect.steps import library
+from harness.collect.tracing import WITHHELD_NOTE, TraceRecorder, trace_holds_secret
+from harness.compat import filter_terminal
+from harness.contracts.records import STEPS_JSONL, StepRecord
+from harness.plugin.artifacts import ArtifactsRecorder, TraceWithheld
+from harness.plugin.recorder import slug
 from harness.redaction import Secrets, forms
+from harness.runfolder.io import append_record, read_records
 from harness.spec.features import parse_feature
 from harness.spec.profile import load_profile
 from harness.spec.secrets import is_secret_target, run_secrets, secrets_of_paths
@@ -125,3 +135,104 @@ def test_the_secrets_of_a_run_are_what_its_features_type_into_secret_fields_then
     assert secrets.values == (PASSWORD, "Sel3ctor-Named", "Row-One~1*'(", "4711-8", "Row-Two~2*'(", "4711-9",
                               "Table-Pin-0042", "Wrong-Pw-77", "Env-Secret-Pw-5")
     assert secrets_of_paths(profile, [suite, suite / "missing"]).values == secrets.values  # the same, from paths
+
+
+def _record(**fields: object) -> StepRecord:
+    base: dict[str, object] = {"run_id": "r", "app": "vault", "journey": "Vault", "feature_file": "vault.feature",
+                               "scenario": "S", "step_index": 0, "keyword": "When", "text": "t", "status": "passed"}
+    return StepRecord.model_validate({**base, **fields})
+
+
+def test_a_record_is_redacted_everywhere_but_the_names_the_harness_gives(tmp_path: Path) -> None:
+    secrets = Secrets(["Row-One~1*'(", "Row-Two~2*'(", "vault"])  # "vault" is weak: it is the app's name too
+    for row in ("Row-One~1*'(", "Row-Two~2*'("):
+        append_record(tmp_path, _record(
+            scenario=f"From a table ({row})", example={"password": row}, test_id=f"test_vault[{row}-Hello]",
+            text=f'I fill "login.password" with "{row}"', tags=["vault"], url=f"http://x/w?p={quote_plus(row)}",
+            error=f"typed {row}"), secrets)
+    text = (tmp_path / STEPS_JSONL).read_text()
+    assert "Row-" not in text and "Row%2D" not in text
+    first, second = read_records(tmp_path)[0]
+    assert first.app == "vault" and first.tags == ["[redacted-3]"]
+    assert first.example == {"password": "[redacted-1]"} and second.example == {"password": "[redacted-2]"}
+    assert first.test_id != second.test_id and first.scenario != second.scenario  # two rows stay two rows
+    assert first.url == "http://x/w?p=[redacted-1]" and first.error == "typed [redacted-1]"
+
+
+def test_an_artifact_folder_is_named_after_the_redacted_scenario() -> None:
+    secrets = Secrets([PASSWORD])
+    name = slug(secrets.redact_text(f"vault-test_table[{PASSWORD}-Hello]"))
+    assert not re.search("p.ss.w0rd", name) and "redacted-1" in name
+
+
+def test_a_trace_holding_a_form_of_a_secret_in_a_file_or_a_name_is_found(tmp_path: Path) -> None:
+    secrets = Secrets([PASSWORD])
+    for name, member, data in (("clean", "trace.trace", b"{}"), ("url", "trace.network", b"?p=p%40ss+w0rd%21"),
+                               ("named", "resources/p@ss w0rd!.html", b"")):
+        with zipfile.ZipFile(tmp_path / f"{name}.zip", "w") as archive:
+            archive.writestr(member, data)
+    assert not trace_holds_secret(tmp_path / "clean.zip", secrets)
+    assert trace_holds_secret(tmp_path / "url.zip", secrets) and trace_holds_secret(tmp_path / "named.zip", secrets)
+    (tmp_path / "torn.zip").write_bytes(b"PK\x03\x04 torn")
+    assert trace_holds_secret(tmp_path / "torn.zip", secrets)  # unreadable: not kept
+
+
+def test_what_pytest_prints_is_redacted_as_it_is_written() -> None:
+    # pytest.log under `harness run`, the terminal under pytest: the test ids, the failures, the summary
+    out = io.StringIO()
+    reporter = type("Reporter", (), {"_tw": TerminalWriter(out)})()
+    config = type("Config", (), {"pluginmanager": type("PM", (), {"getplugin": lambda self, name: reporter})()})()
+    assert filter_terminal(config, Secrets([PASSWORD]).redact_text)  # type: ignore[arg-type]
+    assert filter_terminal(config, Secrets([PASSWORD]).redact_text)  # type: ignore[arg-type]  (once is enough)
+    writer = reporter._tw
+    writer.sep("_", f"test_vault[{PASSWORD}-Hello]")
+    writer.line("E   at /w?password=p%40ss+w0rd%21")
+    writer.write(f"FAILED test_vault[{PASSWORD}-Hello]\n")
+    writer.flush()
+    text = out.getvalue()
+    assert "p@ss" not in text and "p%40ss" not in text and text.count("[redacted-1]") == 3
+
+
+class _Tracing:
+    """A browser context's tracing that writes each part with the next of ``payloads``."""
+
+    def __init__(self, payloads: list[bytes]) -> None:
+        self.payloads, self.starts = iter(payloads), 0
+
+    def start(self, **options: object) -> None:
+        self.starts += 1
+
+    def stop(self, path: str) -> None:
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("trace.network", next(self.payloads))
+
+
+class _Frame:
+    def __init__(self, holds: bool) -> None:
+        self.holds = holds
+
+    def wait_for_function(self, script: str, arg: list[str], timeout: float) -> _Frame:
+        assert PASSWORD in arg and "p%40ss+w0rd%21" in arg and timeout
+        return self
+
+    def json_value(self) -> str:
+        return "holds" if self.holds else "clean"
+
+
+def test_a_held_trace_records_again_only_once_the_page_is_clean_and_a_part_with_a_secret_is_withheld(
+        tmp_path: Path) -> None:
+    tracing = _Tracing([b"GET /login.html", b"GET /welcome.html?password=p%40ss+w0rd%21"])  # the app echoed it
+    context = type("Context", (), {"tracing": tracing})()
+    tracer = TraceRecorder(context, "on")  # type: ignore[arg-type]
+    secrets = Secrets([PASSWORD])
+    tracer.hold()  # a secret is about to be typed
+    assert tracer.held and tracing.starts == 1
+    holding, clean = type("Page", (), {"frames": [_Frame(False), _Frame(True)]})(), type("Page", (), {"frames": []})()
+    assert not tracer.release(holding, secrets) and tracer.held and tracing.starts == 1  # the field still holds it
+    assert tracer.release(clean, secrets) and not tracer.held and tracing.starts == 2
+    artifacts = ArtifactsRecorder(tmp_path, "scenario", tracer)
+    with pytest.warns(TraceWithheld, match="trace.zip not kept"):
+        artifacts.finish(failed=False, secrets=secrets)
+    folder = tmp_path / "artifacts" / "scenario"
+    assert sorted(p.name for p in folder.iterdir()) == ["trace-part-1.zip", WITHHELD_NOTE]
+    assert (folder / WITHHELD_NOTE).read_text().startswith("trace.zip: not kept, because the trace held a secret")

@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from harness.contracts.settings import RunSettings
+from harness.redaction import Secrets
 from harness.spec.profile import AppProfile
 
 ENV_RUN_DIR = "HARNESS_RUN_DIR"
@@ -36,6 +37,7 @@ class CollectConfig:
         base_url: The app under test.
         run_dir: The run folder.
         run_id: The run's id.
+        secrets: The run's secrets (``harness.spec.secrets.run_secrets``), redacted from everything it writes.
     """
 
     settings: RunSettings
@@ -43,6 +45,7 @@ class CollectConfig:
     base_url: str
     run_dir: Path
     run_id: str
+    secrets: Secrets = field(default_factory=Secrets, repr=False)
 
     @property
     def repeat(self) -> int:

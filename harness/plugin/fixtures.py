@@ -94,7 +94,7 @@ def harness_guides(harness_config: CollectConfig) -> JourneyGuides | None:
     if not folder.is_dir():
         return None
     try:
-        return JourneyGuides(cfg.profile, folder, cfg.base_url, cfg.run_dir)
+        return JourneyGuides(cfg.profile, folder, cfg.base_url, cfg.run_dir, cfg.secrets)
     except HarnessError as exc:
         stop_run(cfg, f"bad guides: {exc}")
 
@@ -120,7 +120,9 @@ def journey(request: pytest.FixtureRequest, harness_config: CollectConfig, harne
     tracer = TraceRecorder(context, cfg.trace)
     yield Journey(page=page, context=context, profile=cfg.profile, base_url=cfg.base_url,
                   feature_file=cfg.settings.root, signals=signals, timeout_ms=cfg.step_timeout_ms,
-                  sessions=harness_sessions, tracer=tracer, guides=harness_guides, probes=harness_probes)
+                  sessions=harness_sessions, tracer=tracer, guides=harness_guides, probes=harness_probes,
+                  secrets=cfg.secrets)
     if request.node.stash.get(STATE_KEY, None) is None:  # not a scenario (or it never started): still stop the trace
-        tracer.finish(False, cfg.run_dir / ARTIFACTS_DIR / slug(request.node.nodeid))
+        tracer.finish(False, cfg.run_dir / ARTIFACTS_DIR / slug(cfg.secrets.redact_text(request.node.nodeid)),
+                      cfg.secrets)
     context.close()

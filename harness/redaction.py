@@ -102,15 +102,8 @@ class Secrets:
     def __bool__(self) -> bool:
         return bool(self.values)
 
-    def __len__(self) -> int:
-        return len(self.values)
-
     def __repr__(self) -> str:  # never the values: a repr lands in tracebacks and logs
         return f"Secrets({len(self.values)} values)"
-
-    def label(self, value: str) -> str:
-        """The label that replaces ``value`` (``[redacted-N]``)."""
-        return LABEL.format(self.values.index(value) + 1)
 
     @cached_property
     def _labels(self) -> dict[str, str]:
@@ -160,7 +153,7 @@ class Secrets:
         return value
 
     def holds(self, data: str | bytes) -> bool:
-        """Whether ``data`` holds any form of any secret (a label is not one)."""
+        """Whether ``data`` holds any form of any secret (in text, a label already in place is not one)."""
         if not self.values or not data:
             return False
         if isinstance(data, bytes):

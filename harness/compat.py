@@ -4,6 +4,7 @@ pytest-bdd (8.1 to 9.0) and allure-pytest-bdd (2.16) expose no public API for wh
 needs: the registry of step definitions (to check features before a run), the scenario a
 test function was generated from (to record a scenario whose set-up failed), the Examples
 row of a test item, and allure-pytest-bdd's listener (to add labels to the result it opened).
+Nor does pytest for the file its terminal reporter writes to (to redact the run's secrets).
 A new version that moves any of these breaks here, and only here.
 """
 
@@ -43,6 +44,33 @@ def scenario_template(item: pytest.Item) -> ScenarioTemplate | None:
 
     func = getattr(item, "obj", None)
     return scenario_wrapper_template_registry.get(func) if func is not None else None
+
+
+class _Filtered:
+    """A text file whose every write passes through a function first; everything else is the file's."""
+
+    def __init__(self, file: Any, through: Callable[[str], str]) -> None:
+        self._file, self._through = file, through
+
+    def write(self, text: str) -> int:
+        return int(self._file.write(self._through(text)) or 0)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._file, name)
+
+
+def filter_terminal(config: pytest.Config, through: Callable[[str], str]) -> bool:
+    """Make every text pytest's terminal reporter writes (test ids, failures, summaries) pass through ``through``.
+
+    pytest writes each test id, section title and traceback line in one write, so a value inside one is
+    never split. Returns whether the reporter was found (``-p no:terminal`` has none).
+    """
+    writer = getattr(config.pluginmanager.getplugin("terminalreporter"), "_tw", None)
+    if writer is None or not hasattr(writer, "_file"):
+        return False
+    if not isinstance(writer._file, _Filtered):
+        writer._file = _Filtered(writer._file, through)
+    return True
 
 
 def patch_allure_title_path(fallback: Callable[[Feature], list[str]]) -> None:

@@ -38,6 +38,7 @@ from harness.guides.fixes import FIXES_PATCH, fixes_patch
 from harness.guides.results import outline, summarise
 from harness.guides.similarity import SUGGEST_MIN
 from harness.outcomes import exit_code, scenarios, totals
+from harness.redaction import Secrets
 from harness.report.allure.results import write_allure_results
 from harness.report.markdown.comparison import render_summary
 from harness.report.outputs import ALLURE_RESULTS, Outputs, write_outputs
@@ -63,11 +64,12 @@ from harness.spec.guide_baseline import Baseline
 from harness.spec.guides import Guide
 from harness.spec.profile import AppProfile, find_profile, load_profile, profile_candidates
 from harness.spec.regressions import RegressionConfig, load_config
+from harness.spec.secrets import secrets_of_paths
 
 
 def finish_run(run_dir: Path, exitstatus: int, build: bool = True, status: RunStatus | None = None,
                friction: FrictionSettings | None = None, history: Path | None = None, error: str | None = None,
-               unwritten: dict[str, str] | None = None) -> RunInfo:
+               unwritten: dict[str, str] | None = None, secrets: Secrets | None = None) -> RunInfo:
     """Close a run folder: run.json (totals, status, exit code), parquet, findings, history entry, the outputs.
 
     Totals and exit code come from the scenarios' outcomes (:mod:`harness.outcomes`). Each file is
@@ -85,6 +87,7 @@ def finish_run(run_dir: Path, exitstatus: int, build: bool = True, status: RunSt
         history: The history store to register the run in (``None``: not registered).
         error: Why the run stopped early, when the run folder could not keep it (``.run-error.txt``).
         unwritten: What the end of the run could not write before this (``guides.json``).
+        secrets: The run's secrets (``None``: computed again from its profile and features where needed).
 
     Returns:
         The closed run, as run.json holds it (or would, when it could not be written).
@@ -97,9 +100,9 @@ def finish_run(run_dir: Path, exitstatus: int, build: bool = True, status: RunSt
     if history is not None:  # `harness history add` (or `harness report`) can register it later
         _attempt(failed, HISTORY_ENTRY, lambda: register(run_dir, history))
     if build:
-        failed.update(write_outputs(run_dir, quiet=True).failed)
+        failed.update(write_outputs(run_dir, quiet=True, secrets=secrets).failed)
     else:  # a run asked for Allure results (--alluredir) without the report: they are finished anyway
-        _attempt(failed, ALLURE_RESULTS, lambda: write_allure_results(run_dir))
+        _attempt(failed, ALLURE_RESULTS, lambda: write_allure_results(run_dir, secrets=secrets))
     return _name_unwritten(run_dir, info, failed)
 
 
@@ -169,14 +172,16 @@ def end_of_run(cfg: CollectConfig, exitstatus: int) -> RunInfo:
     """
     unwritten: dict[str, str] = {}
     try:
-        finish_guides(cfg.profile, cfg.guides_dir, cfg.run_dir, {"app": cfg.profile.name, "base_url": cfg.base_url})
+        finish_guides(cfg.profile, cfg.guides_dir, cfg.run_dir, {"app": cfg.profile.name, "base_url": cfg.base_url},
+                      cfg.secrets)
     except HarnessError as exc:  # the journeys' results matter more than a guide summary
         note(f"harness: guides.json not written: {exc}")
     except OSError as exc:
         unwritten[GUIDES_JSON] = describe(exc)
     settings = cfg.settings
     info = finish_run(cfg.run_dir, exitstatus=exitstatus, build=settings.report, friction=cfg.profile.friction,
-                      history=history_dir(cfg.run_dir, settings.history), error=cfg.error, unwritten=unwritten)
+                      history=history_dir(cfg.run_dir, settings.history), error=cfg.error, unwritten=unwritten,
+                      secrets=cfg.secrets)
     for name, problem in info.unwritten.items():
         note(f"harness: {name} could not be written: {problem}")
     return info
@@ -357,8 +362,9 @@ def check_guides(profile: AppProfile, folder: Path, guides: list[Guide], baselin
                      checked_at=stamp.isoformat(timespec="seconds"),
                      duration_ms=round((time.perf_counter() - started) * 1000, 1),
                      baselines={gid: b.meta for gid, b in baselines.items()})
-    written = write_guides(out_dir, data)
-    write_outputs(out_dir)  # the verdicts are in guides.json; an output that fails is named on stderr
+    secrets = secrets_of_paths(profile, [features] if features.exists() else [])
+    written = write_guides(out_dir, data, secrets)
+    write_outputs(out_dir, secrets=secrets)  # the verdicts are in guides.json; an output that fails is named on stderr
     if write_fixes:
         patch = fixes_patch(results, {g.id: g.file for g in guides if g.file is not None}, Path.cwd(),
                             min_score if min_score is not None else SUGGEST_MIN)

@@ -6,10 +6,12 @@ import json
 import shutil
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 import pytest
 
 from harness.collect.runner import Prepared, RunOptions, pytest_command, resolved_settings
+from harness.collect.steps import library
 from harness.contracts.allure import severity
 from harness.contracts.records import Finding, FindingsFile, RunInfo, StepArtifacts, StepRecord
 from harness.contracts.settings import RunSettings
@@ -171,7 +173,34 @@ def test_categories_environment_and_no_secret(run_dir: Path) -> None:
     assert "app.version=2.0 \\u2014 \\u00e9t\\u00e9\n" in props and "git.commit=abc123" in props
     assert all(SECRET not in p.read_text(errors="replace") for p in folder.rglob("*") if p.is_file())
     pay = next(r for r in _all(folder) if r["name"] == "Pay")
-    assert "[redacted]" in pay["statusDetails"]["trace"]
+    assert "[redacted-1]" in pay["statusDetails"]["trace"]
+
+
+def test_a_typed_password_is_scrubbed_first_so_the_results_still_match_the_records(run_dir: Path,
+                                                                                   tmp_path: Path) -> None:
+    # allure-pytest-bdd wrote the step name and the test id (an Examples value) as they were; the step
+    # records hold them redacted: the scrub comes before the matching, so the result gets its timings
+    typed = "Typed Pw/1!"
+    feature = tmp_path / "card.feature"
+    feature.write_text('Feature: Card\n  Scenario Outline: Card\n    When I fill "card.password" with "<pw>"\n\n'
+                       f"    Examples:\n      | pw |\n      | {typed} |\n")
+    library()  # the step library the run had
+    info = RunInfo.model_validate_json((run_dir / "run.json").read_text())
+    info.features = [str(feature)]
+    write_run_info(run_dir, info)
+    card = _record(0, 'I fill "card.password" with "[redacted-1]"', test_id="test_journeys.py::test_card[[redacted-1]]")
+    with (run_dir / "steps.jsonl").open("a") as fh:
+        fh.write(card.model_dump_json() + "\n")
+    live = _live_result("u-card", f"Card ({typed})", [f'I fill "card.password" with "{typed}"'],
+                        f"test_journeys.py::test_card[{typed}]", "passed")
+    live["parameters"] = [{"name": "pw", "value": typed}]
+    (run_dir.parent / "allure" / "u-card-result.json").write_text(json.dumps(live))
+    folder = write_allure_results(run_dir)
+    cards = [r for r in _all(folder) if r["name"].startswith("Card")]
+    assert [r["name"] for r in cards] == ["Card ([redacted-1])"]  # matched: no second result built from the records
+    assert cards[0]["steps"][0]["stop"] - cards[0]["steps"][0]["start"] == 1500  # the harness's timing
+    for form in (typed, quote(typed, safe=""), quote_plus(typed), SECRET):
+        assert all(form not in p.read_text(errors="replace") for p in folder.rglob("*") if p.is_file()), form
 
 
 def test_writing_again_changes_nothing(run_dir: Path) -> None:

@@ -7,6 +7,7 @@ outcomes are asserted against the ground truth in ``harness/demo/changes.yaml``.
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 import subprocess
@@ -19,11 +20,15 @@ from bs4 import BeautifulSoup
 from junitparser import JUnitXml
 from playwright.sync_api import Browser
 
+from harness.collect.steps import library
 from harness.demo import load_changes
+from harness.redaction import Secrets
 from harness.report.junit.cases import case_name
 from harness.report.markdown.comparison import md
 from harness.spec.features import feature_files, parse_feature
 from harness.spec.features import scenario_runs as expand
+from harness.spec.profile import load_profile
+from harness.spec.secrets import secrets_of_paths
 from tests.support import ROOT, SECRETS
 from tests.support.builds import Run
 from tests.support.cli import cli, env_with_secrets
@@ -202,10 +207,19 @@ def _friction(run_dir: Path) -> list[dict[str, object]]:
     return data["findings"]
 
 
+@functools.cache
+def _demo_secrets() -> Secrets:
+    """The demo runs' secrets: the wrong passwords their journeys type are redacted from every step they record."""
+    library()
+    return secrets_of_paths(load_profile(ROOT / "journeys" / "demo" / "app.yaml"), [FEATURES])
+
+
 def _key(entry: dict[str, object]) -> tuple[object, ...]:
+    """A finding, or an answer key's entry as the run records it (its step redacted)."""
     example = entry.get("example") or {}
+    step = _demo_secrets().redact_text(str(entry.get("step") or entry.get("step_text")))
     return (entry["rule"], entry["severity"], Path(str(entry.get("feature") or entry.get("feature_file"))).name,
-            entry["scenario"], entry.get("step") or entry.get("step_text"), json.dumps(example, sort_keys=True))
+            entry["scenario"], step, json.dumps(example, sort_keys=True))
 
 
 def _place(key: tuple[object, ...]) -> tuple[object, ...]:

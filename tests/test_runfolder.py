@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 
 from harness.contracts.records import STEPS_JSONL, StepRecord, StepSignals
+from harness.redaction import Secrets
 from harness.runfolder.files import atomic_path
-from harness.runfolder.io import append_record, read_records, redact
+from harness.runfolder.io import append_record, read_records
 from harness.runfolder.parquet import records_frame, write_parquet
 
 
@@ -21,28 +22,21 @@ def record(index: int, status: str = "passed", test_id: str = "t::a", repeat: in
                       status=status, duration_ms=10.0 * index if status != "not_run" else None, **extra)
 
 
-def test_redact_replaces_secrets_everywhere() -> None:
-    data = {"error": "typed hunter2 into #password", "list": ["x hunter2"], "n": 3}
-    assert redact(data, ["hunter2"]) == {"error": "typed [redacted] into #password", "list": ["x [redacted]"],
-                                         "n": 3}
-    assert redact("nothing", []) == "nothing"
-
-
 def test_append_redacts_and_reads_back(tmp_path: Path) -> None:
-    append_record(tmp_path, record(1, "failed", error="password was hunter2"), secrets=["hunter2"])
+    append_record(tmp_path, record(1, "failed", error="password was hunter2"), secrets=Secrets(["hunter2"]))
     append_record(tmp_path, record(2, "not_run"))
     text = (tmp_path / STEPS_JSONL).read_text()
-    assert "hunter2" not in text and "[redacted]" in text
+    assert "hunter2" not in text and "[redacted-1]" in text
     records, bad = read_records(tmp_path)
     assert [r.step_index for r in records] == [1, 2] and bad == 0
 
 
-def test_redaction_touches_only_what_the_app_and_browser_reported(tmp_path: Path) -> None:
-    # a weak password that is also a common word must not rewrite the run's own names
+def test_redaction_never_renames_the_run(tmp_path: Path) -> None:
+    # a weak password that is also a common word must not rewrite the names the harness gives (see test_secrets)
     append_record(tmp_path, record(1, "failed", error="login as demo failed", url="http://x/?p=demo"),
-                  secrets=["demo"])
+                  secrets=Secrets(["demo"]))
     [kept], _ = read_records(tmp_path)
-    assert kept.app == "demo" and kept.error == "login as [redacted] failed" and kept.url == "http://x/?p=[redacted]"
+    assert kept.app == "demo" and kept.error == "login as [redacted-1] failed" and kept.url == "http://x/?p=[redacted-1]"
 
 
 def test_a_truncated_last_line_loses_only_that_line(tmp_path: Path) -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from harness.contracts.settings import RunSettings
+from harness.redaction import Secrets
 from harness.spec.profile import AppProfile
 
 ENV_RUN_DIR = "HARNESS_RUN_DIR"
@@ -39,6 +40,7 @@ class CollectConfig:
         error: Why the run stopped early, kept here when the run folder cannot keep it (a full disk).
         recording: False once a step record could not be written: no record is written after it
             (a smaller one might fit, and tell a false story: ``not_run`` for a step that ran).
+        secrets: The run's secrets (``harness.spec.secrets.run_secrets``), redacted from everything it writes.
     """
 
     settings: RunSettings
@@ -48,6 +50,7 @@ class CollectConfig:
     run_id: str
     error: str | None = None
     recording: bool = True
+    secrets: Secrets = field(default_factory=Secrets, repr=False)
 
     @property
     def repeat(self) -> int:

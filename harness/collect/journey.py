@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from harness.redaction import Secrets
 from harness.spec.profile import AppProfile, Login
+from harness.spec.secrets import is_secret_target
 from harness.spec.targets import TargetRef, UnknownTarget, classify_target
 
 if TYPE_CHECKING:
@@ -114,11 +116,13 @@ class Journey:
         signals: The context's event log.
         timeout_ms: How long a step waits for a target or a page.
         sessions: Stored login states of this worker, by user (shared across scenarios).
-        tracer: Records the Playwright trace; paused while secrets are typed.
+        tracer: Records the Playwright trace; held from an action on a secret field until the page
+            holds no secret (:meth:`release_trace`).
         notes: What the current step learned.
         guides: The app's guides, for guide checks inside the journey (``None``: none).
         probes: The in-page probes of this worker (``None``: off).
         watchdog: The worker's watchdog, which ends a page that stopped answering (``None``: none).
+        secrets: The run's secrets (``harness.spec.secrets.run_secrets``).
     """
 
     page: Page
@@ -135,6 +139,7 @@ class Journey:
     probes: PageProbes | None = None
     watchdog: Watchdog | None = None
     upload_paths: tuple[Path, ...] = ()
+    secrets: Secrets = field(default_factory=Secrets, repr=False)
 
     def watched(self, what: str, hard_limit_s: float | None = None) -> AbstractContextManager[object]:
         """Watch a block with the worker's watchdog (nothing when there is none)."""
@@ -238,9 +243,13 @@ class Journey:
             trial: A no-effect version of the action that only waits for actionability
                 (``click(trial=True)``); its time counts as waiting, not acting.
 
+        An action on a secret field (``harness.spec.secrets.is_secret_target``) holds the trace.
+
         Raises:
             StepFailure: With the reason (missing, hidden, covered, disabled, ambiguous...).
         """
+        if self.tracer is not None and is_secret_target(written, self.profile):
+            self.tracer.hold()  # before the target is even looked for: the trace would record the action's value
         start = time.perf_counter()
         self.notes.action = verb.split()[0]
         resolved: Resolved | None = None
@@ -312,7 +321,8 @@ class Journey:
             del self.sessions[user]  # the stored session expired: log in again
         username, secret = self.profile.users[user].credentials()
         self.notes.target = login.submit
-        paused = self.tracer.pause() if self.tracer else False
+        if self.tracer is not None:
+            self.tracer.hold()
         try:
             self.open(login.path)
             self.act(login.username, "fill", lambda loc: loc.fill(username))
@@ -328,10 +338,14 @@ class Journey:
             self._clear_password_fields()
             raise
         finally:
-            if paused and self.tracer:
-                self.tracer.resume()
+            self.release_trace()
         if reuse and password is None:
             self.sessions[user] = dict(self.context.storage_state())
+
+    def release_trace(self) -> None:
+        """Let a held trace record again if no frame of the page holds a secret (a no-op when it records)."""
+        if self.tracer is not None and self.tracer.held:
+            self.tracer.release(self.page, self.secrets)
 
     def _clear_password_fields(self) -> None:
         login = self._login_section()

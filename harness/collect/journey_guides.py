@@ -17,6 +17,7 @@ from harness.collect.guide_check import GuideRun, PlacedStep, examine, settled_p
 from harness.contracts.guides import GuideStepCheck, JourneyVisit
 from harness.guides.results import guide_status, outline, summarise
 from harness.guides.status import DEFAULT_FAIL_ON
+from harness.redaction import Secrets
 from harness.runfolder.guides import append_guide_step, read_guide_steps, write_guides
 from harness.spec.guide_baseline import load_baselines
 from harness.spec.guides import Guide, guides_dir, load_app_guides
@@ -31,13 +32,16 @@ class JourneyGuides:
 
     Attributes:
         run: The guide run (profile, guides, baselines, the run folder as output).
+        secrets: The run's secrets, redacted from each result before it is appended.
     """
 
-    def __init__(self, profile: AppProfile, folder: Path, base_url: str, run_dir: Path) -> None:
+    def __init__(self, profile: AppProfile, folder: Path, base_url: str, run_dir: Path,
+                 secrets: Secrets | None = None) -> None:
         guides = load_app_guides(profile, folder)
         baselines = load_baselines(folder, guides)
         self.run = GuideRun(profile=profile, guides=guides, guides_folder=folder, base_url=base_url,
                             out_dir=run_dir, baselines=baselines)
+        self.secrets = secrets or Secrets()
 
     @functools.cached_property
     def by_id(self) -> dict[str, Guide]:
@@ -89,7 +93,7 @@ class JourneyGuides:
         visit = JourneyVisit.model_validate(context)
         for result in results:
             result.journey = visit
-            append_guide_step(self.run.out_dir or Path("."), result)
+            append_guide_step(self.run.out_dir or Path("."), result, self.secrets)
         return results
 
     def broken(self, results: list[GuideStepCheck]) -> list[GuideStepCheck]:
@@ -97,8 +101,9 @@ class JourneyGuides:
         return [r for r in results if guide_status([r.status], DEFAULT_FAIL_ON) == "broken"]
 
 
-def finish(profile: AppProfile, folder: Path | None, run_dir: Path, meta: dict[str, Any]) -> Path | None:
-    """Write ``guides.json`` from the guide results a run appended, if there are any.
+def finish(profile: AppProfile, folder: Path | None, run_dir: Path, meta: dict[str, Any],
+           secrets: Secrets | None = None) -> Path | None:
+    """Write ``guides.json`` from the guide results a run appended, if there are any, ``secrets`` redacted.
 
     ``meta`` holds the header fields the run knows (``app``, ``base_url``...; see ``summarise``).
     """
@@ -109,4 +114,4 @@ def finish(profile: AppProfile, folder: Path | None, run_dir: Path, meta: dict[s
     guides = load_app_guides(profile, folder)
     header: dict[str, Any] = {"baselines": {gid: b.meta for gid, b in load_baselines(folder, guides).items()},
                               **meta}
-    return write_guides(run_dir, summarise(results, outline(guides), fail_on=DEFAULT_FAIL_ON, **header))
+    return write_guides(run_dir, summarise(results, outline(guides), fail_on=DEFAULT_FAIL_ON, **header), secrets)

@@ -1,9 +1,12 @@
 """Playwright traces per scenario: ``on``, ``off`` or ``retain-on-failure``.
 
-The trace is recorded in parts so it can be paused while credentials are typed: a trace
-stores every action's arguments, DOM snapshots and request bodies, so recording is fully
-stopped (not just chunked: a chunked trace still keeps the network log of the paused
-part) and restarted afterwards. Nothing secret ever reaches it.
+The trace is recorded in parts so it can be stopped while secrets are typed: a trace stores
+every action's arguments, DOM snapshots (with the values of input fields) and request bodies,
+so recording is fully stopped (not just chunked: a chunked trace still keeps the network log of
+the paused part). It is *held* from the moment a secret field is acted on (the login form's
+password, any secret target: ``harness.spec.secrets``) and recording starts again only once no
+field, text or URL of the page holds a secret (:meth:`TraceRecorder.release`). A part that holds
+any form of a secret anyway (the app echoed it) is not kept, and the run says so.
 """
 
 from __future__ import annotations
@@ -11,14 +14,25 @@ from __future__ import annotations
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from harness.redaction import Secrets
+
 if TYPE_CHECKING:
-    from playwright.sync_api import BrowserContext
+    from playwright.sync_api import BrowserContext, Page
 
 TRACE_FILE = "trace.zip"
+WITHHELD_NOTE = "trace-withheld.txt"
+"""Written beside the kept parts of a trace when a part was not kept: which, and why."""
+_PAGE_HOLDS = """(needles) => {
+  const texts = [location.href, document.documentElement ? document.documentElement.outerHTML : ""];
+  for (const field of document.querySelectorAll("input, textarea")) texts.push(field.value);
+  return texts.some((text) => needles.some((needle) => text.includes(needle))) ? "holds" : "clean";
+}"""
+"""Whether a frame's URL, markup or field values hold any of the needles (a string: always an answer)."""
+PAGE_CHECK_TIMEOUT_MS = 2_000
+"""How long the check waits for a frame: one that does not answer (it never finishes loading) holds a secret."""
 
 
 class TraceRecorder:
@@ -27,9 +41,11 @@ class TraceRecorder:
     Attributes:
         mode: ``off``, ``on`` or ``retain-on-failure``.
         chunks: Trace parts written so far (kept in a private temporary folder).
+        held: Recording is stopped until :meth:`release` finds the page free of secrets.
+        withheld: The names the parts not kept would have had (they held a secret).
     """
 
-    __slots__ = ("_active", "_context", "_tmp", "chunks", "mode")
+    __slots__ = ("_active", "_context", "_tmp", "chunks", "held", "mode", "withheld")
 
     def __init__(self, context: BrowserContext, mode: str) -> None:
         self._context = context
@@ -37,6 +53,8 @@ class TraceRecorder:
         self.chunks: list[Path] = []
         self._tmp = Path(tempfile.mkdtemp(prefix="harness-trace-"))
         self._active = False
+        self.held = False
+        self.withheld: list[str] = []
         if mode != "off":
             self._start()
 
@@ -62,12 +80,24 @@ class TraceRecorder:
         if self.mode != "off" and not self._active:
             self._start()
 
-    def finish(self, failed: bool, dest_dir: Path, secrets: Iterable[str] = ()) -> list[Path]:
+    def hold(self) -> None:
+        """Stop recording until :meth:`release` finds no secret on the page: a secret is about to be typed."""
+        self.pause()
+        self.held = self.mode != "off"
+
+    def release(self, page: Page, secrets: Secrets) -> bool:
+        """Record again if held and no frame of ``page`` holds a secret; return whether it records."""
+        if self.held and not page_holds_secret(page, secrets):
+            self.held = False
+            self.resume()
+        return self._active
+
+    def finish(self, failed: bool, dest_dir: Path, secrets: Secrets | None = None) -> list[Path]:
         """Stop tracing; keep the trace in ``dest_dir`` when the mode says so.
 
         The last part, which holds the end of the scenario, is ``trace.zip``; earlier parts
-        (before a pause) are ``trace-part-N.zip``. A part that contains a secret anyway is
-        not kept: a secret must never reach a trace.
+        (before a pause) are ``trace-part-N.zip``. A part that contains any form of a secret
+        anyway (in a file or a file name) is not kept: its name goes to :attr:`withheld`.
 
         Returns:
             The kept trace files (empty when nothing is kept).
@@ -81,9 +111,10 @@ class TraceRecorder:
                 dest_dir.mkdir(parents=True, exist_ok=True)
                 parts = [c for c in self.chunks if c.is_file()]
                 for index, part in enumerate(parts, 1):
-                    if _holds_secret(part, secrets):
-                        continue
                     name = TRACE_FILE if index == len(parts) else f"trace-part-{index}.zip"
+                    if secrets and trace_holds_secret(part, secrets):
+                        self.withheld.append(name)
+                        continue
                     shutil.move(str(part), dest_dir / name)
                     kept.append(dest_dir / name)
             return kept
@@ -91,14 +122,29 @@ class TraceRecorder:
             shutil.rmtree(self._tmp, ignore_errors=True)
 
 
-def _holds_secret(trace: Path, secrets: Iterable[str]) -> bool:
-    """Tell whether any file inside a trace archive contains one of ``secrets``."""
-    needles = [s.encode("utf-8") for s in secrets if s]
+def trace_holds_secret(trace: Path, secrets: Secrets) -> bool:
+    """Whether any file inside a trace archive, or its name, holds any form of a secret (an unreadable one does)."""
+    try:
+        with zipfile.ZipFile(trace) as archive:
+            return any(secrets.holds(name) or secrets.holds(archive.read(name)) for name in archive.namelist())
+    except (OSError, zipfile.BadZipFile):
+        return True
+
+
+def page_holds_secret(page: Page, secrets: Secrets) -> bool:
+    """Whether the URL, markup or a field value of any frame of ``page`` holds a form of a secret.
+
+    Asked only while the trace is stopped (the needles never reach it); a frame that cannot be read in
+    :data:`PAGE_CHECK_TIMEOUT_MS` holds one (``wait_for_function`` is bounded, ``evaluate`` is not).
+    """
+    needles = secrets.needles()
     if not needles:
         return False
-    with zipfile.ZipFile(trace) as archive:
-        for name in archive.namelist():
-            data = archive.read(name)
-            if any(needle in data for needle in needles):
-                return True
+    for frame in page.frames:
+        try:
+            answer = frame.wait_for_function(_PAGE_HOLDS, arg=needles, timeout=PAGE_CHECK_TIMEOUT_MS).json_value()
+        except Exception:
+            return True
+        if answer != "clean":
+            return True
     return False

@@ -7,15 +7,17 @@ look like friction (evidence for the audit), and the trace by its mode (``off``,
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from harness.collect.tracing import TRACE_FILE, TraceRecorder
+from harness.collect.tracing import TRACE_FILE, WITHHELD_NOTE, TraceRecorder
 from harness.contracts.records import ARTIFACTS_DIR, StepArtifacts, StepRecord
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
+
+    from harness.redaction import Secrets
 
 SCREENSHOT_TIMEOUT_MS = 5_000
 
@@ -51,7 +53,23 @@ class ArtifactsRecorder:
         """A passed step's screenshot, kept as evidence of its friction."""
         record.artifacts = self.screenshot(page, record)
 
-    def finish(self, failed: bool, secrets: Iterable[str] = ()) -> None:
-        """Stop the trace; keep it as its mode says."""
-        if self.tracer is not None:
-            self.tracer.finish(failed, self.run_dir / self.folder, secrets)
+    def finish(self, failed: bool, secrets: Secrets | None = None) -> None:
+        """Stop the trace; keep it as its mode says; a part that held a secret is not kept, and the run says so.
+
+        Said twice: in ``trace-withheld.txt`` beside the kept parts, and as a warning in pytest's summary.
+        """
+        if self.tracer is None:
+            return
+        self.tracer.finish(failed, self.run_dir / self.folder, secrets)
+        if self.tracer.withheld:
+            parts = ", ".join(self.tracer.withheld)
+            note = (f"{parts}: not kept, because the trace held a secret of the run (the trace stops while a "
+                    "secret is typed; the app showed or sent it anyway). See docs/secrets.md.\n")
+            (self.run_dir / self.folder).mkdir(parents=True, exist_ok=True)
+            (self.run_dir / self.folder / WITHHELD_NOTE).write_text(note, encoding="utf-8")
+            warnings.warn(TraceWithheld(f"{self.folder}/{parts} not kept: the trace held a secret of the run"),
+                          stacklevel=2)
+
+
+class TraceWithheld(UserWarning):
+    """A part of a scenario's trace held a secret and was not kept."""

@@ -113,7 +113,7 @@ def harness_guides(harness_config: CollectConfig) -> JourneyGuides | None:
     if not folder.is_dir():
         return None
     try:
-        return JourneyGuides(cfg.profile, folder, cfg.base_url, cfg.run_dir)
+        return JourneyGuides(cfg.profile, folder, cfg.base_url, cfg.run_dir, cfg.secrets)
     except HarnessError as exc:
         stop_run(cfg, f"bad guides: {exc}")
 
@@ -152,9 +152,10 @@ def journey(request: pytest.FixtureRequest, harness_config: CollectConfig, harne
     yield Journey(page=page, context=context, profile=cfg.profile, base_url=cfg.base_url,
                   feature_file=cfg.settings.root, signals=signals, timeout_ms=cfg.step_timeout_ms,
                   sessions=harness_sessions, tracer=tracer, guides=harness_guides, probes=harness_probes,
-                  watchdog=harness_watchdog, upload_paths=tuple(Path(p) for p in cfg.features))
+                  watchdog=harness_watchdog, upload_paths=tuple(Path(p) for p in cfg.features), secrets=cfg.secrets)
     with harness_watchdog.watch("closing the scenario's browser context", limit):
         if request.node.stash.get(STATE_KEY, None) is None:  # not a scenario (or it never started): stop the trace
-            tracer.finish(False, cfg.run_dir / ARTIFACTS_DIR / slug(request.node.nodeid))
+            tracer.finish(False, cfg.run_dir / ARTIFACTS_DIR / slug(cfg.secrets.redact_text(request.node.nodeid)),
+                          cfg.secrets)
         with contextlib.suppress(Exception):  # a browser lost during the scenario has nothing left to close
             context.close()

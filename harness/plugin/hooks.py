@@ -19,7 +19,7 @@ import harness
 from harness.collect.config import ENV_RUN_DIR, ENV_RUN_ID, CollectConfig, new_run_id
 from harness.collect.order import interleave
 from harness.collect.stopping import interrupt_on_sigterm
-from harness.compat import read_features_with_or_without_bom
+from harness.compat import filter_terminal, read_features_with_or_without_bom
 from harness.contracts.records import RUN_FILE, RunInfo
 from harness.errors import HarnessError
 from harness.plugin import recorder
@@ -72,9 +72,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _resolve(config: pytest.Config) -> CollectConfig | None:
-    """The settings resolved: profile loaded, step modules registered, URL, folder and id chosen."""
+    """The settings resolved: profile loaded, step modules registered, URL, folder, id and secrets chosen."""
     from harness.spec.features import import_step_module, step_modules
     from harness.spec.profile import load_profile
+    from harness.spec.secrets import secrets_of_paths
 
     settings = settings_from(config)
     if settings is None:
@@ -90,7 +91,8 @@ def _resolve(config: pytest.Config) -> CollectConfig | None:
         module = import_step_module(module_path)
         if not config.pluginmanager.is_registered(module):
             config.pluginmanager.register(module, f"harness-steps:{module_path}")
-    return CollectConfig(settings=settings, profile=profile, base_url=base_url, run_dir=run_dir, run_id=run_id)
+    return CollectConfig(settings=settings, profile=profile, base_url=base_url, run_dir=run_dir, run_id=run_id,
+                         secrets=secrets_of_paths(profile, settings.paths))
 
 
 def _open_run(config: pytest.Config, cfg: CollectConfig) -> None:
@@ -117,6 +119,15 @@ def _open_run(config: pytest.Config, cfg: CollectConfig) -> None:
                  "workers": getattr(config.option, "numprocesses", None) or 1,
                  "retries": getattr(config.option, "reruns", 0) or 0, **allure},
     ))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """What pytest prints (test ids hold Examples values; failures quote step texts) is redacted as it is written:
+    the terminal, and the run's ``pytest.log`` under ``harness run``."""
+    cfg = config_of(session.config)
+    if cfg is not None and cfg.secrets:
+        filter_terminal(session.config, cfg.secrets.redact_text)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -173,7 +184,7 @@ def pytest_bdd_after_step(request: pytest.FixtureRequest, feature: Feature, scen
     if guides is not None:
         feature_file = state.base.get("feature_file", "")
         placed = guides.after(feature_file, scenario.name, step.name)
-        if placed:  # a guide check never fails the journey: its verdicts go to guides.json
+        if placed:  # a guide check never fails the journey: its verdicts go to guides.json (secrets redacted)
             with state.journey.watched("the guide check") as watched:
                 guides.check(state.journey, placed, {"feature": feature_file, "scenario": scenario.name,
                                                      "step": step.name, "repeat": state.base.get("repeat")})

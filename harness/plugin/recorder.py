@@ -66,7 +66,10 @@ STATE_KEY = pytest.StashKey[ScenarioState]()
 
 
 def slug(text: str) -> str:
-    """A folder name for a scenario run: readable, and unique thanks to a short hash of the full text."""
+    """A folder name for a scenario run: readable, and unique thanks to a short hash of the full text.
+
+    ``text`` is redacted first by the caller: a slug hides a secret from a search (``p@ss`` → ``p-ss``) but keeps it.
+    """
     digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
     return f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', text).strip('-')[:80]}-{digest}"
 
@@ -111,7 +114,7 @@ def start_scenario(cfg: CollectConfig, item: pytest.Item, journey: Journey, feat
     base = scenario_fields(cfg, item, feature, scenario.name, scenario.line_number, scenario.tags,
                            len(scenario.steps))
     retry = f"-retry{base['attempt']}" if base["attempt"] else ""
-    folder = slug(f"{Path(feature.filename).stem}-{item.name}{retry}")
+    folder = slug(cfg.secrets.redact_text(f"{Path(feature.filename).stem}-{item.name}{retry}"))
     return ScenarioState(journey=journey, artifacts=ArtifactsRecorder(cfg.run_dir, folder, journey.tracer),
                          base=base)
 
@@ -121,8 +124,10 @@ def before_step(state: ScenarioState) -> None:
 
     A step can fail before its action starts (its fixtures or arguments). Its events window
     starts where the previous step's ended, so an event arriving between two steps is never
-    lost: it lands on the next step.
+    lost: it lands on the next step. A trace held since a secret was typed records again once the
+    page holds no secret.
     """
+    state.journey.release_trace()
     state.journey.notes = StepNotes()
     dog = state.journey.watchdog
     if dog is not None:
@@ -204,7 +209,7 @@ def write(cfg: CollectConfig, rec: StepRecord) -> None:
     if not cfg.recording:
         return
     try:
-        append_record(cfg.run_dir, rec, cfg.profile.secrets())
+        append_record(cfg.run_dir, rec, cfg.secrets)
     except OSError as exc:
         cfg.recording = False
         stop_run(cfg, f"{STEPS_JSONL} could not be written: {describe(exc)}; the run stopped, and every step "
@@ -294,7 +299,7 @@ def unknown_step(cfg: CollectConfig, state: ScenarioState, scenario: Scenario, s
 def end_scenario(cfg: CollectConfig, state: ScenarioState, scenario: Scenario) -> None:
     """Keep the trace as its mode says; record the steps that did not finish."""
     _unwatch(state)
-    state.artifacts.finish(state.failed, cfg.profile.secrets())
+    state.artifacts.finish(state.failed, cfg.secrets)
     undone = [(i, step) for i, step in enumerate(scenario.steps) if i not in state.done]
     if undone and not state.failed:
         # no step failed, yet one did not finish: it skipped (or the run was interrupted);

@@ -7,12 +7,14 @@ owners, JUnit and Allure for QA's CI, the data files for analysts).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.contracts.records import STEPS_JSONL, STEPS_PARQUET
 from harness.errors import describe, note
+from harness.redaction import Secrets
 from harness.report.allure.results import write_allure_results
 from harness.report.html.build import build_report
 from harness.report.junit.write import build_junit
@@ -34,17 +36,20 @@ class Outputs:
     """Output name -> the error, in words."""
 
 
-def writers() -> list[tuple[str, Writer]]:
+def writers(secrets: Secrets | None = None) -> list[tuple[str, Writer]]:
     """The report stage's outputs, in the order they are written (the HTML report first).
 
     Each name is the file it writes in the run folder; docs/outputs.md describes them. The
     exception, ``allure-results``, writes only for a run made with ``--allure-dir``, into that
-    folder (docs/allure.md).
+    folder (docs/allure.md). Every output but that one is made from the run folder's files, whose
+    secrets are redacted as they are written; the Allure results, which allure-pytest-bdd wrote as
+    they were, are scrubbed of ``secrets`` (default: computed again from the run's profile and features).
     """
     return [("report.html", build_report), ("junit.xml", build_junit), ("summary.md", write_run_summary),
             ("steps.parquet", write_steps_parquet), ("steps.csv", write_steps_csv),
             ("findings.csv", write_findings_csv), ("guides.csv", write_guides_csv),
-            (ALLURE_RESULTS, write_allure_results)]  # only for a run with Allure results (--allure-dir)
+            # only for a run with Allure results (--allure-dir)
+            (ALLURE_RESULTS, functools.partial(write_allure_results, secrets=secrets))]
 
 
 def write_steps_parquet(run_dir: Path) -> Path | None:
@@ -60,19 +65,21 @@ def write_steps_parquet(run_dir: Path) -> Path | None:
     return write_parquet(run_dir)
 
 
-def write_outputs(run_dir: Path, *, strict: bool = False, quiet: bool = False) -> Outputs:
+def write_outputs(run_dir: Path, *, strict: bool = False, quiet: bool = False,
+                  secrets: Secrets | None = None) -> Outputs:
     """Write every output of the report stage for a run folder.
 
     Args:
         run_dir: The run folder.
         strict: Raise the first error instead of naming it on stderr and going on.
         quiet: Do not name the failures on stderr (the caller reports them).
+        secrets: The run's secrets, when the caller has them (see :func:`writers`).
 
     Returns:
         The files written and the outputs that failed (an OS error in words: ``No space left on device``).
     """
     result = Outputs()
-    for name, write in writers():
+    for name, write in writers(secrets):
         try:
             path = write(Path(run_dir))
         except Exception as exc:

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from harness.contracts.guides import GUIDES_JSON, GUIDES_JSONL, GuideResult, GuidesFile, GuideStepCheck
+from harness.redaction import Secrets
 from harness.runfolder.files import append_line, json_line, write_atomic
 
 MAX_GUIDES_BYTES = 64 * 1024 * 1024
@@ -29,9 +30,10 @@ def clear_guide_steps(folder: Path) -> None:
     (folder / GUIDES_JSONL).write_text("", encoding="utf-8")
 
 
-def append_guide_step(folder: Path, step: GuideStepCheck) -> None:
-    """Append one step result to ``guides.jsonl`` (locked: journeys run in parallel workers)."""
-    append_line(folder / GUIDES_JSONL, json_line(step.model_dump(mode="json")))
+def append_guide_step(folder: Path, step: GuideStepCheck, secrets: Secrets | None = None) -> None:
+    """Append one step result to ``guides.jsonl`` (locked: journeys run in parallel workers), secrets redacted."""
+    data = step.model_dump(mode="json")
+    append_line(folder / GUIDES_JSONL, json_line(secrets.redact(data) if secrets else data))
 
 
 def read_guide_steps(folder: Path) -> list[GuideStepCheck]:
@@ -48,9 +50,10 @@ def read_guide_steps(folder: Path) -> list[GuideStepCheck]:
 
 
 # --- guides.json -------------------------------------------------------------------------
-def write_guides(folder: Path, guides: GuidesFile) -> Path:
-    """Write ``guides.json`` atomically (a reader never sees half a file)."""
-    text = json.dumps(guides.model_dump(mode="json"), indent=1, ensure_ascii=False) + "\n"
+def write_guides(folder: Path, guides: GuidesFile, secrets: Secrets | None = None) -> Path:
+    """Write ``guides.json`` atomically (a reader never sees half a file), secrets redacted."""
+    data = guides.model_dump(mode="json")
+    text = json.dumps(secrets.redact(data) if secrets else data, indent=1, ensure_ascii=False) + "\n"
     return write_atomic(folder / GUIDES_JSON, text)
 
 

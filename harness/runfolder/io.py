@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,9 +18,9 @@ from pydantic import ValidationError
 
 from harness.contracts.records import RUN_FILE, STEPS_JSONL, RunInfo, StepRecord
 from harness.errors import RunFileError
+from harness.redaction import Secrets
 from harness.runfolder.files import append_line, json_line, write_atomic
 
-REDACTED = "[redacted]"
 BROWSER_INFO = ".browser.json"
 """Written by the first worker that launches Chromium: its name, version and path."""
 RUN_ERROR = ".run-error.txt"
@@ -34,36 +33,27 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
-def redact(value: Any, secrets: Iterable[str]) -> Any:
-    """Replace every secret inside strings of ``value`` (recursively) with ``[redacted]``."""
-    secrets = [s for s in secrets if s]
-    if not secrets:
-        return value
-    if isinstance(value, str):
-        for secret in secrets:
-            value = value.replace(secret, REDACTED)
-        return value
-    if isinstance(value, dict):
-        return {k: redact(v, secrets) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [redact(v, secrets) for v in value]
-    return value
+#: Fields of a step record that the harness names itself (the run, the profile's app name, the feature's
+#: path, the worker): never redacted, so that a weak password that is also a common word cannot rename the
+#: run. Every other field, authored (step text, scenario, Examples values, pytest id, tags) or observed
+#: (error, URL, selector, signals), is; of the artifacts, all but the paths of the files (named by the
+#: harness from redacted names).
+KEPT_FIELDS = frozenset({"schema_version", "run_id", "app", "feature_file", "worker", "keyword", "status",
+                         "error_kind"})
+KEPT_ARTIFACT_FIELDS = frozenset({"screenshot", "trace"})
 
 
-#: Fields of a step record that come from the app and the browser at run time, where a secret
-#: could surface. The others (app, journey, scenario, step text...) are authored, and left intact.
-OBSERVED_FIELDS = ("error", "url", "target", "selector", "signals")
-
-
-def append_record(run_dir: Path, record: StepRecord, secrets: Iterable[str] = ()) -> None:
+def append_record(run_dir: Path, record: StepRecord, secrets: Secrets | None = None) -> None:
     """Append one step record to ``steps.jsonl``, durably and atomically with respect to other workers.
 
-    Secrets are redacted from the fields observed at run time (:data:`OBSERVED_FIELDS`).
+    Every form of every secret of the run is redacted from every field but :data:`KEPT_FIELDS`.
     """
     data = record.model_dump(mode="json")
-    secrets = list(secrets)
-    for key in OBSERVED_FIELDS:
-        data[key] = redact(data[key], secrets)
+    if secrets:
+        artifacts = data.pop("artifacts")
+        data = {key: value if key in KEPT_FIELDS else secrets.redact(value) for key, value in data.items()}
+        data["artifacts"] = {key: value if key in KEPT_ARTIFACT_FIELDS else secrets.redact(value)
+                             for key, value in artifacts.items()}
     append_line(run_dir / STEPS_JSONL, json_line(data))
 
 

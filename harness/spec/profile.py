@@ -97,6 +97,9 @@ class Target(_Strict):
     selector: str
     fallbacks: list[str] = Field(default_factory=list)
     description: str | None = None
+    secret: bool | None = None
+    """Whether what is typed into it is a secret (``None``: decided by its name and selectors,
+    ``harness.spec.secrets.is_secret_target``)."""
 
     @property
     def selectors(self) -> list[str]:
@@ -185,7 +188,8 @@ class AppProfile(_Strict):
         return {name.split(".", 1)[0] for name in self.targets if "." in name}
 
     def secrets(self) -> list[str]:
-        """Every secret value the profile can resolve (passwords), for redaction."""
+        """Every password the profile can resolve; with what the features type, a run's secrets
+        (``harness.spec.secrets.run_secrets``)."""
         found: list[str] = []
         for user in self.users.values():
             found.extend(user.secrets())

@@ -17,8 +17,8 @@ from typing import Any
 
 from attr import asdict
 
+from harness.redaction import Secrets
 from harness.runfolder.files import write_atomic
-from harness.runfolder.io import redact
 
 NAMESPACE = uuid.UUID("5b0d7c8e-4a8f-4f0e-9a51-6f1c2b7e9d31")
 TEXT_SUFFIXES = (".json", ".txt", ".properties", ".csv", ".xml", ".html", ".log", ".uri")
@@ -81,13 +81,12 @@ class ResultsFolder:
                 continue
         return found
 
-    def scrub(self, secrets: list[str]) -> int:
-        """Replace every secret in the folder's text files with ``[redacted]``; return how many files changed.
+    def scrub(self, secrets: Secrets) -> int:
+        """Redact every form of every secret in the folder's text files; return how many files changed.
 
-        allure-pytest-bdd writes what a step's exception says, captured output and logs as they
-        are; the app's texts are untrusted, and a secret must never reach a report.
+        allure-pytest-bdd writes step names, Examples values, what a step's exception says, captured
+        output and logs as they are, and a secret must never reach a report.
         """
-        secrets = [s for s in secrets if s]
         changed = 0
         if not secrets:
             return changed
@@ -95,7 +94,7 @@ class ResultsFolder:
             if not path.is_file() or path.suffix.lower() not in TEXT_SUFFIXES:
                 continue
             text = path.read_text(encoding="utf-8", errors="replace")
-            clean = redact(text, secrets)
+            clean = secrets.redact_text(text)
             if clean != text:
                 write_atomic(path, clean)
                 changed += 1

@@ -16,7 +16,8 @@ and ``guides.json``:
 - ``categories.json``, ``environment.properties`` and the previous report's history.
 
 Every file has a stable name and every attachment is added once, so running it again (``harness
-report RUN_DIR``) changes nothing; secrets are scrubbed from every text file of the folder.
+report RUN_DIR``) changes nothing; the run's secrets are scrubbed from every text file of the folder, first
+(so that allure-pytest-bdd's step names and test ids read as the redacted step records do) and last.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from harness.contracts.allure import LABEL_ATTEMPT, LABEL_REPEAT, LABEL_RUN_ID, 
 from harness.contracts.records import Finding, RunInfo, StepRecord
 from harness.errors import HarnessError
 from harness.outcomes import Outcome, ReplayStatus, expected_steps, judge_steps, scenarios
+from harness.redaction import Secrets
 from harness.report.allure.files import ResultsFolder, millis
 from harness.report.allure.guides import write_guide_results
 from harness.report.allure.meta import SLOW_MARK, carry_history, environment, write_categories, write_environment
@@ -50,7 +52,7 @@ def results_dir_of(info: RunInfo) -> Path | None:
 
 
 def write_allure_results(run_dir: Path, results_dir: Path | None = None,
-                         history: Path | None = None) -> Path | None:
+                         history: Path | None = None, secrets: Secrets | None = None) -> Path | None:
     """Finish the Allure results of a run folder; the report stage's entry point.
 
     Args:
@@ -59,6 +61,8 @@ def write_allure_results(run_dir: Path, results_dir: Path | None = None,
             folder first receives a copy of the live results.
         history: A previous Allure report whose ``history/`` is carried over; default: the run's
             ``--allure-history``.
+        secrets: The run's secrets; default: computed again from its profile and features
+            (:func:`secrets_for_run`).
 
     Returns:
         The results folder, or ``None`` when the run has no Allure output and none was asked for.
@@ -77,11 +81,13 @@ def write_allure_results(run_dir: Path, results_dir: Path | None = None,
         carry_history(previous, folder.path)
     records, _bad = read_records(run_dir)
     findings = read_findings(run_dir)
+    secrets = secrets if secrets is not None else secrets_for_run(info)
+    folder.scrub(secrets)
     enrich_scenarios(folder, run_dir, records, findings.findings if findings else [], info.app_title or info.app)
     write_guide_results(run_dir, folder, info.app_title or info.app, info.run_id)
     write_categories(folder.path)
     write_environment(folder.path, environment(info))
-    folder.scrub(secrets_for_run(info))
+    folder.scrub(secrets)
     return folder.path
 
 
@@ -93,20 +99,24 @@ def _copy_live(live: Path, target: Path) -> None:
             shutil.copy2(path, target / path.name)
 
 
-def secrets_for_run(info: RunInfo) -> list[str]:
-    """The secret values of the run's app profile (passwords from the environment), for scrubbing."""
+def secrets_for_run(info: RunInfo) -> Secrets:
+    """The secrets of a saved run: its app profile's passwords and what its features type into secret fields.
+
+    The same definition as the run's own (``harness.spec.secrets``), from the files as they are now.
+    """
     from harness.spec.profile import (
         load_profile,
         profile_candidates,  # where the friction audit finds the profile
     )
+    from harness.spec.secrets import secrets_of_paths
 
     for candidate in [info.options.get("profile"), *profile_candidates(info)]:
         if candidate and Path(str(candidate)).is_file():
             try:
-                return load_profile(str(candidate)).secrets()
+                return secrets_of_paths(load_profile(str(candidate)), info.features)
             except HarnessError:
                 continue
-    return []
+    return Secrets()
 
 
 def _labels(result: dict[str, Any]) -> dict[str, str]:

@@ -8,7 +8,6 @@ crash of either side loses nothing already recorded.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -22,10 +21,10 @@ from pathlib import Path
 from harness.collect.browser import resolve_browser
 from harness.collect.config import new_run_id
 from harness.collect.steps import load_journeys
-from harness.collect.stopping import die_with_parent
+from harness.collect.stopping import die_with_parent, stop_group
 from harness.contracts.records import RUN_FILE, STEPS_JSONL, RunInfo, StepRecord
 from harness.contracts.settings import SETTINGS_FILE, RunSettings
-from harness.errors import HarnessError
+from harness.errors import HarnessError, describe, note
 from harness.runfolder.settings import write_settings
 from harness.spec.profile import AppProfile, load_profile
 
@@ -191,10 +190,13 @@ def execute(options: RunOptions, prepared: Prepared, on_records: Callable[[list[
                     on_records(records)
                 time.sleep(0.2)
         except BaseException:  # interrupted, or the display failed: never leave pytest and Chromium behind
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=30)
-            if (prepared.run_dir / RUN_FILE).exists():
-                finish(prepared.run_dir, exitstatus=2, status="incomplete")
+            stop_group(proc)
+            if not _closed(prepared.run_dir):  # pytest was killed before it could close the run
+                try:
+                    finish(prepared.run_dir, exitstatus=2, status="incomplete")
+                except Exception as exc:  # the interruption goes on; the measurements are on disk
+                    note(f"harness: the interrupted run could not be closed ({describe(exc)}); "
+                         f"`harness report {prepared.run_dir}` closes it")
             raise
         finally:
             log.close()
@@ -211,3 +213,14 @@ def execute(options: RunOptions, prepared: Prepared, on_records: Callable[[list[
     if proc.returncode not in (0, 1, 5) and info.status == "complete" and not info.unwritten:  # 5: nothing selected
         info.status = "errored"  # (with outputs unwritten, the plugin made pytest's exit status 3 itself)
     return info
+
+
+def _closed(run_dir: Path) -> bool:
+    """Whether the run folder's ``run.json`` was closed (it has an end), or there is none to close."""
+    run_file = run_dir / RUN_FILE
+    if not run_file.exists():
+        return True
+    try:
+        return RunInfo.model_validate_json(run_file.read_text()).ended_at is not None
+    except (OSError, ValueError):
+        return False

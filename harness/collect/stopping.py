@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import os
 import signal
+import subprocess
 import sys
 from types import FrameType
 
 PR_SET_PDEATHSIG = 1
 """Linux ``prctl`` option: the signal a process gets when the thread that started it dies."""
+CLOSE_GRACE_S = 60.0
+"""How long pytest may take to close an interrupted run (the outputs included) before it is killed."""
 
 
 class Terminated(KeyboardInterrupt):
@@ -47,3 +51,20 @@ def die_with_parent() -> None:
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def stop_group(proc: subprocess.Popen[bytes] | subprocess.Popen[str], grace_s: float = CLOSE_GRACE_S) -> None:
+    """Stop a process group led by ``proc`` (pytest, its workers, their Chromiums) and wait for it.
+
+    SIGTERM first: pytest closes the run as ``incomplete``. A group still there after ``grace_s``
+    (a loaded machine, a stuck worker) is killed; the caller then closes the run from what is on
+    disk. Never raises: it runs while an interruption is being handled.
+    """
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=grace_s)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()

@@ -39,7 +39,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from harness.spec.features import feature_files, parse_feature, scenario_runs  # noqa: E402
-from tests.support.servers import chromium, demo_server  # noqa: E402
+from harness.demo import DemoServer  # noqa: E402
+from tests.support.servers import chromium  # noqa: E402
 
 FEATURES = ROOT / "features" / "demo"
 
@@ -96,7 +97,7 @@ def open_times(report: Path, tries: int = 3) -> tuple[float, int]:
 def one_load(runs: int, out: Path, workers: int) -> dict[str, float]:
     per_repeat = sum(len(scenario_runs(parse_feature(f))) for f in feature_files([FEATURES]))
     repeat = math.ceil(runs / per_repeat)
-    with demo_server(1, port=0) as server:
+    with DemoServer(version=1, port=0) as server:
         cmd = [sys.executable, "-m", "harness.cli", "run", str(FEATURES), "--app", "demo", "--base-url", server.url,
                "--out", str(out), "--history", "off", "--workers", str(workers), "--repeat", str(repeat)]
         started = time.perf_counter()
@@ -106,7 +107,7 @@ def one_load(runs: int, out: Path, workers: int) -> dict[str, float]:
         _, stderr = proc.communicate()
         wall = time.perf_counter() - started
         memory.stop()
-    if proc.returncode not in (0, 1):
+    if proc.returncode != 0:  # the demo v1 journeys all pass: a failure is the bench's, not a figure
         raise SystemExit(f"harness run: exit {proc.returncode}\n{stderr}")
     report = out / "report.html"
     open_ms, elements = open_times(report)

@@ -38,8 +38,8 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from harness.spec.features import feature_files, parse_feature, scenario_runs  # noqa: E402
 from harness.demo import DemoServer  # noqa: E402
+from harness.spec.features import feature_files, parse_feature, scenario_runs  # noqa: E402
 from tests.support.servers import chromium  # noqa: E402
 
 FEATURES = ROOT / "features" / "demo"

@@ -19,7 +19,10 @@ from harness.collect.watchdog import Watchdog, browser_processes, marker_arg
 
 BROWSER = """
 import subprocess, sys, time
-loop = "while True: pass" if sys.argv[1] == "busy" else "import time; time.sleep(600)"
+loop = {"busy": "while True: pass", "idle": "import time; time.sleep(600)",
+        # an animated page: its main thread works 35 ms of every 50 (70% of a core) and sleeps between frames
+        "animated": "import time\\nwhile True:\\n t = time.time()\\n while time.time() - t < 0.035: pass\\n"
+                    " time.sleep(0.015)"}[sys.argv[1]]
 subprocess.Popen([sys.executable, "-c", loop, "--type=renderer"])
 time.sleep(600)
 """
@@ -78,6 +81,14 @@ def test_an_idle_page_is_left_alone_without_a_hard_limit(dog: Watchdog) -> None:
         renderer = browser.children()[0]
         with dog.watch("the guide check") as section:
             time.sleep(2.5)  # more than twice the busy window
+        assert section.fired is None and renderer.is_running()
+
+
+def test_a_page_that_works_hard_but_sleeps_between_frames_is_left_alone(dog: Watchdog) -> None:
+    with fake_browser("t0k", "animated") as browser:
+        renderer = browser.children()[0]
+        with dog.watch("the guide check") as section:
+            time.sleep(3.5)  # three busy windows
         assert section.fired is None and renderer.is_running()
 
 

@@ -5,8 +5,9 @@ whose script loops forever after a click leaves the next call (a probe, a check)
 ever, and a Chromium killed at the wrong moment can leave ``new_page()`` waiting too. A thread
 watches each step and each scenario set-up from outside, through the operating system (psutil):
 
-- a renderer of this worker's Chromium that keeps a core busy (at least :data:`BUSY_SHARE` of
-  it) for the whole step timeout plus :data:`GRACE_S`: a script that never ends. Its process is
+- a renderer of this worker's Chromium that is running at every look and keeps a core busy (at
+  least :data:`BUSY_SHARE` of it) for the whole step timeout plus :data:`GRACE_S`: a script that
+  never ends. Its process is
   ended; Playwright then fails the call with "Target crashed", and the step fails with the
   watchdog's reason.
 - a section still running after its hard limit, busy or not: the renderers are ended, then,
@@ -28,14 +29,16 @@ from dataclasses import dataclass, field
 
 import psutil
 
-BUSY_SHARE = 0.5
-"""A renderer using at least this share of one core over the whole window is stuck in a script
-(a loop keeps a core fully busy; half leaves room for a machine that is loaded)."""
+BUSY_SHARE = 0.25
+"""The least share of one core a renderer stuck in a script uses over the window: a loop takes a
+whole core on an idle machine, and keeps a fair share of one on a loaded machine."""
 GRACE_S = 5.0
 """Added to the step timeout before a busy renderer is ended, and the wait before escalating."""
 TICK_S = 1.0
 """How often the watchdog samples the renderers' CPU time. The first look comes one tick into a
 section, so a step shorter than that costs nothing (a look reads ``/proc``: a few ms of CPU)."""
+LOOKS = 5
+"""Reads of a renderer's state per look (the main thread's: running, or sleeping between frames)."""
 UNRESPONSIVE = "unresponsive"
 """The ``error_kind`` of a step the watchdog had to end."""
 MARK = "--harness-browser="
@@ -81,10 +84,18 @@ def _is_renderer(proc: psutil.Process) -> bool:
     return False
 
 
-def _cpu_seconds(proc: psutil.Process) -> float | None:
+def _sample(proc: psutil.Process) -> tuple[float, bool] | None:
+    """The process's CPU seconds so far, and whether its main thread was running (or waiting for a
+    core: Linux's ``R``) at each of :data:`LOOKS` reads 10 ms apart: a page busy 90% of the time is
+    seen idle at least once."""
     with contextlib.suppress(psutil.Error):
+        running = True
+        for look in range(LOOKS):
+            if look:
+                time.sleep(0.01)
+            running = running and proc.status() == psutil.STATUS_RUNNING
         times = proc.cpu_times()
-        return float(times.user + times.system)
+        return float(times.user + times.system), running
     return None
 
 
@@ -108,7 +119,7 @@ class Section:
         hard_limit_s: Seconds after which it is ended even when no renderer is busy (None: never).
         fired: What the watchdog ended, and why (None: nothing).
         escalated: Whether the browser itself was ended.
-        samples: CPU-time samples ``(when, seconds)`` of each renderer, by pid.
+        samples: Samples ``(when, CPU seconds, running)`` of each renderer, by pid.
         busy_s: The longest stretch over which one renderer kept a core busy (up to the busy window).
     """
 
@@ -118,7 +129,7 @@ class Section:
     fired: str | None = None
     escalated: bool = False
     busy_s: float = 0.0
-    samples: dict[int, deque[tuple[float, float]]] = field(default_factory=dict)
+    samples: dict[int, deque[tuple[float, float, bool]]] = field(default_factory=dict)
 
 
 class Watchdog:
@@ -206,17 +217,22 @@ class Watchdog:
             section.fired += "; the browser did not recover and was ended too (the next scenario gets a new one)"
 
     def _busy(self, section: Section, proc: psutil.Process, now: float) -> bool:
-        """Whether ``proc`` used at least :data:`BUSY_SHARE` of a core over the whole busy window."""
-        cpu = _cpu_seconds(proc)
-        if cpu is None:
+        """Whether ``proc`` was stuck in a script over the whole busy window.
+
+        Stuck: running (or waiting for a core: Linux's ``R``) at every look, and using at least
+        :data:`BUSY_SHARE` of a core. A page that animates or polls sleeps between frames and is
+        seen sleeping; a loop never is, however loaded the machine.
+        """
+        sample = _sample(proc)
+        if sample is None:
             return False
         history = section.samples.setdefault(proc.pid, deque())
-        history.append((now, cpu))
+        history.append((now, *sample))
         while len(history) > 1 and now - history[1][0] >= self.busy_window_s:
             history.popleft()
-        first_at, first_cpu = history[0]
+        first_at, first_cpu, _ = history[0]
         span = now - first_at
-        busy = span > 0 and (cpu - first_cpu) / span >= BUSY_SHARE
+        busy = span > 0 and all(running for _, _, running in history) and (sample[0] - first_cpu) / span >= BUSY_SHARE
         if busy:
             section.busy_s = max(section.busy_s, span)
         return busy and span >= self.busy_window_s

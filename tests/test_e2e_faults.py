@@ -19,6 +19,7 @@ import pytest
 from junitparser import JUnitXml
 
 from harness.collect.watchdog import MARK
+from harness.contracts.records import StepRecord
 from harness.outcomes import scenarios as judged
 from tests.support import ROOT
 from tests.support.cli import env_with_secrets, harness
@@ -51,19 +52,45 @@ def _run(feature: Path, app: Path, url: str, out: Path) -> str:
     return done.stdout + done.stderr
 
 
-def test_a_script_that_never_ends_fails_its_step_with_the_reason_and_the_run_goes_on(tmp_path: Path) -> None:
+FORM = ('<h1>Form</h1><input id="field"><a id="away" href="/index.html">Away</a><script>'
+        "addEventListener('beforeunload', e => { e.preventDefault(); e.returnValue = ''; });</script>")
+LEAVE = '    When I open "/form.html"\n    And I fill "field" with "draft"\n    And {}\n    Then I should see "Home"\n'
+
+
+@pytest.fixture(scope="module")
+def page_faults(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, int], StepRecord]:
+    """One run, a page fault per scenario, then a healthy one: its step records by (scenario, step)."""
+    tmp_path = tmp_path_factory.mktemp("page-faults")
     site, app, feature = _project(tmp_path, '  Scenario: stuck\n    When I open "/index.html"\n'
-                                            '    And I click "loop"\n    Then I should see "Never"\n')
+                                            '    And I click "loop"\n    Then I should see "Never"\n'
+                                  + "\n  Scenario: open away\n" + LEAVE.format('I open "/index.html"')
+                                  + "\n  Scenario: click away\n" + LEAVE.format('I click "away"'))
+    (site / "form.html").write_text(FORM)
+    app.write_text(APP + "  field: '#field'\n  away: '#away'\n")
     out = tmp_path / "run"
     with serve_folder(site) as url:
         _run(feature, app, url, out)
-    by_step = {(r.scenario, r.step_index): r for r in records(out)}
-    stuck = by_step["stuck", 1]
+    assert run_info(out).status == "complete"
+    return {(r.scenario, r.step_index): r for r in records(out)}
+
+
+def test_a_script_that_never_ends_fails_its_step_with_the_reason_and_the_run_goes_on(
+        page_faults: dict[tuple[str, int], StepRecord]) -> None:
+    stuck = page_faults["stuck", 1]
     assert stuck.status == "failed" and stuck.error_kind == "unresponsive"
     assert stuck.error and stuck.error.startswith("the page stopped responding: a script kept it busy for 6 s")
-    assert by_step["stuck", 2].status == "not_run"
-    assert by_step["after it 0", 1].status == "passed"
-    assert run_info(out).status == "complete"
+    assert page_faults["stuck", 2].status == "not_run"
+    assert page_faults["open away", 0].status == "passed" and page_faults["after it 0", 1].status == "passed"
+
+
+def test_a_page_that_asks_to_confirm_leaving_fails_the_step_that_tried_to_leave(
+        page_faults: dict[tuple[str, int], StepRecord]) -> None:
+    for scenario in ("open away", "click away"):
+        left = page_faults[scenario, 2]
+        assert left.status == "failed" and left.error_kind == "navigation_cancelled", left
+        assert left.error and left.error.startswith("the page asked to confirm leaving it (a beforeunload prompt")
+        assert [d.type for d in left.signals.dialogs] == ["beforeunload"]
+        assert page_faults[scenario, 3].status == "not_run"
 
 
 class _Killer(_QuietHandler):
@@ -120,26 +147,3 @@ def test_a_scenario_cut_short_by_a_cancel_is_never_shown_as_passed(tmp_path: Pat
     assert info.status == "incomplete" and info.totals["scenarios_passed"] == 0
     assert info.totals["scenarios_incomplete"] == 1, info.totals
 
-
-FORM = ('<h1>Form</h1><input id="field"><a id="away" href="/index.html">Away</a><script>'
-        "addEventListener('beforeunload', e => { e.preventDefault(); e.returnValue = ''; });</script>")
-
-
-def test_a_page_that_asks_to_confirm_leaving_fails_the_step_that_tried_to_leave(tmp_path: Path) -> None:
-    leave = ('    When I open "/form.html"\n    And I fill "field" with "draft"\n    And {}\n'
-             '    Then I should see "Home"\n')
-    site, app, feature = _project(tmp_path, "  Scenario: open away\n" + leave.format('I open "/index.html"')
-                                  + "\n  Scenario: click away\n" + leave.format('I click "away"'))
-    (site / "form.html").write_text(FORM)
-    app.write_text(APP + "  field: '#field'\n  away: '#away'\n")
-    out = tmp_path / "run"
-    with serve_folder(site) as url:
-        _run(feature, app, url, out)
-    by_step = {(r.scenario, r.step_index): r for r in records(out)}
-    for scenario in ("open away", "click away"):
-        left = by_step[scenario, 2]
-        assert left.status == "failed" and left.error_kind == "navigation_cancelled", left
-        assert left.error and left.error.startswith("the page asked to confirm leaving it (a beforeunload prompt")
-        assert [d.type for d in left.signals.dialogs] == ["beforeunload"]
-        assert by_step[scenario, 3].status == "not_run"
-    assert by_step["after it 0", 1].status == "passed"

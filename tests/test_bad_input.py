@@ -64,10 +64,10 @@ def _upload(name: str) -> Callable[[Path], list[str]]:
 
 
 def _with_file(command: Callable[[Path], list[str]], *options: str) -> Callable[[Path], list[str]]:
-    """``command`` with ``options``, where ``{file}`` is a file and ``{missing}`` a path to nothing."""
+    """``command`` with ``options``: ``{file}`` is a file, ``{missing}`` a path to nothing, ``{folder}`` a folder."""
     def make(folder: Path) -> list[str]:
         (folder / "a-file.txt").write_text("not a folder")
-        paths = {"file": folder / "a-file.txt", "missing": folder / "no-such-report"}
+        paths = {"file": folder / "a-file.txt", "missing": folder / "no-such-report", "folder": folder}
         return [*command(folder), *(option.format(**paths) for option in options)]
     return make
 
@@ -79,6 +79,24 @@ def _demo(folder: Path) -> list[str]:
 def _report(folder: Path) -> list[str]:
     (folder / "saved-run").mkdir()
     return ["report", str(folder / "saved-run")]
+
+
+def _command(*args: str) -> Callable[[Path], list[str]]:
+    """A command whose arguments name files of the test's folder (``{folder}``)."""
+    def make(folder: Path) -> list[str]:
+        (folder / "saved-run").mkdir(exist_ok=True)
+        return [arg.format(folder=folder) for arg in args]
+    return make
+
+
+def _unwritable_findings(folder: Path) -> list[str]:
+    """A run folder whose findings.json cannot be written (a folder stands in its place): the OS says no."""
+    run = folder / "saved-run"
+    (run / "findings.json").mkdir(parents=True)
+    (run / "run.json").write_text(json.dumps({"run_id": "r", "app": "a", "base_url": "http://127.0.0.1:9",
+                                              "harness_version": "0", "started_at": "2026-12-05T10:00:00+00:00"}))
+    (run / "steps.jsonl").write_text("")
+    return ["audit", str(run)]
 
 
 def _deep_yaml(folder: Path) -> list[str]:
@@ -140,6 +158,15 @@ CASES = {
     "report --history a file": (_with_file(_report, "--history", "{file}"), "a-file.txt", "must be a folder"),
     "report --allure-history missing": (_with_file(_report, "--allure-history", "{missing}"), "no-such-report",
                                         "no such folder"),
+    "run --allure-history without --allure-dir": (_with_file(_run_with(), "--allure-history", "{folder}"),
+                                                  "--allure-history", "it needs --allure-dir"),
+    "history list --history a file": (_with_file(_command("history", "list"), "--history", "{file}"), "a-file.txt",
+                                      "must be a folder"),
+    "history add --history a file": (_with_file(_command("history", "add", "{folder}/saved-run"), "--history",
+                                                "{file}"), "a-file.txt", "must be a folder"),
+    "compare --history a file": (_with_file(_command("compare", "last", "last"), "--history", "{file}"), "a-file.txt",
+                                 "must be a folder"),
+    "an output the OS will not write": (_unwritable_findings, "saved-run", "Is a directory"),
     "--step-timeout 0": (_run_with("--step-timeout", "0"), "--step-timeout", "greater than 0"),
     "--step-timeout -5": (_run_with("--step-timeout", "-5"), "--step-timeout", "greater than 0"),
     "--step-timeout nan": (_run_with("--step-timeout", "nan"), "--step-timeout", "finite number"),

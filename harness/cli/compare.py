@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from harness.cli.common import err, fail, out
+from harness.cli.folders import check_history_store
 from harness.errors import HarnessError
 
 HistoryOpt = Annotated[Path | None, typer.Option(
@@ -121,6 +122,7 @@ def compare(
     Example: harness compare green:main reports/20261127-101500-demo
     """
     try:
+        check_history_store(history)
         code = run_compare(candidate, baseline, history=history, app=app, out_dir=out_dir, gate=gate,
                            json_out=json_out)
     except HarnessError as exc:
@@ -144,6 +146,7 @@ def history_list(
 
     store = history or default_history()
     try:
+        check_history_store(store)
         index = read_index(store)
     except HarnessError as exc:
         raise fail(exc) from None
@@ -177,6 +180,7 @@ def history_add(
     for run_dir in run_dirs:
         store = history or default_history(run_dir)
         try:
+            check_history_store(store)
             ref = register(run_dir, store)
         except HarnessError as exc:
             raise fail(exc) from None

@@ -43,19 +43,25 @@ def check_allure_history(report: Path | None) -> None:
         raise HarnessError("--allure-history must be a previous Allure report's folder, and this is a file", report)
 
 
-def check_run_folders(history: str | None, allure_history: Path | None, run_dir: Path) -> None:
+def check_run_folders(history: str | None, allure_history: Path | None, run_dir: Path,
+                      allure_dir: Path | None = None) -> None:
     """The folders of a run's options, checked before it starts.
 
     Args:
         history: The ``--history`` setting (``off``: none; ``None``: ``$HARNESS_HISTORY``, else beside the run).
         allure_history: ``--allure-history``.
         run_dir: The run folder (or a path in the folder the run folder will be made in).
+        allure_dir: ``--allure-dir``: the run's Allure results, which ``--allure-history`` goes into.
 
     Raises:
-        HarnessError: See :func:`check_history_store` and :func:`check_allure_history`.
+        HarnessError: See :func:`check_history_store` and :func:`check_allure_history`; or
+            ``--allure-history`` without ``--allure-dir`` (it would be ignored).
     """
     from harness.runfolder.io import history_dir
 
     if history is not None or os.environ.get("HARNESS_HISTORY"):  # the default, beside the run folder, stands
         check_history_store(history_dir(run_dir, history))  # or falls with the run folder (checked as it is made)
     check_allure_history(allure_history)
+    if allure_history is not None and allure_dir is None:
+        raise HarnessError("--allure-history carries a previous Allure report's history into this run's Allure "
+                           "results: it needs --allure-dir (where they are written)")

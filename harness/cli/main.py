@@ -194,7 +194,7 @@ def _run(options: RunOptions, json_out: bool, fail_on_findings: str = "never", b
     try:
         parse_fail_on(fail_on_findings)
         check_run_folders(settings.history, settings.allure_history,
-                          settings.out or settings.root / "reports" / "run")
+                          settings.out or settings.root / "reports" / "run", settings.allure_dir)
         if baseline:
             _check_compare_settings(options)
         prepared = prepare(options)
@@ -508,7 +508,7 @@ def demo(
     run_id = new_run_id("demo")
     run_dir = out_dir or root / "reports" / run_id
     try:  # before the demo app starts
-        check_run_folders(str(history) if history else None, allure_history, run_dir)
+        check_run_folders(str(history) if history else None, allure_history, run_dir, allure_dir)
     except HarnessError as exc:
         raise _fail(exc) from None
     title = f"Spendly {VERSIONS[version]} (v{version})"
@@ -577,6 +577,10 @@ def main() -> None:
     except HarnessError as exc:  # anything a stage raised that a command did not catch
         err.print(f"error: {exc}", markup=False)
         sys.exit(exc.exit_code)
+    except OSError as exc:  # the file system said no (a full disk, a read-only folder): one message, not a traceback
+        where = f" (in {Path(exc.filename).parent})" if exc.filename else ""
+        err.print(f"error: {describe(exc)}{where}", markup=False, soft_wrap=True)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

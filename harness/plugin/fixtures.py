@@ -155,7 +155,6 @@ def journey(request: pytest.FixtureRequest, harness_config: CollectConfig, harne
                   watchdog=harness_watchdog, upload_paths=tuple(Path(p) for p in cfg.features), secrets=cfg.secrets)
     with harness_watchdog.watch("closing the scenario's browser context", limit):
         if request.node.stash.get(STATE_KEY, None) is None:  # not a scenario (or it never started): stop the trace
-            tracer.finish(False, cfg.run_dir / ARTIFACTS_DIR / slug(cfg.secrets.redact_text(request.node.nodeid)),
-                          cfg.secrets)
+            tracer.finish(False, cfg.run_dir / ARTIFACTS_DIR / slug(request.node.nodeid, cfg.secrets), cfg.secrets)
         with contextlib.suppress(Exception):  # a browser lost during the scenario has nothing left to close
             context.close()

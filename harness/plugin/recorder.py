@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from pytest_bdd.parser import Feature, Scenario, Step
 
     from harness.collect.config import CollectConfig
+    from harness.redaction import Secrets
 
 
 @dataclass(slots=True)
@@ -65,11 +66,13 @@ class ScenarioState:
 STATE_KEY = pytest.StashKey[ScenarioState]()
 
 
-def slug(text: str) -> str:
+def slug(text: str, secrets: Secrets | None = None) -> str:
     """A folder name for a scenario run: readable, and unique thanks to a short hash of the full text.
 
-    ``text`` is redacted first by the caller: a slug hides a secret from a search (``p@ss`` → ``p-ss``) but keeps it.
+    ``secrets`` are redacted first: a slug hides a secret from a search (``p@ss`` → ``p-ss``) but keeps it.
     """
+    if secrets:
+        text = secrets.redact_text(text)
     digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
     return f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', text).strip('-')[:80]}-{digest}"
 
@@ -114,7 +117,7 @@ def start_scenario(cfg: CollectConfig, item: pytest.Item, journey: Journey, feat
     base = scenario_fields(cfg, item, feature, scenario.name, scenario.line_number, scenario.tags,
                            len(scenario.steps))
     retry = f"-retry{base['attempt']}" if base["attempt"] else ""
-    folder = slug(cfg.secrets.redact_text(f"{Path(feature.filename).stem}-{item.name}{retry}"))
+    folder = slug(f"{Path(feature.filename).stem}-{item.name}{retry}", cfg.secrets)
     return ScenarioState(journey=journey, artifacts=ArtifactsRecorder(cfg.run_dir, folder, journey.tracer),
                          base=base)
 

@@ -106,3 +106,8 @@ class CollectConfig:
     def worker(self) -> str:
         """The pytest-xdist worker id, or ``main``."""
         return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+    @property
+    def browser_token(self) -> str:
+        """What marks this worker's Chromium at launch, for its watchdog to find (``collect.watchdog``)."""
+        return self.run_id + self.worker

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from harness.collect.probes import PageProbes
     from harness.collect.signals import SignalLog
     from harness.collect.tracing import TraceRecorder
-    from harness.collect.watchdog import Watchdog
+    from harness.collect.watchdog import Section, Watchdog
 
 
 class StepFailure(AssertionError):
@@ -141,8 +141,8 @@ class Journey:
     upload_paths: tuple[Path, ...] = ()
     secrets: Secrets = field(default_factory=Secrets, repr=False)
 
-    def watched(self, what: str, hard_limit_s: float | None = None) -> AbstractContextManager[object]:
-        """Watch a block with the worker's watchdog (nothing when there is none)."""
+    def watched(self, what: str, hard_limit_s: float | None = None) -> AbstractContextManager[Section | None]:
+        """Watch a block with the worker's watchdog; yield its section (``None`` when there is no watchdog)."""
         return self.watchdog.watch(what, hard_limit_s) if self.watchdog is not None else contextlib.nullcontext()
 
     def flush_events(self) -> None:
@@ -344,7 +344,7 @@ class Journey:
 
     def release_trace(self) -> None:
         """Let a held trace record again if no frame of the page holds a secret (a no-op when it records)."""
-        if self.tracer is not None and self.tracer.held:
+        if self.tracer is not None:
             self.tracer.release(self.page, self.secrets)
 
     def _clear_password_fields(self) -> None:

@@ -99,14 +99,11 @@ def _sample(proc: psutil.Process) -> tuple[float, bool] | None:
     return None
 
 
-def _kill(processes: list[psutil.Process]) -> int:
-    """SIGKILL each process; return how many were still there."""
-    ended = 0
+def _kill(processes: list[psutil.Process]) -> None:
+    """SIGKILL each process (one already gone is no error)."""
     for proc in processes:
         with contextlib.suppress(psutil.Error):
             proc.kill()
-            ended += 1
-    return ended
 
 
 @dataclass

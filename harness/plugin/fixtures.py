@@ -69,7 +69,7 @@ def harness_launcher(harness_config: CollectConfig) -> Iterator[Launcher]:
             choice = resolve_browser(cfg.browser_path, pw, headless=not cfg.headed)
         except HarnessError as exc:
             stop_run(cfg, str(exc))
-        launcher = Launcher(pw, choice, headless=not cfg.headed, extra_args=[marker_arg(cfg.run_id + cfg.worker)])
+        launcher = Launcher(pw, choice, headless=not cfg.headed, extra_args=[marker_arg(cfg.browser_token)])
         try:
             browser = launcher.browser()
         except HarnessError as exc:
@@ -94,7 +94,7 @@ def harness_browser(harness_config: CollectConfig, harness_launcher: Launcher) -
 @pytest.fixture(scope="session")
 def harness_watchdog(harness_config: CollectConfig, harness_launcher: Launcher) -> Iterator[Watchdog]:
     """The worker's watchdog over its Chromium (:mod:`harness.collect.watchdog`)."""
-    dog = Watchdog(harness_config.run_id + harness_config.worker, harness_config.step_timeout_ms)
+    dog = Watchdog(harness_config.browser_token, harness_config.step_timeout_ms)
     yield dog
     dog.stop()
 

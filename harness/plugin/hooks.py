@@ -188,7 +188,7 @@ def pytest_bdd_after_step(request: pytest.FixtureRequest, feature: Feature, scen
             with state.journey.watched("the guide check") as watched:
                 guides.check(state.journey, placed, {"feature": feature_file, "scenario": scenario.name,
                                                      "step": step.name, "repeat": state.base.get("repeat")})
-            state.lost = getattr(watched, "fired", None)
+            state.lost = watched.fired if watched is not None else None
 
 
 def pytest_bdd_step_error(request: pytest.FixtureRequest, feature: Feature, scenario: Scenario, step: Step,

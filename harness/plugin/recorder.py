@@ -219,13 +219,11 @@ def write(cfg: CollectConfig, rec: StepRecord) -> None:
                       "recorded before is kept")
 
 
-def _unwatch(state: ScenarioState) -> str | None:
-    """The step is recorded: stop watching it; return what the watchdog had to end, if anything."""
+def _unwatch(state: ScenarioState) -> None:
+    """The step is recorded: stop watching it."""
     watched, state.watched = state.watched, None
-    if watched is None or state.journey.watchdog is None:
-        return None
-    state.journey.watchdog.end(watched)
-    return watched.fired
+    if watched is not None and state.journey.watchdog is not None:
+        state.journey.watchdog.end(watched)
 
 
 def passed(cfg: CollectConfig, state: ScenarioState, scenario: Scenario, step: Step) -> StepRecord:

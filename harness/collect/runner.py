@@ -25,6 +25,7 @@ from harness.collect.stopping import die_with_parent, stop_group
 from harness.contracts.records import RUN_FILE, STEPS_JSONL, RunInfo, StepRecord
 from harness.contracts.settings import SETTINGS_FILE, RunSettings
 from harness.errors import HarnessError, describe, note
+from harness.runfolder.io import read_run_info
 from harness.runfolder.settings import write_settings
 from harness.spec.profile import AppProfile, load_profile
 
@@ -217,10 +218,9 @@ def execute(options: RunOptions, prepared: Prepared, on_records: Callable[[list[
 
 def _closed(run_dir: Path) -> bool:
     """Whether the run folder's ``run.json`` was closed (it has an end), or there is none to close."""
-    run_file = run_dir / RUN_FILE
-    if not run_file.exists():
+    if not (run_dir / RUN_FILE).exists():
         return True
     try:
-        return RunInfo.model_validate_json(run_file.read_text()).ended_at is not None
-    except (OSError, ValueError):
+        return read_run_info(run_dir).ended_at is not None
+    except (OSError, ValueError):  # RunFileError is a ValueError: a run.json cut short is not closed
         return False

@@ -21,7 +21,7 @@ Three parts, each run with the real code paths:
 Never used as a timed test assertion (tests/test_e2e_guides_scale.py checks the verdicts).
 
 Usage: .venv/bin/python bench/guides_check.py [--rounds 5] [--parts accuracy,probe,guide]
-       [--sizes 50,200,1000] [--no-django] [--json FILE] [--keep DIR]
+       [--sizes 50,200,1000] [--corpora demo,django_admin] [--json FILE] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -57,7 +57,6 @@ if str(ROOT) not in sys.path:  # the tests package holds the static file server 
     sys.path.insert(0, str(ROOT))
 
 DEMO = ROOT / "journeys" / "demo"
-DJANGO_FIXTURE = ROOT / "tests" / "fixtures" / "django_admin"
 VIEWPORT = {"width": 1280, "height": 720}
 PARTS = ("accuracy", "probe", "guide")
 GUIDE_STEPS = 200
@@ -169,9 +168,9 @@ def demo_key() -> dict[tuple[str, str], Truth]:
     return {(e["guide"], e["step"]): Truth(e["status"], e.get("element")) for e in load_changes()["guides_on_v2"]}
 
 
-def django_key() -> dict[tuple[str, str], Truth]:
-    """The Django admin fixture's answer key on 5.2."""
-    data = load_yaml(DJANGO_FIXTURE / "expected.yaml")
+def fixture_key(fixture: Path) -> dict[tuple[str, str], Truth]:
+    """A corpus fixture's answer key (``expected.yaml``) on its checked version."""
+    data = load_yaml(fixture / "expected.yaml")
     checked = str(data["checked"])
     return {(guide, step): Truth(entry[checked], entry.get("expected_element"))
             for guide, steps in data["guides"].items() for step, entry in steps.items()}
@@ -333,37 +332,71 @@ def demo(version: int) -> Iterator[str]:
         yield server.url
 
 
-def django_available() -> str | None:
-    """Why the Django admin fixture cannot be used, or ``None`` when it can."""
-    site = ROOT / "tests" / "support" / "django_admin.py"
-    if not (DJANGO_FIXTURE / "expected.yaml").is_file() or not site.is_file():
-        return "tests/fixtures/django_admin or tests/support/django_admin.py is missing"
-    try:
-        from tests.support.django_admin import django_python
+@dataclass(frozen=True)
+class Corpus:
+    """A guide corpus: an app folder with guides and an answer key, and its two versions.
 
-        django_python("4.2")
-        django_python("5.2")
-    except Exception as exc:  # no network for pip, a broken fixture...: the rest still runs
-        return f"the Django environments cannot be prepared: {str(exc).splitlines()[0]}"
-    return None
+    Attributes:
+        label: Its name in the tables.
+        fixture: The app folder (app.yaml, guides/, answer key).
+        serve_old: Serves the version the guides were written on, yielding its base URL.
+        serve_new: Serves the checked version.
+        key: The answer key on the checked version.
+    """
+
+    label: str
+    fixture: Path
+    serve_old: Callable[[], contextlib.AbstractContextManager[str]]
+    serve_new: Callable[[], contextlib.AbstractContextManager[str]]
+    key: Callable[[], dict[tuple[str, str], Truth]]
 
 
-def accuracy_part(work: Path, with_django: bool) -> tuple[list[Accuracy], list[str]]:
-    """Accuracy on the demo (and the Django admin); return the results and notes."""
+#: The real apps' corpora: fixture folder name -> (module of tests/support, its server function).
+REAL_APPS = {"django_admin": ("django_admin", "django_admin"), "flask_admin": ("flask_admin", "flask_admin"),
+             "swagger_ui": ("swagger_ui", "swagger_ui")}
+
+
+def _real_app(name: str) -> Corpus | None:
+    """A real app's corpus from its fixture (versions from its answer key), when it is in the tree."""
+    module_name, function = REAL_APPS[name]
+    fixture = ROOT / "tests" / "fixtures" / name
+    if not (fixture / "expected.yaml").is_file() or not (ROOT / "tests" / "support" / f"{module_name}.py").is_file():
+        return None
+    key = load_yaml(fixture / "expected.yaml")
+    old, new = str(key["baseline"]), str(key["checked"])
+    import importlib
+
+    serve = getattr(importlib.import_module(f"tests.support.{module_name}"), function)
+    title = load_yaml(fixture / "app.yaml").get("title") or name
+    return Corpus(f"{str(title).split(' (')[0]} {old} -> {new}", fixture, lambda: serve(old), lambda: serve(new),
+                  lambda: fixture_key(fixture))
+
+
+def corpora() -> dict[str, Corpus]:
+    """Every corpus the accuracy part measures: the demo, then the real apps present in the tree."""
+    found = {"demo": Corpus("demo v1 -> v2", DEMO, lambda: demo(1), lambda: demo(2), demo_key)}
+    for name in REAL_APPS:
+        corpus = _real_app(name)
+        if corpus is not None:
+            found[name] = corpus
+    return found
+
+
+def accuracy_part(work: Path, only: list[str] | None = None) -> tuple[list[Accuracy], list[str]]:
+    """Accuracy on each corpus (all, or those named); return the results and notes."""
     notes: list[str] = []
-    found = [run_accuracy("demo v1 -> v2", DEMO, demo_key(), lambda: demo(1), lambda: demo(2), work / "demo")]
-    print_accuracy(found[-1:])
-    if with_django:
-        why = django_available()
-        if why is None:
-            from tests.support.django_admin import django_admin
-
-            found.append(run_accuracy("Django admin 4.2 -> 5.2", DJANGO_FIXTURE, django_key(),
-                                      lambda: django_admin("4.2"), lambda: django_admin("5.2"), work / "django"))
-            print_accuracy(found[-1:], header=False)
-        else:
-            notes.append(f"Django admin skipped: {why}")
+    found: list[Accuracy] = []
+    for name, corpus in corpora().items():
+        if only and name not in only:
+            continue
+        try:
+            found.append(run_accuracy(corpus.label, corpus.fixture, corpus.key(), corpus.serve_old,
+                                      corpus.serve_new, work / name))
+        except Exception as exc:  # an app that cannot be installed or served: the others still run
+            notes.append(f"{corpus.label} skipped: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
             print(f"  {notes[-1]}")
+            continue
+        print_accuracy(found[-1:], header=len(found) == 1)
     return found, notes
 
 
@@ -700,7 +733,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5, help="rounds of the timed parts (default 5)")
     parser.add_argument("--parts", default=",".join(PARTS), help=f"comma list of {', '.join(PARTS)} (default all)")
     parser.add_argument("--sizes", default="50,200,1000", help="anchors per generated page (default 50,200,1000)")
-    parser.add_argument("--no-django", action="store_true", help="skip the Django admin in the accuracy part")
+    parser.add_argument("--corpora", default="", help="comma list of the accuracy part's corpora (default all: "
+                                                      "demo, django_admin, flask_admin, swagger_ui)")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this JSON file")
     parser.add_argument("--keep", type=Path, default=None, help="keep the generated apps and outputs here")
     args = parser.parse_args(argv)
@@ -722,7 +756,8 @@ def main(argv: list[str] | None = None) -> int:
         work.mkdir(parents=True, exist_ok=True)
         if "accuracy" in parts:
             print("\nAccuracy (real CLI: baseline on the old version, check on the new one)")
-            found, notes = accuracy_part(work / "accuracy", with_django=not args.no_django)
+            found, notes = accuracy_part(work / "accuracy",
+                                          [c.strip() for c in args.corpora.split(",") if c.strip()] or None)
             report["accuracy"] = [{**asdict(a), "recall": a.recall} for a in found]
             report["accuracy_notes"] = notes
         if "probe" in parts or "guide" in parts:

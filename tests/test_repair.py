@@ -17,13 +17,14 @@ from bs4 import BeautifulSoup
 
 from harness.guides.repair import (
     ROBUSTNESS,
+    core_name,
     css_escape_identifier,
     css_string,
     playwright_string,
     selector_candidates,
     stable_id,
 )
-from harness.guides.similarity import is_generated_id, is_stable_class
+from harness.guides.similarity import is_generated_id, is_stable_class, is_utility_class
 from tests.support.fingerprints import (
     ADD_ICON_52,
     FILTER_52,
@@ -143,8 +144,8 @@ def test_candidates_follow_playwright_best_practice_order() -> None:
         ("attribute", 'button[title="Save the form"]'),
         ("class", "button.btn.btn-primary"),
         ("class", "button.btn-primary"),
-        ("text", 'text="Save"'),
         ("scoped", '#login-form button[type="submit"]'),
+        ("text", 'text="Save"'),
         ("path", "#login-form > div:nth-of-type(1) > button:nth-of-type(1)"),
     ]
     assert [c.rank for c in candidates] == sorted(c.rank for c in candidates)
@@ -168,10 +169,11 @@ def test_label_like_attributes() -> None:
     assert _selectors(SEARCH_V2)[:4] == ['role=searchbox[name="Search expenses"]', "#q", 'input[name="q"]',
                                          '[placeholder="Search by purpose or category…"]']
     link = fp("main#main > nav > a.help", text="Help", role="link", name="Help",
-              attributes={"href": "/help?topic=a\"b", "aria-label": "Open help"})
+              attributes={"href": "/help/a\"b", "aria-label": "Open help"})
     assert '[aria-label="Open help"]' in _selectors(link)
-    assert 'a[href="/help?topic=a\\"b"]' in _selectors(link)
-    for href in ("#", "javascript:void(0)", "/x" * 100):
+    assert 'a[href="/help/a\\"b"]' in _selectors(link)
+    # a query string follows the data and the page's state (record ids, return URLs): never a selector
+    for href in ("#", "javascript:void(0)", "/x" * 100, "/admin/ticket/edit/?id=3&url=%2Fadmin%2Fticket%2F"):
         element = fp("main#main > nav > a.help", attributes={"href": href})
         assert not [s for s in _selectors(element) if s.startswith("a[href")]
     assert 'img[alt="Add"]' in _selectors(fp("main#main > a#add > img", attributes={"alt": "Add", "src": "/a.svg"}))
@@ -251,3 +253,37 @@ def test_candidates_of_a_bare_fingerprint() -> None:
     assert selector_candidates({}) == []
     assert _selectors({"tag": "button", "text": "Go"}) == ['text="Go"']
     assert _selectors({"tag": "button", "text": "Go"}, "css") == []
+
+
+def test_utility_classes_are_neither_evidence_nor_selectors() -> None:
+    """Class 4 of issue 15: a restyle changes `pt-3`, `bg-body-tertiary`...; a repair must not rely on them."""
+    utilities = ["pt-3", "mt-4", "mb-n1", "px-md-2", "ms-auto", "bg-body-tertiary", "text-secondary-emphasis",
+                 "text-center", "d-flex", "d-md-none", "bg-gray-100", "md:flex", "hover:bg-gray-100", "w-100",
+                 "rounded", "shadow-sm", "border-0", "fw-bold", "col-md-6", "justify-content-between", "sr-only",
+                 "visually-hidden", "font-weight-bold", "pull-right"]
+    components = ["btn", "btn-primary", "navbar-brand", "nav-link", "form-control", "list-group-item",
+                  "opblock-summary", "model-title", "icon-edit", "fa-pencil", "text-input", "row"]
+    assert all(is_utility_class(c) and not is_stable_class(c) for c in utilities)
+    assert not any(is_utility_class(c) for c in components)
+    button = fp("main#main > div.px-3 > a.btn.btn-primary.mt-4.pt-3.text-center", text="Create",
+                role="link", name="Create", attributes={"href": "/admin/ticket/new/"})
+    classes = [s for s in _selectors(button) if "." in s and not s.startswith("role=")]
+    assert classes and all("mt-4" not in s and "pt-3" not in s and "text-center" not in s for s in classes)
+    assert classes[0] == "a.btn.btn-primary"
+
+
+def test_role_names_drop_decorative_glyphs_and_never_follow_data() -> None:
+    """Class 4: `‹ All dates` keeps its words, not its chevron; a name with a count or date is no selector."""
+    back = fp("main#main > nav#date-nav > a.back", text="‹ All dates", role="link", name="‹ All dates",
+              attributes={"href": "/admin/library/book/"})
+    selectors = _selectors(back)
+    assert selectors[0] == r"role=link[name=/^\W*All dates\W*$/]"
+    assert not [s for s in selectors if s.startswith("text=")]
+    nxt = fp("main#main > button.next", text="Next ›", role="button", name="Next ›")
+    assert _selectors(nxt)[0] == r"role=button[name=/^\W*Next\W*$/]"
+    odd = fp("main#main > button.x", text="a/b (c) ›", role="button", name="a/b (c) ›")
+    assert _selectors(odd)[0] == r"role=button[name=/^\W*a\/b \(c\)\W*$/]"
+    for name in ("Tickets (12)", "3 results", "Due 2026-12-05", "Page 2"):
+        counted = fp("main#main > a.count", text=name, role="link", name=name)
+        assert not [s for s in _selectors(counted) if s.startswith(("role=", "text="))], name
+    assert core_name("« Back »") == "Back" and core_name("Log out") == "Log out"

@@ -344,3 +344,13 @@ def test_diff_ignores_small_moves_whitespace_and_class_order() -> None:
     assert fingerprint_diff(old, {**old, "id": "go"}) == [{"field": "id", "old": None, "new": "go"}]
     assert fingerprint_diff({**old, "disabled": False}, {**old, "disabled": True}) == [
         {"field": "disabled", "old": False, "new": True}]
+
+
+@pytest.mark.parametrize(("before", "after"), [("div", "main"), ("div", "nav"), ("div", "header"), ("h3", "summary"),
+                                               ("a", "button"), ("ul", "nav"), ("input", "button"), ("b", "strong")])
+def test_semantic_tag_migrations_score_between_a_family_and_the_same_tag(before: str, after: str) -> None:
+    """Class 3 of issue 15: the common moves of a modern UI update keep most of the tag's evidence."""
+    old, new = fp(f"main#m > {before}.x", text="Filter"), fp(f"main#m > {after}.x", text="Filter")
+    assert similarity(old, new).parts["tag"] == similarity(new, old).parts["tag"] == 0.8
+    assert similarity(fp("main#m > div.x"), fp("main#m > form.x")).parts["tag"] == 0.5  # a family only
+    assert similarity(fp("main#m > h3.x"), fp("main#m > img.x")).parts["tag"] == 0.0

@@ -41,13 +41,21 @@
     return !!aria && aria.getAttribute("aria-disabled") === "true";
   };
 
+  // The DOM's own letters when the rendered text differs only in case (CSS text-transform): a
+  // selector or a name taken from it then matches what Playwright and screen readers see.
+  const domCase = (rendered, el) => {
+    if (!rendered) return rendered;
+    const raw = cut(el.textContent);
+    return raw.toLowerCase() === rendered.toLowerCase() ? raw : rendered;
+  };
+
   const textOf = (el) => {
     if (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement) return cut(el.value || "");
     if (el instanceof HTMLSelectElement) {
       const opt = el.selectedOptions && el.selectedOptions[0];
       return cut(opt ? opt.textContent : "");
     }
-    return cut(el.innerText !== undefined ? el.innerText : el.textContent);
+    return domCase(cut(el.innerText !== undefined ? el.innerText : el.textContent), el);
   };
 
   const implicitRole = (el) => {
@@ -137,7 +145,7 @@
       if (!norm(t)) {
         t = Array.from(el.querySelectorAll("img[alt]")).map((i) => i.getAttribute("alt")).join(" ");
       }
-      if (norm(t)) return cut(t);
+      if (norm(t)) return domCase(cut(t), el);
     }
     return cut(el.getAttribute("title") || "");
   };

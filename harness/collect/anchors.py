@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from harness.spec.guides import is_plain_css
 
@@ -89,6 +90,38 @@ def probe(page: Page, anchors: list[Anchor], *, fingerprint: bool = True,
 def candidates(page: Page, limit: int = 5000) -> list[dict[str, Any]]:
     """Fingerprints of the page's visible elements, remembered in the page by index."""
     return json.loads(page.evaluate(script(), {"mode": "candidates", "limit": limit}))
+
+
+class PageCandidates(Sequence[dict[str, Any]]):
+    """A page's :func:`candidates`, fetched on first use and then kept: one pass per page visit.
+
+    The elements stay remembered in the page under the same indexes, so :func:`is_candidate`
+    and the evidence highlight can refer to them while the page is not navigated.
+    """
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self._items: list[dict[str, Any]] | None = None
+
+    def _load(self) -> list[dict[str, Any]]:
+        if self._items is None:
+            self._items = candidates(self.page)
+        return self._items
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[dict[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | Sequence[dict[str, Any]]:
+        return self._load()[index]
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self._load())
 
 
 def is_candidate(page: Page, selector: str, index: int) -> bool:

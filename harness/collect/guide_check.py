@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -311,7 +311,7 @@ def step_result(p: PlacedStep, verdict: Verdict, observation: dict[str, Any] | N
 
 
 def suggest(page: Page, baseline: dict[str, Any], selector_format: str, min_score: float | None = None,
-            exclude: str | None = None) -> Suggestion | None:
+            exclude: str | None = None, pool: Sequence[dict[str, Any]] | None = None) -> Suggestion | None:
     """Find the element of the live page that best matches the baseline, as a unique selector.
 
     Candidates are the page's visible elements, ranked by similarity to the baseline
@@ -324,8 +324,9 @@ def suggest(page: Page, baseline: dict[str, Any], selector_format: str, min_scor
         selector_format: ``playwright`` or ``css`` (what the guide's runtime understands).
         min_score: Propose nothing that scores lower.
         exclude: A selector whose elements are not proposed (a drifted target's own element).
+        pool: The page's candidates when already fetched (:class:`~harness.collect.anchors.PageCandidates`).
     """
-    cands = probe_js.candidates(page)
+    cands = pool if pool is not None else probe_js.candidates(page)
     kwargs = {"minimum": min_score} if min_score is not None else {}
     ranked = rank(baseline, cands, limit=6, **kwargs)
     found: list[Suggestion] = []
@@ -383,14 +384,16 @@ def examine(page: Page | None, placed: list[PlacedStep], observed: dict[str, dic
             run: GuideRun) -> list[GuideStepCheck]:
     """Give each step of one page its verdict, evidence and repair suggestion."""
     results = []
+    pool = probe_js.PageCandidates(page) if page is not None else None  # fetched once, if a step needs them
     for p in placed:
         baseline = run.baselines.get(p.guide.id)
         base_fp = baseline.fingerprint(p.step.id, p.step.target) if baseline else None
         obs = observed.get(p.key)
-        verdict = classify(obs, target=p.step.target, expected_text=p.step.text, baseline=base_fp, page_error=error)
+        verdict = classify(obs, target=p.step.target, expected_text=p.step.text, baseline=base_fp, page_error=error,
+                           candidates=pool)
         result = step_result(p, verdict, obs, base_fp)
         if page is not None:
-            _repair_and_evidence(page, run, p, result, base_fp)
+            _repair_and_evidence(page, run, p, result, base_fp, pool)
         _copy_baseline_shot(run, p, baseline, result)
         results.append(result)
     return results
@@ -423,14 +426,15 @@ def check(run: GuideRun) -> list[GuideStepCheck]:
 
 
 def _repair_and_evidence(page: Page, run: GuideRun, p: PlacedStep, result: GuideStepCheck,
-                         base_fp: dict[str, Any] | None) -> None:
+                         base_fp: dict[str, Any] | None, pool: Sequence[dict[str, Any]] | None = None) -> None:
     status = result.status
     if status == "ok":
         return
     if status in REPAIRABLE and base_fp:
         started = time.perf_counter()
         exclude = p.step.target if status == "drifted" else None
-        result.suggestion = suggest(page, base_fp, p.guide.selector_format, run.min_score, exclude=exclude)
+        result.suggestion = suggest(page, base_fp, p.guide.selector_format, run.min_score, exclude=exclude,
+                                    pool=pool)
         result.evidence.repair_ms = round((time.perf_counter() - started) * 1000, 1)
     elif status in REPAIRABLE:
         result.evidence.note = "no baseline fingerprint: record one with `harness guides baseline`"

@@ -19,8 +19,8 @@ from harness.spec.selectors import ARIA_ROLES
 
 SelectorFormat = Literal["playwright", "css"]
 #: Robustness rank of each kind of selector (1 = most robust).
-ROBUSTNESS: dict[str, int] = {"test-id": 1, "role": 2, "id": 3, "attribute": 4, "class": 5, "text": 6,
-                              "scoped": 7, "path": 8}
+ROBUSTNESS: dict[str, int] = {"test-id": 1, "role": 2, "id": 3, "attribute": 4, "class": 5, "scoped": 6,
+                              "text": 7, "path": 8}
 #: Texts longer than this are not used as ``text="..."`` selectors.
 MAX_TEXT_SELECTOR = 40
 #: Accessible names longer than this are not used in ``role=`` selectors.
@@ -33,6 +33,11 @@ MAX_CLASSES = 3
 _FORM_CONTROLS = frozenset({"input", "select", "textarea", "button"})
 _NO_TEXT_SELECTOR = frozenset({"input", "select", "textarea", "html", "body"})
 _WS = re.compile(r"\s+")
+#: Decorative glyphs at either end of a name (arrows, chevrons, bullets, crosses): restyled freely.
+_GLYPHS = "‹›«»←→↑↓⇐⇒◀▶◂▸▾▴▼▲<>•·…×✕✖✓✔☰⋮⋯+*|/\\-–—:"
+_GLYPH_EDGES = re.compile(f"^[\\s{re.escape(_GLYPHS)}]+|[\\s{re.escape(_GLYPHS)}]+$")
+#: A number standing alone in a name (a count, a date, a record number): data, not the control's identity.
+_VOLATILE = re.compile(r"(?<![\w.])\d[\d.,:/-]*(?![\w.])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,10 +119,29 @@ def _shouted(text: str) -> bool:
     return text.upper() == text != text.lower()
 
 
+def core_name(name: str) -> str:
+    """A name without the decorative glyphs at its ends (``‹ All dates`` -> ``All dates``)."""
+    return _GLYPH_EDGES.sub("", name)
+
+
+def _regex_literal(text: str) -> str:
+    return re.sub(r"([\\^$.|?*+()\[\]{}/])", r"\\\1", text)
+
+
 def _role(fp: Mapping[str, Any]) -> list[str]:
+    """``role=...[name=...]``: exact; around the core words when the name has glyphs at its ends.
+
+    Names holding a number (a count, a date) follow the data, not the control: none is made.
+    """
     role, name = fp.get("role"), _clean(fp.get("name"))
-    if role not in ARIA_ROLES or role in NO_ROLE or not name or len(name) > MAX_NAME_SELECTOR:
+    if role not in ARIA_ROLES or role in NO_ROLE or not name or len(name) > MAX_NAME_SELECTOR \
+            or _VOLATILE.search(name):
         return []
+    core = core_name(name)
+    if not core:
+        return []
+    if core != name:  # any glyphs around the words: /^\W*All dates\W*$/
+        return [f"role={role}[name=/^\\W*{_regex_literal(core)}\\W*$/{'i' if _shouted(core) else ''}]"]
     # exact match; case-insensitive ("i") when the recorded name may be the rendered, upper-cased text
     return [f"role={role}[name={playwright_string(name)}{'i' if _shouted(name) else ''}]"]
 
@@ -132,7 +156,8 @@ def _attribute_selectors(fp: Mapping[str, Any], tag: str) -> list[str]:
         if _usable(attributes.get(key, "").strip()):
             out.append(f"[{key}={css_string(attributes[key])}]")
     href = attributes.get("href", "")
-    if tag == "a" and _usable(href) and href not in ("#", "/") and not href.lower().startswith("javascript:"):
+    if tag == "a" and _usable(href) and href not in ("#", "/") and "?" not in href \
+            and not href.lower().startswith("javascript:"):
         out.append(f"a[href={css_string(href)}]")
     if tag == "label" and _usable(attributes.get("for", "")):
         out.append(f"label[for={css_string(attributes['for'])}]")
@@ -159,7 +184,8 @@ def _class_selectors(fp: Mapping[str, Any], tag: str) -> list[str]:
 
 def _text(fp: Mapping[str, Any], tag: str) -> list[str]:
     text = _clean(fp.get("text"))
-    if tag in _NO_TEXT_SELECTOR or not text or len(text) > MAX_TEXT_SELECTOR or _shouted(text):
+    if tag in _NO_TEXT_SELECTOR or not text or len(text) > MAX_TEXT_SELECTOR or _shouted(text) \
+            or _VOLATILE.search(text) or core_name(text) != text:
         return []
     return [f"text={playwright_string(text)}"]
 

@@ -34,6 +34,10 @@ WEIGHTS: dict[str, float] = {
 DRIFT_BELOW = 0.5
 #: Below this similarity, propose no repair.
 SUGGEST_MIN = 0.5
+#: A found element this much less like the baseline than another element of the page has drifted.
+RIVAL_MARGIN = 0.1
+#: A found element whose text, name or role changed entirely has drifted unless it scores this much.
+CHANGED_BELOW = 0.7
 #: Attribute evidence (sum of attribute weights) at which the attributes feature gets its full weight.
 ATTR_FULL = 3.0
 #: Box centres this far apart (as a fraction of the viewport diagonal) score 0.5 on position.
@@ -45,7 +49,7 @@ LONG_TEXT = 40
 #: Scores equal at this many decimals are ties (broken toward the more specific element).
 TIE_DECIMALS = 2
 #: An element scoring at most this much below a ranked element that contains it ties with it.
-NESTED_TIE = 0.05
+NESTED_TIE = 0.15
 #: Tags one often becomes in a redesign (a partial match, 0.5).
 TAG_FAMILIES: tuple[frozenset[str], ...] = (
     frozenset({"div", "section", "header", "footer", "nav", "aside", "main", "article", "form", "fieldset",
@@ -58,6 +62,21 @@ TAG_FAMILIES: tuple[frozenset[str], ...] = (
     frozenset({"td", "th"}),
     frozenset({"img", "svg", "picture", "canvas"}),
 )
+#: Semantic migrations, the common pattern of modern UI updates (a generic element becomes the
+#: element that says what it is): scored 0.8, either way.
+TAG_MIGRATIONS: tuple[tuple[frozenset[str], frozenset[str]], ...] = (
+    (frozenset({"div", "section", "span"}), frozenset({"main", "nav", "header", "footer", "aside", "section",
+                                                      "article", "search", "details", "dialog", "fieldset"})),
+    (frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "legend", "label", "strong", "b", "span"}),
+     frozenset({"summary", "h1", "h2", "h3", "h4", "h5", "h6", "legend", "div", "p", "caption"})),
+    (frozenset({"a"}), frozenset({"button", "summary"})),
+    (frozenset({"input"}), frozenset({"button"})),
+    (frozenset({"ul", "ol", "dl"}), frozenset({"nav", "menu", "ul", "ol", "div"})),
+    (frozenset({"li"}), frozenset({"a", "div"})),
+    (frozenset({"table"}), frozenset({"div"})),
+    (frozenset({"b", "i"}), frozenset({"strong", "em"})),
+)
+MIGRATION_SCORE = 0.8
 ROLE_FAMILIES: tuple[frozenset[str], ...] = (
     frozenset({"textbox", "searchbox", "combobox"}),
     frozenset({"button", "link", "menuitem", "tab"}),
@@ -114,6 +133,41 @@ _GENERATED_CLASS = re.compile(
     re.IGNORECASE)
 
 
+_BREAKPOINT = r"(?:-(?:xs|sm|md|lg|xl|xxl|2xl))?"
+_COLOUR = (r"(?:primary|secondary|success|danger|warning|info|light|dark|body|muted|white|black|reset|default"
+           r"|transparent|inherit|current|[a-z]+-\d{2,3})(?:-(?:emphasis|subtle|secondary|tertiary|rgb|opacity-\d+))*")
+#: Presentational utility classes (Bootstrap 3-5, Tailwind, Bulma-like helpers): how an element looks,
+#: changed freely by a restyle; never evidence of identity, never in a repair selector.
+_UTILITY_CLASS = re.compile(
+    r"^(?:-?[mp][trblxyse]?" + _BREAKPOINT + r"-(?:n?\d+(?:\.\d+)?|auto|px)"  # spacing: mt-4, px-3, ms-auto
+    r"|-?(?:space|gap|g|gx|gy|row-gap|column-gap)-[xy]?-?\d+"
+    r"|d" + _BREAKPOINT + r"-(?:none|inline|inline-block|block|grid|inline-grid|table|table-cell|table-row|flex"
+    r"|inline-flex|contents)"
+    r"|(?:bg|text|border|link|btn-outline|fill|stroke|ring|divide|outline|decoration|accent|caret|from|via|to"
+    r"|placeholder|shadow)-" + _COLOUR +
+    r"|text" + _BREAKPOINT + r"-(?:center|left|right|start|end|justify|nowrap|wrap|truncate|break|uppercase"
+    r"|lowercase|capitalize|decoration-[a-z-]+|opacity-\d+|xs|sm|base|lg|xl|\dxl)"
+    r"|(?:font|fw|fst|fs|lh|leading|tracking)-[a-z0-9-]+|font-italic|font-monospace"
+    r"|(?:w|h|mw|mh|min-w|min-h|max-w|max-h|vw|vh|min-vw|min-vh|size)-(?:\d+(?:/\d+)?|auto|full|screen|px|fit"
+    r"|min|max)"
+    r"|(?:rounded|shadow|border|opacity|z|order|float|position|overflow|top|bottom|start|end|left|right|inset"
+    r"|align|justify|justify-content|align-items|align-self|align-content|place-[a-z]+|items|self|content"
+    r"|flex|grow|shrink|basis|grid-cols|grid-rows|col-span|row-span|object|translate-middle|visible|invisible"
+    r"|pull|push|offset|col|row-cols|hidden|visible|cursor|select|pointer-events|user-select|transition"
+    r"|duration|ease|animate|whitespace|truncate|line-clamp|tw)(?:-[a-z0-9-]+)?"
+    r"|flex|grow|shrink|inline|block|contents|clearfix|lead|small|mark|sr-only|sr-only-focusable|visually-hidden"
+    r"|visually-hidden-focusable|pull-left|pull-right|center-block|hidden-[a-z]+|visible-[a-z-]+|col-[a-z]+-\d+"
+    r"|uppercase|lowercase|capitalize|italic|underline|no-underline|antialiased|relative|absolute|fixed|static)$"
+    r"|^[a-z0-9-]+:",  # Tailwind variants: md:flex, hover:bg-gray-100
+    re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=4096)
+def is_utility_class(name: str) -> bool:
+    """Whether a class is a presentational utility (``mt-4``, ``bg-body-tertiary``, ``d-flex``, ``md:px-2``)."""
+    return bool(_UTILITY_CLASS.search(name))
+
+
 @functools.lru_cache(maxsize=4096)
 def is_generated_id(value: str) -> bool:
     """Whether an id looks generated by a framework or a build (not stable across versions or loads)."""
@@ -130,9 +184,9 @@ def is_generated_id(value: str) -> bool:
 
 @functools.lru_cache(maxsize=4096)
 def is_stable_class(name: str) -> bool:
-    """Whether a class names what an element is, rather than its state or a build hash."""
+    """Whether a class names what an element is, rather than its state, its look or a build hash."""
     return bool(name) and name.lower() not in _STATE_CLASSES and not _GENERATED_CLASS.search(name) \
-        and not is_generated_id(name)
+        and not is_utility_class(name) and not is_generated_id(name)
 
 
 def norm_text(value: Any) -> str:
@@ -351,6 +405,19 @@ def _bound(parts: _Parts, pending: _Parts) -> float:
     return agree / total if total else 0.0
 
 
+@functools.lru_cache(maxsize=256)
+def _tag_scores(tag: str) -> dict[str, float]:
+    """The tag feature's score of each tag against ``tag``: 1 the same, 0.8 a migration, 0.5 a family."""
+    scores = {t: 0.5 for f in TAG_FAMILIES if tag in f for t in f}
+    for a, b in TAG_MIGRATIONS:
+        if tag in a:
+            scores.update(dict.fromkeys(b - {tag}, MIGRATION_SCORE))
+        if tag in b:
+            scores.update(dict.fromkeys(a - {tag}, MIGRATION_SCORE))
+    scores[tag] = 1.0
+    return scores
+
+
 class _Scorer:
     """A baseline fingerprint prepared for comparison with many candidates.
 
@@ -361,7 +428,7 @@ class _Scorer:
 
     def __init__(self, old: Fingerprint) -> None:
         self.tag = (old.get("tag") or "").lower()
-        self.tag_scores = {t: 0.5 for f in TAG_FAMILIES if self.tag in f for t in f} | {self.tag: 1.0}
+        self.tag_scores = _tag_scores(self.tag)
         self.id = _id(old)
         self.id_tokens = _id_tokens(self.id) if self.id else frozenset()
         self.classes = _stable_classes(tuple(old.get("classes") or ()))
@@ -676,7 +743,8 @@ def rank(old: Fingerprint, candidates: Sequence[Fingerprint], *, minimum: float 
 
     Near-equal scores (equal at :data:`TIE_DECIMALS`) are ordered toward the candidate whose tag,
     then role, matches the baseline's, then the smaller box; an element scoring a little less
-    than an element containing it (:data:`NESTED_TIE`) ties with it: an element before its wrapper.
+    than an element it is nested with (:data:`NESTED_TIE`), and more like the baseline in tag or role,
+    ties with it.
     Candidates are first bounded with their cheap features; the costly comparisons run best
     bound first and stop once no remaining candidate can enter the results.
 
@@ -729,6 +797,42 @@ def rank(old: Fingerprint, candidates: Sequence[Fingerprint], *, minimum: float 
             for score, index, full in scored[:limit]]
 
 
+def rival(old: Fingerprint, candidates: Sequence[Fingerprint], own: Fingerprint, *, above: float) -> Ranked | None:
+    """The candidate most like ``old`` scoring above ``above``, other than ``own`` and the elements nested with it.
+
+    A found element that such a rival clearly outscores is probably not the baseline's element
+    any more (a positional selector that now lands on a sibling).
+    """
+    own_path = _node_keys(own)
+    for ranked in rank(old, candidates, minimum=max(above, 0.0), limit=6):
+        path = _node_keys(candidates[ranked.index])
+        shorter, longer = (own_path, path) if len(own_path) <= len(path) else (path, own_path)
+        if ranked.score > above and longer[:len(shorter)] != shorter:
+            return ranked
+    return None
+
+
+def _words_of(text: str) -> frozenset[str]:
+    return frozenset(w for w in _WORD.findall(text) if len(w) > 1 or w.isdigit())
+
+
+def identity_changes(old: Fingerprint, new: Fingerprint) -> list[str]:
+    """What says ``new`` is another element than ``old``: its text, its name, its role changed entirely.
+
+    A text (or name) changed entirely when both are present, share no word and are less than
+    30% alike; a role when both have one and they are not of one family (link and button are).
+    """
+    out: list[str] = []
+    for feature, label in (("text", "text"), ("name", "accessible name")):
+        before, after = norm_text(old.get(feature)), norm_text(new.get(feature))
+        if before and after and not (_words_of(before) & _words_of(after)) and _ratio(before, after) < 0.3:
+            out.append(f'{label} "{_short(str(old.get(feature)))}" became "{_short(str(new.get(feature)))}"')
+    before_role, after_role = _role(old), _role(new)
+    if before_role and after_role and _family_match(before_role, after_role, ROLE_FAMILIES) == 0.0:
+        out.append(f"role {before_role} became {after_role}")
+    return out
+
+
 def _preference(fp: Fingerprint, scorer: _Scorer) -> tuple[bool, bool]:
     """Whether the candidate's tag, and its role, are the baseline's."""
     return (fp.get("tag") or "").lower() == scorer.tag, _role(fp) == scorer.role
@@ -740,20 +844,25 @@ def _node_keys(fp: Fingerprint) -> tuple[tuple[Any, Any, Any], ...]:
 
 def _lift_nested(scored: list[tuple[float, int, _Parts]], candidates: Sequence[Fingerprint],
                  preference: Mapping[int, tuple[bool, bool]], limit: int) -> dict[int, float]:
-    """Scores to sort by: an element inside a better-scored one (its wrapper, sharing its text and
-    box), at most :data:`NESTED_TIE` below it and at least as like the baseline in tag and role,
-    ties with it, so that the tie-break puts the element first."""
+    """Scores to sort by, resolving a wrapper against the element inside it.
+
+    Of two nested candidates (one contains the other: a row and its link, a ``<summary>`` and its
+    heading) scoring within :data:`NESTED_TIE` of each other, the one strictly more like the
+    baseline in tag, then role, takes the better score, so the tie-break puts it first; when
+    neither is, the better score stands (a wrapper that scores higher is not passed over for its
+    content, nor the reverse).
+    """
     effective = {index: score for score, index, _ in scored}
     top = sorted(scored, key=lambda item: -item[0])[:limit * 4]
     paths = {index: _node_keys(candidates[index]) for _, index, _ in top}
-    for outer_score, outer, _ in top:
-        for inner_score, inner, _ in top:
-            if inner == outer or not 0.0 <= outer_score - inner_score <= NESTED_TIE \
-                    or preference[inner] < preference[outer]:
+    for a_score, a, _ in top:
+        for b_score, b, _ in top:
+            if a == b or not 0.0 <= b_score - a_score <= NESTED_TIE or preference[a] <= preference[b]:
                 continue
-            outer_path, inner_path = paths[outer], paths[inner]
-            if outer_path and len(outer_path) < len(inner_path) and inner_path[:len(outer_path)] == outer_path:
-                effective[inner] = max(effective[inner], outer_score)
+            a_path, b_path = paths[a], paths[b]
+            shorter, longer = (a_path, b_path) if len(a_path) < len(b_path) else (b_path, a_path)
+            if shorter and len(shorter) < len(longer) and longer[:len(shorter)] == shorter:
+                effective[a] = max(effective[a], b_score)
     return effective
 
 

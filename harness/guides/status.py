@@ -7,10 +7,11 @@ baseline fingerprint; the vocabulary is DESIGN.md's.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from harness.guides.similarity import DRIFT_BELOW, similarity
+from harness.guides.similarity import CHANGED_BELOW, DRIFT_BELOW, RIVAL_MARGIN, identity_changes, rival, similarity
 
 STATUSES = ("page_error", "missing", "ambiguous", "hidden", "offscreen", "covered", "disabled",
             "text_changed", "drifted", "ok")
@@ -53,8 +54,53 @@ def _covering(node: dict[str, Any]) -> str:
     return f"<{tag}{ident}>" + (f" ({text!r})" if text else "")
 
 
+def _label(fp: dict[str, Any]) -> str:
+    tag = fp.get("tag") or "element"
+    text = (fp.get("text") or fp.get("name") or "")[:60]
+    return f"<{tag}{'#' + fp['id'] if fp.get('id') else ''}>" + (f" {text!r}" if text else "")
+
+
+#: Parts of a selector that name one element (an id, a test id, a form name, a label, a role's name, a
+#: text, a link's address), as against its position, tag or classes.
+_NAMING = re.compile(r"#[\w\\-]|\[(?:data-test[\w-]*|data-qa|data-cy|name|aria-label|for|href|title|alt|placeholder"
+                     r"|id)[~|^$*]?=|\bname=|^text=|\btext=|:has-text\(|:text\(|^role=.*\[name", re.IGNORECASE)
+
+
+def names_its_element(target: str) -> bool:
+    """Whether a selector names its element (``#save``, ``[name=q]``, ``role=button[name=Save]``, ``text=Save``).
+
+    A named element that now reads differently was relabelled; a selector of positions, tags and
+    classes that now lands on an element reading entirely differently has probably moved to another.
+    """
+    return bool(_NAMING.search(target))
+
+
+def _drift(target: str, score: float, baseline: dict[str, Any], current: dict[str, Any],
+           candidates: Sequence[dict[str, Any]] | None, text_checked: bool) -> Verdict | None:
+    """``drifted`` when the found element is probably another element than the baseline's.
+
+    ``text_checked``: the step names the text its element shows, and it does: a changed text or
+    name is then the guide's own (a repaired step), not evidence of another element.
+    """
+    if score < DRIFT_BELOW:
+        return Verdict("drifted", f"{target} now selects an element that looks different from the baseline "
+                                  f"(similarity {score:.2f} < {DRIFT_BELOW})", score)
+    changes = [c for c in identity_changes(baseline, current) if not (text_checked and not c.startswith("role"))]
+    if changes and score < CHANGED_BELOW and not names_its_element(target):
+        return Verdict("drifted", f"{target} now selects another element: its {'; '.join(changes)} "
+                                  f"(similarity {score:.2f})", score)
+    if candidates is not None and score < 1.0 - RIVAL_MARGIN:
+        better = rival(baseline, candidates, current, above=score + RIVAL_MARGIN)
+        if better is not None:
+            return Verdict("drifted", f"{target} selects an element less like the baseline (similarity {score:.2f}) "
+                                      f"than another element of the page: {_label(dict(candidates[better.index]))} "
+                                      f"({better.score:.2f})", score)
+    return None
+
+
 def classify(observation: dict[str, Any] | None, *, target: str | None, expected_text: str | None = None,
-             baseline: dict[str, Any] | None = None, page_error: str | None = None) -> Verdict:
+             baseline: dict[str, Any] | None = None, page_error: str | None = None,
+             candidates: Sequence[dict[str, Any]] | None = None) -> Verdict:
     """Give a guide step its status.
 
     Args:
@@ -63,6 +109,9 @@ def classify(observation: dict[str, Any] | None, *, target: str | None, expected
         expected_text: Text the element must still show.
         baseline: The element's fingerprint when the guide was last known good.
         page_error: Why the step's page did not load, if it did not.
+        candidates: The page's visible elements (fingerprints), to find an element more like the
+            baseline than the one found; read only when the found element's similarity leaves room
+            for one (a lazy sequence may fetch them then).
     """
     if page_error:
         return Verdict("page_error", page_error)
@@ -91,7 +140,10 @@ def classify(observation: dict[str, Any] | None, *, target: str | None, expected
     if expected_text and not text_matches(expected_text, observation):
         shown = observation.get("text") or observation.get("name") or ""
         return Verdict("text_changed", f"{target} no longer shows {expected_text!r} (it shows {shown[:80]!r})", score)
-    if score is not None and score < DRIFT_BELOW:
-        return Verdict("drifted", f"{target} now selects an element that looks different from the baseline "
-                                  f"(similarity {score:.2f} < {DRIFT_BELOW})", score)
+    if score is not None and baseline and current:
+        drift = _drift(target, score, baseline, current, candidates, text_checked=bool(expected_text))
+        if drift is not None:
+            return drift
+    if score is not None and baseline and current and (changes := identity_changes(baseline, current)):
+        return Verdict("ok", f"found, unique, visible, uncovered; its {'; '.join(changes)}", score)
     return Verdict("ok", "found, unique, visible, uncovered", score)

@@ -1,0 +1,80 @@
+"""Score and rank a corpus snapshot (``bench/corpus_snapshot.py``) without a browser.
+
+For every step: the status ``harness.guides.status.classify`` gives the element its target
+selects, and the element :func:`harness.guides.repair_choice.choose` picks among the page's
+candidates, compared with the answer key. Quick to rerun while studying a change of scoring;
+the figures that count are the real CLI's (``bench/guides_check.py``).
+
+Usage: .venv/bin/python bench/corpus_offline.py SNAPSHOT.json [...] [--verbose]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from harness.guides.similarity import rank, similarity
+from harness.guides.status import classify
+
+
+def study(path: Path, verbose: bool) -> dict[str, int]:
+    """Print one line per step that is wrong (all with ``verbose``); return the counts."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    counts = dict.fromkeys(("steps", "status_right", "false_alarms", "missed", "repairable", "right", "wrong",
+                            "none", "gone", "suggested_gone"), 0)
+    for s in data["steps"]:
+        cands: list[dict[str, Any]] = data["pages"][s["page"]]
+        base = s["baseline"]
+        counts["steps"] += 1
+        verdict = classify(s["observation"], target=s["target"], expected_text=s["text"], baseline=base,
+                           page_error=s["error"], candidates=cands)
+        status, want = verdict.status, s["expected_status"]
+        counts["status_right"] += status == want
+        counts["false_alarms"] += want == "ok" and status != "ok"
+        counts["missed"] += want != "ok" and status == "ok"
+        expected = [i for i in s["expected_indices"] if isinstance(s["expected_indices"], list) and i >= 0]
+        ranked = rank(base, cands, limit=6) if base and status != "ok" else []
+        top = ranked[0].index if ranked else None
+        line = f"{s['guide']}/{s['step']}: {status} (want {want})"
+        problem = status != want
+        if want != "ok" and s["expected_element"] is None:
+            counts["gone"] += 1
+            counts["suggested_gone"] += top is not None
+            problem |= top is not None
+        elif want != "ok":
+            counts["repairable"] += 1
+            if top is None:
+                counts["none"] += 1
+                problem = True
+            elif expected and top == expected[0]:
+                counts["right"] += 1
+            else:
+                counts["wrong"] += 1
+                problem = True
+            exp_score = similarity(base, cands[expected[0]]).score if base and expected else None
+            line += f"; top {top} {ranked[0].score if ranked else 0:.3f} vs expected {expected[:1]} " \
+                    f"{exp_score if exp_score is not None else float('nan'):.3f}"
+            if ranked and top is not None:
+                fp = cands[top]
+                line += f" [{fp.get('tag')}#{fp.get('id')} {str(fp.get('text'))[:30]!r}]"
+        if verdict.similarity is not None:
+            line += f"; own {verdict.similarity:.3f}"
+        if problem or verbose:
+            print(("!! " if problem else "   ") + line)
+    print(f"{data['corpus']}: {counts}")
+    return counts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("snapshots", type=Path, nargs="+")
+    parser.add_argument("--verbose", action="store_true")
+    args = parser.parse_args()
+    for path in args.snapshots:
+        study(path, args.verbose)
+
+
+if __name__ == "__main__":
+    main()

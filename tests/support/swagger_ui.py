@@ -17,13 +17,14 @@ import functools
 import http.server
 import json
 import shutil
+import subprocess
 import tarfile
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
 
-from tests.support.django_admin import _answers, _run, cache_dir
+from tests.support.django_admin import DjangoSiteError, _answers, _run, cache_dir
 from tests.support.servers import serve
 
 SITE = Path(__file__).resolve().parents[1] / "fixtures" / "swagger_ui" / "site"
@@ -82,7 +83,7 @@ def _unpack(version: str, folder: Path) -> None:
         try:
             done = _run([npm, "pack", f"{PACKAGE}@{version}", "--json", "--pack-destination", tmp],
                         cwd=Path(tmp), timeout=300)
-        except Exception as exc:  # DjangoSiteError: the helper is shared
+        except (DjangoSiteError, subprocess.TimeoutExpired) as exc:  # the helper is Django's
             raise SwaggerUiError(str(exc)) from exc
         tarball = Path(tmp) / json.loads(done.stdout)[0]["filename"]
         with tarfile.open(tarball) as archive:
@@ -106,7 +107,9 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     def translate_path(self, path: str) -> str:
         served = super().translate_path(path)
         mine = self.site / Path(served).relative_to(self.directory)
-        return str(mine) if mine.is_file() or Path(served).is_dir() and (mine / "index.html").is_file() else served
+        if mine.is_file() or (Path(served).is_dir() and (mine / "index.html").is_file()):
+            return str(mine)
+        return served
 
     def do_GET(self) -> None:
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the browser left the page meanwhile

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlparse
+from urllib.parse import urldefrag, urlparse
 
 from harness.collect import anchors as probe_js
 from harness.collect.anchors import Anchor
@@ -176,6 +176,10 @@ def _open(page: Page, url: str, timeout_ms: float, login_path: str | None) -> st
 
     page.on("response", on_response)
     try:
+        if page.url != "about:blank" and urldefrag(page.url).url == urldefrag(url).url and page.url != url:
+            # only the fragment differs: goto would just scroll (a single-page app's deep link would
+            # not open), so the page is left first and loaded afresh
+            page.goto("about:blank")
         response = page.goto(url, wait_until="load", timeout=timeout_ms)
     except Exception as exc:
         # Chromium refuses an error answer without a body (net::ERR_HTTP_RESPONSE_CODE_FAILURE):

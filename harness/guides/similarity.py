@@ -783,12 +783,12 @@ def rank(old: Fingerprint, candidates: Sequence[Fingerprint], *, minimum: float 
         bisect.insort(best, score)
         if len(best) > limit:
             best.pop(0)
-    preference = {index: _preference(candidates[index], scorer) for _, index, _ in scored}
+    preference = {index: _preference(candidates[index], scorer, full) for _, index, full in scored}
     effective = _lift_nested(scored, candidates, preference, limit)
 
     def order(item: tuple[float, int, _Parts]) -> tuple[float, bool, bool, float, int]:
         index = item[1]
-        tag_match, role_match = preference[index]
+        _, tag_match, role_match = preference[index]
         return (-round(effective[index], TIE_DECIMALS), not tag_match, not role_match, _area(candidates[index]), index)
 
     scored.sort(key=order)
@@ -833,9 +833,11 @@ def identity_changes(old: Fingerprint, new: Fingerprint) -> list[str]:
     return out
 
 
-def _preference(fp: Fingerprint, scorer: _Scorer) -> tuple[bool, bool]:
-    """Whether the candidate's tag, and its role, are the baseline's."""
-    return (fp.get("tag") or "").lower() == scorer.tag, _role(fp) == scorer.role
+def _preference(fp: Fingerprint, scorer: _Scorer, parts: _Parts) -> tuple[float, bool, bool]:
+    """How the candidate names itself like the baseline (its id, classes and attributes agreeing, to
+    one decimal), then whether its tag, and its role, are the baseline's."""
+    identity = sum(parts[f][0] for f in ("id", "classes", "attributes") if f in parts)
+    return round(identity, 1), (fp.get("tag") or "").lower() == scorer.tag, _role(fp) == scorer.role
 
 
 def _node_keys(fp: Fingerprint) -> tuple[tuple[Any, Any, Any], ...]:
@@ -843,12 +845,13 @@ def _node_keys(fp: Fingerprint) -> tuple[tuple[Any, Any, Any], ...]:
 
 
 def _lift_nested(scored: list[tuple[float, int, _Parts]], candidates: Sequence[Fingerprint],
-                 preference: Mapping[int, tuple[bool, bool]], limit: int) -> dict[int, float]:
+                 preference: Mapping[int, tuple[float, bool, bool]], limit: int) -> dict[int, float]:
     """Scores to sort by, resolving a wrapper against the element inside it.
 
     Of two nested candidates (one contains the other: a row and its link, a ``<summary>`` and its
     heading) scoring within :data:`NESTED_TIE` of each other, the one strictly more like the
-    baseline in tag, then role, takes the better score, so the tie-break puts it first; when
+    baseline in id, classes and attributes, then tag, then role, takes the better score, so the
+    tie-break puts it first; when
     neither is, the better score stands (a wrapper that scores higher is not passed over for its
     content, nor the reverse).
     """

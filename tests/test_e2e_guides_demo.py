@@ -7,6 +7,7 @@ ground truth (``guides_on_v2`` in harness/demo/changes.yaml), written from the t
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -189,6 +190,9 @@ def test_write_fixes_patch_repairs_the_guides(v2: Any, v2_check: tuple[Path, dic
     patch = (tmp / "out" / "guide-fixes.patch").read_text()
     submit = _steps(data)[("sign-in", "submit")]["suggestion"]["target"]
     added = [line for line in patch.splitlines() if line.startswith("+") and "target:" in line]
+    # only the repaired steps' target: and text: lines change, nothing else of the files
+    changed = [line for line in patch.splitlines() if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    assert changed and all(re.match(r"[+-]\s+(target|text): ", line) for line in changed), patch
     assert any(submit in line.replace("\\", "") or json.dumps(submit) in line for line in added), patch
     # nothing was changed in place
     assert (tmp / "demo" / "guides" / "sign-in.yaml").read_text() == (DEMO / "guides" / "sign-in.yaml").read_text()

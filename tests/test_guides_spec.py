@@ -219,7 +219,7 @@ def test_fixes_patch_applies_with_git_and_keeps_comments(tmp_path: Path) -> None
                 suggestion={"target": "#heading", "score": 0.9, "reasons": ["same id"], "text": "Welcome back"}),
         _result("g", "c", "missing", target="#weak", suggestion={"target": "#x", "score": 0.3, "reasons": []}),
     ]
-    patch = fixes_patch(results, {"g": guide}, tmp_path, min_score=0.5)
+    patch = fixes_patch(results, {"g": guide}, tmp_path, min_score=0.5).text
     assert patch.startswith("--- a/journeys/demo/guides/g.yaml\n+++ b/journeys/demo/guides/g.yaml")
     assert "#x" not in patch  # below the threshold: not proposed
     assert guide.read_text() == original  # nothing changed in place

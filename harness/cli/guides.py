@@ -17,6 +17,7 @@ from harness.errors import HarnessError
 
 if TYPE_CHECKING:
     from harness.contracts.guides import GuidesFile
+    from harness.guides.fixes import FixesPatch
 
 guides_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
                          help="In-app guides: import tours, record baselines, check them after an app update.")
@@ -185,18 +186,44 @@ def _check(profile: Any, folder: Path, loaded: list[Any], base_url: str | None, 
                   "suggestions need `harness guides baseline`", markup=False, soft_wrap=True)
     stamp = datetime.now(UTC)
     folder_out = out_dir or Path("reports") / f"guides-{stamp:%Y%m%d-%H%M%S}"
-    data, written = check_guides(
+    data, written, patch = check_guides(
         profile, folder, loaded, baselines, base_url=base_url, out_dir=folder_out, policy=policy,
         min_score=min_score, app_version=app_version, browser_path=browser_path, headed=headed, timeout_ms=timeout,
         write_fixes=write_fixes, features=features, on_step=_progress(json_out))
     if json_out:
         sys.stdout.write(written.read_text(encoding="utf-8"))
     else:
-        _summary(data, folder_out, write_fixes)
+        _summary(data, folder_out, patch)
+    if patch is not None and patch.skipped and json_out:
+        _not_patched(patch, err)
     return data
 
 
-def _summary(data: GuidesFile, folder: Path, write_fixes: bool) -> None:
+def _not_patched(patch: FixesPatch, console: Any) -> None:
+    """The accepted repairs the patch leaves out (a value it cannot rewrite safely), one line each."""
+    console.print(f"Not in the patch ({len(patch.skipped)}): repair these by hand", markup=False)
+    for s in patch.skipped:
+        where = f" ({s.where})" if s.where else ""
+        console.print(f"  {s.guide} › {s.step}{where}: {s.reason}", markup=False, soft_wrap=True)
+
+
+def _no_repairs(data: GuidesFile) -> str:
+    """Why the patch is empty: no repair scored high enough, or why none was looked for."""
+    from harness.guides.results import no_suggestion_reason
+
+    steps = [s for g in data.guides for s in g.steps if s.status != "ok"]
+    if not steps:
+        return "Repairs: none needed (every step is ok)"
+    if any(s.evidence.repair_ms is not None for s in steps):
+        return "Repairs: none scored high enough to propose"
+    reasons = sorted({r for s in steps if (r := no_suggestion_reason(s))})
+    return "Repairs: " + ("; ".join(reasons) if reasons else "none proposed")
+
+
+def _summary(data: GuidesFile, folder: Path, patch: FixesPatch | None) -> None:
+    from harness.guides.fixes import FIXES_PATCH
+    from harness.guides.results import no_suggestion_reason
+
     totals = data.totals
     table = Table(title=f"Guides of {data.app} at {data.base_url}")
     for column in ("guide", "step", "status", "why", "suggested selector"):
@@ -207,7 +234,8 @@ def _summary(data: GuidesFile, folder: Path, write_fixes: bool) -> None:
                 continue
             s = step.suggestion
             table.add_row(escape(guide.id), escape(step.id), step.status, escape(step.message or ""),
-                          escape(f"{s.target}  ({s.score or 0:.2f})") if s else "—")
+                          escape(f"{s.target}  ({s.score or 0:.2f})") if s else
+                          escape(f"— ({no_suggestion_reason(step)})"))
     if table.row_count:
         out.print(table)
     counts = ", ".join(f"{totals[s]} {s}" for s in totals if s not in ("guides", "steps") and
@@ -218,12 +246,14 @@ def _summary(data: GuidesFile, folder: Path, write_fixes: bool) -> None:
     out.print(f"Results: {folder / 'guides.json'}", markup=False, soft_wrap=True)
     if (folder / "report.html").is_file():
         out.print(f"Report:  {folder / 'report.html'}", markup=False, soft_wrap=True)
-    if write_fixes:
-        patch = folder / "guide-fixes.patch"
-        if patch.stat().st_size:
-            out.print(f"Repairs: {patch} (review, then: git apply {patch})", markup=False, soft_wrap=True)
-        else:
-            out.print("Repairs: none scored high enough to propose", markup=False)
+    if patch is not None:
+        path = folder / FIXES_PATCH
+        if patch.text:
+            out.print(f"Repairs: {path} (review, then: git apply {path})", markup=False, soft_wrap=True)
+        elif not patch.skipped:
+            out.print(_no_repairs(data), markup=False, soft_wrap=True)
+        if patch.skipped:
+            _not_patched(patch, out)
 
 
 def demo_guides(base_url: str, run_dir: Path, app_version: str, browser_path: str | None) -> int:

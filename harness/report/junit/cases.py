@@ -254,6 +254,8 @@ def _guide_details(guide_title: str, guide_file: str | None, step: GuideStepResu
         count = f"; {step.match_count} element(s) matched" if step.match_count is not None else ""
         lines.append(f"Target: {step.target}{count}")
     lines.append(f"Status: {step.status}: {step.message or ''}")
+    if step.warning:
+        lines.append(f"Warning: {step.warning}")
     ev = step.evidence
     if ev.expected_text is not None or ev.actual_text is not None:
         lines.append(f"Text expected: {ev.expected_text!r}; found: {ev.actual_text!r}")

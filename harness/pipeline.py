@@ -34,7 +34,7 @@ from harness.contracts.records import (
 )
 from harness.contracts.settings import SETTINGS_FILE, RunSettings
 from harness.errors import HarnessError, describe, note
-from harness.guides.fixes import FIXES_PATCH, fixes_patch
+from harness.guides.fixes import FIXES_PATCH, FixesPatch, fixes_patch
 from harness.guides.results import outline, summarise
 from harness.guides.similarity import SUGGEST_MIN
 from harness.outcomes import exit_code, scenarios, totals
@@ -336,12 +336,14 @@ def _summarise_guides(run_dir: Path, info: RunInfo, saved: RunSettings | None) -
 def check_guides(profile: AppProfile, folder: Path, guides: list[Guide], baselines: dict[str, Baseline], *,
                  base_url: str | None, out_dir: Path, policy: tuple[str, ...], min_score: float | None,
                  app_version: str | None, browser_path: str | None, headed: bool, timeout_ms: float,
-                 write_fixes: bool, features: Path, on_step: Any = None) -> tuple[GuidesFile, Path]:
+                 write_fixes: bool, features: Path, on_step: Any = None,
+                 allure_dir: Path | None = None) -> tuple[GuidesFile, Path, FixesPatch | None]:
     """Check guides on the app: their pages, then the journeys that reach ``after:`` steps; write every output.
 
     Returns:
-        The guide results and the path of ``guides.json`` (in ``out_dir``, with the report and, with
-        ``write_fixes``, ``guide-fixes.patch``).
+        The guide results, the path of ``guides.json`` (in ``out_dir``, with the report and, with
+        ``write_fixes``, ``guide-fixes.patch``) and, with ``write_fixes``, the patch (and the repairs
+        it leaves out). With ``allure_dir``, one Allure result per guide is written there.
 
     Raises:
         HarnessError: No URL, an unreachable app, a browser that will not start.
@@ -365,8 +367,14 @@ def check_guides(profile: AppProfile, folder: Path, guides: list[Guide], baselin
     secrets = secrets_of_paths(profile, [features] if features.exists() else [])
     written = write_guides(out_dir, data, secrets)
     write_outputs(out_dir, secrets=secrets)  # the verdicts are in guides.json; an output that fails is named on stderr
+    if allure_dir is not None:
+        try:
+            write_allure_results(out_dir, allure_dir, secrets=secrets)
+        except Exception as exc:  # like any output: named on stderr, the verdicts stand
+            note(f"harness: {ALLURE_RESULTS} could not be written: {describe(exc)}")
+    patch = None
     if write_fixes:
         patch = fixes_patch(results, {g.id: g.file for g in guides if g.file is not None}, Path.cwd(),
                             min_score if min_score is not None else SUGGEST_MIN)
-        (out_dir / FIXES_PATCH).write_text(patch, encoding="utf-8")
-    return data, written
+        (out_dir / FIXES_PATCH).write_text(patch.text, encoding="utf-8")
+    return data, written, patch

@@ -23,7 +23,7 @@ from harness.demo import load_changes
 from harness.demo.server import DemoServer
 from harness.spec.tours import import_tour
 from tests.support import ROOT, tour_libs
-from tests.support.cli import cli, harness
+from tests.support.cli import cli, env_with_secrets, harness
 from tests.support.servers import both_demo_versions, serve_folder
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("tour-libs")]
@@ -166,3 +166,88 @@ def test_guide_check_verdict_agrees_with_what_the_library_highlights(
         assert (verdict["status"] == "missing") == (not shown["attached"]), where
         assert (verdict["status"] == "missing") == (verdict["target"] in missing_on_v2() and version == 2), where
     assert any(v["status"] == "missing" for v in guide["steps"]) == (version == 2)
+
+
+LOGIN_INPUTS_TOUR = """\
+import Shepherd from 'shepherd.js';
+const tour = new Shepherd.Tour({useModalOverlay: true});
+tour.addStep({id: 'a-field', title: 'A field', text: 'Fill it in.',
+              attachTo: {element: 'form#login-form input', on: 'bottom'}});
+tour.start();
+"""
+EXPENSES_TOUR = """\
+import Shepherd from 'shepherd.js';
+const tour = new Shepherd.Tour({});
+tour.addStep({id: 'search', title: 'Search', text: 'Find an expense.',
+              attachTo: {element: '#expense-search', on: 'bottom'}});
+tour.addStep({id: 'button', title: 'Go', text: 'Run it.',
+              attachTo: {element: '#expense-search-form button[type=submit]', on: 'bottom'}});
+tour.start();
+"""
+
+
+def test_first_match_baseline_warnings_and_tours_behind_a_login(
+        page: Page, servers: dict[int, DemoServer], tmp_path: Path) -> None:
+    """A css selector with several matches is the first match (as Shepherd attaches), with a warning; a
+    playwright one stays ambiguous; a tour behind a login works with --user, says what to add without it,
+    and a failed login is said once per user, without its prefix twice."""
+    server = servers[1]
+    tours, guides = tmp_path / "tours", tmp_path / "guides"
+    tours.mkdir()
+    (tours / "login-inputs.js").write_text(LOGIN_INPUTS_TOUR)
+    (tours / "expenses.js").write_text(EXPENSES_TOUR)
+    # what Shepherd itself attaches the step to: the first of the form's inputs
+    page.goto(server.url + "/login")
+    shown = tour_libs.highlighted(page, "shepherd", tours / "login-inputs.js")
+    first = tour_libs.describe(page, "form#login-form input")
+    assert shown[0]["attached"] and first is not None and shown[0]["element"]["path"] == first["path"]
+    app = app_yaml(tmp_path, server.url)
+    for guide_id, name, *options in (
+            ("login-inputs", "login-inputs.js", "--page", "/login"),
+            ("expenses-anonymous", "expenses.js", "--page", "/expenses"),
+            ("expenses-employee", "expenses.js", "--page", "/expenses", "--user", "employee"),
+            ("expenses-manager", "expenses.js", "--page", "/expenses", "--user", "manager")):
+        done = cli("guides", "import", "shepherd", tours / name, *options, "--id", guide_id, "--app", app,
+                   "--out", guides / f"{guide_id}.yaml")
+        assert done.returncode == 0, done.stderr
+    (guides / "strict.yaml").write_text("id: strict\npage: /login\nsteps:\n  - id: a-field\n"
+                                        "    target: form#login-form input\n")
+    # these servers keep the demo's default passwords; the manager's is made wrong
+    env = {**env_with_secrets(), "DEMO_EMPLOYEE_PASSWORD": "alice-demo-pw", "DEMO_MANAGER_PASSWORD": "not-the-password",
+           "COLUMNS": "400"}
+    common = ("--app", str(app), "--guides", str(guides), "--base-url", server.url)
+    # the baseline records the steps that are ok (with the first-match warning) and lists the others, exit 1
+    baseline = harness("guides", "baseline", *common, env=env)
+    assert baseline.returncode == 1, baseline.stdout + baseline.stderr
+    assert "baseline recorded for 3 of 8 steps" in baseline.stderr, baseline.stderr
+    assert ("warning: " in baseline.stderr and "form#login-form input matches 2 elements; "
+            "Shepherd/querySelector attaches to the first" in baseline.stderr)
+    recorded = json.loads((guides / "baseline" / "login-inputs.json").read_text())["steps"]["a-field"]
+    assert recorded["fingerprint"]["id"] == "username" and "attaches to the first" in recorded["warning"]
+    # the check
+    done = harness("guides", "check", *common, "--out", str(tmp_path / "out"), env=env)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "allure-results could not be written" not in done.stderr  # no --allure-dir, no Allure, no message
+    report = json.loads((tmp_path / "out" / "guides.json").read_text())
+    steps = {(g["id"], s["id"]): s for g in report["guides"] for s in g["steps"]}
+    field = steps[("login-inputs", "a-field")]
+    assert field["status"] == "ok" and field["match_count"] == 2
+    assert field["warning"] == "form#login-form input matches 2 elements; Shepherd/querySelector attaches to the first"
+    assert steps[("strict", "a-field")]["status"] == "ambiguous" and "warning" not in steps[("strict", "a-field")]
+    assert steps[("expenses-employee", "search")]["status"] == "ok"
+    anonymous = steps[("expenses-anonymous", "search")]
+    assert anonymous["status"] == "page_error" and "redirected to the login page" in anonymous["message"]
+    assert "add `user: <name>`" in anonymous["message"] and "--user NAME" in anonymous["message"]
+    manager = steps[("expenses-manager", "search")]["message"]
+    assert manager.startswith("login as 'manager'") and "failed: login as" not in manager
+    # said once: one row for the manager's two steps, one for the anonymous guide's two
+    assert done.stdout.count("login as 'manager'") == 1, done.stdout
+    assert done.stdout.count("redirected to the login page") == 1, done.stdout
+    assert "warning: login-inputs › a-field (ok): form#login-form input matches 2 elements" in done.stdout
+    # with --allure-dir, the check writes one Allure result per guide
+    allure = tmp_path / "allure"
+    with_allure = harness("guides", "check", *common, "--out", str(tmp_path / "out2"), "--allure-dir", str(allure),
+                          env=env)
+    assert with_allure.returncode == 1 and "could not be written" not in with_allure.stderr
+    names = sorted(json.loads(p.read_text())["name"] for p in allure.glob("*-result.json"))
+    assert len(names) == 5 and "Guide: Login inputs" in names

@@ -170,6 +170,52 @@ def test_drift_needs_a_baseline_and_a_different_element() -> None:
     assert classify(obs(fingerprint=other), target="#x").status == "ok"
 
 
+def _placed(selector_format: str, library: str | None = None) -> Any:
+    from harness.collect.guide_check import PlacedStep
+    from harness.spec.guides import Guide
+
+    guide = Guide.model_validate({"id": "tour", "page": "/", "selector_format": selector_format,
+                                  "source": {"library": library} if library else None,
+                                  "steps": [{"id": "save", "target": ".save", "text": "Save"}]})
+    return PlacedStep(guide, guide.steps[0], 0, "http://app/")
+
+
+@pytest.mark.parametrize(("library", "runtime"), [("shepherd", "Shepherd"), ("introjs", "Intro.js"),
+                                                  ("driverjs", "Driver.js"), (None, "querySelector")])
+def test_css_guides_attach_to_the_first_of_several_matches(library: str | None, runtime: str) -> None:
+    from harness.collect.guide_check import verdict_of
+
+    verdict, warning = verdict_of(_placed("css", library), obs(count=3))
+    assert verdict.status == "ok"
+    assert warning == (f".save matches 3 elements; {runtime}/querySelector attaches to the first"
+                       if library else ".save matches 3 elements; querySelector attaches to the first")
+    # the first match is judged like any step's element: hidden, covered, text changed...
+    assert verdict_of(_placed("css", library), obs(count=2, visible=False))[0].status == "hidden"
+    covered = obs(count=2, covered_by={"tag": "div", "id": "banner"})
+    assert verdict_of(_placed("css", library), covered)[0].status == "covered"
+    assert verdict_of(_placed("css", library), obs(count=2, text="Store", name="Store"))[0].status == "text_changed"
+    # one match, no match, a page that failed: no warning
+    assert verdict_of(_placed("css", library), obs())[1] is None
+    assert verdict_of(_placed("css", library), obs(count=0))[0].status == "missing"
+    assert verdict_of(_placed("css", library), obs(count=2), page_error="HTTP 500") == (
+        classify(obs(count=2), target=".save", page_error="HTTP 500"), None)
+
+
+def test_playwright_guides_stay_strict() -> None:
+    from harness.collect.guide_check import verdict_of
+
+    verdict, warning = verdict_of(_placed("playwright"), obs(count=3))
+    assert verdict.status == "ambiguous" and warning is None
+
+
+def test_a_warning_is_written_only_when_set() -> None:
+    step = GuideStepCheck.model_validate({"guide": "g", "step": "s", "status": "ok"})
+    assert "warning" not in step.model_dump(mode="json")
+    step.warning = "x matches 2 elements; Shepherd/querySelector attaches to the first"
+    line = GuideStepCheck.model_validate_json(step.model_dump_json())
+    assert line.warning == step.warning and line.result().warning == step.warning
+
+
 def test_text_matches_looks_at_text_name_placeholder_and_title() -> None:
     assert text_matches("search", {"text": "", "placeholder": "Search expenses"})
     assert text_matches("Close", {"text": "", "title": "close"})
@@ -219,7 +265,7 @@ def test_fixes_patch_applies_with_git_and_keeps_comments(tmp_path: Path) -> None
                 suggestion={"target": "#heading", "score": 0.9, "reasons": ["same id"], "text": "Welcome back"}),
         _result("g", "c", "missing", target="#weak", suggestion={"target": "#x", "score": 0.3, "reasons": []}),
     ]
-    patch = fixes_patch(results, {"g": guide}, tmp_path, min_score=0.5)
+    patch = fixes_patch(results, {"g": guide}, tmp_path, min_score=0.5).text
     assert patch.startswith("--- a/journeys/demo/guides/g.yaml\n+++ b/journeys/demo/guides/g.yaml")
     assert "#x" not in patch  # below the threshold: not proposed
     assert guide.read_text() == original  # nothing changed in place

@@ -241,3 +241,51 @@ def test_inline_script_of_an_html_page(tmp_path: Path) -> None:
     with pytest.raises(SpecError) as caught:
         import_tour("driverjs", path)
     assert caught.value.line == 5
+
+
+# --- a tour behind a login: --user ------------------------------------------------------------------
+DEMO_APP = Path(__file__).resolve().parents[1] / "journeys" / "demo" / "app.yaml"
+
+
+def test_import_with_a_user_sets_the_guides_user(tmp_path: Path) -> None:
+    data = import_tour("shepherd", TOURS / "shepherd-login.js", page="/expenses", user="employee")
+    assert list(data)[:5] == ["schema_version", "id", "title", "user", "page"] and data["user"] == "employee"
+    out = tmp_path / "g.yaml"
+    out.write_text(guide_yaml(data))
+    assert load_guide(out).user == "employee"
+
+
+def test_import_cli_checks_the_user_and_page_against_the_app_profile(tmp_path: Path) -> None:
+    from tests.support.cli import cli
+
+    tour = TOURS / "shepherd-login.js"
+    bad = cli("guides", "import", "shepherd", tour, "--user", "bogus", "--app", DEMO_APP)
+    assert bad.returncode == 2 and "unknown user 'bogus'" in bad.stderr and str(DEMO_APP) in bad.stderr
+    assert "employee, manager" in bad.stderr and "Traceback" not in bad.stderr
+    page = cli("guides", "import", "shepherd", tour, "--page", "nowhere", "--app", DEMO_APP)
+    assert page.returncode == 2 and "unknown page 'nowhere'" in page.stderr and str(DEMO_APP) in page.stderr
+    lost = cli("guides", "import", "shepherd", tour, "--user", "employee", "--out", tmp_path / "g.yaml")
+    assert lost.returncode == 2 and "--user needs the app profile" in lost.stderr
+    # the app.yaml above an --out guides folder is found on its own
+    app = tmp_path / "demo"
+    (app / "guides").mkdir(parents=True)
+    (app / "app.yaml").write_text(DEMO_APP.read_text())
+    good = cli("guides", "import", "shepherd", tour, "--user", "manager", "--page", "/expenses",
+               "--out", app / "guides" / "tour.yaml")
+    assert good.returncode == 0, good.stderr
+    assert load_guide(app / "guides" / "tour.yaml").user == "manager"
+    wrong = cli("guides", "import", "shepherd", tour, "--user", "root", "--out", app / "guides" / "t2.yaml")
+    assert wrong.returncode == 2 and str((app / "app.yaml").resolve()) in wrong.stderr
+    assert not (app / "guides" / "t2.yaml").exists()
+
+
+def test_login_messages_are_said_once_and_say_what_to_add() -> None:
+    from harness.collect.guide_check import login_failure, login_redirect
+
+    why = "login as 'alice' did not succeed (still at http://app/login)"
+    assert login_failure("alice", why) == why  # not "login as 'alice' failed: login as 'alice' ..."
+    assert login_failure("alice", "cannot click #go") == "login as 'alice' failed: cannot click #go"
+    anonymous = login_redirect("http://app/expenses", "http://app/login?next=/expenses", None)
+    assert "redirected to the login page" in anonymous and "add `user: <name>`" in anonymous
+    assert "harness guides import --user NAME" in anonymous
+    assert "add `user:" not in login_redirect("http://app/expenses", "http://app/login", "alice")

@@ -355,7 +355,8 @@
     result.box = fp.box;  // measured at the page's own scroll position, like every other anchor
     const kept = { matches: matches.slice(0, 5), cover: null };
     window.__harnessProbe[anchor.key] = kept;
-    if (fp.visible && matches.length === 1) {
+    // one match, or several when the guide's runtime attaches to the first (querySelector)
+    if (fp.visible && (matches.length === 1 || anchor.first)) {
       result.offscreen = isOffscreen(el);
       if (!result.offscreen) {
         kept.cover = coveredBy(el);  // scrolls the element into view to look at its centre

@@ -35,10 +35,13 @@ class Anchor:
     Attributes:
         key: The caller's name for it (returned with its observation).
         selector: A Playwright selector.
+        first: The guide's runtime attaches to the first of several matches (``document.querySelector``):
+            the first match is examined in full (offscreen, covered) even when there are several.
     """
 
     key: str
     selector: str
+    first: bool = False
 
 
 def _argument(page: Page, anchors: list[Anchor]) -> list[dict[str, Any]]:
@@ -46,14 +49,14 @@ def _argument(page: Page, anchors: list[Anchor]) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     for anchor in anchors:
         if is_plain_css(anchor.selector):
-            items.append({"key": anchor.key, "css": anchor.selector})
+            items.append({"key": anchor.key, "css": anchor.selector, "first": anchor.first})
             continue
         try:
             handles = page.locator(anchor.selector).element_handles()
         except Exception as exc:  # an invalid selector is the anchor's problem, not the run's
             items.append({"key": anchor.key, "css": None, "elements": [], "error": str(exc).splitlines()[0]})
             continue
-        items.append({"key": anchor.key, "css": None, "elements": handles})
+        items.append({"key": anchor.key, "css": None, "elements": handles, "first": anchor.first})
     return items
 
 

@@ -162,11 +162,27 @@ class _Contexts:
         try:
             journey.login(user, reuse=False)
         except StepFailure as exc:
-            return f"login as {user!r} failed: {exc}"
+            return login_failure(user, str(exc))
         return None
 
 
-def _open(page: Page, url: str, timeout_ms: float, login_path: str | None) -> str | None:
+def login_failure(user: str, why: str) -> str:
+    """One message for a failed login (``why`` may already say "login as 'x' ...": not said twice)."""
+    if why.startswith(f"login as {user!r}"):
+        return why
+    return f"login as {user!r} failed: {why}"
+
+
+def login_redirect(url: str, landed: str, user: str | None) -> str:
+    """Why a page that redirected to the login page was not checked, and what to add."""
+    message = f"{url} redirected to the login page ({landed})"
+    if user is None:
+        return (message + ": the page needs a login; add `user: <name>` (a user of app.yaml) to the guide, "
+                "or import the tour with `harness guides import --user NAME`")
+    return message + f" although logged in as {user!r} (the session did not hold, or {user!r} may not open it)"
+
+
+def _open(page: Page, url: str, timeout_ms: float, login_path: str | None, user: str | None = None) -> str | None:
     """Load a page; return why it is unusable, or ``None``."""
     statuses: list[int] = []
 
@@ -193,13 +209,14 @@ def _open(page: Page, url: str, timeout_ms: float, login_path: str | None) -> st
         return f"{url} answered HTTP {response.status}"
     wanted, landed = urlparse(url).path, urlparse(page.url).path
     if login_path and landed != wanted and landed.rstrip("/") == login_path.rstrip("/"):
-        return f"{url} redirected to the login page ({page.url})"
+        return login_redirect(url, page.url, user)
     return None
 
 
 def settled_probe(page: Page, placed: list[PlacedStep], run: GuideRun) -> dict[str, dict[str, Any]]:
     """Probe a page's anchors; if some look broken, probe again once the network is idle."""
-    wanted = [Anchor(p.key, p.step.target) for p in placed if p.step.target]
+    wanted = [Anchor(p.key, p.step.target, first=first_match_runtime(p.guide) is not None)
+              for p in placed if p.step.target]
     if not wanted:
         return {}
     observed = probe_js.probe(page, wanted, one_call_per_anchor=run.one_call_per_anchor)
@@ -220,55 +237,75 @@ def _visit(run: GuideRun, handle: Callable[[Page | None, list[PlacedStep], dict[
         contexts = _Contexts(browser, run)
         for (user, url), placed in placed_steps(run).items():
             page = contexts.page(user)
-            error = contexts.errors.get(user) or _open(page, url, run.timeout_ms, login_path)
+            error = contexts.errors.get(user) or _open(page, url, run.timeout_ms, login_path, user)
             observed = {} if error else settled_probe(page, placed, run)
             handle(None if error else page, placed, observed, error)
 
 
 # --- baseline --------------------------------------------------------------------------
-def record_baselines(run: GuideRun, app_version: str | None = None) -> dict[str, Baseline]:
-    """Record every page-based step's fingerprint and a cropped screenshot.
+@dataclass
+class Recorded:
+    """What :func:`record_baselines` recorded.
 
-    Returns:
-        The baselines written, by guide id.
+    Attributes:
+        baselines: The baselines written, by guide id (each holds the steps that were recorded).
+        steps: How many page-based steps were looked at.
+        recorded: How many of them were recorded.
+        not_recorded: The others: ``file:line (guide/step): status: message``, one each.
+        warnings: Recorded steps to look at: a css guide's target that matches several elements.
+    """
 
-    Raises:
-        HarnessError: When a step cannot be baselined (its page fails, or its anchor is not
-            found exactly once and visible): a baseline must be taken on a good version.
+    baselines: dict[str, Baseline] = field(default_factory=dict)
+    steps: int = 0
+    recorded: int = 0
+    not_recorded: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def record_baselines(run: GuideRun, app_version: str | None = None) -> Recorded:
+    """Record every page-based step that is ok: its fingerprint and a cropped screenshot.
+
+    A step that is not ok on this version (its page fails, its anchor is missing, hidden...) is
+    not recorded and is listed in :attr:`Recorded.not_recorded`; the others are recorded all the
+    same, so one broken step does not block the baseline of the rest. Each guide's baseline file
+    is written again with the steps recorded now (a step not recorded has no fingerprint until a
+    later baseline records it).
     """
     folder = baseline_folder(run.guides_folder)
     meta = {"app": run.profile.name, "app_version": app_version, "base_url": run.base_url,
             "recorded_at": datetime.now(UTC).isoformat(timespec="seconds")}
-    baselines = {g.id: Baseline(g.id, {}, dict(meta)) for g in run.guides}
-    problems: list[str] = []
+    done = Recorded(baselines={g.id: Baseline(g.id, {}, dict(meta)) for g in run.guides})
     shots: dict[Path, bytes] = {}
 
     def handle(page: Page | None, placed: list[PlacedStep], observed: dict[str, dict[str, Any]],
                error: str | None) -> None:
         for p in placed:
+            done.steps += 1
             entry: dict[str, Any] = {"target": p.step.target, "fingerprint": None, "screenshot": None}
             if error:
-                problems.append(f"{p.key}: {error}")
+                done.not_recorded.append(f"{_where(p)} ({p.key}): page_error: {error}")
+                _announce(run, p, "page_error")
                 continue
             if p.step.target:
-                verdict = classify(observed.get(p.key), target=p.step.target, expected_text=p.step.text)
+                verdict, warning = verdict_of(p, observed.get(p.key))
                 if verdict.status != "ok" or page is None:
-                    problems.append(f"{p.key} ({_where(p)}): {verdict.status}: {verdict.message}")
+                    done.not_recorded.append(f"{_where(p)} ({p.key}): {verdict.status}: {verdict.message}")
+                    _announce(run, p, verdict.status)
                     continue
                 obs = observed[p.key]
                 entry["fingerprint"] = obs["fingerprint"]
                 shot = Path(p.guide.id) / f"{p.step.id}.png"
-                shots[shot] = _crop(page, obs["box"])  # written only if the whole baseline succeeds
+                shots[shot] = _crop(page, obs["box"])
                 entry["screenshot"] = shot.as_posix()
-            baselines[p.guide.id].steps[p.step.id] = entry
-            if run.on_step:
-                run.on_step(p.guide.id, p.step.id, "recorded")
+                if warning:
+                    entry["warning"] = warning
+                    done.warnings.append(f"{_where(p)} ({p.key}): {warning}")
+            done.baselines[p.guide.id].steps[p.step.id] = entry
+            done.recorded += 1
+            _announce(run, p, "recorded")
 
     _visit(run, handle)
-    if problems:
-        raise HarnessError("cannot record a baseline; these steps are not ok on this version:\n  "
-                           + "\n  ".join(problems))
-    for baseline in baselines.values():
+    for baseline in done.baselines.values():
         old = folder / baseline.guide
         if old.is_dir():
             for png in old.glob("*.png"):
@@ -278,7 +315,12 @@ def record_baselines(run: GuideRun, app_version: str | None = None) -> dict[str,
     for shot, data in shots.items():
         (folder / shot).parent.mkdir(parents=True, exist_ok=True)
         (folder / shot).write_bytes(data)
-    return baselines
+    return done
+
+
+def _announce(run: GuideRun, p: PlacedStep, status: str) -> None:
+    if run.on_step:
+        run.on_step(p.guide.id, p.step.id, status)
 
 
 def _crop(page: Page, box: dict[str, Any], pad: int = 24) -> bytes:
@@ -294,6 +336,41 @@ def _where(p: PlacedStep) -> str:
 
 
 # --- check -----------------------------------------------------------------------------
+RUNTIMES = {"shepherd": "Shepherd", "introjs": "Intro.js", "driverjs": "Driver.js"}
+
+
+def first_match_runtime(guide: Guide) -> str | None:
+    """What attaches a ``css`` guide's steps to the first of several matches (for messages); None: strict.
+
+    Tour libraries find a step's element with ``document.querySelector``: a selector that matches
+    several elements works, on the first. A ``playwright`` guide's selectors are strict.
+    """
+    if guide.selector_format != "css":
+        return None
+    library = guide.source.library if guide.source else None
+    return f"{RUNTIMES.get(library, library)}/querySelector" if library else "querySelector"
+
+
+def verdict_of(p: PlacedStep, observation: dict[str, Any] | None, baseline: dict[str, Any] | None = None,
+               page_error: str | None = None, candidates: Sequence[dict[str, Any]] | None = None
+               ) -> tuple[Verdict, str | None]:
+    """A step's verdict, and a warning when its guide's runtime attaches to the first of several matches.
+
+    For a ``css`` guide, several matches are not ``ambiguous``: the step's element is the first
+    match (as the tour library would attach to it), judged like any other step's element.
+    """
+    obs = observation or {}
+    runtime = first_match_runtime(p.guide)
+    count = obs.get("count") or 0
+    warning = None
+    if runtime and count > 1 and not page_error and not obs.get("error"):
+        warning = f"{p.step.target} matches {count} elements; {runtime} attaches to the first"
+        observation = {**obs, "count": 1}  # the first match's own observation (the probe describes it)
+    verdict = classify(observation, target=p.step.target, expected_text=p.step.text, baseline=baseline,
+                       page_error=page_error, candidates=candidates)
+    return verdict, warning
+
+
 def step_result(p: PlacedStep, verdict: Verdict, observation: dict[str, Any] | None,
                 baseline: dict[str, Any] | None) -> GuideStepCheck:
     """The result of one step (one line of ``guides.jsonl``), without repair or screenshots yet."""
@@ -393,11 +470,11 @@ def examine(page: Page | None, placed: list[PlacedStep], observed: dict[str, dic
         baseline = run.baselines.get(p.guide.id)
         base_fp = baseline.fingerprint(p.step.id, p.step.target) if baseline else None
         obs = observed.get(p.key)
-        verdict = classify(obs, target=p.step.target, expected_text=p.step.text, baseline=base_fp, page_error=error,
-                           candidates=pool)
+        verdict, warning = verdict_of(p, obs, base_fp, error, pool)
         result = step_result(p, verdict, obs, base_fp)
+        result.warning = warning
         if page is not None:
-            _repair_and_evidence(page, run, p, result, base_fp, pool)
+            _repair_and_evidence(page, run, p, result, base_fp, baseline, pool)
         _copy_baseline_shot(run, p, baseline, result)
         results.append(result)
     return results
@@ -429,8 +506,19 @@ def check(run: GuideRun) -> list[GuideStepCheck]:
     return results
 
 
+def no_baseline_note(p: PlacedStep, baseline: Baseline | None) -> str:
+    """Why a step has no baseline fingerprint, and what to do (``no baseline for this step: ...``)."""
+    if baseline is None:
+        return (f"no baseline for this step: guide {p.guide.id!r} has none; record one with "
+                "`harness guides baseline` on a version where the guide works")
+    when = baseline.meta.get("recorded_at") or "?"
+    return (f"no baseline for this step: it was not recorded by the baseline of {when} (it was not ok then); "
+            "record it with `harness guides baseline` on a version where it works")
+
+
 def _repair_and_evidence(page: Page, run: GuideRun, p: PlacedStep, result: GuideStepCheck,
-                         base_fp: dict[str, Any] | None, pool: Sequence[dict[str, Any]] | None = None) -> None:
+                         base_fp: dict[str, Any] | None, baseline: Baseline | None = None,
+                         pool: Sequence[dict[str, Any]] | None = None) -> None:
     status = result.status
     if status == "ok":
         return
@@ -441,7 +529,7 @@ def _repair_and_evidence(page: Page, run: GuideRun, p: PlacedStep, result: Guide
                                     pool=pool)
         result.evidence.repair_ms = round((time.perf_counter() - started) * 1000, 1)
     elif status in REPAIRABLE:
-        result.evidence.note = "no baseline fingerprint: record one with `harness guides baseline`"
+        result.evidence.note = no_baseline_note(p, baseline)
     if run.screenshots and run.out_dir is not None:
         rel = GUIDE_ARTIFACTS / p.guide.id / f"{p.step.id}.png"
         try:

@@ -150,6 +150,9 @@ class GuideStepResult(_Model):
     message: str | None = None
     """Why, in one sentence."""
     match_count: int | None = None
+    warning: str | None = _optional()
+    """Something to look at in a step that may well be ok (left out when None): a ``css`` guide's
+    target that matches several elements, of which its tour library attaches to the first."""
     evidence: Evidence = Field(default_factory=Evidence)
     suggestion: Suggestion | None = None
     journey: JourneyVisit | None = _optional()

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from harness.contracts.guides import GuideResult, GuidesFile, GuideStepCheck, Policy
+from harness.contracts.guides import GuideResult, GuidesFile, GuideStepCheck, GuideStepResult, Policy
 from harness.errors import HarnessError
-from harness.guides.status import DEFAULT_FAIL_ON, STATUSES
+from harness.guides.status import DEFAULT_FAIL_ON, REPAIRABLE, STATUSES
 from harness.spec.guides import Guide
 
 
@@ -55,6 +55,23 @@ def guide_status(statuses: Iterable[str], fail_on: Iterable[str]) -> str:
     if any(s in fail for s in statuses):
         return "broken"
     return "warning" if any(s != "ok" for s in statuses) else "intact"
+
+
+def no_suggestion_reason(step: GuideStepResult) -> str | None:
+    """Why a step that is not ok has no suggested selector (None: it has one, or it is ok).
+
+    "none scored high enough" only when a repair was looked for (the step had a baseline
+    fingerprint); otherwise why none was looked for.
+    """
+    if step.status == "ok" or step.suggestion is not None:
+        return None
+    if step.evidence.repair_ms is not None:
+        return "none scored high enough"
+    if step.evidence.note:
+        return f"none looked for: {step.evidence.note}"
+    if step.status not in REPAIRABLE:
+        return f"none looked for: the selector is not at fault ({step.status})"
+    return "none looked for"
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,7 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 from harness.errors import SpecError
 from harness.spec.htmlsteps import data_intro_steps, inline_scripts, plain_text
 from harness.spec.jsvalues import Call, Dynamic, Evaluator, JsArray, JsObject, Query, calls, parse_js
+from harness.spec.profile import AppProfile
 
 LIBRARIES = ("shepherd", "introjs", "driverjs")
 _ALIASES = {"shepherd.js": "shepherd", "intro.js": "introjs", "intro": "introjs", "driver.js": "driverjs",
@@ -252,8 +253,24 @@ def _unique_ids(steps: list[dict[str, Any]]) -> None:
         step["id"] = candidate
 
 
+def check_against_profile(profile: AppProfile, *, user: str | None = None, page: str | None = None) -> None:
+    """Refuse a ``--user`` or ``--page`` name the app profile does not define, naming its app.yaml.
+
+    Raises:
+        SpecError: On an unknown user, or a page that is neither a path, a URL nor a ``pages:`` name.
+    """
+    where = profile.source
+    if user is not None and user not in profile.users:
+        known = ", ".join(sorted(profile.users)) or "none"
+        raise SpecError(f"unknown user {user!r}: the users: of app {profile.name!r} are {known}", where)
+    if page and not page.startswith(("/", "http://", "https://")) and page not in profile.pages:
+        known = ", ".join(sorted(profile.pages)) or "none"
+        raise SpecError(f"unknown page {page!r}: not a path, and the pages: of app {profile.name!r} are {known}",
+                        where)
+
+
 def import_tour(library: str, path: Path, *, guide_id: str | None = None, title: str | None = None,
-                page: str | None = None) -> dict[str, Any]:
+                page: str | None = None, user: str | None = None) -> dict[str, Any]:
     """Read a tour file of ``library`` and return the guide definition (docs/guides.md) as plain data.
 
     Tour files do not say which page a tour runs on, so ``page`` is set only when given: without it
@@ -266,9 +283,10 @@ def import_tour(library: str, path: Path, *, guide_id: str | None = None, title:
         guide_id: The guide id; defaults to the file name without extension, slugified.
         title: The guide title; defaults to the file name made readable.
         page: The page the tour runs on (a path, a pages: name or a URL).
+        user: The app.yaml user to log in as before the tour's pages (a tour behind a login).
 
     Returns:
-        ``{schema_version, id, title, [page], selector_format: css, source: {library, file}, steps}``;
+        ``{schema_version, id, title, [user], [page], selector_format: css, source: {library, file}, steps}``;
         each step has ``id`` (the tour's own, else ``step-N``), ``target`` (absent for floating steps),
         and ``title``/``body`` when the bubble has them, as plain text.
 
@@ -287,6 +305,8 @@ def import_tour(library: str, path: Path, *, guide_id: str | None = None, title:
         "id": _slug(guide_id) if guide_id else _slug(stem),
         "title": title or re.sub(r"[-_.]+", " ", stem).strip().capitalize() or "Tour",
     }
+    if user:
+        data["user"] = user
     if page:
         data["page"] = page
     data["selector_format"] = "css"

@@ -14,7 +14,7 @@ from allure_commons.model2 import Attachment, Label, Parameter, Status, StatusDe
 from allure_commons.utils import md5
 
 from harness.contracts.guides import GuideResult, GuidesFile, GuideStepResult
-from harness.guides.results import fail_on_of
+from harness.guides.results import fail_on_of, no_suggestion_reason
 from harness.report.allure.files import ResultsFolder, millis, stable_uuid
 from harness.report.allure.meta import GUIDE_MARK
 from harness.runfolder.guides import read_guides
@@ -29,7 +29,7 @@ def _step_line(step: GuideStepResult) -> str:
     if suggestion and suggestion.target:
         text += f"\nsuggested selector: {suggestion.target} (score {suggestion.score or 0:.2f})"
     elif step.status != "ok":
-        text += "\nno repair suggested"
+        text += f"\nno repair suggested: {no_suggestion_reason(step)}"
     return text
 
 

@@ -51,7 +51,7 @@ def write_categories(results: Path) -> Path:
     return path
 
 
-def _public_url(url: str) -> str:
+def public_url(url: str) -> str:
     """A URL without user and password."""
     parts = urlsplit(url)
     if parts.username is None and parts.password is None:
@@ -88,7 +88,7 @@ def environment(info: RunInfo) -> dict[str, str]:
     values = {
         "app": info.app_title or info.app,
         "app.version": info.app_version,
-        "base.url": _public_url(info.base_url),
+        "base.url": public_url(info.base_url),
         "browser": " ".join(v for v in (info.browser_name, info.browser_version) if v) or None,
         "harness.version": info.harness_version,
         "run.id": info.run_id,

@@ -35,9 +35,17 @@ from harness.outcomes import Outcome, ReplayStatus, expected_steps, judge_steps,
 from harness.redaction import Secrets
 from harness.report.allure.files import ResultsFolder, millis
 from harness.report.allure.guides import write_guide_results
-from harness.report.allure.meta import SLOW_MARK, carry_history, environment, write_categories, write_environment
+from harness.report.allure.meta import (
+    SLOW_MARK,
+    carry_history,
+    environment,
+    public_url,
+    write_categories,
+    write_environment,
+)
 from harness.report.allure.scenarios import INCOMPLETE_MESSAGE, scenario_result
 from harness.runfolder.findings import read_findings
+from harness.runfolder.guides import read_guides
 from harness.runfolder.io import read_records, read_run_info
 
 SLOW_RULES = frozenset({"over-budget", "slow-page-load", "slow-interaction", "blocking-scripts", "long-wait"})
@@ -68,7 +76,12 @@ def write_allure_results(run_dir: Path, results_dir: Path | None = None,
         The results folder, or ``None`` when the run has no Allure output and none was asked for.
     """
     run_dir = Path(run_dir)
-    info = read_run_info(run_dir)
+    try:
+        info = read_run_info(run_dir)
+    except FileNotFoundError:  # no run: the folder of a guide check alone (harness guides check)
+        if results_dir is None:
+            return None  # and no Allure results asked for
+        return write_guide_check_results(run_dir, results_dir, history, secrets)
     live = results_dir_of(info)
     target = results_dir or live
     if target is None:
@@ -88,6 +101,32 @@ def write_allure_results(run_dir: Path, results_dir: Path | None = None,
     write_categories(folder.path)
     write_environment(folder.path, environment(info))
     folder.scrub(secrets)
+    return folder.path
+
+
+def write_guide_check_results(check_dir: Path, results_dir: Path, history: Path | None = None,
+                              secrets: Secrets | None = None) -> Path:
+    """Allure results of a guide check's folder (``guides.json``, no ``run.json``): one result per guide.
+
+    Args:
+        check_dir: The check's output folder.
+        results_dir: Where to write the results.
+        history: A previous Allure report whose ``history/`` is carried over.
+        secrets: The check's secrets (scrubbed from every text file written).
+    """
+    folder = ResultsFolder(Path(results_dir).resolve())
+    folder.path.mkdir(parents=True, exist_ok=True)
+    if history is not None:
+        carry_history(history, folder.path)
+    read = read_guides(check_dir)
+    checks = read.file if read is not None and read.error is None else None
+    app = (checks.app if checks else None) or "app"
+    write_guide_results(check_dir, folder, app, f"guides-{checks.checked_at if checks else check_dir.name}")
+    write_categories(folder.path)
+    values = {"app": app, "app.version": checks.app_version if checks else None,
+              "base.url": public_url(checks.base_url) if checks and checks.base_url else None}
+    write_environment(folder.path, {k: v for k, v in values.items() if v})
+    folder.scrub(secrets or Secrets())
     return folder.path
 
 

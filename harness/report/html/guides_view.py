@@ -83,6 +83,7 @@ class GuideStepView:
     suggestion: SuggestionView | None = None
     repairable: bool = False
     note: str | None = None
+    warning: str | None = None
 
 
 @dataclass
@@ -235,6 +236,7 @@ def step_view(step: GuideStepResult, position: int, anchor: str, fail_on: list[s
     )
     view.after, view.after_anchor = journey_link(step.after, journeys)
     view.checked_in, view.checked_in_anchor = journey_link(step.journey, journeys)
+    view.warning = step.warning
     if step.status == "ok":
         return view
     view.match_count = step.match_count

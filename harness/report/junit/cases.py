@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from harness.contracts.guides import GuidesFile, GuideStepResult
 from harness.contracts.records import FindingsFile, StepRecord
 from harness.friction.words import clip
-from harness.guides.results import fail_on_of
+from harness.guides.results import fail_on_of, no_suggestion_reason
 from harness.outcomes import ScenarioOutcome
 from harness.report.load import RunData, ScenarioRun
 from harness.report.stats import median
@@ -254,6 +254,8 @@ def _guide_details(guide_title: str, guide_file: str | None, step: GuideStepResu
         count = f"; {step.match_count} element(s) matched" if step.match_count is not None else ""
         lines.append(f"Target: {step.target}{count}")
     lines.append(f"Status: {step.status}: {step.message or ''}")
+    if step.warning:
+        lines.append(f"Warning: {step.warning}")
     ev = step.evidence
     if ev.expected_text is not None or ev.actual_text is not None:
         lines.append(f"Text expected: {ev.expected_text!r}; found: {ev.actual_text!r}")
@@ -267,7 +269,7 @@ def _guide_details(guide_title: str, guide_file: str | None, step: GuideStepResu
         lines += [f"  because {reason}" for reason in s.reasons]
         lines += [f"  or: {a.target}" for a in s.alternatives]
     elif step.status != "ok":
-        lines.append("Suggested selector: none scored high enough")
+        lines.append(f"Suggested selector: {no_suggestion_reason(step)}")
     if step.journey is not None:
         j = step.journey
         lines.append(f"Checked during: {j.feature or ''} › {j.scenario or ''} › {j.step or ''}")

@@ -288,7 +288,9 @@ def record_baselines(run: GuideRun, app_version: str | None = None) -> Recorded:
                 continue
             if p.step.target:
                 verdict, warning = verdict_of(p, observed.get(p.key))
-                if verdict.status != "ok" or page is None:
+                # a control disabled on the good version (a field a tour explains before it is enabled)
+                # is recorded so: a later check flags it only if it was enabled then
+                if verdict.status not in ("ok", "disabled") or page is None:
                     done.not_recorded.append(f"{_where(p)} ({p.key}): {verdict.status}: {verdict.message}")
                     _announce(run, p, verdict.status)
                     continue

@@ -20,9 +20,9 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
-from _pytest.mark import ParameterSet
 from playwright.sync_api import Browser
 
 from tests.support import ROOT
@@ -87,7 +87,7 @@ SUGGESTION_DISAGREES: dict[Key, str] = {
 }
 
 
-def _params(keys: list[Key], known: dict[Key, str]) -> list[ParameterSet]:
+def _params(keys: list[Key], known: dict[Key, str]) -> list[Any]:
     """One test parameter per step, a strict xfail where the harness is known to disagree."""
     return [pytest.param(key, id=CASES[key].name,
                          marks=[pytest.mark.xfail(strict=True, reason=known[key])] if key in known else [])

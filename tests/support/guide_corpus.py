@@ -1,0 +1,392 @@
+"""A real guide corpus: guides written on a vendor's old version, an answer key for its new one.
+
+A corpus is a fixture folder (``app.yaml``, ``guides/*.yaml``, ``expected.yaml``) whose key
+says, step by step, what the new version does to each step and which element a repair must
+point at (tests/fixtures/django_admin, tests/fixtures/flask_admin). What the corpus tests share:
+
+- :func:`load_cases`: the guides' steps joined with the key;
+- :class:`LivePages` and :func:`observe_all`: what every step selects on a live page in
+  Chromium, without the harness, and the checks of those observations against the key
+  (:func:`baseline_problem`, :func:`live_problem`, :func:`expected_problem`);
+- :func:`run_cli`: the real ``harness guides baseline`` and ``check`` commands on both versions,
+  with every suggestion tried on the live new page, and the checks of their results against
+  the key (:func:`status_problem`, :func:`suggestion_problem`).
+
+A ``*_problem`` function returns ``None`` when the step agrees with the key, else what is wrong.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Browser, BrowserContext, Locator, Page
+from playwright.sync_api import Error as PlaywrightError
+
+from harness.spec.guides import guides_dir, load_guides
+from harness.spec.profile import load_profile
+from harness.spec.yamlfile import load_yaml
+from tests.support.cli import Done, harness
+
+STATUSES = ("page_error", "missing", "ambiguous", "hidden", "offscreen", "covered", "disabled", "text_changed",
+            "drifted", "ok")
+Key = tuple[str, str]
+#: Logs a browser context in as a user (the corpus's own login form).
+Login = Callable[[BrowserContext, str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class StepCase:
+    """A guide step with what the answer key says about it.
+
+    Attributes:
+        guide: The guide id.
+        step: The step id.
+        user: The user the guide logs in as (``None``: anonymous).
+        page: The step's page (a path).
+        target: The step's selector (``None``: a floating step, only its page is checked).
+        text: The text the step expects its element to show.
+        status: The key's status by version (the key's ``baseline`` and ``checked``).
+        expected_element: CSS of the element the step should point at on the new version (non-ok steps).
+        why: What changed, for messages.
+        not_suggested: Why the harness is known to propose nothing for this step (its fingerprint
+            has too little in common with the right element); it must then propose nothing at all.
+        selector_format: ``playwright``, or ``css`` for a guide imported from a tour library.
+    """
+
+    guide: str
+    step: str
+    user: str | None
+    page: str
+    target: str | None
+    text: str | None
+    status: dict[str, str]
+    expected_element: str | None
+    why: str | None
+    not_suggested: str | None = None
+    selector_format: str = "playwright"
+
+    @property
+    def key(self) -> Key:
+        return self.guide, self.step
+
+    @property
+    def name(self) -> str:
+        """``guide/step``, for messages and test ids."""
+        return f"{self.guide}/{self.step}"
+
+
+def load_cases(fixture: Path) -> dict[Key, StepCase]:
+    """Every step of a corpus's guides, joined with its ``expected.yaml``.
+
+    Args:
+        fixture: The corpus folder (``app.yaml``, ``guides/``, ``expected.yaml``).
+    """
+    profile = load_profile(fixture / "app.yaml")
+    key = load_yaml(fixture / "expected.yaml")
+    versions = (key["baseline"], key["checked"])
+    cases: dict[Key, StepCase] = {}
+    for guide in load_guides(guides_dir(profile), profile):
+        for step in guide.steps:
+            entry = key["guides"][guide.id][step.id]
+            page = guide.step_page(step)
+            assert page is not None
+            cases[guide.id, step.id] = StepCase(
+                guide.id, step.id, guide.user, page, step.target, step.text,
+                {version: entry[version] for version in versions}, entry.get("expected_element"), entry.get("why"),
+                entry.get("not_suggested"), guide.selector_format)
+    return cases
+
+
+def key_steps(fixture: Path) -> set[Key]:
+    """The (guide, step) pairs ``expected.yaml`` names."""
+    key = load_yaml(fixture / "expected.yaml")
+    return {(g, s) for g, steps in key["guides"].items() for s in steps}
+
+
+def _norm(text: str | None) -> str:
+    return re.sub(r"\s+", " ", text or "").strip().casefold()
+
+
+# --- the live site in Chromium ----------------------------------------------------------
+class LivePages:
+    """Pages of a live site: one browser context per user (logged in once), each URL opened once."""
+
+    def __init__(self, browser: Browser, base_url: str, login: Login | None = None) -> None:
+        self.browser = browser
+        self.base_url = base_url
+        self.login = login
+        self.contexts: dict[str | None, BrowserContext] = {}
+        self.pages: dict[tuple[str | None, str], tuple[Page, int | None]] = {}
+
+    def _context(self, user: str | None) -> BrowserContext:
+        if user not in self.contexts:
+            context = self.browser.new_context(viewport={"width": 1280, "height": 720}, base_url=self.base_url)
+            if user is not None:
+                assert self.login is not None, f"the corpus has no login, yet a guide logs in as {user!r}"
+                self.login(context, user)
+            self.contexts[user] = context
+        return self.contexts[user]
+
+    def open(self, user: str | None, page_path: str) -> tuple[Page, int | None]:
+        """The page (opened once, with the user's session) and the HTTP status it answered."""
+        if (user, page_path) not in self.pages:
+            context = self._context(user)
+            page = context.new_page()
+            try:
+                response = page.goto(page_path, wait_until="load")
+                status = response.status if response else None
+                page.wait_for_load_state("networkidle")
+            except PlaywrightError:  # Chromium refuses to show an error answer with no body (a 405)
+                status = context.request.get(page_path, max_redirects=0).status
+            self.pages[user, page_path] = (page, status)
+        return self.pages[user, page_path]
+
+    def close(self) -> None:
+        """Close every context (and so every page) opened."""
+        for context in self.contexts.values():
+            context.close()
+
+
+@contextlib.contextmanager
+def live_pages(browser: Browser, base_url: str, login: Login | None = None) -> Iterator[LivePages]:
+    """Pages of a live site in ``browser``, closed on exit."""
+    pages = LivePages(browser, base_url, login)
+    try:
+        yield pages
+    finally:
+        pages.close()
+
+
+def shows(locator: Locator, text: str) -> bool:
+    """Whether an element shows ``text`` (case- and whitespace-insensitive) in its text, value or names."""
+    shown = locator.evaluate(
+        "e => [e.innerText, e.value, e.placeholder, e.title, e.alt, e.getAttribute('aria-label')]"
+        ".filter(v => typeof v === 'string')")
+    return any(_norm(text) in _norm(s) for s in shown)
+
+
+def same_element(page: Page, selector: str, css: str) -> bool:
+    """Whether ``selector`` (Playwright) and ``css`` each select exactly one element, the same one."""
+    mine, theirs = page.locator(selector), page.locator(css)
+    if mine.count() != 1 or theirs.count() != 1:
+        return False
+    handle = theirs.element_handle()
+    return bool(mine.evaluate("(a, b) => a === b", handle))
+
+
+@dataclass(slots=True)
+class Observed:
+    """What a step's selectors select on a live page.
+
+    Attributes:
+        http_status: The page's HTTP status.
+        count: Elements matching the step's target.
+        visible: The target's single match is visible.
+        shows_text: The target's single match shows the step's text (``None`` without text).
+        expected_count: Elements matching ``expected_element`` (``None`` without one).
+        expected_visible: The expected element is visible.
+        target_is_expected: The target's single match is the expected element.
+        floating: The step has no target (only its page counts).
+    """
+
+    http_status: int | None
+    count: int = 0
+    visible: bool = False
+    shows_text: bool | None = None
+    expected_count: int | None = None
+    expected_visible: bool = False
+    target_is_expected: bool = False
+    floating: bool = False
+
+
+def observe(pages: LivePages, case: StepCase) -> Observed:
+    """Look at a step's target (and its expected element) on the live page."""
+    page, status = pages.open(case.user, case.page)
+    seen = Observed(status, floating=case.target is None)
+    if case.target is not None:
+        target = page.locator(case.target)
+        seen.count = target.count()
+        if seen.count == 1:
+            seen.visible = target.is_visible()
+            seen.shows_text = shows(target, case.text) if case.text else None
+    if case.expected_element:
+        expected = page.locator(case.expected_element)
+        seen.expected_count = expected.count()
+        if seen.expected_count == 1:
+            seen.expected_visible = expected.is_visible()
+            seen.target_is_expected = case.target is not None and same_element(page, case.target,
+                                                                               case.expected_element)
+    return seen
+
+
+def observe_all(pages: LivePages, cases: dict[Key, StepCase]) -> dict[Key, Observed]:
+    """Every step observed on a live site."""
+    return {key: observe(pages, case) for key, case in cases.items()}
+
+
+def baseline_problem(seen: Observed) -> str | None:
+    """What is wrong with a step on the version its guide was written on (one visible element showing its text)."""
+    if seen.http_status != 200:
+        return f"the page answered {seen.http_status}"
+    if seen.floating:
+        return None
+    if seen.count != 1 or not seen.visible:
+        return f"{seen.count} match(es), visible={seen.visible}"
+    if seen.shows_text is False:
+        return "the element does not show the step's text"
+    return None
+
+
+def live_problem(case: StepCase, seen: Observed, version: str) -> str | None:
+    """Where the live page on ``version`` contradicts the key's status for a step."""
+    status = case.status[version]
+    if status == "page_error":
+        return None if seen.http_status is not None and seen.http_status >= 400 else f"page answered {seen}"
+    if seen.http_status != 200:
+        return f"the page answered {seen.http_status}"
+    ok = {
+        "missing": seen.count == 0,
+        "ambiguous": seen.count > 1,
+        "hidden": seen.count == 1 and not seen.visible,
+        "text_changed": seen.count == 1 and seen.visible and seen.shows_text is False,
+        "drifted": seen.count == 1 and seen.visible and not seen.target_is_expected,
+        "ok": seen.floating or (seen.count == 1 and seen.visible and seen.shows_text in (None, True)),
+    }
+    if status not in ok:
+        return f"the key's status {status} is not checked on live pages"
+    return None if ok[status] else f"key says {status}, the page shows {seen}"
+
+
+def expected_problem(case: StepCase, seen: Observed) -> str | None:
+    """What is wrong with a step's ``expected_element`` on the new version (it must be one visible element)."""
+    if case.expected_element is None:
+        return None
+    if seen.expected_count != 1 or not seen.expected_visible:
+        return f"{case.expected_element!r}: {seen.expected_count} match(es), visible={seen.expected_visible}"
+    return None
+
+
+# --- the harness CLI --------------------------------------------------------------------
+def output(done: Done) -> str:
+    """A command's exit code and the end of its output, for assertion messages."""
+    return f"exit {done.returncode}\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+
+
+@dataclass(slots=True)
+class Repair:
+    """How a suggestion for a step lands on the live new page.
+
+    Attributes:
+        target: The suggested Playwright selector.
+        css: The suggested plain-CSS equivalent, if any.
+        target_matches: Elements ``target`` selects.
+        target_is_expected: ``target`` selects the key's expected element, alone.
+        css_is_expected: ``css`` selects the key's expected element, alone (``None`` without css).
+    """
+
+    target: str
+    css: str | None
+    target_matches: int
+    target_is_expected: bool
+    css_is_expected: bool | None
+
+
+@dataclass(slots=True)
+class CliRuns:
+    """The harness commands' results on both versions."""
+
+    app: Path
+    baseline: Done
+    check_old: Done
+    check_new: Done
+    out_old: Path
+    out_new: Path
+    repairs: dict[Key, Repair] = field(default_factory=dict)
+
+    def results(self) -> dict[Key, dict[str, Any]]:
+        """The new version's step results by (guide id, step id)."""
+        return step_results(guides_json(self.out_new))
+
+
+def guides_json(out: Path) -> dict[str, Any]:
+    """The ``guides.json`` of a check's output folder."""
+    path = out / "guides.json"
+    assert path.is_file(), f"no {path}"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def step_results(data: dict[str, Any]) -> dict[Key, dict[str, Any]]:
+    """A ``guides.json``'s step results by (guide id, step id)."""
+    return {(g["id"], s["id"]): s for g in data["guides"] for s in g["steps"]}
+
+
+def run_cli(fixture: Path, work: Path, old_url: str, new_url: str, *, env: dict[str, str],
+            new_pages: LivePages, cases: dict[Key, StepCase]) -> CliRuns:
+    """Baseline and check on the old version, check on the new one, and try each suggestion on the live new pages.
+
+    Args:
+        fixture: The corpus folder, copied to ``work/app`` (the baseline is written there).
+        work: A fresh folder.
+        old_url: Base URL of the old version.
+        new_url: Base URL of the new version.
+        env: The harness's environment.
+        new_pages: Live pages of the new version (at ``new_url``), where the suggestions are tried.
+        cases: The corpus's steps.
+    """
+    assert new_pages.base_url == new_url
+    app = work / "app"
+    shutil.copytree(fixture, app)
+    out_old, out_new = work / "out-old", work / "out-new"
+    baseline = harness("guides", "baseline", "--app", app / "app.yaml", "--base-url", old_url, env=env)
+    check_old = harness("guides", "check", "--app", app / "app.yaml", "--base-url", old_url,
+                        "--out", out_old, "--json", env=env)
+    check_new = harness("guides", "check", "--app", app / "app.yaml", "--base-url", new_url,
+                        "--out", out_new, "--json", env=env)
+    runs = CliRuns(app, baseline, check_old, check_new, out_old, out_new)
+    if (out_new / "guides.json").is_file():
+        results = step_results(guides_json(out_new))
+        for key, case in cases.items():
+            suggestion = (results.get(key) or {}).get("suggestion")
+            if not case.expected_element or not suggestion:
+                continue
+            page, _ = new_pages.open(case.user, case.page)
+            css = suggestion.get("css")
+            runs.repairs[key] = Repair(
+                suggestion["target"], css, page.locator(suggestion["target"]).count(),
+                same_element(page, suggestion["target"], case.expected_element),
+                same_element(page, css, case.expected_element) if css else None)
+    return runs
+
+
+def status_problem(case: StepCase, result: dict[str, Any] | None, version: str) -> str | None:
+    """Where the check's status for a step differs from the key's on ``version``."""
+    wanted = case.status[version]
+    got = (result or {}).get("status")
+    if got == wanted:
+        return None
+    return f"got {got}, expected {wanted} ({(result or {}).get('message')})"
+
+
+def suggestion_problem(case: StepCase, result: dict[str, Any] | None, repair: Repair | None,
+                       version: str) -> str | None:
+    """Where the check's suggestion for a broken step differs from the key's ``expected_element``."""
+    if case.status[version] == "ok":
+        return None
+    suggestion = (result or {}).get("suggestion")
+    if case.expected_element is None:
+        return None if suggestion is None else f"the element is gone, but {suggestion['target']!r} was suggested"
+    if case.not_suggested:
+        return None if suggestion is None else f"known to be out of reach, yet {suggestion['target']!r} was suggested"
+    if repair is None:
+        return f"no suggestion; expected {case.expected_element!r}"
+    if not repair.target_is_expected or repair.css_is_expected is False:
+        return (f"suggested {repair.target!r} (css {repair.css!r}, {repair.target_matches} match(es)), "
+                f"expected {case.expected_element!r}")
+    return None

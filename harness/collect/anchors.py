@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,6 +94,69 @@ def probe(page: Page, anchors: list[Anchor], *, fingerprint: bool = True,
 def candidates(page: Page, limit: int = 5000) -> list[dict[str, Any]]:
     """Fingerprints of the page's visible elements, remembered in the page by index."""
     return json.loads(page.evaluate(script(), {"mode": "candidates", "limit": limit}))
+
+
+#: @medv/finder (npm, MIT): the shortest unique CSS selector of an element, from the attributes,
+#: classes and ids it is allowed, positions only where nothing else tells the element apart.
+#: Installed with the report's browser libraries (``make setup``).
+FINDER = Path(__file__).resolve().parents[1] / "report" / "html" / "assets" / "node_modules" / "@medv" / "finder" \
+    / "finder.js"
+_FINDER_CALL = """
+  const el = (window.__harnessCandidates || [])[args.index];
+  if (!el) return null;
+  const ids = new Set(args.ids), classes = new Set(args.classes), attributes = new Set(args.attributes);
+  try {
+    return finder(el, {
+      root: document.body, timeoutMs: 500, seedMinLength: 1, optimizedMinLength: 2,
+      idName: (name) => ids.has(name),
+      className: (name) => classes.has(name),
+      tagName: () => true,
+      attr: (name, value) => attributes.has(name) && value.length > 0 && value.length < 80
+        && !/[\\u200b-\\u200f\\u2028-\\u202f\\u2060-\\u206f\\ufeff]/.test(value)
+        && !(name === "href" && (value.includes("?") || value.startsWith("javascript:") || value === "#")),
+    });
+  } catch (e) { return null; }
+"""
+
+
+@functools.cache
+def finder_script() -> str | None:
+    """``(args) => selector``: @medv/finder for remembered candidate ``args.index``; ``None`` when not installed."""
+    try:
+        source = FINDER.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    return "(args) => {\n" + re.sub(r"^export ", "", source, flags=re.MULTILINE) + _FINDER_CALL + "}"
+
+
+def unique_css(page: Page, index: int, *, ids: Sequence[str], classes: Sequence[str],
+               attributes: Sequence[str]) -> str | None:
+    """The shortest CSS selector that selects remembered candidate ``index`` alone (@medv/finder).
+
+    Args:
+        page: The page of the last :func:`candidates` pass.
+        index: The candidate.
+        ids: Ids it may use (stable ones).
+        classes: Classes it may use (stable ones: no state, utility or generated class).
+        attributes: Attribute names it may use.
+    """
+    script_text = finder_script()
+    if script_text is None:
+        return None
+    try:
+        found = page.evaluate(script_text, {"index": index, "ids": list(ids), "classes": list(classes),
+                                            "attributes": list(attributes)})
+    except Exception:  # a page that navigated away, a script error: no selector from here
+        return None
+    return _plain_strings(found) if isinstance(found, str) and found else None
+
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def _plain_strings(selector: str) -> str:
+    """Drop escapes that mean the character itself inside quoted values (``"Delete\\ Record"``)."""
+    return _STRING.sub(lambda m: re.sub(r"\\([^0-9a-fA-F\n\"\\])", r"\1", m.group(0)), selector)
 
 
 class PageCandidates(Sequence[dict[str, Any]]):

@@ -33,12 +33,12 @@ from harness.contracts.guides import (
 )
 from harness.contracts.settings import DEFAULTS
 from harness.errors import HarnessError
-from harness.guides.repair import selector_candidates
+from harness.guides.repair import ROBUSTNESS, selector_candidates, vocabulary
 from harness.guides.similarity import fingerprint_diff, rank
 from harness.guides.status import REPAIRABLE, Verdict, classify
 from harness.runfolder.guides import append_guide_step, clear_guide_steps
 from harness.spec.guide_baseline import Baseline, baseline_folder, save_baseline
-from harness.spec.guides import Guide, GuideStep
+from harness.spec.guides import Guide, GuideStep, is_plain_css
 from harness.spec.profile import AppProfile
 
 if TYPE_CHECKING:
@@ -393,13 +393,47 @@ def step_result(p: PlacedStep, verdict: Verdict, observation: dict[str, Any] | N
     )
 
 
+def _nested(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Whether two candidates are one inside the other (or the same element)."""
+    pa = [(n.get("tag"), n.get("index")) for n in a.get("path") or ()]
+    pb = [(n.get("tag"), n.get("index")) for n in b.get("path") or ()]
+    short, long = (pa, pb) if len(pa) <= len(pb) else (pb, pa)
+    return long[:len(short)] == short
+
+
+def _selector_for(page: Page, fp: dict[str, Any], index: int, selector_format: str,
+                  keep: str | None) -> str | None:
+    """The most robust selector that selects candidate ``index`` alone, in ``selector_format``.
+
+    Order: ``keep`` (the step's own target, when it still selects the element: a text_changed
+    step keeps its selector), then test ids, role and name, stable ids, naming attributes and
+    stable classes, then the shortest unique path of those (@medv/finder, positions only where
+    nothing else tells the element apart), then the remaining scoped, text and path forms.
+    """
+    if keep and probe_js.is_candidate(page, keep, index):
+        return keep
+    found = selector_candidates(fp, selector_format=selector_format)
+    head = [c.selector for c in found if c.rank <= ROBUSTNESS["class"]]
+    tail = [c.selector for c in found if c.rank > ROBUSTNESS["class"]]
+    for selector in head:
+        if probe_js.is_candidate(page, selector, index):
+            return selector
+    words = vocabulary(fp)
+    path = probe_js.unique_css(page, index, ids=words.ids, classes=words.classes, attributes=words.attributes)
+    if path and probe_js.is_candidate(page, path, index):
+        return path
+    return next((selector for selector in tail if probe_js.is_candidate(page, selector, index)), None)
+
+
 def suggest(page: Page, baseline: dict[str, Any], selector_format: str, min_score: float | None = None,
-            exclude: str | None = None, pool: Sequence[dict[str, Any]] | None = None) -> Suggestion | None:
+            exclude: str | None = None, pool: Sequence[dict[str, Any]] | None = None,
+            keep: str | None = None) -> Suggestion | None:
     """Find the element of the live page that best matches the baseline, as a unique selector.
 
     Candidates are the page's visible elements, ranked by similarity to the baseline
-    fingerprint; for the best ones, the most robust selector that matches that element alone
-    is kept.
+    fingerprint. The best one gets the most robust selector that selects it alone
+    (:func:`_selector_for`); when none does, only an element nested with it (its wrapper or
+    its content) may stand in: never a lower-ranked element elsewhere on the page.
 
     Args:
         page: The checked page, still open.
@@ -408,23 +442,25 @@ def suggest(page: Page, baseline: dict[str, Any], selector_format: str, min_scor
         min_score: Propose nothing that scores lower.
         exclude: A selector whose elements are not proposed (a drifted target's own element).
         pool: The page's candidates when already fetched (:class:`~harness.collect.anchors.PageCandidates`).
+        keep: The step's own selector, kept when it selects the proposed element alone.
     """
     cands = pool if pool is not None else probe_js.candidates(page)
     kwargs = {"minimum": min_score} if min_score is not None else {}
-    ranked = rank(baseline, cands, limit=6, **kwargs)
+    ranked = [r for r in rank(baseline, cands, limit=6, **kwargs)
+              if not (exclude and probe_js.selects_candidate(page, exclude, r.index))]
     found: list[Suggestion] = []
     for r in ranked:
         fp = cands[r.index]
-        if exclude and probe_js.selects_candidate(page, exclude, r.index):
+        if not found and r is not ranked[0] and not _nested(cands[ranked[0].index], fp):
+            break  # the best match has no selector of its own: a lesser element is no repair
+        target = _selector_for(page, fp, r.index, selector_format, keep)
+        if target is None:
             continue
-        for cand in selector_candidates(fp, selector_format=selector_format):
-            if probe_js.is_candidate(page, cand.selector, r.index):
-                css = next((c.selector for c in selector_candidates(fp, selector_format="css")
-                            if probe_js.is_candidate(page, c.selector, r.index)), None)
-                found.append(Suggestion.model_validate({
-                    "target": cand.selector, "css": css, "score": round(r.score, 3), "reasons": list(r.reasons),
-                    "box": fp.get("box"), "text": fp.get("text") or fp.get("name"), "index": r.index}))
-                break
+        css = target if selector_format == "css" or is_plain_css(target) else \
+            _selector_for(page, fp, r.index, "css", None)
+        found.append(Suggestion.model_validate({
+            "target": target, "css": css, "score": round(r.score, 3), "reasons": list(r.reasons),
+            "box": fp.get("box"), "text": fp.get("text") or fp.get("name"), "index": r.index}))
         if len(found) >= 3:
             break
     if not found:
@@ -527,8 +563,9 @@ def _repair_and_evidence(page: Page, run: GuideRun, p: PlacedStep, result: Guide
     if status in REPAIRABLE and base_fp:
         started = time.perf_counter()
         exclude = p.step.target if status == "drifted" else None
+        keep = p.step.target if status == "text_changed" else None
         result.suggestion = suggest(page, base_fp, p.guide.selector_format, run.min_score, exclude=exclude,
-                                    pool=pool)
+                                    pool=pool, keep=keep)
         result.evidence.repair_ms = round((time.perf_counter() - started) * 1000, 1)
     elif status in REPAIRABLE:
         result.evidence.note = no_baseline_note(p, baseline)

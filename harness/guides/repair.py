@@ -99,8 +99,12 @@ def _clean(value: Any) -> str:
     return _WS.sub(" ", str(value or "")).strip()
 
 
+#: Characters nobody types (zero-width and bidi marks): a value holding one is copied wrong by hand.
+_INVISIBLE = re.compile("[\u200b-\u200f\u2028-\u202f\u2060-\u206f\ufeff]")
+
+
 def _usable(value: str) -> bool:
-    return bool(value) and len(value) < MAX_VALUE
+    return bool(value) and len(value) < MAX_VALUE and not _INVISIBLE.search(value)
 
 
 def stable_id(value: str | None) -> str | None:
@@ -173,12 +177,11 @@ def _stable_classes(classes: Sequence[str] | None) -> list[str]:
 
 
 def _class_selectors(fp: Mapping[str, Any], tag: str) -> list[str]:
+    """Each stable class alone (fewest assumptions first), then up to :data:`MAX_CLASSES` together."""
     classes = _stable_classes(fp.get("classes"))
-    if not classes:
-        return []
-    out = [tag + "".join("." + css_escape_identifier(c) for c in classes[:MAX_CLASSES])]
-    if len(classes) > 1:  # the most specific single class (BEM elements and modifiers are long)
-        out.append(f"{tag}.{css_escape_identifier(max(classes, key=len))}")
+    out = [f"{tag}.{css_escape_identifier(c)}" for c in classes[:MAX_CLASSES]]
+    if len(classes) > 1:
+        out.append(tag + "".join("." + css_escape_identifier(c) for c in classes[:MAX_CLASSES]))
     return out
 
 
@@ -216,6 +219,33 @@ def _path(path: Sequence[Mapping[str, Any]], position: int, anchor: str) -> str:
     for node in path[position + 1:]:
         steps.append(f"{css_escape_identifier(str(node.get('tag') or '*'))}:nth-of-type({int(node.get('index') or 1)})")
     return " > ".join(steps)
+
+
+#: Attributes a generated unique selector may use: those that name a control, never its state.
+PATH_ATTRIBUTES = (*TEST_ID_ATTRIBUTES, "name", "aria-label", "for", "title", "placeholder", "alt", "href")
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """What a generated unique selector (a path from the element up) may be made of.
+
+    Attributes:
+        ids: The stable ids of the element and its ancestors.
+        classes: Their stable classes (no state, utility or generated class).
+        attributes: Attribute names (:data:`PATH_ATTRIBUTES`).
+    """
+
+    ids: tuple[str, ...]
+    classes: tuple[str, ...]
+    attributes: tuple[str, ...] = PATH_ATTRIBUTES
+
+
+def vocabulary(fp: Mapping[str, Any]) -> Vocabulary:
+    """The ids and classes of the element's path that a repair selector may rely on."""
+    nodes = [*(fp.get("path") or ()), {"id": fp.get("id"), "classes": fp.get("classes") or ()}]
+    ids = {node_id for n in nodes if (node_id := stable_id(n.get("id")))}
+    classes = {c for n in nodes for c in n.get("classes") or () if is_stable_class(c)}
+    return Vocabulary(ids=tuple(sorted(ids)), classes=tuple(sorted(classes)))
 
 
 def selector_candidates(fp: Mapping[str, Any], *, selector_format: SelectorFormat | str = "playwright"

@@ -65,9 +65,10 @@ TAG_FAMILIES: tuple[frozenset[str], ...] = (
 #: Semantic migrations, the common pattern of modern UI updates (a generic element becomes the
 #: element that says what it is): scored 0.8, either way.
 TAG_MIGRATIONS: tuple[tuple[frozenset[str], frozenset[str]], ...] = (
-    (frozenset({"div", "section", "span"}), frozenset({"main", "nav", "header", "footer", "aside", "section",
-                                                      "article", "search", "details", "dialog", "fieldset"})),
-    (frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "legend", "label", "strong", "b", "span"}),
+    (frozenset({"div", "section"}), frozenset({"main", "nav", "header", "footer", "aside", "section", "article",
+                                               "search", "details", "dialog", "fieldset", "form"})),
+    (frozenset({"span"}), frozenset({"label", "strong", "em", "a", "button", "time", "code", "mark", "abbr"})),
+    (frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "legend", "label", "strong", "b"}),
      frozenset({"summary", "h1", "h2", "h3", "h4", "h5", "h6", "legend", "div", "p", "caption"})),
     (frozenset({"a"}), frozenset({"button", "summary"})),
     (frozenset({"input"}), frozenset({"button"})),
@@ -158,7 +159,9 @@ _UTILITY_CLASS = re.compile(
     r"|flex|grow|shrink|inline|block|contents|clearfix|lead|small|mark|sr-only|sr-only-focusable|visually-hidden"
     r"|visually-hidden-focusable|pull-left|pull-right|center-block|hidden-[a-z]+|visible-[a-z-]+|col-[a-z]+-\d+"
     r"|uppercase|lowercase|capitalize|italic|underline|no-underline|antialiased|relative|absolute|fixed|static)$"
-    r"|^[a-z0-9-]+:",  # Tailwind variants: md:flex, hover:bg-gray-100
+    r"|^[a-z0-9-]+:"  # Tailwind variants: md:flex, hover:bg-gray-100
+    r"|^[a-z][a-z0-9]*(?:-[a-z0-9]+)*-(?:xs|sm|md|lg|xl|xxl)$"  # size and breakpoint modifiers: btn-sm, navbar-expand-lg
+    r"|^[a-z]+-(?:dark|light|inverse)$",  # colour schemes: navbar-dark, table-light
     re.IGNORECASE)
 
 
@@ -817,10 +820,11 @@ def _words_of(text: str) -> frozenset[str]:
 
 
 def identity_changes(old: Fingerprint, new: Fingerprint) -> list[str]:
-    """What says ``new`` is another element than ``old``: its text, its name, its role changed entirely.
+    """What says ``new`` is another element than ``old``: its text or name changed entirely (and its role).
 
     A text (or name) changed entirely when both are present, share no word and are less than
-    30% alike; a role when both have one and they are not of one family (link and button are).
+    30% alike; a changed role (both present, not of one family: link and button are) is added to
+    such a change, never alone: a wrapper and the element in it (``li`` and its ``a``) differ in role.
     """
     out: list[str] = []
     for feature, label in (("text", "text"), ("name", "accessible name")):
@@ -828,8 +832,8 @@ def identity_changes(old: Fingerprint, new: Fingerprint) -> list[str]:
         if before and after and not (_words_of(before) & _words_of(after)) and _ratio(before, after) < 0.3:
             out.append(f'{label} "{_short(str(old.get(feature)))}" became "{_short(str(new.get(feature)))}"')
     before_role, after_role = _role(old), _role(new)
-    if before_role and after_role and _family_match(before_role, after_role, ROLE_FAMILIES) == 0.0:
-        out.append(f"role {before_role} became {after_role}")
+    if out and before_role and after_role and _family_match(before_role, after_role, ROLE_FAMILIES) == 0.0:
+        out.append(f"role {before_role} became {after_role}")  # a role alone changes with a wrapper (li -> a)
     return out
 
 

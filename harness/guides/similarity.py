@@ -160,7 +160,7 @@ _UTILITY_CLASS = re.compile(
     r"|visually-hidden-focusable|pull-left|pull-right|center-block|hidden-[a-z]+|visible-[a-z-]+|col-[a-z]+-\d+"
     r"|uppercase|lowercase|capitalize|italic|underline|no-underline|antialiased|relative|absolute|fixed|static)$"
     r"|^[a-z0-9-]+:"  # Tailwind variants: md:flex, hover:bg-gray-100
-    r"|^[a-z][a-z0-9]*(?:-[a-z0-9]+)*-(?:xs|sm|md|lg|xl|xxl)$"  # size and breakpoint modifiers: btn-sm, navbar-expand-lg
+    r"|^[a-z][a-z0-9]*(?:-[a-z0-9]+)*-(?:xs|sm|md|lg|xl|xxl)$"  # sizes, breakpoints: btn-sm, navbar-expand-lg
     r"|^[a-z]+-(?:dark|light|inverse)$",  # colour schemes: navbar-dark, table-light
     re.IGNORECASE)
 

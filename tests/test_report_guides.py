@@ -247,9 +247,10 @@ def test_missing_optional_fields_are_tolerated(tmp_path: Path) -> None:
     (tmp_path.parent / "outside.png").write_bytes((GUIDES_ONLY / "artifacts/guides/new-expense/new.png").read_bytes())
     soup = soup_of(tmp_path)
     assert text_of(soup.select_one("header .badge")) == "✗ FAILED"  # status and policy derived: missing fails
-    assert [text_of(a.h3.select_one(".badge")) for a in soup.select("article.guide")] == ["✗ BROKEN", "⚠ WARNING"]
+    # the default policy fails every status but ok: the drifted guide is broken too
+    assert [text_of(a.h3.select_one(".badge")) for a in soup.select("article.guide")] == ["✗ BROKEN", "✗ BROKEN"]
     assert [text_of(a) for a in soup.select("a.sbadge")] == ["1 one ✗ MISSING", "2 two ✓ OK · FLOATING",
-                                                             "1 three ⚠ DRIFTED"]
+                                                             "1 three ✗ DRIFTED"]
     assert "Screenshot not found in the folder: ../outside.png" in text_of(soup)
     assert soup.find_all("img") == []
 

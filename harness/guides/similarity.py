@@ -823,13 +823,14 @@ def identity_changes(old: Fingerprint, new: Fingerprint) -> list[str]:
     """What says ``new`` is another element than ``old``: its text or name changed entirely (and its role).
 
     A text (or name) changed entirely when both are present, share no word and are less than
-    30% alike; a changed role (both present, not of one family: link and button are) is added to
-    such a change, never alone: a wrapper and the element in it (``li`` and its ``a``) differ in role.
+    50% alike letter by letter; a changed role (both present, not of one family: link and button
+    are) is added to such a change, never alone: a wrapper and the element in it (``li`` and its
+    ``a``) differ in role.
     """
     out: list[str] = []
     for feature, label in (("text", "text"), ("name", "accessible name")):
         before, after = norm_text(old.get(feature)), norm_text(new.get(feature))
-        if before and after and not (_words_of(before) & _words_of(after)) and _ratio(before, after) < 0.3:
+        if before and after and not (_words_of(before) & _words_of(after)) and _ratio(before, after) < 0.5:
             out.append(f'{label} "{_short(str(old.get(feature)))}" became "{_short(str(new.get(feature)))}"')
     before_role, after_role = _role(old), _role(new)
     if out and before_role and after_role and _family_match(before_role, after_role, ROLE_FAMILIES) == 0.0:

@@ -10,7 +10,8 @@ which element a repair must point at. Two sets of tests:
   ``expected_element`` selects exactly one visible element;
 - the real ``harness guides baseline`` and ``harness guides check`` commands: all ok on 4.2,
   then on 5.2 every step has the key's status and every repair suggestion selects the very
-  element the key names.
+  element the key names; its ``--write-fixes`` patch changes the repaired ``target:`` lines only,
+  and once applied with ``git apply`` the re-check finds those steps ok.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ import contextlib
 import json
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext
 
 from tests.support import ROOT
+from tests.support.cli import harness
 from tests.support.django_admin import (
     DEFAULT_PASSWORD,
     OTHER_USERNAME,
@@ -34,12 +37,14 @@ from tests.support.django_admin import (
     admin_password,
 )
 from tests.support.guide_corpus import (
+    PATCHED_LINE,
     STATUSES,
     CliRuns,
     Key,
     LivePages,
     Observed,
     StepCase,
+    apply_fixes,
     baseline_problem,
     expected_problem,
     guides_json,
@@ -207,6 +212,26 @@ def test_check_on_5_2_suggests_exactly_the_expected_element(cli: CliRuns, cases:
     repairable = [c for c in cases.values() if c.status[CHECKED] != "ok" and c.expected_element]
     out_of_reach = [c for c in repairable if c.not_suggested]
     assert len(out_of_reach) <= 1 and len(repairable) >= 10  # "most broken steps": all but one
+
+
+def test_write_fixes_patch_touches_only_targets_and_after_git_apply_the_repaired_steps_are_ok(
+        cli: CliRuns, cases: dict[Key, StepCase], django_sites: DjangoSites, secret_env: dict[str, str],
+        tmp_path: Path) -> None:
+    """The review patch changes the repaired lines and nothing else; applied, the re-check finds them ok."""
+    patch = (cli.out_new / "guide-fixes.patch").read_text(encoding="utf-8")
+    changed = [line for line in patch.splitlines() if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    assert changed and all(PATCHED_LINE.match(line) for line in changed), patch
+    repaired = {key for key, repair in cli.repairs.items() if repair.target_is_expected}
+    assert len([line for line in changed if line.startswith("+")]) == len(repaired)
+    app_yaml = apply_fixes(cli, tmp_path)
+    done = harness("guides", "check", "--app", app_yaml, "--base-url", django_sites.url(CHECKED),
+                   "--out", tmp_path / "out", "--json", env=secret_env)
+    assert (tmp_path / "out" / "guides.json").is_file(), output(done)
+    results = step_results(guides_json(tmp_path / "out"))
+    for key in repaired:
+        assert results[key]["status"] == "ok", (cases[key].name, results[key]["message"])
+    still = {key for key, r in results.items() if r["status"] != "ok"}
+    assert still == {key for key, c in cases.items() if c.status[CHECKED] != "ok"} - repaired, output(done)
 
 
 def test_no_output_holds_the_admin_password(cli: CliRuns) -> None:

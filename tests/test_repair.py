@@ -288,3 +288,17 @@ def test_role_names_drop_decorative_glyphs_and_never_follow_data() -> None:
         counted = fp("main#main > a.count", text=name, role="link", name=name)
         assert not [s for s in _selectors(counted) if s.startswith(("role=", "text="))], name
     assert core_name("« Back »") == "Back" and core_name("Log out") == "Log out"
+
+
+def test_every_generated_selector_passes_the_guide_files_own_validation() -> None:
+    """A pasted repair must load again: the spec's selector check accepts every form the repair writes."""
+    from harness.spec.selectors import selector_error
+
+    elements = [fp("main#main > nav#date-nav > a.back", text="‹ All dates", role="link", name="‹ All dates",
+                   attributes={"href": "/admin/library/book/"}),
+                fp("main#main > button.x", text="a/b (c) ›", role="button", name="a/b (c) ›"),
+                fp("main#main > a.historylink", text="HISTORY", role="link", name="HISTORY"),
+                LOGIN_V2, SEARCH_V2, NEW_FAB_V2, PURPOSE_V2, HEADER_52, ADD_ICON_52, FILTER_52]
+    for element in elements:
+        for selector in _selectors(element) + _selectors(element, "css"):
+            assert selector_error(selector) is None, selector

@@ -26,7 +26,9 @@ PW_PSEUDO = (
 )
 _PSEUDO_RE = re.compile(r":(" + "|".join(sorted(PW_PSEUDO, key=len, reverse=True)) + r")(?![\w-])")
 _ENGINE_RE = re.compile(r"^\s*([a-zA-Z_][\w:-]*)=(.*)$", re.S)
-_ROLE_RE = re.compile(r'^[a-z]+(\[\s*[\w-]+\s*(=\s*("(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|[\w-]+)[is]?)?\s*\])*$')
+#: ``role=name[attr=value]...``: values quoted, bare words, or ``/regex/flags`` (Playwright's name patterns).
+_ROLE_RE = re.compile(r'^[a-z]+(\[\s*[\w-]+\s*(=\s*("(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|[\w-]+'
+                      r'|/(?:[^/\\]|\\.)+/[gimsuy]*)[is]?)?\s*\])*$')
 ARIA_ROLES = frozenset({
     "alert", "alertdialog", "application", "article", "banner", "blockquote", "button", "caption", "cell",
     "checkbox", "code", "columnheader", "combobox", "complementary", "contentinfo", "definition", "deletion",

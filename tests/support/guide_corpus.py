@@ -21,6 +21,7 @@ import contextlib
 import json
 import re
 import shutil
+import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -329,7 +330,8 @@ def step_results(data: dict[str, Any]) -> dict[Key, dict[str, Any]]:
 
 def run_cli(fixture: Path, work: Path, old_url: str, new_url: str, *, env: dict[str, str],
             new_pages: LivePages, cases: dict[Key, StepCase]) -> CliRuns:
-    """Baseline and check on the old version, check on the new one, and try each suggestion on the live new pages.
+    """Baseline and check on the old version, check on the new one (``--write-fixes``), and try each suggestion
+    on the live new pages.
 
     Args:
         fixture: The corpus folder, copied to ``work/app`` (the baseline is written there).
@@ -348,7 +350,7 @@ def run_cli(fixture: Path, work: Path, old_url: str, new_url: str, *, env: dict[
     check_old = harness("guides", "check", "--app", app / "app.yaml", "--base-url", old_url,
                         "--out", out_old, "--json", env=env)
     check_new = harness("guides", "check", "--app", app / "app.yaml", "--base-url", new_url,
-                        "--out", out_new, "--json", env=env)
+                        "--out", out_new, "--json", "--write-fixes", env=env)
     runs = CliRuns(app, baseline, check_old, check_new, out_old, out_new)
     if (out_new / "guides.json").is_file():
         results = step_results(guides_json(out_new))
@@ -390,3 +392,26 @@ def suggestion_problem(case: StepCase, result: dict[str, Any] | None, repair: Re
         return (f"suggested {repair.target!r} (css {repair.css!r}, {repair.target_matches} match(es)), "
                 f"expected {case.expected_element!r}")
     return None
+
+
+#: A line a guide-fixes patch may change: a step's ``target:`` or ``text:`` (the first key of a list item too).
+PATCHED_LINE = re.compile(r"^[+-]\s*(?:-\s+)?(?:target|text):")
+
+
+def apply_fixes(runs: CliRuns, work: Path) -> Path:
+    """Copy the checked app folder to ``work/app`` and apply the new version's ``guide-fixes.patch`` there with git.
+
+    Returns:
+        The copy's ``app.yaml``.
+    """
+    patch = (runs.out_new / "guide-fixes.patch").read_text(encoding="utf-8")
+    copy = work / "app"
+    shutil.copytree(runs.app, copy)
+    # the patch names the files by their path below the project, or from / when outside it (as here)
+    old_prefix, new_prefix = runs.app.resolve().as_posix().lstrip("/"), copy.resolve().as_posix().lstrip("/")
+    moved = work / "guide-fixes.patch"
+    moved.write_text(patch.replace(old_prefix, new_prefix), encoding="utf-8")
+    applied = subprocess.run(["git", "apply", "-v", str(moved)], cwd="/", capture_output=True, text=True,
+                             check=False)
+    assert applied.returncode == 0, applied.stderr
+    return copy / "app.yaml"

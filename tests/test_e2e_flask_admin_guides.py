@@ -36,7 +36,6 @@ from tests.support.guide_corpus import (
     LivePages,
     Observed,
     StepCase,
-    baseline_problem,
     expected_problem,
     guides_json,
     key_steps,
@@ -92,24 +91,25 @@ def cases() -> dict[Key, StepCase]:
 
 @pytest.fixture(scope="module")
 def pages(sites: FlaskSites, browser: Browser) -> Iterator[dict[str, LivePages]]:
-    """Live 1.6.1 and 2.2.1 pages, each opened once for the module's tests."""
+    """Live 2.2.1 pages, each opened once for the module's tests (1.6.1 is proven by the baseline, which
+    records a step only when its target selects one visible element showing its text)."""
     with contextlib.ExitStack() as stack:
-        yield {version: stack.enter_context(live_pages(browser, sites.url(version)))
-               for version in (BASELINE, CHECKED)}
+        yield {CHECKED: stack.enter_context(live_pages(browser, sites.url(CHECKED)))}
 
 
 @pytest.fixture(scope="module")
 def live(cases: dict[Key, StepCase], pages: dict[str, LivePages]) -> dict[str, dict[Key, Observed]]:
-    """Every step observed on live 1.6.1 and 2.2.1 pages, without the harness."""
-    return {version: observe_all(pages[version], cases) for version in (BASELINE, CHECKED)}
+    """Every step observed on live 2.2.1 pages, without the harness."""
+    return {CHECKED: observe_all(pages[CHECKED], cases)}
 
 
 @pytest.fixture(scope="module")
 def cli(tmp_path_factory: pytest.TempPathFactory, cases: dict[Key, StepCase], sites: FlaskSites,
         pages: dict[str, LivePages]) -> CliRuns:
-    """Baseline and check on 1.6.1, then check on 2.2.1 and try each suggestion on the live 2.2.1 pages."""
+    """Baseline on 1.6.1, then check on 2.2.1 and try each suggestion on the live 2.2.1 pages (the check of an
+    unchanged version, every step ok, is the Django admin module's)."""
     return run_cli(FIXTURE, tmp_path_factory.mktemp("flask-admin-guides"), sites.url(BASELINE), sites.url(CHECKED),
-                   env=env_with_secrets(), new_pages=pages[CHECKED], cases=cases)
+                   env=env_with_secrets(), new_pages=pages[CHECKED], cases=cases, check_old=False)
 
 
 # --- the corpus itself ------------------------------------------------------------------
@@ -145,12 +145,6 @@ def test_the_cached_environment_holds_the_named_flask_admin_release(version: str
 
 
 # --- the answer key against the live pages ----------------------------------------------
-def test_on_1_6_1_every_guide_step_selects_one_visible_element_showing_its_text(
-        cases: dict[Key, StepCase], live: dict[str, dict[Key, Observed]]) -> None:
-    wrong = {cases[key].name: problem for key, seen in live[BASELINE].items() if (problem := baseline_problem(seen))}
-    assert not wrong, json.dumps(wrong, indent=1, ensure_ascii=False)
-
-
 def test_on_2_2_1_every_step_is_what_the_answer_key_says(cases: dict[Key, StepCase],
                                                          live: dict[str, dict[Key, Observed]]) -> None:
     wrong = {case.name: problem for key, case in cases.items()
@@ -182,15 +176,6 @@ def test_baseline_on_1_6_1_records_every_step(cli: CliRuns, cases: dict[Key, Ste
                 continue
             assert entry["fingerprint"]["visible"] is True
             assert (folder / entry["screenshot"]).is_file()
-
-
-def test_check_on_1_6_1_finds_every_step_ok(cli: CliRuns, cases: dict[Key, StepCase]) -> None:
-    assert cli.check_old.returncode == 0, output(cli.check_old)
-    data = guides_json(cli.out_old)
-    assert json.loads(cli.check_old.stdout)["status"] == data["status"] == "passed"
-    statuses = {key: r["status"] for key, r in step_results(data).items()}
-    assert statuses == {key: "ok" for key in cases}
-    assert data["totals"]["steps"] == data["totals"]["ok"] == len(cases)
 
 
 def test_check_on_2_2_1_fails_and_checks_every_step(cli: CliRuns, cases: dict[Key, StepCase]) -> None:

@@ -215,7 +215,8 @@ def test_first_match_baseline_warnings_and_tours_behind_a_login(
     # these servers keep the demo's default passwords; the manager's is made wrong
     env = {**env_with_secrets(), "DEMO_EMPLOYEE_PASSWORD": "alice-demo-pw", "DEMO_MANAGER_PASSWORD": "not-the-password",
            "COLUMNS": "400"}
-    common = ("--app", str(app), "--guides", str(guides), "--base-url", server.url)
+    # a wrong password is known only when the login times out: a short page timeout keeps the test quick
+    common = ("--app", str(app), "--guides", str(guides), "--base-url", server.url, "--timeout", "6000")
     # the baseline records the steps that are ok (with the first-match warning) and lists the others, exit 1
     baseline = harness("guides", "baseline", *common, env=env)
     assert baseline.returncode == 1, baseline.stdout + baseline.stderr

@@ -305,7 +305,7 @@ class CliRuns:
 
     app: Path
     baseline: Done
-    check_old: Done
+    check_old: Done | None
     check_new: Done
     out_old: Path
     out_new: Path
@@ -329,7 +329,7 @@ def step_results(data: dict[str, Any]) -> dict[Key, dict[str, Any]]:
 
 
 def run_cli(fixture: Path, work: Path, old_url: str, new_url: str, *, env: dict[str, str],
-            new_pages: LivePages, cases: dict[Key, StepCase]) -> CliRuns:
+            new_pages: LivePages, cases: dict[Key, StepCase], check_old: bool = True) -> CliRuns:
     """Baseline and check on the old version, check on the new one (``--write-fixes``), and try each suggestion
     on the live new pages.
 
@@ -341,17 +341,18 @@ def run_cli(fixture: Path, work: Path, old_url: str, new_url: str, *, env: dict[
         env: The harness's environment.
         new_pages: Live pages of the new version (at ``new_url``), where the suggestions are tried.
         cases: The corpus's steps.
+        check_old: Also check the old version (every step ok right after its baseline).
     """
     assert new_pages.base_url == new_url
     app = work / "app"
     shutil.copytree(fixture, app)
     out_old, out_new = work / "out-old", work / "out-new"
     baseline = harness("guides", "baseline", "--app", app / "app.yaml", "--base-url", old_url, env=env)
-    check_old = harness("guides", "check", "--app", app / "app.yaml", "--base-url", old_url,
-                        "--out", out_old, "--json", env=env)
+    old_check = harness("guides", "check", "--app", app / "app.yaml", "--base-url", old_url,
+                        "--out", out_old, "--json", env=env) if check_old else None
     check_new = harness("guides", "check", "--app", app / "app.yaml", "--base-url", new_url,
                         "--out", out_new, "--json", "--write-fixes", env=env)
-    runs = CliRuns(app, baseline, check_old, check_new, out_old, out_new)
+    runs = CliRuns(app, baseline, old_check, check_new, out_old, out_new)
     if (out_new / "guides.json").is_file():
         results = step_results(guides_json(out_new))
         for key, case in cases.items():

@@ -201,6 +201,27 @@ def test_css_guides_attach_to_the_first_of_several_matches(library: str | None, 
         classify(obs(count=2), target=".save", page_error="HTTP 500"), None)
 
 
+def test_a_baseline_records_each_good_step_on_its_own() -> None:
+    """Class 7 of issue 15: one ambiguous step no longer blocks the baseline of the others."""
+    from harness.collect.guide_check import PlacedStep, baseline_entry
+    from harness.spec.guides import Guide
+
+    guide = Guide.model_validate({"id": "g", "page": "/", "steps": [
+        {"id": "good", "target": "#save"}, {"id": "twice", "target": ".row"}, {"id": "off", "target": "#field"},
+        {"id": "floating"}]})
+    placed = {s.id: PlacedStep(guide, s, n, "http://app/") for n, s in enumerate(guide.steps)}
+    fp = {"tag": "button", "id": "save", "text": "Save", "visible": True}
+    entry, status, _ = baseline_entry(placed["good"], obs(fingerprint=fp), None)
+    assert status == "recorded" and entry == {"target": "#save", "fingerprint": fp, "screenshot": None}
+    assert baseline_entry(placed["twice"], obs(count=2), None)[:2] == (None, "ambiguous")
+    # a control disabled on the good version is recorded (a tour may explain it before it is enabled)
+    disabled = baseline_entry(placed["off"], obs(disabled=True, fingerprint={**fp, "disabled": True}), None)
+    assert disabled[1] == "recorded" and disabled[0] is not None and disabled[0]["fingerprint"]["disabled"]
+    assert baseline_entry(placed["floating"], None, None)[:2] == (
+        {"target": None, "fingerprint": None, "screenshot": None}, "recorded")
+    assert baseline_entry(placed["good"], obs(fingerprint=fp), "HTTP 500") == (None, "page_error", "HTTP 500")
+
+
 def test_playwright_guides_stay_strict() -> None:
     from harness.collect.guide_check import verdict_of
 

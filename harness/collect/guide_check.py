@@ -281,27 +281,17 @@ def record_baselines(run: GuideRun, app_version: str | None = None) -> Recorded:
                error: str | None) -> None:
         for p in placed:
             done.steps += 1
-            entry: dict[str, Any] = {"target": p.step.target, "fingerprint": None, "screenshot": None}
-            if error:
-                done.not_recorded.append(f"{_where(p)} ({p.key}): page_error: {error}")
-                _announce(run, p, "page_error")
+            entry, status, why = baseline_entry(p, observed.get(p.key), error)
+            if entry is None:
+                done.not_recorded.append(f"{_where(p)} ({p.key}): {status}: {why}")
+                _announce(run, p, status)
                 continue
-            if p.step.target:
-                verdict, warning = verdict_of(p, observed.get(p.key))
-                # a control disabled on the good version (a field a tour explains before it is enabled)
-                # is recorded so: a later check flags it only if it was enabled then
-                if verdict.status not in ("ok", "disabled") or page is None:
-                    done.not_recorded.append(f"{_where(p)} ({p.key}): {verdict.status}: {verdict.message}")
-                    _announce(run, p, verdict.status)
-                    continue
-                obs = observed[p.key]
-                entry["fingerprint"] = obs["fingerprint"]
+            if entry["fingerprint"] is not None and page is not None:
                 shot = Path(p.guide.id) / f"{p.step.id}.png"
-                shots[shot] = _crop(page, obs["box"])
+                shots[shot] = _crop(page, observed[p.key]["box"])
                 entry["screenshot"] = shot.as_posix()
-                if warning:
-                    entry["warning"] = warning
-                    done.warnings.append(f"{_where(p)} ({p.key}): {warning}")
+            if entry.get("warning"):
+                done.warnings.append(f"{_where(p)} ({p.key}): {entry['warning']}")
             done.baselines[p.guide.id].steps[p.step.id] = entry
             done.recorded += 1
             _announce(run, p, "recorded")
@@ -318,6 +308,31 @@ def record_baselines(run: GuideRun, app_version: str | None = None) -> Recorded:
         (folder / shot).parent.mkdir(parents=True, exist_ok=True)
         (folder / shot).write_bytes(data)
     return done
+
+
+def baseline_entry(p: PlacedStep, observation: dict[str, Any] | None, error: str | None
+                   ) -> tuple[dict[str, Any] | None, str, str]:
+    """A step's baseline entry (its fingerprint; the screenshot is the caller's), or why it is not recorded.
+
+    A step is recorded when its page loads and its anchor is ok, or disabled (a control a tour
+    explains before it is enabled; a later check flags ``disabled`` only for a control that was
+    enabled then); a floating step when its page loads. Each step on its own: one that is not ok
+    does not keep the others from being recorded.
+
+    Returns:
+        ``(entry, "recorded", "")``, or ``(None, status, why)`` for a step not recorded.
+    """
+    if error:
+        return None, "page_error", error
+    entry: dict[str, Any] = {"target": p.step.target, "fingerprint": None, "screenshot": None}
+    if p.step.target:
+        verdict, warning = verdict_of(p, observation)
+        if verdict.status not in ("ok", "disabled") or not observation:
+            return None, verdict.status, verdict.message
+        entry["fingerprint"] = observation["fingerprint"]
+        if warning:
+            entry["warning"] = warning
+    return entry, "recorded", ""
 
 
 def _announce(run: GuideRun, p: PlacedStep, status: str) -> None:

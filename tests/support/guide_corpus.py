@@ -2,7 +2,7 @@
 
 A corpus is a fixture folder (``app.yaml``, ``guides/*.yaml``, ``expected.yaml``) whose key
 says, step by step, what the new version does to each step and which element a repair must
-point at (tests/fixtures/django_admin, tests/fixtures/flask_admin). What the corpus tests share:
+point at (tests/fixtures/django_admin, flask_admin, swagger_ui). What the corpus tests share:
 
 - :func:`load_cases`: the guides' steps joined with the key;
 - :class:`LivePages` and :func:`observe_all`: what every step selects on a live page in
@@ -40,6 +40,8 @@ STATUSES = ("page_error", "missing", "ambiguous", "hidden", "offscreen", "covere
 Key = tuple[str, str]
 #: Logs a browser context in as a user (the corpus's own login form).
 Login = Callable[[BrowserContext, str], None]
+#: Waits until a page just opened at a path (the second argument) is rendered.
+Ready = Callable[[Page, str], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +52,7 @@ class StepCase:
         guide: The guide id.
         step: The step id.
         user: The user the guide logs in as (``None``: anonymous).
-        page: The step's page (a path).
+        page: The step's page: a path (with any query and fragment; a ``pages:`` name is resolved).
         target: The step's selector (``None``: a floating step, only its page is checked).
         text: The text the step expects its element to show.
         status: The key's status by version (the key's ``baseline`` and ``checked``).
@@ -98,6 +100,7 @@ def load_cases(fixture: Path) -> dict[Key, StepCase]:
             entry = key["guides"][guide.id][step.id]
             page = guide.step_page(step)
             assert page is not None
+            page = profile.pages.get(page, page)
             cases[guide.id, step.id] = StepCase(
                 guide.id, step.id, guide.user, page, step.target, step.text,
                 {version: entry[version] for version in versions}, entry.get("expected_element"), entry.get("why"),
@@ -117,12 +120,22 @@ def _norm(text: str | None) -> str:
 
 # --- the live site in Chromium ----------------------------------------------------------
 class LivePages:
-    """Pages of a live site: one browser context per user (logged in once), each URL opened once."""
+    """Pages of a live site: one browser context per user (logged in once), each URL opened once, in a page
+    of its own.
 
-    def __init__(self, browser: Browser, base_url: str, login: Login | None = None) -> None:
+    Args:
+        browser: The browser.
+        base_url: The site's base URL.
+        login: How a guide's user logs in (``None``: the site has no login).
+        ready: How an opened page is known to be rendered (``None``: the network is idle).
+    """
+
+    def __init__(self, browser: Browser, base_url: str, login: Login | None = None,
+                 ready: Ready | None = None) -> None:
         self.browser = browser
         self.base_url = base_url
         self.login = login
+        self.ready = ready
         self.contexts: dict[str | None, BrowserContext] = {}
         self.pages: dict[tuple[str | None, str], tuple[Page, int | None]] = {}
 
@@ -143,9 +156,13 @@ class LivePages:
             try:
                 response = page.goto(page_path, wait_until="load")
                 status = response.status if response else None
-                page.wait_for_load_state("networkidle")
+                if self.ready is None:
+                    page.wait_for_load_state("networkidle")
             except PlaywrightError:  # Chromium refuses to show an error answer with no body (a 405)
                 status = context.request.get(page_path, max_redirects=0).status
+            else:
+                if self.ready is not None:
+                    self.ready(page, page_path)
             self.pages[user, page_path] = (page, status)
         return self.pages[user, page_path]
 
@@ -156,9 +173,10 @@ class LivePages:
 
 
 @contextlib.contextmanager
-def live_pages(browser: Browser, base_url: str, login: Login | None = None) -> Iterator[LivePages]:
-    """Pages of a live site in ``browser``, closed on exit."""
-    pages = LivePages(browser, base_url, login)
+def live_pages(browser: Browser, base_url: str, login: Login | None = None,
+               ready: Ready | None = None) -> Iterator[LivePages]:
+    """Pages of a live site in ``browser`` (see :class:`LivePages`), closed on exit."""
+    pages = LivePages(browser, base_url, login, ready)
     try:
         yield pages
     finally:

@@ -248,6 +248,7 @@ def test_failure_policy_parsing() -> None:
     assert parse_fail_on(None) == DEFAULT_FAIL_ON and "drifted" in DEFAULT_FAIL_ON and "ok" not in DEFAULT_FAIL_ON
     assert parse_fail_on("missing, hidden") == ("missing", "hidden")
     assert parse_fail_on("never") == ()
+    assert parse_fail_on("default,-drifted") == tuple(s for s in DEFAULT_FAIL_ON if s != "drifted")
     assert "drifted" in parse_fail_on("all") and "ok" not in parse_fail_on("all")
     with pytest.raises(HarnessError, match="unknown guide status 'broken'"):
         parse_fail_on("missing,broken")

@@ -183,7 +183,8 @@ def check(
     write_fixes: Annotated[bool, typer.Option("--write-fixes", help="write accepted repairs as a patch "
                                               "(guide-fixes.patch) for review; no file is changed")] = False,
     fail_on: Annotated[str | None, typer.Option("--fail-on", help="statuses that fail the check: comma list, "
-                                                "'default' (all but drifted), 'all' or 'never'")] = None,
+                                                "'default' (every status but ok), 'all', 'never'; "
+                                                "'-drifted' takes one out: default,-drifted")] = None,
     min_score: Annotated[float | None, typer.Option("--min-score", min=0, max=1, help="propose no repair below "
                                                     "this similarity")] = None,
     features: Annotated[Path | None, typer.Option("--features", help="features folder of the journeys that reach "

@@ -18,7 +18,8 @@ from harness.spec.guides import Guide
 
 
 def parse_fail_on(value: str | Iterable[str] | None) -> tuple[str, ...]:
-    """Read a failure policy: statuses separated by commas, ``default``, ``all`` or ``never``.
+    """Read a failure policy: statuses separated by commas, ``default``, ``all`` or ``never``; ``-status``
+    takes a status out of what comes before it (``default,-drifted``: drifts as warnings).
 
     Raises:
         HarnessError: For an unknown status (exit code 2).
@@ -34,6 +35,8 @@ def parse_fail_on(value: str | Iterable[str] | None) -> tuple[str, ...]:
             chosen += [s for s in STATUSES if s != "ok"]
         elif item == "never":
             continue
+        elif item.startswith("-") and item[1:] in STATUSES and item[1:] != "ok":
+            chosen = [c for c in chosen if c != item[1:]]
         elif item in STATUSES and item != "ok":
             chosen.append(item)
         else:

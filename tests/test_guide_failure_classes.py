@@ -19,7 +19,7 @@ from harness.guides.repair import selector_candidates, vocabulary
 from harness.guides.similarity import DRIFT_BELOW, SUGGEST_MIN, is_stable_class, rank, similarity
 from harness.guides.status import DEFAULT_FAIL_ON, classify, names_its_element
 from tests.support import ROOT
-from tests.support.fingerprints import DESCRIPTION_V1, PURPOSE_V2
+from tests.support.fingerprints import DESCRIPTION_V1, PURPOSE_V2, fp
 
 RECORDED = ROOT / "tests" / "fixtures" / "recorded" / "unseen_apps.json"
 
@@ -143,3 +143,22 @@ def test_repair_selectors_of_recorded_elements_avoid_utility_classes_and_positio
     words = vocabulary(delete["candidates"][delete["expected"]])
     assert words.classes and all(is_stable_class(c) for c in words.classes)
     assert "role" not in words.attributes and "type" not in words.attributes
+
+
+def test_a_positional_step_into_a_list_whose_rows_moved_stays_ok() -> None:
+    """"The first ticket" is a position: when the data's order changes, the row's new text is data, and the
+    old row elsewhere in the list is no better element (no false alarm on a live list)."""
+    row = "main#m > table.list > tbody > tr:{n} > td.subject"
+    baseline = fp(row.format(n=1), text="Printer jam", role="cell", name="Printer jam", box=(10, 100, 300, 30))
+    first = fp(row.format(n=1), text="VPN down", role="cell", name="VPN down", box=(10, 100, 300, 30))
+    second = fp(row.format(n=2), text="Printer jam", role="cell", name="Printer jam", box=(10, 130, 300, 30))
+    found = classify(observation(first), target="tbody tr:first-child td.subject", baseline=baseline,
+                     candidates=[first, second])
+    assert found.status == "ok" and 'became "VPN down"' in found.message
+    # the same move outside a list (two different elements): the rival and text rules apply
+    menu = fp("main#m > nav.side > a.help", text="Help", role="link", name="Help", box=(10, 100, 300, 30))
+    other = fp("main#m > nav.side > a.status", text="Status page", role="link", name="Status page",
+               box=(10, 100, 300, 30))
+    moved = fp("main#m > nav.side > a.help:2", text="Help", role="link", name="Help", box=(10, 130, 300, 30))
+    assert classify(observation(other), target="nav.side > a:first-child", baseline=menu,
+                    candidates=[other, moved]).status == "drifted"

@@ -800,17 +800,37 @@ def rank(old: Fingerprint, candidates: Sequence[Fingerprint], *, minimum: float 
             for score, index, full in scored[:limit]]
 
 
+def _shape(fp: Fingerprint) -> tuple[tuple[str, str | None, frozenset[str]], ...]:
+    """The element's path without positions: tag, stable id and stable classes of each level."""
+    return tuple((str(n.get("tag") or ""), _id(n), _stable_classes(tuple(n.get("classes") or ())))
+                 for n in fp.get("path") or ())
+
+
+def alike_items(a: Fingerprint, b: Fingerprint) -> bool:
+    """Whether two elements are items of one repeated structure (two rows' cells, two cards' titles):
+    the same path of tags, ids and classes, at other positions. Their texts are data, not identity."""
+    return _node_keys(a) != _node_keys(b) and bool(a.get("path")) and _shape(a) == _shape(b)
+
+
+def in_a_list(own: Fingerprint, candidates: Sequence[Fingerprint]) -> bool:
+    """Whether another candidate is an item alike ``own`` (:func:`alike_items`)."""
+    return any(alike_items(own, c) for c in candidates)
+
+
 def rival(old: Fingerprint, candidates: Sequence[Fingerprint], own: Fingerprint, *, above: float) -> Ranked | None:
-    """The candidate most like ``old`` scoring above ``above``, other than ``own`` and the elements nested with it.
+    """The candidate most like ``old`` scoring above ``above``, other than ``own``, the elements nested
+    with it and the items alike it (a list's other rows: a positional selector into a list picks by
+    position, and the rows' data may move).
 
     A found element that such a rival clearly outscores is probably not the baseline's element
     any more (a positional selector that now lands on a sibling).
     """
     own_path = _node_keys(own)
     for ranked in rank(old, candidates, minimum=max(above, 0.0), limit=6):
-        path = _node_keys(candidates[ranked.index])
+        candidate = candidates[ranked.index]
+        path = _node_keys(candidate)
         shorter, longer = (own_path, path) if len(own_path) <= len(path) else (path, own_path)
-        if ranked.score > above and longer[:len(shorter)] != shorter:
+        if ranked.score > above and longer[:len(shorter)] != shorter and not alike_items(own, candidate):
             return ranked
     return None
 

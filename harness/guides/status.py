@@ -11,7 +11,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from harness.guides.similarity import CHANGED_BELOW, DRIFT_BELOW, RIVAL_MARGIN, identity_changes, rival, similarity
+from harness.guides.similarity import (
+    CHANGED_BELOW,
+    DRIFT_BELOW,
+    RIVAL_MARGIN,
+    identity_changes,
+    in_a_list,
+    rival,
+    similarity,
+)
 
 STATUSES = ("page_error", "missing", "ambiguous", "hidden", "offscreen", "covered", "disabled",
             "text_changed", "drifted", "ok")
@@ -113,7 +121,8 @@ def _drift(target: str, score: float, baseline: dict[str, Any], current: dict[st
                                       f"than another element of the page: {_label(dict(candidates[better.index]))} "
                                       f"({better.score:.2f})", score)
     changes = [c for c in identity_changes(baseline, current) if not (text_checked and not c.startswith("role"))]
-    if changes and score < CHANGED_BELOW and not names_its_element(target):
+    if changes and score < CHANGED_BELOW and not names_its_element(target) \
+            and not (candidates is not None and in_a_list(current, candidates)):
         return Verdict("drifted", f"{target} now selects another element: its {'; '.join(changes)} "
                                   f"(similarity {score:.2f})", score)
     return None

@@ -17,7 +17,6 @@ which element a repair must point at. Two sets of tests:
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,7 +37,6 @@ from tests.support.django_admin import (
 )
 from tests.support.guide_corpus import (
     PATCHED_LINE,
-    STATUSES,
     CliRuns,
     Key,
     LivePages,
@@ -46,16 +44,20 @@ from tests.support.guide_corpus import (
     StepCase,
     apply_fixes,
     baseline_problem,
-    expected_problem,
+    baseline_problems,
+    broken,
+    check_summary_problems,
+    expected_problems,
     guides_json,
-    key_steps,
+    key_problems,
+    live_key_problems,
     live_pages,
-    live_problem,
     load_cases,
     observe_all,
     output,
+    report,
     run_cli,
-    status_problem,
+    status_problems,
     step_results,
     suggestion_problem,
 )
@@ -126,15 +128,8 @@ def cli(tmp_path_factory: pytest.TempPathFactory, cases: dict[Key, StepCase], se
 def test_the_answer_key_covers_every_step_with_a_known_status(cases: dict[Key, StepCase]) -> None:
     assert len(cases) >= 25
     assert len({c.guide for c in cases.values()}) >= 9
-    for case in cases.values():
-        assert case.page.startswith("/admin/"), case.key
-        assert case.status[BASELINE] == "ok", case.key
-        assert case.status[CHECKED] in STATUSES, case.key
-        if case.status[CHECKED] == "ok":
-            assert case.expected_element is None and case.why is None, case.key
-        else:
-            assert case.why, case.key
-    assert key_steps(FIXTURE) == set(cases)
+    wrong = key_problems(FIXTURE, cases, BASELINE, CHECKED, "/admin/")
+    assert not wrong, report(wrong)
     checked = [c.status[CHECKED] for c in cases.values()]
     assert checked.count("ok") >= 20 and len(set(checked) - {"ok"}) >= 4
 
@@ -142,59 +137,45 @@ def test_the_answer_key_covers_every_step_with_a_known_status(cases: dict[Key, S
 def test_on_4_2_every_guide_step_selects_one_visible_element_showing_its_text(
         cases: dict[Key, StepCase], live: dict[str, dict[Key, Observed]]) -> None:
     wrong = {cases[key].name: problem for key, seen in live[BASELINE].items() if (problem := baseline_problem(seen))}
-    assert not wrong, json.dumps(wrong, indent=1, ensure_ascii=False)
+    assert not wrong, report(wrong)
     assert not any(seen.floating for seen in live[BASELINE].values())
 
 
 def test_on_5_2_every_step_is_what_the_answer_key_says(cases: dict[Key, StepCase],
                                                        live: dict[str, dict[Key, Observed]]) -> None:
-    wrong = {case.name: problem for key, case in cases.items()
-             if (problem := live_problem(case, live[CHECKED][key], CHECKED))}
-    assert not wrong, json.dumps(wrong, indent=1, ensure_ascii=False, default=str)
+    wrong = live_key_problems(cases, live[CHECKED], CHECKED)
+    assert not wrong, report(wrong)
 
 
 def test_on_5_2_every_expected_element_is_one_visible_element(cases: dict[Key, StepCase],
                                                             live: dict[str, dict[Key, Observed]]) -> None:
-    wrong = {case.name: problem for key, case in cases.items()
-             if (problem := expected_problem(case, live[CHECKED][key]))}
-    assert not wrong, json.dumps(wrong, indent=1, ensure_ascii=False)
+    wrong = expected_problems(cases, live[CHECKED])
+    assert not wrong, report(wrong)
 
 
 # --- the harness CLI --------------------------------------------------------------------
 def test_baseline_on_4_2_records_every_step(cli: CliRuns, cases: dict[Key, StepCase]) -> None:
-    assert cli.baseline.returncode == 0, output(cli.baseline)
-    folder = cli.app / "guides" / "baseline"
-    for guide in {c.guide for c in cases.values()}:
-        data = json.loads((folder / f"{guide}.json").read_text(encoding="utf-8"))
-        assert data["guide"] == guide and data["app"] == "django_admin"
-        steps = {s for g, s in cases if g == guide}
-        assert set(data["steps"]) == steps
-        for step in steps:
-            entry = data["steps"][step]
-            assert entry["target"] == cases[guide, step].target
-            assert entry["fingerprint"]["visible"] is True
-            assert (folder / entry["screenshot"]).is_file()
+    wrong = baseline_problems(cli, cases, "django_admin")
+    assert not wrong, report(wrong)
 
 
 def test_check_on_4_2_finds_every_step_ok(cli: CliRuns, cases: dict[Key, StepCase]) -> None:
-    assert cli.check_old.returncode == 0, output(cli.check_old)
+    assert cli.check_old is not None
+    wrong = check_summary_problems(cli.check_old, cli.out_old, cases, passes=True)
+    assert not wrong, report(wrong)
     data = guides_json(cli.out_old)
-    assert json.loads(cli.check_old.stdout)["status"] == data["status"] == "passed"
-    statuses = {key: r["status"] for key, r in step_results(data).items()}
-    assert statuses == {key: "ok" for key in cases}
+    wrong = status_problems(step_results(data), cases, BASELINE)
+    assert not wrong, report(wrong)
     assert data["totals"]["steps"] == data["totals"]["ok"] == len(cases)
 
 
 def test_check_on_5_2_gives_every_step_the_answer_keys_status(cli: CliRuns, cases: dict[Key, StepCase]) -> None:
-    assert cli.check_new.returncode == 1, output(cli.check_new)
+    wrong = check_summary_problems(cli.check_new, cli.out_new, cases, passes=False)
+    assert not wrong, report(wrong)
     data = guides_json(cli.out_new)
-    assert json.loads(cli.check_new.stdout)["status"] == data["status"] == "failed"
-    results = step_results(data)
+    wrong = status_problems(step_results(data), cases, CHECKED)
+    assert not wrong, report(wrong)
     wanted = {key: c.status[CHECKED] for key, c in cases.items()}
-    wrong = {case.name: problem for key, case in cases.items()
-             if (problem := status_problem(case, results.get(key), CHECKED))}
-    assert not wrong, json.dumps(wrong, indent=1, ensure_ascii=False)
-    assert data["totals"]["steps"] == len(cases)
     for status in set(wanted.values()):
         assert data["totals"][status] == list(wanted.values()).count(status), status
     fail_on = set(data["policy"]["fail_on"])
@@ -208,8 +189,8 @@ def test_check_on_5_2_suggests_exactly_the_expected_element(cli: CliRuns, cases:
     results = cli.results()
     wrong = {case.name: problem for key, case in cases.items()
              if (problem := suggestion_problem(case, results.get(key), cli.repairs.get(key), CHECKED))}
-    assert not wrong, json.dumps(wrong, indent=1, ensure_ascii=False)
-    repairable = [c for c in cases.values() if c.status[CHECKED] != "ok" and c.expected_element]
+    assert not wrong, report(wrong)
+    repairable = [c for c in broken(cases, CHECKED).values() if c.expected_element]
     out_of_reach = [c for c in repairable if c.not_suggested]
     assert len(out_of_reach) <= 1 and len(repairable) >= 10  # "most broken steps": all but one
 
@@ -231,7 +212,7 @@ def test_write_fixes_patch_touches_only_targets_and_after_git_apply_the_repaired
     for key in repaired:
         assert results[key]["status"] == "ok", (cases[key].name, results[key]["message"])
     still = {key for key, r in results.items() if r["status"] != "ok"}
-    assert still == {key for key, c in cases.items() if c.status[CHECKED] != "ok"} - repaired, output(done)
+    assert still == set(broken(cases, CHECKED)) - repaired, output(done)
 
 
 def test_no_output_holds_the_admin_password(cli: CliRuns) -> None:

@@ -18,9 +18,7 @@ which element a repair must point at. Two sets of tests:
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from playwright.sync_api import Browser
@@ -30,23 +28,25 @@ from tests.support.cli import cli as harness_in_process
 from tests.support.cli import env_with_secrets
 from tests.support.flask_admin import REQUIREMENTS, FlaskSites, installed_flask_admin
 from tests.support.guide_corpus import (
-    STATUSES,
     CliRuns,
     Key,
     LivePages,
     Observed,
     StepCase,
-    expected_problem,
-    guides_json,
-    key_steps,
+    baseline_problems,
+    broken,
+    check_summary_problems,
+    expected_problems,
+    key_problems,
+    live_key_problems,
     live_pages,
-    live_problem,
     load_cases,
     observe_all,
     output,
+    report,
     run_cli,
     status_problem,
-    step_results,
+    step_params,
     suggestion_problem,
 )
 
@@ -66,13 +66,6 @@ STATUS_DISAGREES: dict[Key, str] = {}
 #: since issue 15: row-, label- and tab-scoped unique paths come from @medv/finder, and a best match without a
 #: selector of its own no longer hands over to a lesser element elsewhere).
 SUGGESTION_DISAGREES: dict[Key, str] = {}
-
-
-def _params(keys: list[Key], known: dict[Key, str]) -> list[Any]:
-    """One test parameter per step, a strict xfail where the harness is known to disagree."""
-    return [pytest.param(key, id=CASES[key].name,
-                         marks=[pytest.mark.xfail(strict=True, reason=known[key])] if key in known else [])
-            for key in keys]
 
 
 # --- fixtures ---------------------------------------------------------------------------
@@ -116,15 +109,8 @@ def cli(tmp_path_factory: pytest.TempPathFactory, cases: dict[Key, StepCase], si
 def test_the_answer_key_covers_every_step_with_a_known_status(cases: dict[Key, StepCase]) -> None:
     assert len([c for c in cases.values() if c.selector_format == "playwright"]) >= 32
     assert len({c.guide for c in cases.values()}) >= 9
-    for case in cases.values():
-        assert case.page.startswith("/admin/"), case.key
-        assert case.status[BASELINE] == "ok", case.key
-        assert case.status[CHECKED] in STATUSES, case.key
-        if case.status[CHECKED] == "ok":
-            assert case.expected_element is None and case.why is None, case.key
-        else:
-            assert case.why, case.key
-    assert key_steps(FIXTURE) == set(cases)
+    wrong = key_problems(FIXTURE, cases, BASELINE, CHECKED, "/admin/")
+    assert not wrong, report(wrong)
     assert set(STATUS_DISAGREES) | set(SUGGESTION_DISAGREES) <= set(cases)
     checked = [c.status[CHECKED] for c in cases.values()]
     assert checked.count("ok") >= 30 and len(set(checked) - {"ok"}) >= 4
@@ -147,53 +133,34 @@ def test_the_cached_environment_holds_the_named_flask_admin_release(version: str
 # --- the answer key against the live pages ----------------------------------------------
 def test_on_2_2_1_every_step_is_what_the_answer_key_says(cases: dict[Key, StepCase],
                                                          live: dict[str, dict[Key, Observed]]) -> None:
-    wrong = {case.name: problem for key, case in cases.items()
-             if (problem := live_problem(case, live[CHECKED][key], CHECKED))}
-    assert not wrong, json.dumps(wrong, indent=1, ensure_ascii=False, default=str)
+    wrong = live_key_problems(cases, live[CHECKED], CHECKED)
+    assert not wrong, report(wrong)
 
 
 def test_on_2_2_1_every_expected_element_is_one_visible_element(cases: dict[Key, StepCase],
                                                               live: dict[str, dict[Key, Observed]]) -> None:
-    wrong = {case.name: problem for key, case in cases.items()
-             if (problem := expected_problem(case, live[CHECKED][key]))}
-    assert not wrong, json.dumps(wrong, indent=1, ensure_ascii=False)
+    wrong = expected_problems(cases, live[CHECKED])
+    assert not wrong, report(wrong)
 
 
 # --- the harness CLI --------------------------------------------------------------------
 def test_baseline_on_1_6_1_records_every_step(cli: CliRuns, cases: dict[Key, StepCase]) -> None:
-    assert cli.baseline.returncode == 0, output(cli.baseline)
-    folder = cli.app / "guides" / "baseline"
-    for guide in {c.guide for c in cases.values()}:
-        data = json.loads((folder / f"{guide}.json").read_text(encoding="utf-8"))
-        assert data["guide"] == guide and data["app"] == "flask_admin"
-        steps = {s for g, s in cases if g == guide}
-        assert set(data["steps"]) == steps
-        for step in steps:
-            entry = data["steps"][step]
-            assert entry["target"] == cases[guide, step].target
-            if entry["target"] is None:  # a floating step: nothing to fingerprint
-                assert entry["fingerprint"] is None and entry["screenshot"] is None
-                continue
-            assert entry["fingerprint"]["visible"] is True
-            assert (folder / entry["screenshot"]).is_file()
+    wrong = baseline_problems(cli, cases, "flask_admin")
+    assert not wrong, report(wrong)
 
 
 def test_check_on_2_2_1_fails_and_checks_every_step(cli: CliRuns, cases: dict[Key, StepCase]) -> None:
-    assert cli.check_new.returncode == 1, output(cli.check_new)
-    data = guides_json(cli.out_new)
-    assert json.loads(cli.check_new.stdout)["status"] == data["status"] == "failed"
-    assert set(step_results(data)) == set(cases)
-    assert data["totals"]["steps"] == len(cases)
+    wrong = check_summary_problems(cli.check_new, cli.out_new, cases, passes=False)
+    assert not wrong, report(wrong)
 
 
-@pytest.mark.parametrize("key", _params(list(CASES), STATUS_DISAGREES))
+@pytest.mark.parametrize("key", step_params(CASES, STATUS_DISAGREES))
 def test_check_on_2_2_1_gives_the_step_the_answer_keys_status(cli: CliRuns, key: Key) -> None:
     problem = status_problem(CASES[key], cli.results().get(key), CHECKED)
     assert problem is None, problem
 
 
-@pytest.mark.parametrize("key", _params([k for k, c in CASES.items() if c.status[CHECKED] != "ok"],
-                                        SUGGESTION_DISAGREES))
+@pytest.mark.parametrize("key", step_params(broken(CASES, CHECKED), SUGGESTION_DISAGREES))
 def test_check_on_2_2_1_suggests_exactly_the_expected_element(cli: CliRuns, key: Key) -> None:
     problem = suggestion_problem(CASES[key], cli.results().get(key), cli.repairs.get(key), CHECKED)
     assert problem is None, problem

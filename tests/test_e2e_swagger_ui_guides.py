@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page
@@ -29,23 +28,24 @@ from harness.spec.yamlfile import load_yaml
 from tests.support import ROOT
 from tests.support.cli import env_with_secrets
 from tests.support.guide_corpus import (
-    STATUSES,
     CliRuns,
     Key,
     LivePages,
     Observed,
     StepCase,
-    expected_problem,
-    guides_json,
-    key_steps,
+    baseline_problems,
+    broken,
+    check_summary_problems,
+    expected_problems,
+    key_problems,
+    live_key_problems,
     live_pages,
-    live_problem,
     load_cases,
     observe_all,
-    output,
+    report,
     run_cli,
     status_problem,
-    step_results,
+    step_params,
     suggestion_problem,
 )
 from tests.support.swagger_ui import PACKAGE, VERSIONS, swagger_ui, swagger_ui_dist
@@ -56,7 +56,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("swagger_ui"), pytest.mar
 FIXTURE = ROOT / "tests" / "fixtures" / "swagger_ui"
 BASELINE, CHECKED = VERSIONS
 CASES = load_cases(FIXTURE)
-BROKEN = [k for k, c in CASES.items() if c.status[CHECKED] != "ok"]
+BROKEN = broken(CASES, CHECKED)
 
 #: Steps whose 5.35.0 status the harness does not get right yet, and what it says instead.
 STATUS_DISAGREES: dict[Key, str] = {}
@@ -64,13 +64,6 @@ STATUS_DISAGREES: dict[Key, str] = {}
 SUGGESTION_DISAGREES: dict[Key, str] = {
     ("overview", "logo"): "no suggestion: an <img> and the inline <svg> logo share too little (similarity 0.32)",
 }
-
-
-def _params(keys: list[Key], known: dict[Key, str]) -> list[Any]:
-    """One test parameter per step, a strict xfail where the harness is known to disagree."""
-    return [pytest.param(key, id=CASES[key].name,
-                         marks=[pytest.mark.xfail(strict=True, reason=known[key])] if key in known else [])
-            for key in keys]
 
 
 def _rendered(page: Page, path: str) -> None:
@@ -132,17 +125,11 @@ def cli(tmp_path_factory: pytest.TempPathFactory, cases: dict[Key, StepCase], se
 def test_the_answer_key_covers_every_step_with_a_known_status(cases: dict[Key, StepCase]) -> None:
     key = load_yaml(FIXTURE / "expected.yaml")
     assert (key["app"], key["baseline"], key["checked"]) == ("swagger_ui", BASELINE, CHECKED)
-    assert key_steps(FIXTURE) == set(cases)
+    wrong = key_problems(FIXTURE, cases, BASELINE, CHECKED, "/?tour=")
+    assert not wrong, report(wrong)
     assert len([c for c in cases.values() if c.target]) >= 30
     assert {c.guide for c in cases.values()} >= {"api-reference-tour", "open-ticket-tour"}
-    for case in cases.values():
-        assert case.page.startswith("/?tour="), case.key
-        assert case.status[BASELINE] == "ok", case.key
-        assert case.status[CHECKED] in STATUSES, case.key
-        if case.status[CHECKED] == "ok":
-            assert case.expected_element is None and case.why is None, case.key
-        else:
-            assert case.target and case.why, case.key
+    assert not [c.name for c in BROKEN.values() if not c.target]  # a broken step is never floating
     for key_ in (*SUGGESTION_DISAGREES, *STATUS_DISAGREES):
         assert key_ in BROKEN, key_
 
@@ -156,53 +143,34 @@ def test_the_cached_npm_package_is_the_named_swagger_ui_release(version: str) ->
 # --- the answer key against the live pages ----------------------------------------------
 def test_on_5_35_every_step_is_what_the_answer_key_says(cases: dict[Key, StepCase],
                                                         live: dict[str, dict[Key, Observed]]) -> None:
-    wrong = {case.name: problem for key, case in cases.items()
-             if (problem := live_problem(case, live[CHECKED][key], CHECKED)
-                 or _swagger_problem(case, live[CHECKED][key]))}
-    assert not wrong, json.dumps(wrong, indent=1, ensure_ascii=False, default=str)
+    wrong = live_key_problems(cases, live[CHECKED], CHECKED, also=_swagger_problem)
+    assert not wrong, report(wrong)
 
 
 def test_on_5_35_every_expected_element_is_one_visible_element(cases: dict[Key, StepCase],
                                                              live: dict[str, dict[Key, Observed]]) -> None:
-    wrong = {case.name: problem for key, case in cases.items()
-             if (problem := expected_problem(case, live[CHECKED][key]))}
-    assert not wrong, json.dumps(wrong, indent=1, ensure_ascii=False)
+    wrong = expected_problems(cases, live[CHECKED])
+    assert not wrong, report(wrong)
 
 
 # --- the harness CLI --------------------------------------------------------------------
 def test_baseline_on_3_52_records_every_step(cli: CliRuns, cases: dict[Key, StepCase]) -> None:
-    assert cli.baseline.returncode == 0, output(cli.baseline)
-    folder = cli.app / "guides" / "baseline"
-    for guide in {c.guide for c in cases.values()}:
-        data = json.loads((folder / f"{guide}.json").read_text(encoding="utf-8"))
-        assert data["guide"] == guide and data["app"] == "swagger_ui"
-        steps = {s for g, s in cases if g == guide}
-        assert set(data["steps"]) == steps
-        for step in steps:
-            entry = data["steps"][step]
-            assert entry["target"] == cases[guide, step].target
-            if entry["target"] is None:  # a floating step: nothing to fingerprint
-                assert entry["fingerprint"] is None and entry["screenshot"] is None
-                continue
-            assert entry["fingerprint"]["visible"] is True
-            assert (folder / entry["screenshot"]).is_file()
+    wrong = baseline_problems(cli, cases, "swagger_ui")
+    assert not wrong, report(wrong)
 
 
 def test_check_on_5_35_fails_and_counts_every_status_of_the_key(cli: CliRuns, cases: dict[Key, StepCase]) -> None:
-    assert cli.check_new.returncode == 1, output(cli.check_new)
-    data = guides_json(cli.out_new)
-    assert json.loads(cli.check_new.stdout)["status"] == data["status"] == "failed"
-    assert set(step_results(data)) == set(cases)
-    assert data["totals"]["steps"] == len(cases)
+    wrong = check_summary_problems(cli.check_new, cli.out_new, cases, passes=False)
+    assert not wrong, report(wrong)
 
 
-@pytest.mark.parametrize("key", _params(list(CASES), STATUS_DISAGREES))
+@pytest.mark.parametrize("key", step_params(CASES, STATUS_DISAGREES))
 def test_check_on_5_35_gives_the_step_the_answer_keys_status(cli: CliRuns, key: Key) -> None:
     problem = status_problem(CASES[key], cli.results().get(key), CHECKED)
     assert problem is None, problem
 
 
-@pytest.mark.parametrize("key", _params(BROKEN, SUGGESTION_DISAGREES))
+@pytest.mark.parametrize("key", step_params(BROKEN, SUGGESTION_DISAGREES))
 def test_check_on_5_35_suggests_exactly_the_expected_element(cli: CliRuns, key: Key) -> None:
     problem = suggestion_problem(CASES[key], cli.results().get(key), cli.repairs.get(key), CHECKED)
     assert problem is None, problem

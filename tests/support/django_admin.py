@@ -3,37 +3,32 @@
 ``django_python(version)`` builds (once) ``~/.cache/adoption-harness/django-<version>``: a
 virtual environment with that Django release, marked complete by a JSON file written last,
 and guarded by a file lock so test workers that race wait for one another instead of
-installing twice. ``django_admin(version)`` serves the test site in
-``tests/fixtures/django_site`` on a fresh SQLite database with two superusers (``admin``,
-``editor``) and sample rows, and yields its base URL. Their password comes from
-``DJANGO_ADMIN_PASSWORD`` (with a default) and only ever goes through the environment,
-never printed.
+installing twice (:func:`tests.support.vendor_sites.cached_build`). ``django_admin(version)``
+serves the test site in ``tests/fixtures/django_site`` on a fresh SQLite database with two
+superusers (``admin``, ``editor``) and sample rows, and yields its base URL. Their password
+comes from ``DJANGO_ADMIN_PASSWORD`` (with a default) and only ever goes through the
+environment, never printed.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import http.cookiejar
-import json
 import os
 import re
-import shutil
-import signal
-import socket
 import subprocess
-import sys
 import tempfile
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+from tests.support.vendor_sites import MARKER as MARKER  # the tests read it here
+from tests.support.vendor_sites import build_venv, cached_build, read_marker, run, serve_process, site_env
+
 SITE = Path(__file__).resolve().parents[1] / "fixtures" / "django_site"
 REQUIREMENTS = {"4.2": "Django>=4.2,<4.3", "5.2": "Django>=5.2,<5.3"}
-CACHE_ENV = "ADOPTION_HARNESS_CACHE"
 PASSWORD_ENV = "DJANGO_ADMIN_PASSWORD"
 DEFAULT_PASSWORD = "Adm1n-Test-Only-9fK2"
 #: The password of the servers a test session shares (:func:`django_sites_for_session`): not the default.
@@ -41,7 +36,6 @@ SESSION_PASSWORD = "e2e-Django-Admin-Secret-5Rq"
 USERNAME = "admin"
 #: A second superuser (same password): guides that log out use it, so the admin's session survives.
 OTHER_USERNAME = "editor"
-MARKER = "adoption-harness-complete.json"
 #: Primary keys of the sample rows (library/fixtures/sample.json) the tests open.
 BOOK_ID = 1
 AUTHOR_ID = 1
@@ -49,12 +43,6 @@ AUTHOR_ID = 1
 
 class DjangoSiteError(RuntimeError):
     """The environment or the server of the test site could not be prepared."""
-
-
-def cache_dir() -> Path:
-    """The folder that holds the cached virtual environments (``$ADOPTION_HARNESS_CACHE`` wins)."""
-    configured = os.environ.get(CACHE_ENV)
-    return Path(configured) if configured else Path.home() / ".cache" / "adoption-harness"
 
 
 def admin_password() -> str:
@@ -71,23 +59,13 @@ def _requirement(version: str) -> str:
 
 def _read_marker(venv: Path, requirement: str) -> dict[str, str] | None:
     """The completion marker of a virtual environment, when it is complete for ``requirement``."""
-    try:
-        marker = json.loads((venv / MARKER).read_text())
-    except (OSError, ValueError):
-        return None
-    if marker.get("requirement") != requirement or not (venv / "bin" / "python").is_file():
-        return None
-    return marker
+    return read_marker(venv, "bin/python", requirement=requirement)
 
 
 def _run(cmd: list[str | Path], *, timeout: float, cwd: Path | None = None,
          env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run a command; raise ``DjangoSiteError`` with its output when it fails."""
-    done = subprocess.run([str(c) for c in cmd], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
-    if done.returncode != 0:
-        raise DjangoSiteError(f"{' '.join(map(str, cmd[1:]))} failed ({done.returncode}):\n"
-                              f"{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
-    return done
+    return run(cmd, timeout=timeout, cwd=cwd, env=env, error=DjangoSiteError)
 
 
 def django_python(version: str) -> Path:
@@ -100,25 +78,12 @@ def django_python(version: str) -> Path:
         DjangoSiteError: When the environment cannot be created or Django cannot be installed.
     """
     requirement = _requirement(version)
-    root = cache_dir()
-    root.mkdir(parents=True, exist_ok=True)
-    venv = root / f"django-{version}"
-    with open(root / f"django-{version}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            if _read_marker(venv, requirement) is None:
-                shutil.rmtree(venv, ignore_errors=True)
-                _run([sys.executable, "-m", "venv", venv], timeout=300)
-                python = venv / "bin" / "python"
-                _run([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-input",
-                      requirement], timeout=600)
-                installed = _run([python, "-c", "import django; print(django.get_version())"], timeout=60)
-                marker = {"requirement": requirement, "django": installed.stdout.strip()}
-                partial = venv / (MARKER + ".part")
-                partial.write_text(json.dumps(marker))
-                partial.replace(venv / MARKER)
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def build(venv: Path) -> dict[str, str]:
+        installed = build_venv(venv, [requirement], "import django; print(django.get_version())", error=DjangoSiteError)
+        return {"requirement": requirement, "django": installed}
+
+    venv = cached_build(f"django-{version}", lambda venv: _read_marker(venv, requirement) is not None, build)
     return venv / "bin" / "python"
 
 
@@ -132,38 +97,7 @@ def installed_django(version: str) -> str:
 
 def _site_env(db: Path) -> dict[str, str]:
     """The environment of the site's management commands: no variable of this project leaks in."""
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
-    env.update(DJANGO_SETTINGS_MODULE="site_project.settings", DJANGO_SITE_DB=str(db), PYTHONDONTWRITEBYTECODE="1",
-               PYTHONUNBUFFERED="1")
-    return env
-
-
-def free_port() -> int:
-    """A TCP port that was free on 127.0.0.1 a moment ago."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return int(response.status) == 200
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    """Stop the server and anything it started (its process group)."""
-    if proc.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
+    return site_env(DJANGO_SETTINGS_MODULE="site_project.settings", DJANGO_SITE_DB=str(db))
 
 
 def prepare_database(python: Path, db: Path) -> None:
@@ -195,30 +129,14 @@ def django_admin(version: str, *, start_timeout: float = 60) -> Iterator[str]:
     with tempfile.TemporaryDirectory(prefix=f"django-{version}-") as tmp:
         db = Path(tmp) / "db.sqlite3"
         prepare_database(python, db)
-        for _attempt in range(3):  # another process may take the free port before runserver binds it
-            port = free_port()
-            base_url = f"http://127.0.0.1:{port}"
-            log_path = Path(tmp) / f"runserver-{port}.log"
-            with open(log_path, "wb") as log:
-                proc = subprocess.Popen([str(python), "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-                                        cwd=SITE, env=_site_env(db), stdout=log, stderr=subprocess.STDOUT,
-                                        stdin=subprocess.DEVNULL, start_new_session=True)
-            try:
-                deadline = time.monotonic() + start_timeout
-                while proc.poll() is None and time.monotonic() < deadline and not _answers(base_url + "/admin/login/"):
-                    time.sleep(0.1)
-                if proc.poll() is None and _answers(base_url + "/admin/login/"):
-                    yield base_url
-                    return
-                if proc.poll() is None:
-                    raise DjangoSiteError(f"Django {version} did not answer on {base_url} within {start_timeout} s:\n"
-                                          f"{log_path.read_text(errors='replace')[-2000:]}")
-                output = log_path.read_text(errors="replace")
-                if "already in use" not in output:
-                    raise DjangoSiteError(f"Django {version} runserver exited ({proc.returncode}):\n{output[-2000:]}")
-            finally:
-                _stop(proc)
-        raise DjangoSiteError(f"Django {version}: no free port after 3 attempts")
+
+        def launch(port: int) -> tuple[list[str | Path], dict[str, str]]:
+            return [python, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"], _site_env(db)
+
+        with serve_process(launch, cwd=SITE, logs=Path(tmp), ready_path="/admin/login/",
+                           name=f"Django {version} runserver", start_timeout=start_timeout,
+                           error=DjangoSiteError) as base_url:
+            yield base_url
 
 
 class AdminClient:

@@ -10,25 +10,18 @@ Flask-Admin has no login of its own and the site adds none.
 
 Pins: 1.6.1 (February 2023) runs on Python 3.11 with the Flask 2.2, WTForms 3.0 and
 SQLAlchemy 1.4 releases of its time (WTForms 3.1 and SQLAlchemy 2 came after it); 2.2.1 with
-today's Flask 3.1, WTForms 3.2+ and SQLAlchemy 2. The cache shares the Django module's folder
-and helpers (:mod:`tests.support.django_admin`).
+today's Flask 3.1, WTForms 3.2+ and SQLAlchemy 2. The cache and the server's start are the
+Django module's (:mod:`tests.support.vendor_sites`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import json
-import os
-import shutil
-import subprocess
-import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from tests.support.django_admin import DjangoSiteError, _answers, _run, _stop, cache_dir, free_port
+from tests.support.vendor_sites import build_venv, cached_build, read_marker, serve_process, site_env
 
 SITE = Path(__file__).resolve().parents[1] / "fixtures" / "flask_site"
 #: The exact releases installed per Flask-Admin version (pip resolves nothing else).
@@ -40,7 +33,6 @@ REQUIREMENTS: dict[str, tuple[str, ...]] = {
               "itsdangerous==2.2.0", "click==8.5.1", "blinker==1.9.0", "WTForms==3.3.2", "Flask-SQLAlchemy==3.1.1",
               "SQLAlchemy==2.1.9", "greenlet==3.5.6", "typing_extensions==4.16.0"),
 }
-MARKER = "adoption-harness-complete.json"
 #: The ticket the edit and details pages of the guides open (a seeded row).
 TICKET_ID = 3
 
@@ -56,23 +48,9 @@ def _requirements(version: str) -> tuple[str, ...]:
         raise ValueError(f"unsupported Flask-Admin version {version!r} (known: {', '.join(REQUIREMENTS)})") from None
 
 
-def _run_or_fail(cmd: list[str | Path], *, timeout: float, env: dict[str, str] | None = None) -> str:
-    """Run a command and return its output; raise ``FlaskSiteError`` with its output when it fails."""
-    try:
-        return _run(cmd, timeout=timeout, env=env).stdout
-    except DjangoSiteError as exc:
-        raise FlaskSiteError(str(exc)) from None
-
-
 def _read_marker(venv: Path, requirements: tuple[str, ...]) -> dict[str, str] | None:
     """The completion marker of a virtual environment, when it is complete for ``requirements``."""
-    try:
-        marker = json.loads((venv / MARKER).read_text())
-    except (OSError, ValueError):
-        return None
-    if marker.get("requirements") != list(requirements) or not (venv / "bin" / "python").is_file():
-        return None
-    return marker
+    return read_marker(venv, "bin/python", requirements=list(requirements))
 
 
 def flask_python(version: str) -> Path:
@@ -85,27 +63,13 @@ def flask_python(version: str) -> Path:
         FlaskSiteError: When the environment cannot be created or the packages cannot be installed.
     """
     requirements = _requirements(version)
-    root = cache_dir()
-    root.mkdir(parents=True, exist_ok=True)
-    venv = root / f"flask-admin-{version}"
-    with open(root / f"flask-admin-{version}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            if _read_marker(venv, requirements) is None:
-                shutil.rmtree(venv, ignore_errors=True)
-                _run_or_fail([sys.executable, "-m", "venv", venv], timeout=300)
-                python = venv / "bin" / "python"
-                _run_or_fail([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-input",
-                              "--no-deps", *requirements], timeout=600)
-                _run_or_fail([python, "-m", "pip", "check", "--disable-pip-version-check"], timeout=120)
-                installed = _run_or_fail([python, "-c", "import flask_admin; print(flask_admin.__version__)"],
-                                         timeout=60)
-                marker = {"requirements": list(requirements), "flask_admin": installed.strip()}
-                partial = venv / (MARKER + ".part")
-                partial.write_text(json.dumps(marker))
-                partial.replace(venv / MARKER)
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def build(venv: Path) -> dict[str, object]:
+        installed = build_venv(venv, ["--no-deps", *requirements], "import flask_admin; print(flask_admin.__version__)",
+                               error=FlaskSiteError, check=True)
+        return {"requirements": list(requirements), "flask_admin": installed}
+
+    venv = cached_build(f"flask-admin-{version}", lambda venv: _read_marker(venv, requirements) is not None, build)
     return venv / "bin" / "python"
 
 
@@ -119,9 +83,7 @@ def installed_flask_admin(version: str) -> str:
 
 def _site_env(db: Path, port: int) -> dict[str, str]:
     """The site's environment: its database and port; no variable of this project leaks in."""
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
-    env.update(HELPDESK_DB=str(db), HELPDESK_PORT=str(port), PYTHONDONTWRITEBYTECODE="1", PYTHONUNBUFFERED="1")
-    return env
+    return site_env(HELPDESK_DB=str(db), HELPDESK_PORT=str(port))
 
 
 @contextlib.contextmanager
@@ -140,31 +102,13 @@ def flask_admin(version: str, *, start_timeout: float = 60) -> Iterator[str]:
     """
     python = flask_python(version)
     with tempfile.TemporaryDirectory(prefix=f"flask-admin-{version}-") as tmp:
-        for attempt in range(3):  # another process may take the free port before the server binds it
-            port = free_port()
-            base_url = f"http://127.0.0.1:{port}"
-            log_path = Path(tmp) / f"server-{port}.log"
-            env = _site_env(Path(tmp) / f"db{attempt}.sqlite3", port)
-            with open(log_path, "wb") as log:
-                proc = subprocess.Popen([str(python), "app.py"], cwd=SITE, env=env, stdout=log,
-                                        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                        start_new_session=True)
-            try:
-                deadline = time.monotonic() + start_timeout
-                while proc.poll() is None and time.monotonic() < deadline and not _answers(base_url + "/admin/"):
-                    time.sleep(0.1)
-                if proc.poll() is None and _answers(base_url + "/admin/"):
-                    yield base_url
-                    return
-                if proc.poll() is None:
-                    raise FlaskSiteError(f"Flask-Admin {version} did not answer on {base_url} within {start_timeout} s:"
-                                         f"\n{log_path.read_text(errors='replace')[-2000:]}")
-                output = log_path.read_text(errors="replace")
-                if "already in use" not in output:
-                    raise FlaskSiteError(f"Flask-Admin {version} server exited ({proc.returncode}):\n{output[-2000:]}")
-            finally:
-                _stop(proc)
-        raise FlaskSiteError(f"Flask-Admin {version}: no free port after 3 attempts")
+
+        def launch(port: int) -> tuple[list[str | Path], dict[str, str]]:
+            return [python, "app.py"], _site_env(Path(tmp) / f"db-{port}.sqlite3", port)
+
+        with serve_process(launch, cwd=SITE, logs=Path(tmp), ready_path="/admin/", name=f"Flask-Admin {version}",
+                           start_timeout=start_timeout, error=FlaskSiteError) as base_url:
+            yield base_url
 
 
 class FlaskSites:

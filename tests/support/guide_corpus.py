@@ -12,7 +12,10 @@ point at (tests/fixtures/django_admin, flask_admin, swagger_ui). What the corpus
   with every suggestion tried on the live new page, and the checks of their results against
   the key (:func:`status_problem`, :func:`suggestion_problem`).
 
-A ``*_problem`` function returns ``None`` when the step agrees with the key, else what is wrong.
+A ``*_problem`` function returns ``None`` when the step agrees with the key, else what is wrong;
+a ``*_problems`` function is the body of a test the corpus modules share (what is wrong, by step
+or by part, empty when all is right: the test asserts it is empty, with :func:`report` as the
+message), and :func:`step_params` parametrizes a per-step test with its known disagreements.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page
 from playwright.sync_api import Error as PlaywrightError
 
@@ -112,6 +116,43 @@ def key_steps(fixture: Path) -> set[Key]:
     """The (guide, step) pairs ``expected.yaml`` names."""
     key = load_yaml(fixture / "expected.yaml")
     return {(g, s) for g, steps in key["guides"].items() for s in steps}
+
+
+def key_problems(fixture: Path, cases: dict[Key, StepCase], old: str, new: str, page_prefix: str) -> dict[str, str]:
+    """What is wrong with a corpus's answer key: each step's page starts with ``page_prefix``, is ok on ``old``
+    and has a known status on ``new`` (explained by ``why`` unless ok, and then with no expected element), and
+    the key names exactly the guides' steps."""
+    wrong: dict[str, str] = {}
+    for case in cases.values():
+        if not case.page.startswith(page_prefix):
+            wrong[case.name] = f"page {case.page!r} is not under {page_prefix!r}"
+        elif case.status[old] != "ok" or case.status[new] not in STATUSES:
+            wrong[case.name] = f"status {case.status}: not ok on {old}, or unknown on {new}"
+        elif case.status[new] == "ok" and (case.expected_element is not None or case.why is not None):
+            wrong[case.name] = "ok, yet with an expected element or a why"
+        elif case.status[new] != "ok" and not case.why:
+            wrong[case.name] = f"{case.status[new]} without a why"
+    if key_steps(fixture) != set(cases):
+        wrong["expected.yaml"] = f"names other steps than the guides: {key_steps(fixture) ^ set(cases)}"
+    return wrong
+
+
+def broken(cases: dict[Key, StepCase], version: str) -> dict[Key, StepCase]:
+    """The steps the key says are not ok on ``version``."""
+    return {key: case for key, case in cases.items() if case.status[version] != "ok"}
+
+
+def step_params(cases: dict[Key, StepCase], known: dict[Key, str]) -> list[Any]:
+    """One test parameter per step (its id ``guide/step``), a strict xfail where the harness is known to disagree
+    (``known``: what it does instead, by step)."""
+    return [pytest.param(key, id=case.name,
+                         marks=[pytest.mark.xfail(strict=True, reason=known[key])] if key in known else [])
+            for key, case in cases.items()]
+
+
+def report(wrong: dict[str, Any]) -> str:
+    """A ``*_problems`` result, for an assertion message."""
+    return json.dumps(wrong, indent=1, ensure_ascii=False, default=str)
 
 
 def _norm(text: str | None) -> str:
@@ -292,6 +333,23 @@ def expected_problem(case: StepCase, seen: Observed) -> str | None:
     return None
 
 
+def live_key_problems(cases: dict[Key, StepCase], observed: dict[Key, Observed], version: str,
+                      also: Callable[[StepCase, Observed], str | None] | None = None) -> dict[str, str]:
+    """Where the live pages on ``version`` contradict the key (:func:`live_problem`, then ``also``), by step."""
+    wrong = {}
+    for key, case in cases.items():
+        problem = live_problem(case, observed[key], version) or (also(case, observed[key]) if also else None)
+        if problem:
+            wrong[case.name] = problem
+    return wrong
+
+
+def expected_problems(cases: dict[Key, StepCase], observed: dict[Key, Observed]) -> dict[str, str]:
+    """The steps whose ``expected_element`` is not one visible element on the live new pages
+    (:func:`expected_problem`)."""
+    return {case.name: problem for key, case in cases.items() if (problem := expected_problem(case, observed[key]))}
+
+
 # --- the harness CLI --------------------------------------------------------------------
 def output(done: Done) -> str:
     """A command's exit code and the end of its output, for assertion messages."""
@@ -411,6 +469,59 @@ def suggestion_problem(case: StepCase, result: dict[str, Any] | None, repair: Re
         return (f"suggested {repair.target!r} (css {repair.css!r}, {repair.target_matches} match(es)), "
                 f"expected {case.expected_element!r}")
     return None
+
+
+def status_problems(results: dict[Key, dict[str, Any]], cases: dict[Key, StepCase], version: str) -> dict[str, str]:
+    """The steps whose status in a check's ``results`` is not the key's on ``version`` (:func:`status_problem`)."""
+    return {case.name: problem for key, case in cases.items()
+            if (problem := status_problem(case, results.get(key), version))}
+
+
+def baseline_problems(runs: CliRuns, cases: dict[Key, StepCase], app: str) -> dict[str, str]:
+    """What is wrong with ``harness guides baseline``: it must succeed and record every step of every guide
+    (``guides/baseline/<guide>.json`` of app ``app``) with its target, and, unless the step is floating, a
+    visible fingerprint and a screenshot."""
+    if runs.baseline.returncode != 0:
+        return {"harness guides baseline": output(runs.baseline)}
+    wrong: dict[str, str] = {}
+    folder = runs.app / "guides" / "baseline"
+    for guide in sorted({c.guide for c in cases.values()}):
+        data = json.loads((folder / f"{guide}.json").read_text(encoding="utf-8"))
+        if (data["guide"], data["app"]) != (guide, app):
+            wrong[guide] = f"recorded as guide {data['guide']!r} of app {data['app']!r}"
+        steps = {s for g, s in cases if g == guide}
+        if set(data["steps"]) != steps:
+            wrong[f"{guide} (steps)"] = f"records steps {sorted(data['steps'])}, the guide has {sorted(steps)}"
+        for step in sorted(steps & set(data["steps"])):
+            entry, name = data["steps"][step], cases[guide, step].name
+            if entry["target"] != cases[guide, step].target:
+                wrong[name] = f"target {entry['target']!r}, the guide's is {cases[guide, step].target!r}"
+            elif entry["target"] is None:  # a floating step: nothing to fingerprint
+                if entry["fingerprint"] is not None or entry["screenshot"] is not None:
+                    wrong[name] = "a floating step with a fingerprint or a screenshot"
+            elif (visible := (entry["fingerprint"] or {}).get("visible")) is not True:
+                wrong[name] = f"fingerprint's visible is {visible!r}"
+            elif not entry["screenshot"] or not (folder / entry["screenshot"]).is_file():
+                wrong[name] = f"no screenshot {entry['screenshot']!r}"
+    return wrong
+
+
+def check_summary_problems(done: Done, out: Path, cases: dict[Key, StepCase], *, passes: bool) -> dict[str, str]:
+    """What is wrong with a ``harness guides check --json`` (``done``, output folder ``out``) as a whole: it must
+    pass (exit 0) or fail (exit 1) as ``passes`` says, say so on stdout and in ``guides.json``, and check every
+    step of ``cases`` (each one result, counted in the totals)."""
+    if done.returncode != (0 if passes else 1):
+        return {"exit": output(done)}
+    data = guides_json(out)
+    wrong: dict[str, str] = {}
+    wanted = "passed" if passes else "failed"
+    if json.loads(done.stdout)["status"] != wanted or data["status"] != wanted:
+        wrong["status"] = f"stdout {json.loads(done.stdout)['status']!r}, guides.json {data['status']!r}: not {wanted}"
+    if set(step_results(data)) != set(cases):
+        wrong["steps"] = f"results for other steps than the guides': {set(step_results(data)) ^ set(cases)}"
+    if data["totals"]["steps"] != len(cases):
+        wrong["totals"] = f"{data['totals']['steps']} steps counted, the guides have {len(cases)}"
+    return wrong
 
 
 #: A line a guide-fixes patch may change: a step's ``target:`` or ``text:`` (the first key of a list item too).

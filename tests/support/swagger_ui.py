@@ -3,7 +3,7 @@
 ``swagger_ui_dist(version)`` unpacks (once) the npm package of that exact release into
 ``~/.cache/adoption-harness/swagger-ui-<version>`` with ``npm pack`` (the package's files only: no
 install scripts, no dependencies), marked complete by a JSON file written last and guarded by a file
-lock, like the Django environments of :mod:`tests.support.django_admin`. ``swagger_ui(version)``
+lock, like the Django environments (:func:`tests.support.vendor_sites.cached_build`). ``swagger_ui(version)``
 serves that dist folder on 127.0.0.1 together with the fixture site in
 ``tests/fixtures/swagger_ui/site`` (an ``index.html`` of our own calling ``SwaggerUIBundle`` with
 ``deepLinking: true`` on ``openapi.yaml``, an OpenAPI 3.0 document), and yields its base URL.
@@ -12,7 +12,6 @@ serves that dist folder on 127.0.0.1 together with the fixture site in
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import functools
 import http.server
 import json
@@ -24,28 +23,19 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
 
-from tests.support.django_admin import DjangoSiteError, _answers, _run, cache_dir
 from tests.support.servers import serve
+from tests.support.vendor_sites import answers, cached_build, read_marker, run
 
 SITE = Path(__file__).resolve().parents[1] / "fixtures" / "swagger_ui" / "site"
 PACKAGE = "swagger-ui-dist"
 #: The releases the corpus compares: the last 3.x (where the guides were written) and a current 5.x.
 VERSIONS = ("3.52.5", "5.35.0")
-MARKER = "adoption-harness-complete.json"
 
 __all__ = ["SITE", "VERSIONS", "SwaggerUiError", "swagger_ui", "swagger_ui_dist"]
 
 
 class SwaggerUiError(RuntimeError):
     """The Swagger UI release could not be fetched, unpacked or served."""
-
-
-def _complete(folder: Path, version: str) -> bool:
-    try:
-        marker = json.loads((folder / MARKER).read_text())
-    except (OSError, ValueError):
-        return False
-    return marker.get("version") == version and (folder / "dist" / "swagger-ui-bundle.js").is_file()
 
 
 def swagger_ui_dist(version: str) -> Path:
@@ -59,31 +49,23 @@ def swagger_ui_dist(version: str) -> Path:
     """
     if version not in VERSIONS:
         raise ValueError(f"unsupported Swagger UI version {version!r} (known: {', '.join(VERSIONS)})")
-    root = cache_dir()
-    root.mkdir(parents=True, exist_ok=True)
-    folder = root / f"swagger-ui-{version}"
-    with open(root / f"swagger-ui-{version}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            if not _complete(folder, version):
-                _unpack(version, folder)
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    folder = cached_build(f"swagger-ui-{version}",
+                          lambda folder: read_marker(folder, "dist/swagger-ui-bundle.js", version=version) is not None,
+                          functools.partial(_unpack, version))
     return folder / "dist"
 
 
-def _unpack(version: str, folder: Path) -> None:
+def _unpack(version: str, folder: Path) -> dict[str, str]:
     """``npm pack`` the release into a temporary folder and extract its ``package/`` as ``folder/dist``."""
     npm = shutil.which("npm")
     if npm is None:
         raise SwaggerUiError("npm is needed to fetch swagger-ui-dist for these tests")
-    shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     with tempfile.TemporaryDirectory(prefix=f"swagger-ui-{version}-") as tmp:
         try:
-            done = _run([npm, "pack", f"{PACKAGE}@{version}", "--json", "--pack-destination", tmp],
-                        cwd=Path(tmp), timeout=300)
-        except (DjangoSiteError, subprocess.TimeoutExpired) as exc:  # the helper is Django's
+            done = run([npm, "pack", f"{PACKAGE}@{version}", "--json", "--pack-destination", tmp],
+                       cwd=Path(tmp), timeout=300, error=SwaggerUiError)
+        except subprocess.TimeoutExpired as exc:
             raise SwaggerUiError(str(exc)) from exc
         tarball = Path(tmp) / json.loads(done.stdout)[0]["filename"]
         with tarfile.open(tarball) as archive:
@@ -92,9 +74,7 @@ def _unpack(version: str, folder: Path) -> None:
         if package.get("version") != version:
             raise SwaggerUiError(f"npm pack {PACKAGE}@{version} gave version {package.get('version')!r}")
         shutil.move(str(Path(tmp) / "package"), folder / "dist")
-    partial = folder / (MARKER + ".part")
-    partial.write_text(json.dumps({"package": PACKAGE, "version": version}))
-    partial.replace(folder / MARKER)
+    return {"package": PACKAGE, "version": version}
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
@@ -135,6 +115,6 @@ def swagger_ui(version: str) -> Iterator[str]:
     dist = swagger_ui_dist(version)
     with serve(functools.partial(_Handler, directory=str(dist))) as url:
         for path in ("/", "/openapi.yaml", "/swagger-ui-bundle.js"):
-            if not _answers(url + path):
+            if not answers(url + path):
                 raise SwaggerUiError(f"Swagger UI {version} on {url} did not serve {path}")
         yield url

@@ -11,6 +11,7 @@ made, so a crash loses nothing already checked; ``harness/guides/results.py`` tu
 from __future__ import annotations
 
 import contextlib
+import io
 import shutil
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -276,6 +277,7 @@ def record_baselines(run: GuideRun, app_version: str | None = None) -> Recorded:
             "recorded_at": datetime.now(UTC).isoformat(timespec="seconds")}
     done = Recorded(baselines={g.id: Baseline(g.id, {}, dict(meta)) for g in run.guides})
     shots: dict[Path, bytes] = {}
+    boxes: dict[Path, dict[str, Any]] = {}  # the page's crops to cut, by screenshot file
 
     def handle(page: Page | None, placed: list[PlacedStep], observed: dict[str, dict[str, Any]],
                error: str | None) -> None:
@@ -288,13 +290,16 @@ def record_baselines(run: GuideRun, app_version: str | None = None) -> Recorded:
                 continue
             if entry["fingerprint"] is not None and page is not None:
                 shot = Path(p.guide.id) / f"{p.step.id}.png"
-                shots[shot] = _crop(page, observed[p.key]["box"])
+                boxes[shot] = observed[p.key]["box"]
                 entry["screenshot"] = shot.as_posix()
             if entry.get("warning"):
                 done.warnings.append(f"{_where(p)} ({p.key}): {entry['warning']}")
             done.baselines[p.guide.id].steps[p.step.id] = entry
             done.recorded += 1
             _announce(run, p, "recorded")
+        if boxes and page is not None:
+            shots.update(_crops(page, boxes))
+            boxes.clear()
 
     _visit(run, handle)
     for baseline in done.baselines.values():
@@ -340,12 +345,24 @@ def _announce(run: GuideRun, p: PlacedStep, status: str) -> None:
         run.on_step(p.guide.id, p.step.id, status)
 
 
-def _crop(page: Page, box: dict[str, Any], pad: int = 24) -> bytes:
-    """A PNG of the element's box and a margin around it (password fields masked)."""
-    x, y = max(0, box["x"] - pad), max(0, box["y"] - pad)
-    return page.screenshot(clip={"x": x, "y": y, "width": max(1, box["width"] + 2 * pad),
-                                 "height": max(1, box["height"] + 2 * pad)},
-                           full_page=True, mask=[page.locator("input[type=password]")], animations="disabled")
+def _crops(page: Page, boxes: dict[Path, dict[str, Any]], pad: int = 24) -> dict[Path, bytes]:
+    """PNGs of element boxes and a margin around each, cut from one full-page screenshot (password fields
+    masked): one capture per page, however many steps it has."""
+    from PIL import Image
+
+    shot = page.screenshot(full_page=True, mask=[page.locator("input[type=password]")], animations="disabled",
+                           scale="css")
+    out: dict[Path, bytes] = {}
+    with Image.open(io.BytesIO(shot)) as image:
+        for name, box in boxes.items():
+            left, top = max(0, int(box["x"]) - pad), max(0, int(box["y"]) - pad)
+            right = min(image.width, int(box["x"]) + int(box["width"]) + pad)
+            bottom = min(image.height, int(box["y"]) + int(box["height"]) + pad)
+            crop = image.crop((left, top, max(right, left + 1), max(bottom, top + 1)))
+            buffer = io.BytesIO()
+            crop.save(buffer, "PNG")
+            out[name] = buffer.getvalue()
+    return out
 
 
 def _where(p: PlacedStep) -> str:

@@ -35,7 +35,7 @@ from harness.contracts.guides import (
 from harness.contracts.settings import DEFAULTS
 from harness.errors import HarnessError
 from harness.guides.repair import ROBUSTNESS, selector_candidates, vocabulary
-from harness.guides.similarity import fingerprint_diff, rank
+from harness.guides.similarity import fingerprint_diff, nested, rank
 from harness.guides.status import REPAIRABLE, Verdict, classify
 from harness.runfolder.guides import append_guide_step, clear_guide_steps
 from harness.spec.guide_baseline import Baseline, baseline_folder, save_baseline
@@ -425,14 +425,6 @@ def step_result(p: PlacedStep, verdict: Verdict, observation: dict[str, Any] | N
     )
 
 
-def _nested(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    """Whether two candidates are one inside the other (or the same element)."""
-    pa = [(n.get("tag"), n.get("index")) for n in a.get("path") or ()]
-    pb = [(n.get("tag"), n.get("index")) for n in b.get("path") or ()]
-    short, long = (pa, pb) if len(pa) <= len(pb) else (pb, pa)
-    return long[:len(short)] == short
-
-
 def _selector_for(page: Page, fp: dict[str, Any], index: int, selector_format: str,
                   keep: str | None) -> str | None:
     """The most robust selector that selects candidate ``index`` alone, in ``selector_format``.
@@ -483,7 +475,7 @@ def suggest(page: Page, baseline: dict[str, Any], selector_format: str, min_scor
     found: list[Suggestion] = []
     for r in ranked:
         fp = cands[r.index]
-        if not found and r is not ranked[0] and not _nested(cands[ranked[0].index], fp):
+        if not found and r is not ranked[0] and not nested(cands[ranked[0].index], fp):
             break  # the best match has no selector of its own: a lesser element is no repair
         target = _selector_for(page, fp, r.index, selector_format, keep)
         if target is None:

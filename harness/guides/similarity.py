@@ -825,12 +825,9 @@ def rival(old: Fingerprint, candidates: Sequence[Fingerprint], own: Fingerprint,
     A found element that such a rival clearly outscores is probably not the baseline's element
     any more (a positional selector that now lands on a sibling).
     """
-    own_path = _node_keys(own)
     for ranked in rank(old, candidates, minimum=max(above, 0.0), limit=6):
         candidate = candidates[ranked.index]
-        path = _node_keys(candidate)
-        shorter, longer = (own_path, path) if len(own_path) <= len(path) else (path, own_path)
-        if ranked.score > above and longer[:len(shorter)] != shorter and not alike_items(own, candidate):
+        if ranked.score > above and not nested(own, candidate) and not alike_items(own, candidate):
             return ranked
     return None
 
@@ -869,6 +866,19 @@ def _node_keys(fp: Fingerprint) -> tuple[tuple[Any, Any, Any], ...]:
     return tuple((n.get("tag"), n.get("id"), n.get("index")) for n in fp.get("path") or ())
 
 
+_Path = tuple[tuple[Any, Any, Any], ...]
+
+
+def _one_path_begins_the_other(a: _Path, b: _Path) -> bool:
+    shorter, longer = (a, b) if len(a) <= len(b) else (b, a)
+    return longer[:len(shorter)] == shorter
+
+
+def nested(a: Fingerprint, b: Fingerprint) -> bool:
+    """Whether two elements of one page are the same, or one inside the other (by their DOM paths)."""
+    return _one_path_begins_the_other(_node_keys(a), _node_keys(b))
+
+
 def _lift_nested(scored: list[tuple[float, int, _Parts]], candidates: Sequence[Fingerprint],
                  preference: Mapping[int, tuple[float, bool, bool]], limit: int) -> dict[int, float]:
     """Scores to sort by, resolving a wrapper against the element inside it.
@@ -876,9 +886,8 @@ def _lift_nested(scored: list[tuple[float, int, _Parts]], candidates: Sequence[F
     Of two nested candidates (one contains the other: a row and its link, a ``<summary>`` and its
     heading) scoring within :data:`NESTED_TIE` of each other, the one strictly more like the
     baseline in id, classes and attributes, then tag, then role, takes the better score, so the
-    tie-break puts it first; when
-    neither is, the better score stands (a wrapper that scores higher is not passed over for its
-    content, nor the reverse).
+    tie-break puts it first; when neither is, the better score stands (a wrapper that scores
+    higher is not passed over for its content, nor the reverse).
     """
     effective = {index: score for score, index, _ in scored}
     top = sorted(scored, key=lambda item: -item[0])[:limit * 4]
@@ -888,8 +897,7 @@ def _lift_nested(scored: list[tuple[float, int, _Parts]], candidates: Sequence[F
             if a == b or not 0.0 <= b_score - a_score <= NESTED_TIE or preference[a] <= preference[b]:
                 continue
             a_path, b_path = paths[a], paths[b]
-            shorter, longer = (a_path, b_path) if len(a_path) < len(b_path) else (b_path, a_path)
-            if shorter and len(shorter) < len(longer) and longer[:len(shorter)] == shorter:
+            if a_path and b_path and a_path != b_path and _one_path_begins_the_other(a_path, b_path):
                 effective[a] = max(effective[a], b_score)
     return effective
 

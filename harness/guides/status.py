@@ -56,23 +56,18 @@ def text_matches(expected: str, observation: dict[str, Any]) -> bool:
     return any(wanted in _norm(s) for s in shown if s)
 
 
-def _covering(node: dict[str, Any]) -> str:
+def _element(node: dict[str, Any]) -> str:
+    """``<tag#id>`` (or its first classes) and its text (or name): an element in a message."""
     tag = node.get("tag") or "element"
     ident = f"#{node['id']}" if node.get("id") else "".join(f".{c}" for c in (node.get("classes") or [])[:2])
-    text = (node.get("text") or "")[:60]
+    text = (node.get("text") or node.get("name") or "")[:60]
     return f"<{tag}{ident}>" + (f" ({text!r})" if text else "")
-
-
-def _label(fp: dict[str, Any]) -> str:
-    tag = fp.get("tag") or "element"
-    text = (fp.get("text") or fp.get("name") or "")[:60]
-    return f"<{tag}{'#' + fp['id'] if fp.get('id') else ''}>" + (f" {text!r}" if text else "")
 
 
 #: Parts of a selector that name one element (an id, a test id, a form name, a label, a role's name, a
 #: text, a link's address), as against its position, tag or classes.
 _NAMING = re.compile(r"#[\w\\-]|\[(?:data-test[\w-]*|data-qa|data-cy|name|aria-label|for|href|title|alt|placeholder"
-                     r"|id)[~|^$*]?=|\bname=|^text=|\btext=|:has-text\(|:text\(|^role=.*\[name", re.IGNORECASE)
+                     r"|id)[~|^$*]?=|\bname=|\btext=|:has-text\(|:text\(", re.IGNORECASE)
 
 
 def _subject(selector: str) -> str:
@@ -105,11 +100,12 @@ def names_its_element(target: str) -> bool:
 
 
 def _drift(target: str, score: float, baseline: dict[str, Any], current: dict[str, Any],
-           candidates: Sequence[dict[str, Any]] | None, text_checked: bool) -> Verdict | None:
+           candidates: Sequence[dict[str, Any]] | None, changes: list[str], text_checked: bool) -> Verdict | None:
     """``drifted`` when the found element is probably another element than the baseline's.
 
-    ``text_checked``: the step names the text its element shows, and it does: a changed text or
-    name is then the guide's own (a repaired step), not evidence of another element.
+    ``changes``: its :func:`identity_changes`. ``text_checked``: the step names the text its element
+    shows, and it does: a changed text or name is then the guide's own (a repaired step), not
+    evidence of another element.
     """
     if score < DRIFT_BELOW:
         return Verdict("drifted", f"{target} now selects an element that looks different from the baseline "
@@ -118,9 +114,9 @@ def _drift(target: str, score: float, baseline: dict[str, Any], current: dict[st
         better = rival(baseline, candidates, current, above=score + RIVAL_MARGIN)
         if better is not None:
             return Verdict("drifted", f"{target} selects an element less like the baseline (similarity {score:.2f}) "
-                                      f"than another element of the page: {_label(dict(candidates[better.index]))} "
+                                      f"than another element of the page: {_element(dict(candidates[better.index]))} "
                                       f"({better.score:.2f})", score)
-    changes = [c for c in identity_changes(baseline, current) if not (text_checked and not c.startswith("role"))]
+    changes = [c for c in changes if not (text_checked and not c.startswith("role"))]
     if changes and score < CHANGED_BELOW and not names_its_element(target) \
             and not (candidates is not None and in_a_list(current, candidates)):
         return Verdict("drifted", f"{target} now selects another element: its {'; '.join(changes)} "
@@ -159,7 +155,7 @@ def classify(observation: dict[str, Any] | None, *, target: str | None, expected
     if observation.get("offscreen"):
         return Verdict("offscreen", f"{target} is outside the page and cannot be scrolled into view")
     if observation.get("covered_by"):
-        return Verdict("covered", f"{target} is covered by {_covering(observation['covered_by'])} at its centre")
+        return Verdict("covered", f"{target} is covered by {_element(observation['covered_by'])} at its centre")
     was_disabled = bool(baseline and baseline.get("disabled"))
     if observation.get("disabled") and not was_disabled:
         return Verdict("disabled", f"{target} is disabled")
@@ -171,9 +167,10 @@ def classify(observation: dict[str, Any] | None, *, target: str | None, expected
         shown = observation.get("text") or observation.get("name") or ""
         return Verdict("text_changed", f"{target} no longer shows {expected_text!r} (it shows {shown[:80]!r})", score)
     if score is not None and baseline and current:
-        drift = _drift(target, score, baseline, current, candidates, text_checked=bool(expected_text))
+        changes = identity_changes(baseline, current)
+        drift = _drift(target, score, baseline, current, candidates, changes, text_checked=bool(expected_text))
         if drift is not None:
             return drift
-    if score is not None and baseline and current and (changes := identity_changes(baseline, current)):
-        return Verdict("ok", f"found, unique, visible, uncovered; its {'; '.join(changes)}", score)
+        if changes:
+            return Verdict("ok", f"found, unique, visible, uncovered; its {'; '.join(changes)}", score)
     return Verdict("ok", "found, unique, visible, uncovered", score)

@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("journey")]
 
 @pytest.fixture(scope="module")
 def site() -> Iterator[str]:
-    with serve_folder(PLAYGROUND / "site") as url:
+    with serve_folder(PLAYGROUND / "site", delays={"/slow.json": 3.0}) as url:
         yield url
 
 
@@ -85,3 +85,33 @@ def test_artifact_folders_stay_unique_for_long_names() -> None:
     long = "x" * 200
     assert _slug(long + "[r0]") != _slug(long + "[r1]")
     assert len(_slug(long)) < 100 and Path(_slug("a/b c")).name == _slug("a/b c")
+
+
+# --- waits that end once the page has settled (harness.collect.settle) -------------------------
+@pytest.fixture
+def patient(journey: Journey) -> Journey:
+    journey.timeout_ms = 20_000  # far longer than any wait below: a wait that ends says why
+    return journey
+
+
+def test_a_target_absent_from_a_settled_page_fails_without_waiting_the_whole_timeout(patient: Journey) -> None:
+    patient.open("/settle.html")
+    with pytest.raises(StepFailure) as caught:
+        steps.click(patient, "#absent")
+    assert caught.value.kind == "missing"
+    assert "once the page had settled" in str(caught.value) and "after 20000 ms" not in str(caught.value)
+
+
+def test_a_covered_target_on_a_settled_page_fails_with_its_reason_without_waiting_the_timeout(patient: Journey) -> None:
+    patient.open("/settle.html?veil")
+    with pytest.raises(StepFailure) as caught:
+        steps.click(patient, "#veiled")
+    assert caught.value.kind == "covered" and "once the page had settled" in str(caught.value)
+
+
+@pytest.mark.parametrize("how", ["request", "spinner"])
+def test_a_target_that_comes_after_3_s_of_a_busy_page_is_waited_for(patient: Journey, how: str) -> None:
+    # a request in flight, or a spinner's animation: the page is not settled, so the wait goes on
+    patient.open(f"/settle.html?{how}")
+    steps.click(patient, "#from-request" if how == "request" else "#from-timer")
+    assert patient.notes.wait_ms is not None and patient.notes.wait_ms > 0

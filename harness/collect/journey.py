@@ -13,16 +13,19 @@ import contextlib
 import json
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 
+from harness.collect.settle import QUIET_MS, SLICE_MS, is_timeout, patiently, settled
 from harness.redaction import Secrets
 from harness.spec.profile import AppProfile, Login
 from harness.spec.secrets import is_secret_target
 from harness.spec.targets import TargetRef, UnknownTarget, classify_target
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Locator, Page
@@ -59,6 +62,8 @@ class StepNotes:
     error_kind: str | None = None
     action: str | None = None
     """The step's last action verb (``click``, ``fill``, ``open``...)."""
+    harness_ms: float = 0.0
+    """Time the harness spent on its own work inside the step (:meth:`Journey.harness_work`): not the user's."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +106,29 @@ def classify_playwright_error(exc: BaseException) -> tuple[str, str]:
     return ("timeout" if "Timeout" in first else "error"), first
 
 
+_READY_JS = """(els, [strict, needs]) => {
+  if (!els.length) return 0;
+  if (strict && els.length > 1) return -1;
+  const el = els[0];
+  if (needs === 'attached') return 1;
+  if (!el.isConnected) return -1;
+  const shown = el.checkVisibility ? el.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })
+    : el.getClientRects().length > 0;
+  if (!shown || el.matches(':disabled') || el.closest('[aria-disabled=true]')) return -1;
+  if (el.readOnly || el.getRootNode() !== document) return -1;
+  if (needs !== 'hit') return 1;
+  let box = el.getBoundingClientRect();
+  if (box.bottom < 0 || box.right < 0 || box.top > innerHeight || box.left > innerWidth) {
+    el.scrollIntoView({ block: 'center', inline: 'nearest', behavior: 'instant' });
+    box = el.getBoundingClientRect();
+  }
+  const x = box.left + box.width / 2, y = box.top + box.height / 2;
+  const top = box.width && box.height ? document.elementFromPoint(x, y) : null;
+  return top && (top === el || el.contains(top) || top.control === el || (el.control && el.control === top)) ? 1 : -1;
+}"""
+"""Whether a target can be acted on right now: 0 no element, 1 ready, -1 there but not ready (or several)."""
+
+
 @dataclass
 class Journey:
     """One scenario run's browser state and step actions.
@@ -123,6 +151,8 @@ class Journey:
         probes: The in-page probes of this worker (``None``: off).
         watchdog: The worker's watchdog, which ends a page that stopped answering (``None``: none).
         secrets: The run's secrets (``harness.spec.secrets.run_secrets``).
+        quiet_ms: How long a page must stay quiet for a wait for what is not there to end early
+            (:mod:`harness.collect.settle`); 0 waits the whole timeout.
     """
 
     page: Page
@@ -140,6 +170,9 @@ class Journey:
     watchdog: Watchdog | None = None
     upload_paths: tuple[Path, ...] = ()
     secrets: Secrets = field(default_factory=Secrets, repr=False)
+    quiet_ms: float = QUIET_MS
+    gave_up: str | None = field(default=None, init=False)
+    """Why the last patient wait ended before the timeout (``None``: it did not)."""
 
     def watched(self, what: str, hard_limit_s: float | None = None) -> AbstractContextManager[Section | None]:
         """Watch a block with the worker's watchdog; yield its section (``None`` when there is no watchdog)."""
@@ -199,8 +232,40 @@ class Journey:
             (f"text={name} (partial)", page.get_by_text(name)),
         ]
 
+    def patiently(self, attempt: Callable[[float], T]) -> T:
+        """Call a waiting Playwright call (given its timeout in ms) until it succeeds; its last error when it
+        cannot: the step timeout is spent, or the page settled without it (:mod:`harness.collect.settle`)."""
+        slice_ms = SLICE_MS if self.quiet_ms else self.timeout_ms
+        self.gave_up = None
+        start = time.perf_counter()
+        result, error = patiently(attempt, self.timeout_ms, self.settled, slice_ms)
+        if error is not None:
+            waited = (time.perf_counter() - start) * 1000
+            self.gave_up = (None if waited >= self.timeout_ms - slice_ms else
+                            f"after {waited:.0f} ms, once the page had settled "
+                            f"(nothing in flight, no change for {self.quiet_ms:.0f} ms)")
+            raise error
+        return cast(T, result)
+
+    def settled(self) -> bool:
+        """Whether the page has settled (harness work: off the step's clock)."""
+        if not self.quiet_ms:
+            return False
+        with self.harness_work():
+            return settled(self.page, self.signals, self.quiet_ms)
+
+    @contextlib.contextmanager
+    def harness_work(self) -> Iterator[None]:
+        """The harness's own work inside a step (resolving a target, asking the page whether it settled):
+        its time is taken out of the step's duration."""
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.notes.harness_ms += (time.perf_counter() - start) * 1000
+
     def locate(self, written: str) -> Resolved:
-        """Find a target, waiting up to the step timeout for it to be attached.
+        """Find a target, waiting up to the step timeout for it to be attached (less once the page settled).
 
         Raises:
             StepFailure: ``missing`` when nothing matches in time.
@@ -214,34 +279,68 @@ class Journey:
         for _, loc in candidates[1:]:
             union = union.or_(loc)
         try:
-            union.first.wait_for(state="attached", timeout=self.timeout_ms)
+            self.patiently(lambda timeout: union.first.wait_for(state="attached", timeout=timeout))
         except Exception as exc:
-            if "Timeout" not in str(exc):
+            if not is_timeout(exc):
                 raise
             tried = ", ".join(sel for sel, _ in candidates) if ref.kind != "text" else "role, label, text"
-            raise StepFailure(
-                f"{written!r} not found: no element matches ({tried}) after {self.timeout_ms:.0f} ms",
-                "missing") from None
+            when = self.gave_up or f"after {self.timeout_ms:.0f} ms"
+            raise StepFailure(f"{written!r} not found: no element matches ({tried}) {when}", "missing") from None
         for index, (selector, loc) in enumerate(candidates):
             count = loc.count()
             if count:
-                chosen = loc if count == 1 or ref.kind != "text" else loc.first
-                self.notes.selector = selector
-                self.notes.fallback_used = ref.kind != "text" and index > 0
-                return Resolved(ref, chosen, selector, self.notes.fallback_used)
+                return self._resolved(ref, selector, loc if count == 1 or ref.kind != "text" else loc.first, index)
         raise StepFailure(f"{written!r} disappeared while it was being resolved", "missing")
+
+    def _resolved(self, ref: TargetRef, selector: str, locator: Locator, index: int) -> Resolved:
+        self.notes.selector = selector
+        self.notes.fallback_used = ref.kind != "text" and index > 0
+        return Resolved(ref, locator, selector, self.notes.fallback_used)
+
+    def ready(self, written: str, needs: str) -> Resolved | None:
+        """The target, when it can be acted on right now; ``None`` when it must be waited for.
+
+        One look per candidate selector, without waiting: the harness's own work, off the step's clock.
+        ``None`` also when the first candidate that matches is not ready (hidden, disabled, covered, several
+        elements): the waiting path then waits for it, or names why it cannot.
+
+        Args:
+            written: The target as written in the step.
+            needs: ``attached``, ``visible`` (and enabled, editable for a field) or ``hit`` (also not covered).
+        """
+        with self.harness_work():
+            ref = self.ref(written)
+            self.notes.target = written
+            for index, (selector, loc) in enumerate(self._candidates(ref)):
+                if ref.kind == "text":
+                    loc = loc.filter(visible=True)
+                try:
+                    state = loc.evaluate_all(_READY_JS, [ref.kind != "text", needs])
+                except Exception:  # a selector the page cannot run: the waiting path reports it
+                    return None
+                if state == 0:
+                    continue
+                if state != 1:
+                    return None
+                return self._resolved(ref, selector, loc if ref.kind != "text" else loc.first, index)
+        return None
 
     # --- actions -----------------------------------------------------------------------
     def act(self, written: str, verb: str, action: Callable[[Locator], object],
-            trial: Callable[[Locator], object] | None = None) -> None:
+            trial: Callable[[Locator, float], object] | None = None, needs: str | None = None) -> None:
         """Resolve a target, wait until it is actionable, act, and wait for a page load it caused.
+
+        A target that is ready at once is acted on in one Playwright call, as a hand-written script would
+        (:meth:`ready`, off the clock); its wait is 0 ms. Otherwise the step waits for it (the wait counts
+        as ``wait_ms``) and a page that settled without it ends the wait early.
 
         Args:
             written: The target as written in the step.
             verb: What is done, for messages (``click``, ``fill``...).
             action: The Playwright action on the resolved locator.
-            trial: A no-effect version of the action that only waits for actionability
-                (``click(trial=True)``); its time counts as waiting, not acting.
+            trial: A no-effect version of the action that only waits for actionability, given its timeout
+                (``loc.click(trial=True, timeout=t)``); its time counts as waiting, not acting.
+            needs: What makes the target ready (:meth:`ready`): ``hit`` when there is a trial, else ``visible``.
 
         An action on a secret field (``harness.spec.secrets.is_secret_target``) holds the trace.
 
@@ -250,20 +349,23 @@ class Journey:
         """
         if self.tracer is not None and is_secret_target(written, self.profile):
             self.tracer.hold()  # before the target is even looked for: the trace would record the action's value
-        start = time.perf_counter()
         self.notes.action = verb.split()[0]
-        resolved: Resolved | None = None
-        try:
-            resolved = self.locate(written)
-            if trial is not None:
-                trial(resolved.locator)
-            else:
-                resolved.locator.wait_for(state="visible", timeout=self.timeout_ms)
-        except Exception as exc:
-            self._add_time("wait_ms", start)
-            if isinstance(exc, StepFailure) or resolved is None:
-                raise
-            self._fail(verb, resolved, exc)
+        self.gave_up = None
+        resolved = self.ready(written, needs or ("hit" if trial is not None else "visible"))
+        start = time.perf_counter()
+        if resolved is None:
+            try:
+                resolved = self.locate(written)
+                found = resolved.locator
+                if trial is not None:
+                    self.patiently(lambda timeout: trial(found, timeout))
+                else:
+                    self.patiently(lambda timeout: found.wait_for(state="visible", timeout=timeout))
+            except Exception as exc:
+                self._add_time("wait_ms", start)
+                if isinstance(exc, StepFailure) or resolved is None:
+                    raise
+                self._fail(verb, resolved, exc)
         acted = self._add_time("wait_ms", start)
         navigations = self.signals.navigations
         try:
@@ -298,6 +400,8 @@ class Journey:
         written = resolved.ref.written
         where = f"{written!r} ({resolved.selector})" if resolved.selector != written else repr(written)
         message = f"cannot {verb} {where}: {why}" if why else f"cannot {verb} {where}"
+        if self.gave_up and kind != "ambiguous":
+            message += f" ({self.gave_up})"
         raise StepFailure(f"{message} — {detail}", kind) from None
 
     # --- login -------------------------------------------------------------------------
@@ -328,7 +432,7 @@ class Journey:
             self.act(login.username, "fill", lambda loc: loc.fill(username))
             self.act(login.password, "fill", lambda loc: loc.fill(secret if password is None else password))
             self.act(login.submit, "click", lambda loc: loc.click(timeout=self.timeout_ms),
-                     trial=lambda loc: loc.click(trial=True, timeout=self.timeout_ms))
+                     trial=lambda loc, timeout: loc.click(trial=True, timeout=timeout))
             if password is None:
                 self._wait_logged_in(user)
             self.notes.action = "login"

@@ -1,17 +1,21 @@
 // adoption-harness in-page probe: installed in every document before the app's own scripts
 // (context.add_init_script). It only observes: it never changes the DOM or the app's state.
-// Python calls __harnessProbe.reset() before a step's action and __harnessProbe.take() after
-// it; take() returns one JSON string (one round trip, cheap to transfer).
+// Every observation is logged with its time; Python calls __harnessProbe.take(since) once after a
+// step's clock stopped, and gets, in one JSON string, what happened from `since` (the step's start,
+// epoch ms) on. Nothing is reset before a step: entries are attributed to steps by their time.
 (() => {
   if (window.__harnessProbe) return;
   const MAX_TEXT = 200;
+  const MAX_LOG = 500;
   const fresh = () => ({
-    cls: 0, shifts: [], events: [], longTasks: [], mutations: 0, inputs: 0, invalid: [],
-    clicked: null, interacted: false, url: location.href,
+    shifts: [], events: [], longTasks: [], mutations: [], inputs: [], invalid: [], clicked: [], interacted: [],
   });
-  let step = fresh();
+  let log = fresh();
+  let lastUrl = location.href;
   const doc = { lcp: null, lcpElement: null, navSent: false };
   const errors = [];
+  const add = (list, entry) => { if (list.length < MAX_LOG) list.push(entry); else { list.shift(); list.push(entry); } };
+  const now = () => performance.now();
 
   const text = (value) => String(value || '').replace(/\s+/g, ' ').trim().slice(0, MAX_TEXT);
   const describe = (el) => {
@@ -45,27 +49,26 @@
 
   observe('layout-shift', (e) => {
     if (e.hadRecentInput) return;
-    step.cls += e.value;
-    (e.sources || []).forEach((s) => { if (s.node && step.shifts.length < 5) step.shifts.push(describe(s.node)); });
+    add(log.shifts, [e.startTime, e.value, (e.sources || []).filter((s) => s.node).slice(0, 5).map((s) => describe(s.node))]);
   });
   observe('largest-contentful-paint', (e) => { doc.lcp = e.startTime; doc.lcpElement = describe(e.element); });
-  observe('event', (e) => { step.events.push([e.name, e.duration]); }, { durationThreshold: 16 });
-  observe('longtask', (e) => { step.longTasks.push(e.duration); });
+  observe('event', (e) => { add(log.events, [e.startTime, e.name, e.duration]); }, { durationThreshold: 16 });
+  observe('longtask', (e) => { add(log.longTasks, [e.startTime, e.duration]); });
 
   try {
-    new MutationObserver((records) => { step.mutations += records.length; })
+    new MutationObserver((records) => { add(log.mutations, [now(), records.length]); })
       .observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
   } catch (e) {
     errors.push('mutation observer: ' + e.message);
   }
   // on document, capturing: Chromium does not route 'invalid' through window
   const listen = (type, handler) => document.addEventListener(type, handler, true);
-  listen('input', () => { step.inputs += 1; });
-  listen('change', () => { step.inputs += 1; });
+  listen('input', () => { add(log.inputs, now()); });
+  listen('change', () => { add(log.inputs, now()); });
   listen('invalid', (e) => {
-    if (step.invalid.length < 10) step.invalid.push({ field: fieldName(e.target), message: text(e.target.validationMessage) });
+    add(log.invalid, [now(), { field: fieldName(e.target), message: text(e.target.validationMessage) }]);
   });
-  for (const type of ['pointerdown', 'keydown', 'beforeinput', 'input']) listen(type, (e) => { if (e.isTrusted) step.interacted = true; });
+  for (const type of ['pointerdown', 'keydown', 'beforeinput', 'input']) listen(type, (e) => { if (e.isTrusted) add(log.interacted, now()); });
   listen('click', (e) => {
     const target = e.target && e.target.closest ? e.target : null;
     if (!target) return;
@@ -73,7 +76,7 @@
     const tag = el.tagName.toLowerCase();
     const editable = el.isContentEditable || tag === 'select' || tag === 'textarea'
       || (tag === 'input' && !['button', 'submit', 'reset', 'checkbox', 'radio', 'image', 'file'].includes((el.type || '').toLowerCase()));
-    step.clicked = { element: describe(el), text: text(el.innerText || el.value || el.getAttribute('aria-label')), editable };
+    add(log.clicked, [now(), { element: describe(el), text: text(el.innerText || el.value || el.getAttribute('aria-label')), editable }]);
   });
 
   const overlays = () => {
@@ -151,36 +154,45 @@
     return [location.origin + location.pathname + (keys ? '?' + keys : ''), text(document.title), dialogs.join(','), headings.join('|')].join(' \u2502 ');
   };
 
-  // the frame that paints the input's effect: Chromium queues the input's Event Timing entry
-  // once that frame is presented (a hidden page gets no frames: give up after 150 ms)
-  const frames = () => new Promise((resolve) => {
-    const done = setTimeout(resolve, 150);
-    requestAnimationFrame(() => setTimeout(() => { clearTimeout(done); resolve(); }, 0));
-  });
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  // the entries of the step that began at `from` (page time); the log keeps nothing older than a read
+  const since = (from) => {
+    const at = (list) => list.filter((e) => (Array.isArray(e) ? e[0] : e) >= from);
+    return {
+      shifts: at(log.shifts), events: at(log.events), longTasks: at(log.longTasks), mutations: at(log.mutations),
+      inputs: at(log.inputs), invalid: at(log.invalid).map((e) => e[1]), clicked: at(log.clicked), interacted: at(log.interacted),
+    };
+  };
 
   window.__harnessProbe = {
-    reset() { step = fresh(); },
-    async take() {
-      // Event Timing entries are reported after the next paint: let one frame pass after an input
+    async take(sinceEpochMs) {
+      const from = sinceEpochMs - performance.timeOrigin - 2;
       const drain = () => { for (const [observer, onEntry] of observers) observer.takeRecords().forEach(onEntry); };
-      if (step.interacted) await frames();
       drain();
-      // a long task during an input means a slow response whose entry may still be on its way; on a
-      // loaded machine the frame that releases it can take a few hundred ms (only slow steps wait)
-      for (let i = 0; i < 20 && step.interacted && step.longTasks.length && !step.events.length; i += 1) {
-        await new Promise((resolve) => setTimeout(resolve, 25));
+      // no frame is awaited: Event Timing entries come after the next paint, and one that misses this read is
+      // not counted. A long task during an input is a slow response whose entry is surely on its way: on a
+      // loaded machine the frame that releases it can take a few hundred ms (only such slow steps wait)
+      let s = since(from);
+      for (let i = 0; i < 20 && s.interacted.length && s.longTasks.length && !s.events.length; i += 1) {
+        await sleep(25);
         drain();
+        s = since(from);
       }
-      const s = step;
-      step = fresh();
+      log = fresh();
+      const url = lastUrl;
+      lastUrl = location.href;
       let interaction = null;
-      for (const [name, duration] of s.events) if (!interaction || duration > interaction[1]) interaction = [name, duration];
-      const blocking = s.longTasks.reduce((sum, d) => sum + Math.max(0, d - 50), 0);
+      for (const [, name, duration] of s.events) if (!interaction || duration > interaction[1]) interaction = [name, duration];
+      const longTasks = s.longTasks.map((e) => e[1]);
+      const blocking = longTasks.reduce((sum, d) => sum + Math.max(0, d - 50), 0);
+      const clicked = s.clicked.length ? s.clicked[s.clicked.length - 1][1] : null;
       const out = {
-        page_load: pageLoad(), cls: Math.round(s.cls * 10000) / 10000, shift_sources: [...new Set(s.shifts)],
+        page_load: pageLoad(), cls: Math.round(s.shifts.reduce((sum, e) => sum + e[1], 0) * 10000) / 10000,
+        shift_sources: [...new Set(s.shifts.flatMap((e) => e[2]))].slice(0, 5),
         interaction_ms: interaction ? interaction[1] : null, interaction_event: interaction ? interaction[0] : null,
-        long_tasks: s.longTasks.length, tbt_ms: blocking, longest_task_ms: s.longTasks.length ? Math.max(...s.longTasks) : null,
-        dom_mutations: s.mutations, url_changed: location.href !== s.url, input_events: s.inputs, clicked: s.clicked,
+        long_tasks: longTasks.length, tbt_ms: blocking, longest_task_ms: longTasks.length ? Math.max(...longTasks) : null,
+        dom_mutations: s.mutations.reduce((sum, e) => sum + e[1], 0), url_changed: location.href !== url,
+        input_events: s.inputs.length, clicked,
         overlays: [], validation: [], state: '', web: /^https?:$/.test(location.protocol), probe_errors: errors.splice(0),
       };
       for (const [key, fn] of [['overlays', overlays], ['validation', validation], ['state', state]]) {

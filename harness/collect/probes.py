@@ -1,10 +1,11 @@
 """In-page probes: web vitals, long tasks, DOM changes, overlays and validation messages per step.
 
 ``page_probe.js`` is installed in every document of a scenario's context before the app's
-own scripts run. Before a step's action :meth:`PageProbes.start` resets its counters; after
-the step (once its clock has stopped, so probing never counts as the user's time)
-:meth:`PageProbes.take` reads them back in one round trip. A probe that fails records its
-error in ``probe_errors`` and the run goes on, as a Lighthouse gatherer does.
+own scripts run. It logs what it observes with the time it happened; after a step (once its
+clock has stopped, so probing never counts as the user's time) :meth:`PageProbes.take` reads,
+in one round trip, what the page logged since the step began. Nothing is reset before a step,
+and no frame is awaited after it. A probe that fails records its error in ``probe_errors`` and
+the run goes on, as a Lighthouse gatherer does.
 
 A click that looks dead (nothing changed) gets one short grace period before it is judged,
 so an app that answers a click from a timer is not blamed for it.
@@ -30,26 +31,6 @@ if TYPE_CHECKING:
 SCRIPT = Path(__file__).with_name("page_probe.js")
 DEAD_CLICK_GRACE_MS = 300
 """How long a click that changed nothing is given to show an effect before it is judged dead."""
-PROBE_TIMEOUT_MS = 5_000
-"""How long reading the probe may wait for the page: one that never answers fails the probe, not the run."""
-
-
-def evaluate_bounded(page: Page, expression: str, timeout_ms: float = PROBE_TIMEOUT_MS) -> Any:
-    """Evaluate ``expression`` (a JavaScript expression) in the page, giving up after ``timeout_ms``.
-
-    ``page.evaluate`` has no timeout: on a page that never finishes loading it waits forever.
-    ``wait_for_function`` has one, enforced by Playwright outside the page; it returns as soon
-    as the expression gives a truthy value, so ``null`` and ``undefined`` travel as ``"null"``.
-
-    Raises:
-        playwright.sync_api.TimeoutError: The page did not answer in time.
-    """
-    handle = page.wait_for_function(f"() => {{ const v = ({expression}); return v ?? 'null'; }}",
-                                    timeout=timeout_ms, polling=100)
-    value = handle.json_value()
-    return None if value == "null" else value
-
-
 @cache
 def probe_source() -> str:
     """The in-page probe's source."""
@@ -80,35 +61,26 @@ class PageProbes:
         if self.enabled:
             context.add_init_script(script=probe_source())
 
-    def start(self, page: Page) -> list[str]:
-        """Reset the page's counters just before a step's action; return errors (the step goes on)."""
-        if not self.enabled:
-            return []
-        try:
-            evaluate_bounded(page, "window.__harnessProbe && window.__harnessProbe.reset()")
-        except Exception as exc:
-            return [f"probe reset: {_first_line(exc)}"]
-        return []
-
-    def take(self, page: Page, signals: StepSignals,
+    def take(self, page: Page, signals: StepSignals, since_epoch_ms: float,
              late_events: Callable[[], StepSignals | None] | None = None) -> None:
         """Read the step's in-page signals into ``signals`` (errors into ``signals.probe_errors``).
 
         Args:
             page: The scenario's page.
             signals: The step's signals, filled in place.
+            since_epoch_ms: When the step began (``time.time()`` in ms): what the page logged before is not its own.
             late_events: Returns what Playwright saw since the step ended (navigations, requests...);
                 asked after the grace period of a click that changed nothing.
         """
         if not self.enabled:
             return
-        data = self._read(page, signals)
+        data = self._read(page, signals, since_epoch_ms)
         if data is None:
             return
         self._fill(signals, data)
         if signals.click_changed_nothing():
             time.sleep(DEAD_CLICK_GRACE_MS / 1000)
-            late = self._read(page, signals)
+            late = self._read(page, signals, since_epoch_ms)
             if late is not None:
                 signals.dom_mutations += int(late.get("dom_mutations") or 0)
                 signals.input_events += int(late.get("input_events") or 0)
@@ -120,12 +92,18 @@ class PageProbes:
         if self.a11y and data.get("web"):
             signals.a11y = self.scanner.scan_new_state(page, data.get("state") or page.url)
 
-    def _read(self, page: Page, signals: StepSignals) -> dict[str, Any] | None:
-        try:
-            raw = evaluate_bounded(page, "window.__harnessProbe ? window.__harnessProbe.take() : null")
-        except Exception as exc:
-            signals.probe_errors.append(f"probe: {_first_line(exc)}")
-            return None
+    def _read(self, page: Page, signals: StepSignals, since_epoch_ms: float) -> dict[str, Any] | None:
+        """One round trip. A page whose script never yields is the watchdog's to end (the read then fails)."""
+        for tries_left in (2, 1, 0):
+            try:
+                raw = page.evaluate("(since) => window.__harnessProbe ? window.__harnessProbe.take(since) : null",
+                                    since_epoch_ms)
+                break
+            except Exception as exc:
+                if tries_left and "context was destroyed" in str(exc):  # a navigation was under way: read the new page
+                    continue
+                signals.probe_errors.append(f"probe: {_first_line(exc)}")
+                return None
         if raw is None:
             signals.probe_errors.append("probe: not installed in this page (about:blank or a closed page)")
             return None

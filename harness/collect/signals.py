@@ -16,6 +16,7 @@ leave fails and says so (:func:`leaving_cancelled`).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -53,6 +54,8 @@ class SignalLog:
         finished: Requests that finished: (url, method, status, duration ms).
         received: Bytes announced by the responses (``content-length``), summed.
         dialogs: JavaScript dialogs the page raised.
+        in_flight: Requests started and not yet finished or failed.
+        last_activity: ``time.perf_counter()`` of the last request started or ended, or navigation.
     """
 
     navigations: int = 0
@@ -63,6 +66,8 @@ class SignalLog:
     finished: list[tuple[str, str, int | None, float]] = field(default_factory=list)
     received: int = 0
     dialogs: list[Dialog] = field(default_factory=list)
+    in_flight: int = 0
+    last_activity: float = field(default_factory=time.perf_counter)
     _status: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
     _cursor: tuple[int, ...] = (0, 0, 0, 0, 0, 0, 0, 0)
 
@@ -118,11 +123,19 @@ class SignalLog:
     def _on_navigated(self, page: Page, frame: Frame) -> None:
         if frame == page.main_frame:
             self.navigations += 1
+            self.last_activity = time.perf_counter()
 
     def _on_request(self, request: Request) -> None:
         self.requests += 1
+        self.in_flight += 1
+        self.last_activity = time.perf_counter()
+
+    def _ended(self) -> None:
+        self.in_flight = max(0, self.in_flight - 1)
+        self.last_activity = time.perf_counter()
 
     def _on_request_failed(self, request: Request) -> None:
+        self._ended()
         self.failed.append(FailedRequest(url=request.url[:MAX_TEXT], method=request.method,
                                          failure=(request.failure or "failed")[:MAX_TEXT]))
 
@@ -136,6 +149,7 @@ class SignalLog:
                                              status=response.status))
 
     def _on_request_finished(self, request: Request) -> None:
+        self._ended()
         timing = request.timing
         end = timing.get("responseEnd", -1)
         if end is None or end < 0:

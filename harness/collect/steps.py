@@ -96,25 +96,25 @@ def log_in_with(journey: Journey, user: str, password: str) -> None:
 
 
 # --- actions ----------------------------------------------------------------------------
-def _click_trial(journey: Journey) -> Callable[..., object]:
-    return lambda loc: loc.click(trial=True, timeout=journey.timeout_ms)
+def _click_trial(loc: Locator, timeout: float) -> None:
+    loc.click(trial=True, timeout=timeout)
 
 
 @phrases(rf"I click (?:on )?{TARGET}", rf"je clique sur {TARGET}", "Click a target.")
 def click(journey: Journey, target: str) -> None:
-    journey.act(target, "click", lambda loc: loc.click(timeout=journey.timeout_ms), trial=_click_trial(journey))
+    journey.act(target, "click", lambda loc: loc.click(timeout=journey.timeout_ms), trial=_click_trial)
 
 
 @phrases(rf"I double-click {TARGET}", rf"je double-clique sur {TARGET}", "Double-click a target.")
 def double_click(journey: Journey, target: str) -> None:
     journey.act(target, "double-click", lambda loc: loc.dblclick(timeout=journey.timeout_ms),
-                trial=lambda loc: loc.dblclick(trial=True, timeout=journey.timeout_ms))
+                trial=lambda loc, timeout: loc.dblclick(trial=True, timeout=timeout))
 
 
 @phrases(rf"I hover over {TARGET}", rf"je survole {TARGET}", "Move the mouse over a target.")
 def hover(journey: Journey, target: str) -> None:
     journey.act(target, "hover", lambda loc: loc.hover(timeout=journey.timeout_ms),
-                trial=lambda loc: loc.hover(trial=True, timeout=journey.timeout_ms))
+                trial=lambda loc, timeout: loc.hover(trial=True, timeout=timeout))
 
 
 @phrases(rf"I fill {TARGET} with {VALUE}", rf"je remplis {TARGET} avec {VALUE}", "Type a value into a field.")
@@ -154,13 +154,13 @@ def select(journey: Journey, option: str, target: str) -> None:
 @phrases(rf"I check {TARGET}", rf"je coche {TARGET}", "Tick a checkbox or radio button.")
 def check(journey: Journey, target: str) -> None:
     journey.act(target, "check", lambda loc: loc.check(timeout=journey.timeout_ms),
-                trial=lambda loc: loc.check(trial=True, timeout=journey.timeout_ms))
+                trial=lambda loc, timeout: loc.check(trial=True, timeout=timeout))
 
 
 @phrases(rf"I uncheck {TARGET}", rf"je décoche {TARGET}", "Untick a checkbox.")
 def uncheck(journey: Journey, target: str) -> None:
     journey.act(target, "uncheck", lambda loc: loc.uncheck(timeout=journey.timeout_ms),
-                trial=lambda loc: loc.uncheck(trial=True, timeout=journey.timeout_ms))
+                trial=lambda loc, timeout: loc.uncheck(trial=True, timeout=timeout))
 
 
 @phrases(r'I press "(?P<key>[^"]*)"', r'j\'appuie sur "(?P<key>[^"]*)"', "Press a key (Enter, Tab, Escape...).")
@@ -185,7 +185,7 @@ def upload(journey: Journey, file: str, target: str) -> None:
     except SpecError as exc:
         raise StepFailure(exc.message, "config") from None
     journey.act(target, "upload to", lambda loc: loc.set_input_files(path, timeout=journey.timeout_ms),
-                trial=lambda loc: loc.wait_for(state="attached", timeout=journey.timeout_ms))
+                trial=lambda loc, timeout: loc.wait_for(state="attached", timeout=timeout), needs="attached")
 
 
 # --- checks -----------------------------------------------------------------------------
@@ -200,21 +200,22 @@ def wait_for_text(journey: Journey, text: str) -> None:
 
 @phrases(rf"I should see {TEXT}", rf"je vois {TEXT}", "A text is visible on the page.")
 def see(journey: Journey, text: str) -> None:
-    _check(lambda: expect(journey.page.get_by_text(text).first).to_be_visible(timeout=journey.timeout_ms),
+    shown = journey.page.get_by_text(text).first
+    _check(lambda: journey.patiently(lambda timeout: expect(shown).to_be_visible(timeout=timeout)),
            f"expected to see {text!r} on {journey.page.url}", "text_not_found")
 
 
 @phrases(rf"I should not see {TEXT}", rf"je ne vois pas {TEXT}", "A text is not visible on the page.")
 def not_see(journey: Journey, text: str) -> None:
     visible_text = journey.page.get_by_text(text).filter(visible=True)
-    _check(lambda: expect(visible_text).to_have_count(0, timeout=journey.timeout_ms),
+    _check(lambda: journey.patiently(lambda timeout: expect(visible_text).to_have_count(0, timeout=timeout)),
            f"did not expect to see {text!r} on {journey.page.url}")
 
 
 @phrases(rf"{TARGET} should be visible", rf"{TARGET} est visible", "A target is visible.")
 def visible(journey: Journey, target: str) -> None:
     resolved = journey.locate(target)
-    _check(lambda: expect(resolved.locator.first).to_be_visible(timeout=journey.timeout_ms),
+    _check(lambda: journey.patiently(lambda timeout: expect(resolved.locator.first).to_be_visible(timeout=timeout)),
            f"expected {target!r} to be visible", "hidden")
 
 
@@ -226,29 +227,32 @@ def hidden(journey: Journey, target: str) -> None:
     union = journey.page.locator(selectors[0])
     for selector in selectors[1:]:  # hidden means: neither the selector nor any fallback shows it
         union = union.or_(journey.page.locator(selector))
-    _check(lambda: expect(union.filter(visible=True)).to_have_count(0, timeout=journey.timeout_ms),
+    shown = union.filter(visible=True)
+    _check(lambda: journey.patiently(lambda timeout: expect(shown).to_have_count(0, timeout=timeout)),
            f"expected {target!r} to be hidden")
 
 
 @phrases(rf"{TARGET} should contain {TEXT}", rf"{TARGET} contient {TEXT}", "A target's text contains a text.")
 def contains(journey: Journey, target: str, text: str) -> None:
     resolved = journey.locate(target)
-    _check(lambda: expect(resolved.locator.first).to_contain_text(text, timeout=journey.timeout_ms),
+    first = resolved.locator.first
+    _check(lambda: journey.patiently(lambda timeout: expect(first).to_contain_text(text, timeout=timeout)),
            f"expected {target!r} to contain {text!r}", "text_changed")
 
 
 @phrases(r'the URL should contain "(?P<fragment>[^"]*)"', r'l\'URL contient "(?P<fragment>[^"]*)"',
          "The page URL contains a fragment.")
 def url_contains(journey: Journey, fragment: str) -> None:
-    _check(lambda: expect(journey.page).to_have_url(re.compile(re.escape(fragment)),
-                                                    timeout=journey.timeout_ms),
+    wanted = re.compile(re.escape(fragment))
+    _check(lambda: journey.patiently(lambda timeout: expect(journey.page).to_have_url(wanted, timeout=timeout)),
            f"expected the URL to contain {fragment!r}")
 
 
 @phrases(rf"the page title should contain {TEXT}", rf"le titre de la page contient {TEXT}",
          "The page title contains a text.")
 def title_contains(journey: Journey, text: str) -> None:
-    _check(lambda: expect(journey.page).to_have_title(re.compile(re.escape(text)), timeout=journey.timeout_ms),
+    wanted = re.compile(re.escape(text))
+    _check(lambda: journey.patiently(lambda timeout: expect(journey.page).to_have_title(wanted, timeout=timeout)),
            f"expected the page title to contain {text!r}")
 
 

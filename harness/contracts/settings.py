@@ -54,6 +54,8 @@ class RunSettings(BaseModel):
         browser_path: An explicit Chromium.
         headed: Show the browser window.
         step_timeout_ms: How long a step waits for a target or a page (finite: Playwright would wait forever).
+        quiet_ms: How long a page must stay quiet (nothing in flight, no DOM change, no animation) for a wait
+            for what is not there to end before the step timeout (``docs/timing.md``); 0: never early.
         viewport: The browser window's size.
         guides: The guides folder checked inside journeys (``None``: ``guides/`` beside app.yaml).
         probes: Collect the in-page signals (vitals, long tasks, DOM changes, overlays, validation).
@@ -85,6 +87,7 @@ class RunSettings(BaseModel):
     browser_path: str | None = None
     headed: bool = False
     step_timeout_ms: float = Field(10_000, gt=0, allow_inf_nan=False)
+    quiet_ms: float = Field(500, ge=0, allow_inf_nan=False)
     viewport: Viewport = Field(default_factory=Viewport)
     guides: Path | None = None
     probes: bool = True

@@ -151,6 +151,7 @@ def journey(request: pytest.FixtureRequest, harness_config: CollectConfig, harne
     tracer = TraceRecorder(context, cfg.trace)
     yield Journey(page=page, context=context, profile=cfg.profile, base_url=cfg.base_url,
                   feature_file=cfg.settings.root, signals=signals, timeout_ms=cfg.step_timeout_ms,
+                  quiet_ms=cfg.settings.quiet_ms,
                   sessions=harness_sessions, tracer=tracer, guides=harness_guides, probes=harness_probes,
                   watchdog=harness_watchdog, upload_paths=tuple(Path(p) for p in cfg.features), secrets=cfg.secrets)
     with harness_watchdog.watch("closing the scenario's browser context", limit):

@@ -115,6 +115,7 @@ def _open_run(config: pytest.Config, cfg: CollectConfig) -> None:
         env=settings.env, labels=list(settings.labels), features=list(settings.paths), started_at=now_iso(),
         browser_path=settings.browser_path,
         options={"repeat": settings.repeat, "trace": settings.trace, "step_timeout_ms": settings.step_timeout_ms,
+                 "quiet_ms": settings.quiet_ms,
                  "probes": cfg.probes, "a11y": cfg.a11y,
                  "workers": getattr(config.option, "numprocesses", None) or 1,
                  "retries": getattr(config.option, "reruns", 0) or 0, **allure},
@@ -168,12 +169,14 @@ def pytest_bdd_before_step(request: pytest.FixtureRequest, feature: Feature, sce
         recorder.before_step(found[1])
 
 
+@pytest.hookimpl(trylast=True)  # the clock starts after every other plugin's work for the step
 def pytest_bdd_before_step_call(request: pytest.FixtureRequest, feature: Feature, scenario: Scenario,
                                 step: Step, step_func: Any, step_func_args: dict[str, Any]) -> None:
     if (found := _scenario(request)) is not None:
         recorder.start_clock(found[1])
 
 
+@pytest.hookimpl(tryfirst=True)  # the clock stops before any other plugin's work (allure-pytest-bdd...)
 def pytest_bdd_after_step(request: pytest.FixtureRequest, feature: Feature, scenario: Scenario, step: Step,
                           step_func: Any, step_func_args: dict[str, Any]) -> None:
     if (found := _scenario(request)) is None:
@@ -191,6 +194,7 @@ def pytest_bdd_after_step(request: pytest.FixtureRequest, feature: Feature, scen
             state.lost = watched.fired if watched is not None else None
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_bdd_step_error(request: pytest.FixtureRequest, feature: Feature, scenario: Scenario, step: Step,
                           step_func: Any, step_func_args: dict[str, Any], exception: Exception) -> None:
     if (found := _scenario(request)) is not None:

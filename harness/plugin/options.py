@@ -53,6 +53,8 @@ def add_options(parser: pytest.Parser) -> None:
     add("--harness-browser-path", default=None, help="Chromium executable to use")
     add("--harness-headed", action="store_true", help="show the browser")
     add("--harness-step-timeout", type=float, default=DEFAULTS.step_timeout_ms, help="ms a step waits")
+    add("--harness-quiet-ms", type=float, default=DEFAULTS.quiet_ms,
+        help="ms a page must stay quiet for a wait for what is not there to end early (0: never)")
     add("--harness-features", action="append", default=[], help="feature paths (custom steps)")
     add("--harness-guides", default=None,
         help="guides folder checked inside journeys (default: guides/ beside app.yaml)")
@@ -94,7 +96,7 @@ def settings_from(config: pytest.Config) -> RunSettings | None:
             workers=getattr(config.option, "numprocesses", None) or 1,
             order=option("--harness-order"), trace=option("--harness-trace"),
             browser_path=option("--harness-browser-path"), headed=option("--harness-headed"),
-            step_timeout_ms=option("--harness-step-timeout"),
+            step_timeout_ms=option("--harness-step-timeout"), quiet_ms=option("--harness-quiet-ms"),
             paths=[str(Path(p).resolve()) for p in option("--harness-features")],
             guides=Path(guides).resolve() if guides else None,
             probes=option("--harness-probes"), a11y=option("--harness-a11y"), report=option("--harness-report"),

@@ -48,13 +48,13 @@ class ScenarioState:
     failed: bool = False
     started: float | None = None
     """perf_counter() at the current step's ``before_step_call``; None until its action starts."""
+    started_epoch_ms: float = 0.0
+    """The same moment on the wall clock (ms): the page's probe attributes what it logged by it."""
     started_at: str = ""
     listening: bool = False
     """Whether the scenario's first step began: from then on, every event lands on a step."""
     skipped: StepRecord | None = None
     """A step that stopped the scenario without failing it (pytest.skip), written once its reason is known."""
-    probe_errors: list[str] = field(default_factory=list)
-    """Errors of the probes' reset before the current step's action."""
     shown: set[str] = field(default_factory=set)
     """Validation messages visible at the end of the previous step."""
     watched: Section | None = None
@@ -143,11 +143,9 @@ def before_step(state: ScenarioState) -> None:
 
 
 def start_clock(state: ScenarioState) -> None:
-    """The step's action starts now: reset the probes, then start the clock."""
-    journey = state.journey
-    if journey.probes is not None:
-        state.probe_errors = journey.probes.start(journey.page)
+    """The step's action starts now: nothing is asked of the page first (its probe logs with timestamps)."""
     state.started_at = now_iso()
+    state.started_epoch_ms = time.time() * 1000
     state.started = time.perf_counter()
 
 
@@ -157,9 +155,11 @@ def record(cfg: CollectConfig, state: ScenarioState, scenario: Scenario, step: S
     index = _index(scenario, step)
     state.done.add(index)
     timed = timed and state.started is not None
-    duration = (time.perf_counter() - state.started) * 1000 if timed and state.started is not None else None
     notes = state.journey.notes if timed else StepNotes()
-    if timed:
+    duration = ((time.perf_counter() - state.started) * 1000 - notes.harness_ms
+                if timed and state.started is not None else None)
+    probes = state.journey.probes
+    if timed and not (probes and probes.enabled):  # else the probe's read delivers the step's late events
         state.journey.flush_events()
     signals = state.journey.signals.take() if timed else None
     budget = cfg.profile.budgets.for_step(step.name)
@@ -189,7 +189,6 @@ def _probe(state: ScenarioState, signals: StepSignals) -> None:
     journey = state.journey
     if journey.probes is None:
         return
-    signals.probe_errors += state.probe_errors
 
     def late_events() -> StepSignals:
         journey.flush_events()
@@ -197,7 +196,7 @@ def _probe(state: ScenarioState, signals: StepSignals) -> None:
 
     started = time.perf_counter()
     try:
-        journey.probes.take(journey.page, signals, late_events)
+        journey.probes.take(journey.page, signals, state.started_epoch_ms, late_events)
     except Exception as exc:  # a probe never stops a journey
         signals.probe_errors.append(f"probe: {type(exc).__name__}: {str(exc).strip()[:300]}")
     signals.probe_ms = round((time.perf_counter() - started) * 1000, 1)

@@ -20,7 +20,6 @@ from harness.collect.guide_check import GuideRun, check
 from harness.collect.guide_journeys import check_after_steps
 from harness.collect.journey_guides import finish as finish_guides
 from harness.collect.runner import Finish, check_reachable
-from harness.compare.build import build_comparison
 from harness.contracts.comparison import COMPARISON_JSON, SUMMARY_MD, Comparison
 from harness.contracts.guides import GUIDES_JSON, GuidesFile
 from harness.contracts.records import (
@@ -236,6 +235,8 @@ def compare_runs(candidate_spec: str, baseline_spec: str, *, history: Path | Non
     Raises:
         HarnessError: A run that cannot be found or read, or a bad setting (exit code 2).
     """
+    from harness.compare.build import build_comparison  # scipy: loaded only for a comparison, not at a run's end
+
     as_path = Path(candidate_spec)
     store = history or default_history(as_path if as_path.is_dir() else None)
     candidate = resolve(candidate_spec, store)[0]

@@ -77,3 +77,21 @@ def test_a_headless_run_takes_the_headless_shell_first(monkeypatch: pytest.Monke
     assert browser.resolve_browser(headless=False) == browser.BrowserChoice(str(tmp_path / "chromium"), "system")
     (tmp_path / "chromium-headless-shell").unlink()
     assert browser.resolve_browser() == browser.BrowserChoice(str(tmp_path / "chromium"), "system")
+
+
+def test_the_check_before_a_run_starts_no_playwright_driver_when_a_chromium_is_on_path(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(browser.ENV_VAR, raising=False)
+
+    def no_driver(pw: object = None) -> str | None:
+        raise AssertionError("Playwright's driver was started")
+
+    monkeypatch.setattr(browser, "playwright_bundled_path", no_driver)
+    monkeypatch.setattr(browser, "system_chromium", lambda headless=False: "/usr/bin/chromium")
+    browser.check_browser()  # a Chromium on PATH: there is one to launch; the worker picks which
+    with pytest.raises(BrowserNotFound, match="--browser-path points at '/nope/chrome'"):
+        browser.check_browser("/nope/chrome")
+    monkeypatch.setattr(browser, "system_chromium", lambda headless=False: None)
+    monkeypatch.setattr(browser, "playwright_bundled_path", lambda pw=None: None)
+    with pytest.raises(BrowserNotFound, match="No Chromium found"):
+        browser.check_browser()

@@ -154,9 +154,9 @@ def _summary(info: RunInfo, run_dir: Path) -> None:
 
 def _print_outputs(run_dir: Path) -> None:
     """One line naming the other outputs in the run folder (for CI: junit.xml, summary.md...)."""
-    from harness.report.outputs import writers
+    from harness.report.outputs import OUTPUT_NAMES
 
-    names = [name for name, _ in writers() if name != "report.html" and (run_dir / name).is_file()]
+    names = [name for name in OUTPUT_NAMES if name != "report.html" and (run_dir / name).is_file()]
     if names:
         out.print(f"Also: {', '.join(names)} (in {run_dir})", markup=False, soft_wrap=True)
 

@@ -116,6 +116,20 @@ def resolve_browser(explicit: str | None = None, pw: Playwright | None = None, h
     raise BrowserNotFound(INSTALL_HINT)
 
 
+def check_browser(explicit: str | None = None, headless: bool = True) -> None:
+    """Fail as :func:`resolve_browser` would, before a run, without starting Playwright's driver when it can.
+
+    An explicit Chromium, or one on PATH, settles that there is a browser to launch: only when there is
+    none is Playwright asked whether its bundled build is installed (that starts its driver, ~0.4 s).
+    Which one is launched is chosen by :func:`resolve_browser` where it is launched.
+
+    Raises:
+        BrowserNotFound: When an explicit path does not exist or nothing is installed.
+    """
+    if explicit or os.environ.get(ENV_VAR) or system_chromium(headless) is None:
+        resolve_browser(explicit, headless=headless)
+
+
 class LaunchOptions(TypedDict, total=False):
     """Keyword arguments of ``playwright.chromium.launch``."""
 

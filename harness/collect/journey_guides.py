@@ -93,7 +93,8 @@ class JourneyGuides:
         visit = JourneyVisit.model_validate(context)
         for result in results:
             result.journey = visit
-            append_guide_step(self.run.out_dir or Path("."), result, self.secrets)
+            # fsynced with the step records as the scenario ends (runfolder.io.sync_steps)
+            append_guide_step(self.run.out_dir or Path("."), result, self.secrets, sync=False)
         return results
 
     def broken(self, results: list[GuideStepCheck]) -> list[GuideStepCheck]:

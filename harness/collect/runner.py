@@ -7,18 +7,18 @@ crash of either side loses nothing already recorded.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.collect.browser import resolve_browser
+from harness.collect.browser import check_browser
 from harness.collect.config import new_run_id
 from harness.collect.steps import load_journeys
 from harness.collect.stopping import die_with_parent, stop_group
@@ -81,7 +81,7 @@ def prepare(options: RunOptions) -> Prepared:
     run_dir = (settings.out or settings.root / "reports" / run_id).resolve()
     if (run_dir / RUN_FILE).exists():
         raise HarnessError("this folder already holds a run; pick another --out (or remove it)", run_dir)
-    resolve_browser(settings.browser_path, headless=not settings.headed)
+    check_browser(settings.browser_path, headless=not settings.headed)
     check_reachable(base_url)
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
@@ -189,7 +189,8 @@ def execute(options: RunOptions, prepared: Prepared, on_records: Callable[[list[
                 records, position = follow(prepared.run_dir, position)
                 if records:
                     on_records(records)
-                time.sleep(0.2)
+                with contextlib.suppress(subprocess.TimeoutExpired):  # returns as soon as pytest ends
+                    proc.wait(timeout=0.2)
         except BaseException:  # interrupted, or the display failed: never leave pytest and Chromium behind
             stop_group(proc)
             if not _closed(prepared.run_dir):  # pytest was killed before it could close the run

@@ -11,6 +11,7 @@ any form of a secret anyway (the app echoed it) is not kept, and the run says so
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 import zipfile
@@ -75,6 +76,13 @@ class TraceRecorder:
         self.chunks.append(path)
         return True
 
+    def _discard(self) -> None:
+        """Stop recording without writing the part recorded so far out (a trace archive takes time to write)."""
+        if self._active:
+            self._active = False
+            with contextlib.suppress(Exception):  # the browser died: the part died with it
+                self._context.tracing.stop()
+
     def resume(self) -> None:
         """Start recording again after :meth:`pause`."""
         if self.mode != "off" and not self._active:
@@ -105,6 +113,9 @@ class TraceRecorder:
         kept: list[Path] = []
         try:
             if self.mode == "off":
+                return kept
+            if self.mode == "retain-on-failure" and not failed:  # nothing is kept: the last part is not written
+                self._discard()
                 return kept
             self.pause()
             if self.mode == "on" or failed:

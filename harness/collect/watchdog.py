@@ -145,7 +145,7 @@ class Watchdog:
         self._section: Section | None = None
         self._lock = threading.Lock()
         self._wake = threading.Event()
-        self._stopped = False
+        self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="harness-watchdog", daemon=True)
         self._thread.start()
 
@@ -173,20 +173,21 @@ class Watchdog:
             self.end(section)
 
     def stop(self) -> None:
-        """End the thread (at the end of the worker's session)."""
-        self._stopped = True
+        """End the thread (at the end of the worker's session): at once, even in the middle of a tick."""
+        self._stopped.set()
         self._wake.set()
         self._thread.join(timeout=2)
 
     def _loop(self) -> None:
-        while not self._stopped:
+        while not self._stopped.is_set():
             with self._lock:
                 section = self._section
             if section is None:
                 self._wake.wait()
                 self._wake.clear()
                 continue
-            time.sleep(TICK_S)
+            if self._stopped.wait(TICK_S):
+                return
             with self._lock:
                 current = self._section is section
             if current:

@@ -9,6 +9,9 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from harness.demo.app import VERSIONS, create_app
 
+POLL_S = 0.05
+"""How often the serving thread looks for a stop: ``stop()`` waits up to this long (werkzeug's default, 0.5 s)."""
+
 
 class _QuietHandler(WSGIRequestHandler):
     """A request handler that does not log every request."""
@@ -61,8 +64,8 @@ class DemoServer:
                                    request_handler=handler)
         self.port = self._server.server_port
         self.url = f"http://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, name=f"spendly-v{self.version}",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": POLL_S},
+                                        name=f"spendly-v{self.version}", daemon=True)
         self._thread.start()
         return self
 

@@ -15,16 +15,13 @@ from pathlib import Path
 from harness.contracts.records import STEPS_JSONL, STEPS_PARQUET
 from harness.errors import describe, note
 from harness.redaction import Secrets
-from harness.report.allure.results import write_allure_results
-from harness.report.html.build import build_report
-from harness.report.junit.write import build_junit
-from harness.report.markdown.summary import write_run_summary
-from harness.report.tabular.csv_export import write_findings_csv, write_guides_csv, write_steps_csv
-from harness.runfolder.parquet import write_parquet
 
 Writer = Callable[[Path], Path | None]
 ALLURE_RESULTS = "allure-results"
 """The output that finishes a run's Allure results (in the folder the run wrote them to)."""
+OUTPUT_NAMES = ("report.html", "junit.xml", "summary.md", "steps.parquet", "steps.csv", "findings.csv", "guides.csv",
+                ALLURE_RESULTS)
+"""The names of :func:`writers`' outputs, in their order, known without loading the writers (jinja2, pandas)."""
 
 
 @dataclass
@@ -45,11 +42,17 @@ def writers(secrets: Secrets | None = None) -> list[tuple[str, Writer]]:
     secrets are redacted as they are written; the Allure results, which allure-pytest-bdd wrote as
     they were, are scrubbed of ``secrets`` (default: computed again from the run's profile and features).
     """
-    return [("report.html", build_report), ("junit.xml", build_junit), ("summary.md", write_run_summary),
-            ("steps.parquet", write_steps_parquet), ("steps.csv", write_steps_csv),
-            ("findings.csv", write_findings_csv), ("guides.csv", write_guides_csv),
-            # only for a run with Allure results (--allure-dir)
-            (ALLURE_RESULTS, functools.partial(write_allure_results, secrets=secrets))]
+    from harness.report.allure.results import write_allure_results
+    from harness.report.html.build import build_report
+    from harness.report.junit.write import build_junit
+    from harness.report.markdown.summary import write_run_summary
+    from harness.report.tabular.csv_export import write_findings_csv, write_guides_csv, write_steps_csv
+
+    found: list[Writer] = [build_report, build_junit, write_run_summary, write_steps_parquet, write_steps_csv,
+                           write_findings_csv, write_guides_csv,
+                           # only for a run with Allure results (--allure-dir)
+                           functools.partial(write_allure_results, secrets=secrets)]
+    return list(zip(OUTPUT_NAMES, found, strict=True))
 
 
 def write_steps_parquet(run_dir: Path) -> Path | None:
@@ -62,6 +65,8 @@ def write_steps_parquet(run_dir: Path) -> Path | None:
         return None
     if parquet.is_file() and parquet.stat().st_mtime_ns > jsonl.stat().st_mtime_ns:
         return parquet
+    from harness.runfolder.parquet import write_parquet  # pandas and pyarrow: only when it is written
+
     return write_parquet(run_dir)
 
 

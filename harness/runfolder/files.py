@@ -87,12 +87,15 @@ def json_line(data: object) -> str:
     return line + "\n"
 
 
-def append_line(path: Path, line: str) -> None:
-    """Append ``line`` (UTF-8, ending in a newline) whole or not at all, under an exclusive lock, fsynced.
+def append_line(path: Path, line: str, *, sync: bool = True) -> None:
+    """Append ``line`` (UTF-8, ending in a newline) whole or not at all, under an exclusive lock.
 
-    Parallel workers never interleave lines, and a killed process keeps every line it appended. The
-    line goes in one ``write``; when the disk fills up part way (a short write, ``ENOSPC``) or the
-    write fails, the file is cut back to its length before, so it never ends in half a line.
+    Parallel workers never interleave lines, and a killed process keeps every line it appended: the
+    line goes to the operating system in one ``write`` (nothing is buffered in the process), and the
+    page cache outlives the process. ``sync`` also fsyncs it, for a line that must survive the machine
+    going down; without it, the caller fsyncs the file later (:func:`sync_file`), once for many lines.
+    When the disk fills up part way (a short write, ``ENOSPC``) or the write fails, the file is cut
+    back to its length before, so it never ends in half a line.
 
     Raises:
         OSError: The line could not be appended (the file is as it was).
@@ -104,13 +107,31 @@ def append_line(path: Path, line: str) -> None:
         before = os.fstat(fd).st_size
         try:
             _write_all(fd, data)
-            os.fsync(fd)
+            if sync:
+                os.fsync(fd)
         except OSError:
             with contextlib.suppress(OSError):
                 os.ftruncate(fd, before)
             raise
     finally:
         os.close(fd)
+
+
+def sync_file(path: Path) -> bool:
+    """fsync ``path`` (the lines appended to it without ``sync``), if it exists; whether it did.
+
+    Raises:
+        OSError: The file system could not write the file's data out (a full disk, an I/O error).
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return False
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return True
 
 
 def _write_all(fd: int, data: bytes) -> None:

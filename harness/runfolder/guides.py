@@ -30,10 +30,15 @@ def clear_guide_steps(folder: Path) -> None:
     (folder / GUIDES_JSONL).write_text("", encoding="utf-8")
 
 
-def append_guide_step(folder: Path, step: GuideStepCheck, secrets: Secrets | None = None) -> None:
-    """Append one step result to ``guides.jsonl`` (locked: journeys run in parallel workers), secrets redacted."""
+def append_guide_step(folder: Path, step: GuideStepCheck, secrets: Secrets | None = None, *,
+                      sync: bool = True) -> None:
+    """Append one step result to ``guides.jsonl`` (locked: journeys run in parallel workers), secrets redacted.
+
+    ``sync`` false: not fsynced now (a guide checked inside a journey: ``runfolder.io.sync_steps`` fsyncs
+    it as the scenario ends).
+    """
     data = step.model_dump(mode="json")
-    append_line(folder / GUIDES_JSONL, json_line(secrets.redact(data) if secrets else data))
+    append_line(folder / GUIDES_JSONL, json_line(secrets.redact(data) if secrets else data), sync=sync)
 
 
 def read_guide_steps(folder: Path) -> list[GuideStepCheck]:

@@ -1,8 +1,9 @@
 """The run folder: ``run.json``, ``steps.jsonl`` appended live, ``steps.parquet`` at the end.
 
-Each step record is appended as one JSON line under an exclusive file lock, flushed and
-fsynced, so parallel workers never interleave lines and a killed run keeps every step
-that finished.
+Each step record is appended as one JSON line under an exclusive file lock, handed to the
+operating system at once, so parallel workers never interleave lines and a killed run keeps
+every step that finished; the file is fsynced once per scenario (:func:`sync_steps`), so a
+machine that goes down loses at most the scenario in progress.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from harness.contracts.guides import GUIDES_JSONL
 from harness.contracts.records import RUN_FILE, STEPS_JSONL, RunInfo, StepRecord
 from harness.errors import RunFileError
 from harness.redaction import Secrets
-from harness.runfolder.files import append_line, json_line, write_atomic
+from harness.runfolder.files import append_line, json_line, sync_file, write_atomic
 
 BROWSER_INFO = ".browser.json"
 """Written by the first worker that launches Chromium: its name, version and path."""
@@ -44,9 +46,11 @@ KEPT_ARTIFACT_FIELDS = frozenset({"screenshot", "trace"})
 
 
 def append_record(run_dir: Path, record: StepRecord, secrets: Secrets | None = None) -> None:
-    """Append one step record to ``steps.jsonl``, durably and atomically with respect to other workers.
+    """Append one step record to ``steps.jsonl``, whole and atomically with respect to other workers.
 
-    Every form of every secret of the run is redacted from every field but :data:`KEPT_FIELDS`.
+    The line is written (a killed process keeps it) but not fsynced: :func:`sync_steps` does that
+    once per scenario. Every form of every secret of the run is redacted from every field but
+    :data:`KEPT_FIELDS`.
     """
     data = record.model_dump(mode="json")
     if secrets:
@@ -54,7 +58,17 @@ def append_record(run_dir: Path, record: StepRecord, secrets: Secrets | None = N
         data = {key: value if key in KEPT_FIELDS else secrets.redact(value) for key, value in data.items()}
         data["artifacts"] = {key: value if key in KEPT_ARTIFACT_FIELDS else secrets.redact(value)
                              for key, value in artifacts.items()}
-    append_line(run_dir / STEPS_JSONL, json_line(data))
+    append_line(run_dir / STEPS_JSONL, json_line(data), sync=False)
+
+
+def sync_steps(run_dir: Path) -> None:
+    """fsync what the scenario appended to ``steps.jsonl`` and ``guides.jsonl`` (the plugin, as each ends).
+
+    Raises:
+        OSError: The file system could not write them out (a full disk, an I/O error).
+    """
+    for name in (STEPS_JSONL, GUIDES_JSONL):
+        sync_file(run_dir / name)
 
 
 @dataclass(frozen=True)

@@ -7,16 +7,22 @@ crash of either side loses nothing already recorded.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import gc
+import logging
 import os
 import subprocess
 import sys
 import tempfile
+import time
+import traceback
 import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO, NoReturn
 
 from harness.collect.browser import check_browser
 from harness.collect.config import new_run_id
@@ -113,6 +119,7 @@ def pytest_command(options: RunOptions, prepared: Prepared, settings_file: Path,
         sys.executable, "-m", "pytest", str(test_file),
         "-c", str(test_file.parent / "pytest.ini"), "--rootdir", str(test_file.parent),
         "-p", "no:cacheprovider", "-q", "--no-header", "--tb=short", "-W", "ignore::pytest.PytestUnknownMarkWarning",
+        "-W", "ignore::pytest.PytestAssertRewriteWarning",  # a forked pytest finds the harness imported
         "--harness-settings", str(settings_file),
     ]
     if settings.retries:
@@ -180,9 +187,8 @@ def execute(options: RunOptions, prepared: Prepared, on_records: Callable[[list[
         log = (prepared.run_dir / "pytest.log").open("w", encoding="utf-8")
         env = {k: v for k, v in os.environ.items() if k not in INHERITED_NOT_PASSED}
         env.update({**options.extra_env, "PYTHONUNBUFFERED": "1"})
-        proc = subprocess.Popen(pytest_command(options, prepared, settings_file, test_file), stdout=log,
-                                stderr=subprocess.STDOUT, cwd=str(options.settings.root), env=env,
-                                start_new_session=True, preexec_fn=die_with_parent)
+        proc = start_pytest(pytest_command(options, prepared, settings_file, test_file), log, options.settings.root,
+                            env)
         position = 0
         try:
             while proc.poll() is None:
@@ -215,6 +221,84 @@ def execute(options: RunOptions, prepared: Prepared, on_records: Callable[[list[
     if proc.returncode not in (0, 1, 5) and info.status == "complete" and not info.unwritten:  # 5: nothing selected
         info.status = "errored"  # (with outputs unwritten, the plugin made pytest's exit status 3 itself)
     return info
+
+
+class Forked:
+    """The pytest child as a forked copy of this process: ``subprocess.Popen``'s ``pid``, ``poll``, ``wait``."""
+
+    def __init__(self, pid: int, args: list[str]) -> None:
+        self.pid = pid
+        self.args = args
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        """The exit status once the child ended (``None`` before)."""
+        if self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        """Wait for the child to end; ``subprocess.TimeoutExpired`` after ``timeout`` seconds."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while (code := self.poll()) is None:
+            if deadline is not None and time.monotonic() >= deadline:
+                raise subprocess.TimeoutExpired(self.args, timeout or 0.0)
+            time.sleep(0.01)
+        return code
+
+
+def start_pytest(cmd: list[str], log: IO[str], root: Path, env: dict[str, str]) -> subprocess.Popen[bytes] | Forked:
+    """Start pytest in a session of its own, writing to ``log``, dying with this process.
+
+    On Linux the child is a fork of this process, which has already imported most of what pytest and the
+    plugin need (the specs were just checked with them): pytest starts without a new interpreter and about
+    a second of imports. Elsewhere it is a new ``python -m pytest`` process.
+    """
+    if not sys.platform.startswith("linux") or os.environ.get("HARNESS_SPAWN") == "subprocess":
+        return subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=str(root), env=env,
+                                start_new_session=True, preexec_fn=die_with_parent)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    gc.freeze()  # what both processes hold is never scanned by the child's collector: no copying of its pages
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        _run_pytest_here(cmd[3:], log.fileno(), root, env)
+    return Forked(pid, cmd)
+
+
+def _run_pytest_here(args: list[str], log_fd: int, root: Path, env: dict[str, str]) -> NoReturn:
+    """In the forked child: become pytest, as ``python -m pytest ARGS`` run in ``root`` with ``env`` would."""
+    code = 3
+    inherited = (sys.stdout, sys.stderr)  # kept referenced: whatever the parent had buffered is never written
+    atexit._clear()  # the command's exit handlers are not the child's (the temporary folder is the command's)
+    try:
+        os.setsid()
+        die_with_parent()
+        os.dup2(log_fd, 1)
+        os.dup2(log_fd, 2)
+        sys.stdout = open(1, "w", encoding="utf-8", errors="backslashreplace", closefd=False, buffering=1)  # noqa: SIM115
+        sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False, buffering=1)  # noqa: SIM115
+        os.chdir(root)
+        os.environ.clear()
+        os.environ.update(env)
+        sys.path.insert(0, str(root))  # what ``python -m`` puts first
+        import pytest
+
+        code = int(pytest.main(args))
+    except BaseException:
+        traceback.print_exc()
+    finally:  # the child's own exit handlers and logs; the rest of an interpreter's shutdown is not needed
+        with contextlib.suppress(Exception):
+            atexit._run_exitfuncs()
+            logging.shutdown()
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        del inherited
+        os._exit(code)
 
 
 def _closed(run_dir: Path) -> bool:

@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 from types import FrameType
+from typing import Protocol
 
 PR_SET_PDEATHSIG = 1
 """Linux ``prctl`` option: the signal a process gets when the thread that started it dies."""
@@ -53,7 +54,15 @@ def die_with_parent() -> None:
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def stop_group(proc: subprocess.Popen[bytes] | subprocess.Popen[str], grace_s: float = CLOSE_GRACE_S) -> None:
+class Child(Protocol):
+    """A started process: ``subprocess.Popen``, or ``collect.runner.Forked``."""
+
+    pid: int
+
+    def wait(self, timeout: float | None = None) -> int: ...
+
+
+def stop_group(proc: Child, grace_s: float = CLOSE_GRACE_S) -> None:
     """Stop a process group led by ``proc`` (pytest, its workers, their Chromiums) and wait for it.
 
     SIGTERM first: pytest closes the run as ``incomplete``. A group still there after ``grace_s``

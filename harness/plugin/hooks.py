@@ -9,7 +9,9 @@ inert unless ``--harness-app`` (or ``--harness-settings``) is given.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
+import threading
 from collections.abc import Generator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -127,10 +129,45 @@ def _open_run(config: pytest.Config, cfg: CollectConfig) -> None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
     """What pytest prints (test ids hold Examples values; failures quote step texts) is redacted as it is written:
-    the terminal, and the run's ``pytest.log`` under ``harness run``."""
+    the terminal, and the run's ``pytest.log`` under ``harness run``. The controller starts loading the end of
+    the run's modules while the browser starts."""
     cfg = config_of(session.config)
     if cfg is not None and cfg.secrets:
         filter_terminal(session.config, cfg.secrets.redact_text)
+    if cfg is not None and _is_controller(session.config):
+        session.config.stash[WARM_UP_KEY] = warm_up()
+
+
+END_OF_RUN_MODULES = (
+    "harness.pipeline", "harness.report.html.build", "harness.report.junit.write", "harness.report.markdown.summary",
+    "harness.report.tabular.csv_export", "harness.report.allure.results", "harness.runfolder.parquet",
+)
+"""What the end of a run imports (the audit, the reports, pandas and pyarrow for steps.parquet)."""
+WARM_UP_KEY = pytest.StashKey["threading.Thread | None"]()
+
+
+def warm_up() -> threading.Thread:
+    """Import the end of the run's modules in a thread, while Chromium starts (its process does the work then).
+
+    The first scenario waits for it before its first step (:func:`_warmed_up`): an import never competes with
+    a measured step for the interpreter.
+    """
+    def load() -> None:
+        for name in END_OF_RUN_MODULES:
+            with contextlib.suppress(Exception):  # the end of the run imports it again, and reports its error
+                importlib.import_module(name)
+
+    thread = threading.Thread(target=load, name="harness-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+def _warmed_up(config: pytest.Config) -> None:
+    """Wait for the warm-up, once (before the first step of a run in one process)."""
+    thread = config.stash.get(WARM_UP_KEY, None)
+    if thread is not None:
+        thread.join()
+        config.stash[WARM_UP_KEY] = None
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -161,7 +198,9 @@ def _scenario(request: pytest.FixtureRequest) -> tuple[CollectConfig, recorder.S
 def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Feature, scenario: Scenario) -> None:
     cfg = config_of(request.config)
     if cfg is not None:
-        state = recorder.start_scenario(cfg, request.node, request.getfixturevalue("journey"), feature, scenario)
+        journey = request.getfixturevalue("journey")  # the first one launches Chromium
+        _warmed_up(request.config)
+        state = recorder.start_scenario(cfg, request.node, journey, feature, scenario)
         request.node.stash[STATE_KEY] = state
 
 

@@ -291,3 +291,20 @@ def test_cli_check_accepts_good_specs(work: Path) -> None:
     done = run_check(str(work), "--app", str(work / "app.yaml"), cwd=work)
     assert done.returncode == 0, done.stderr
     assert "ok: 2 features" in done.stdout
+
+
+@pytest.mark.parametrize(("selector", "css"), [
+    ("#login-button", "#login-button"),
+    ("css=form#login-form button[type=submit]", "form#login-form button[type=submit]"),
+    ("tr.expense-row:nth-child(2) > td", "tr.expense-row:nth-child(2) > td"),
+    ("button:has-text('Save')", None),  # Playwright's own pseudo-class
+    ("#list >> text=Save", None),
+    ("text=Save", None),
+    ('role=button[name="Save"]', None),
+    ("//button[@id='save']", None),
+    ("'Save'", None),
+])
+def test_which_selectors_the_browser_reads_as_playwright_does(selector: str, css: str | None) -> None:
+    from harness.spec.selectors import plain_css
+
+    assert plain_css(selector) == css

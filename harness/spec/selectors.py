@@ -167,6 +167,29 @@ def selector_error(selector: str) -> str | None:
     return None
 
 
+def plain_css(selector: str) -> str | None:
+    """The CSS of a selector the browser's ``querySelectorAll`` reads as Playwright does, or None.
+
+    One part (no ``>>``), the ``css`` engine or none, none of Playwright's own pseudo-classes. (Playwright's
+    CSS also looks into open shadow roots: a caller that finds nothing must ask Playwright.)
+    """
+    try:
+        parts = _split_chain(selector)
+    except ValueError:
+        return None
+    if len(parts) != 1:
+        return None
+    part = parts[0].strip()
+    engine_match = _ENGINE_RE.match(part)
+    if engine_match and (engine_match.group(1) in ENGINES or engine_match.group(1).startswith("internal:")):
+        if engine_match.group(1) != "css":
+            return None
+        part = engine_match.group(2).strip()
+    if not part or part.startswith(("//", "..")) or part[0] in "\"'" or _PSEUDO_RE.search(part):
+        return None
+    return part
+
+
 def looks_like_selector(text: str) -> bool:
     """Tell a Playwright selector (``#id``, ``.cls``, ``css=...``, ``a >> b``) from plain text."""
     stripped = text.strip()

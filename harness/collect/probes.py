@@ -62,7 +62,7 @@ class PageProbes:
             context.add_init_script(script=probe_source())
 
     def take(self, page: Page, signals: StepSignals, since_epoch_ms: float,
-             late_events: Callable[[], StepSignals | None] | None = None) -> None:
+             late_events: Callable[[], StepSignals | None] | None = None, passed: bool = True) -> None:
         """Read the step's in-page signals into ``signals`` (errors into ``signals.probe_errors``).
 
         Args:
@@ -71,6 +71,8 @@ class PageProbes:
             since_epoch_ms: When the step began (``time.time()`` in ms): what the page logged before is not its own.
             late_events: Returns what Playwright saw since the step ended (navigations, requests...);
                 asked after the grace period of a click that changed nothing.
+            passed: Whether the step passed: a failed click is not a dead click (it may not have clicked at all),
+                so it gets no grace period.
         """
         if not self.enabled:
             return
@@ -78,7 +80,7 @@ class PageProbes:
         if data is None:
             return
         self._fill(signals, data)
-        if signals.click_changed_nothing():
+        if passed and signals.click_changed_nothing():
             time.sleep(DEAD_CLICK_GRACE_MS / 1000)
             late = self._read(page, signals, since_epoch_ms)
             if late is not None:

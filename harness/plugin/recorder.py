@@ -172,7 +172,7 @@ def record(cfg: CollectConfig, state: ScenarioState, scenario: Scenario, step: S
     )
     if signals is not None:
         signals.wait_ms, signals.action_ms, signals.action = notes.wait_ms, notes.action_ms, notes.action
-        _probe(state, signals)
+        _probe(state, signals, passed=status == "passed")
         # what arrived while the probes read the page was caused by this step, not the next one
         signals.add_late(state.journey.signals.take())
         rec.signals = signals
@@ -184,7 +184,7 @@ def record(cfg: CollectConfig, state: ScenarioState, scenario: Scenario, step: S
     return rec
 
 
-def _probe(state: ScenarioState, signals: StepSignals) -> None:
+def _probe(state: ScenarioState, signals: StepSignals, passed: bool) -> None:
     """Add the in-page signals of the step that just ended (after its clock stopped)."""
     journey = state.journey
     if journey.probes is None:
@@ -196,7 +196,7 @@ def _probe(state: ScenarioState, signals: StepSignals) -> None:
 
     started = time.perf_counter()
     try:
-        journey.probes.take(journey.page, signals, state.started_epoch_ms, late_events)
+        journey.probes.take(journey.page, signals, state.started_epoch_ms, late_events, passed=passed)
     except Exception as exc:  # a probe never stops a journey
         signals.probe_errors.append(f"probe: {type(exc).__name__}: {str(exc).strip()[:300]}")
     signals.probe_ms = round((time.perf_counter() - started) * 1000, 1)

@@ -332,6 +332,9 @@ def run(
     headed: Annotated[bool, typer.Option("--headed", help="show the browser")] = False,
     app_version: Annotated[str | None, typer.Option("--app-version", help="version label of the app")] = None,
     step_timeout: TimeoutOpt = DEFAULTS.step_timeout_ms,
+    quiet_ms: Annotated[float, typer.Option(
+        "--quiet-ms", help="ms a page must stay quiet (nothing in flight, no DOM change, no animation) for a wait "
+                           "for what is not there to end before the step timeout; 0: never")] = DEFAULTS.quiet_ms,
     probes: ProbesOpt = DEFAULTS.probes,
     a11y: A11yOpt = DEFAULTS.a11y,
     fail_on_findings: FindingsFailOpt = "never",
@@ -355,7 +358,7 @@ def run(
     options = RunOptions(_settings(
         paths=[str(p) for p in paths], app=app_name, base_url=base_url, out=out_dir, repeat=repeat, retries=retries,
         workers=workers, tags=tags, trace=trace, browser_path=browser_path, headed=headed,
-        step_timeout_ms=step_timeout, app_version=app_version, probes=probes, a11y=a11y, env=env,
+        step_timeout_ms=step_timeout, quiet_ms=quiet_ms, app_version=app_version, probes=probes, a11y=a11y, env=env,
         labels=list(label or []), history=str(history) if history else None, allure_dir=allure_dir,
         allure_history=allure_history))
     raise typer.Exit(_run(options, json_out, fail_on_findings, baseline))

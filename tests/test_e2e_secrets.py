@@ -68,7 +68,8 @@ def secret_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecretRun]:
     run_dir, history, allure = base / "run", base / "history", base / "allure"
     with serve_folder(FIXTURE / "site") as url:  # (no axe-core scans: they would only make the run longer)
         done = harness("run", FIXTURE, "--app", FIXTURE / "app.yaml", "--base-url", url, "--out", run_dir,
-                       "--trace", "on", "--allure-dir", allure, "--history", history, "--step-timeout", "2000",
+                       "--trace", "on", "--trace-detail", "full", "--allure-dir", allure, "--history", history,
+                       "--step-timeout", "2000",
                        "--no-a11y", env={**env_with_secrets(), "VAULT_AGENT_PASSWORD": ENV_PASSWORD})
     yield SecretRun(done, run_dir, history, allure)
 

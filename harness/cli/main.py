@@ -328,6 +328,9 @@ def run(
     workers: WorkersOpt = DEFAULTS.workers,
     tags: TagsOpt = None,
     trace: TraceOpt = DEFAULTS.trace,
+    trace_detail: Annotated[str, typer.Option(
+        "--trace-detail", help="light: actions, console, network; full: also DOM snapshots and screenshots "
+                               "(each action about 10 ms slower, inside the step times)")] = DEFAULTS.trace_detail,
     browser_path: BrowserOpt = None,
     headed: Annotated[bool, typer.Option("--headed", help="show the browser")] = False,
     app_version: Annotated[str | None, typer.Option("--app-version", help="version label of the app")] = None,
@@ -357,7 +360,7 @@ def run(
 
     options = RunOptions(_settings(
         paths=[str(p) for p in paths], app=app_name, base_url=base_url, out=out_dir, repeat=repeat, retries=retries,
-        workers=workers, tags=tags, trace=trace, browser_path=browser_path, headed=headed,
+        workers=workers, tags=tags, trace=trace, trace_detail=trace_detail, browser_path=browser_path, headed=headed,
         step_timeout_ms=step_timeout, quiet_ms=quiet_ms, app_version=app_version, probes=probes, a11y=a11y, env=env,
         labels=list(label or []), history=str(history) if history else None, allure_dir=allure_dir,
         allure_history=allure_history))

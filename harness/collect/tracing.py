@@ -41,16 +41,18 @@ class TraceRecorder:
 
     Attributes:
         mode: ``off``, ``on`` or ``retain-on-failure``.
+        full: Record DOM snapshots and screenshots too (``RunSettings.trace_detail``).
         chunks: Trace parts written so far (kept in a private temporary folder).
         held: Recording is stopped until :meth:`release` finds the page free of secrets.
         withheld: The names the parts not kept would have had (they held a secret).
     """
 
-    __slots__ = ("_active", "_context", "_tmp", "chunks", "held", "mode", "withheld")
+    __slots__ = ("_active", "_context", "_tmp", "chunks", "full", "held", "mode", "withheld")
 
-    def __init__(self, context: BrowserContext, mode: str) -> None:
+    def __init__(self, context: BrowserContext, mode: str, full: bool = False) -> None:
         self._context = context
         self.mode = mode
+        self.full = full
         self.chunks: list[Path] = []
         self._tmp = Path(tempfile.mkdtemp(prefix="harness-trace-"))
         self._active = False
@@ -60,7 +62,8 @@ class TraceRecorder:
             self._start()
 
     def _start(self) -> None:
-        self._context.tracing.start(screenshots=True, snapshots=True, sources=False)
+        # DOM snapshots and screenshots cost each action about 10 ms, inside the step's time: only on demand
+        self._context.tracing.start(screenshots=self.full, snapshots=self.full, sources=False)
         self._active = True
 
     def pause(self) -> bool:

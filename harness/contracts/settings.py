@@ -18,6 +18,8 @@ SCHEMA_VERSION = 1
 
 TraceMode = Literal["off", "on", "retain-on-failure"]
 TRACE_MODES: tuple[TraceMode, ...] = ("off", "on", "retain-on-failure")
+TraceDetail = Literal["light", "full"]
+TRACE_DETAILS: tuple[TraceDetail, ...] = ("light", "full")
 ReplayOrder = Literal["interleave", "grouped"]
 ORDERS: tuple[ReplayOrder, ...] = ("interleave", "grouped")
 
@@ -51,6 +53,9 @@ class RunSettings(BaseModel):
         order: ``interleave`` (every scenario's first replay, then every second...) or ``grouped``.
         tags: A tag expression selecting scenarios.
         trace: When the Playwright trace is kept.
+        trace_detail: What it holds: ``light`` (actions, their timings and logs, console, network) or ``full``
+            (also DOM snapshots and screenshots, which make each action about 10 ms slower, and the step times
+            include it: ``docs/timing.md``).
         browser_path: An explicit Chromium.
         headed: Show the browser window.
         step_timeout_ms: How long a step waits for a target or a page (finite: Playwright would wait forever).
@@ -84,6 +89,7 @@ class RunSettings(BaseModel):
     order: ReplayOrder = "interleave"
     tags: str | None = None
     trace: TraceMode = "retain-on-failure"
+    trace_detail: TraceDetail = "light"
     browser_path: str | None = None
     headed: bool = False
     step_timeout_ms: float = Field(10_000, gt=0, allow_inf_nan=False)

@@ -148,7 +148,7 @@ def journey(request: pytest.FixtureRequest, harness_config: CollectConfig, harne
             if watched.fired:
                 raise HarnessError(watched.fired) from exc
             raise
-    tracer = TraceRecorder(context, cfg.trace)
+    tracer = TraceRecorder(context, cfg.trace, full=cfg.settings.trace_detail == "full")
     yield Journey(page=page, context=context, profile=cfg.profile, base_url=cfg.base_url,
                   feature_file=cfg.settings.root, signals=signals, timeout_ms=cfg.step_timeout_ms,
                   quiet_ms=cfg.settings.quiet_ms,

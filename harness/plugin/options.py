@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from harness.contracts.settings import DEFAULTS, ORDERS, TRACE_MODES, RunSettings
+from harness.contracts.settings import DEFAULTS, ORDERS, TRACE_DETAILS, TRACE_MODES, RunSettings
 from harness.errors import HarnessError
 from harness.runfolder.settings import read_settings
 
@@ -50,6 +50,8 @@ def add_options(parser: pytest.Parser) -> None:
         help="replay order: every scenario's first replay, then every second one... (interleave, the default: "
              "a burst of load cannot hit all replays of one scenario), or each scenario's replays together (grouped)")
     add("--harness-trace", default=DEFAULTS.trace, choices=TRACE_MODES)
+    add("--harness-trace-detail", default=DEFAULTS.trace_detail, choices=TRACE_DETAILS,
+        help="light: actions, console, network; full: also DOM snapshots and screenshots (slows each action)")
     add("--harness-browser-path", default=None, help="Chromium executable to use")
     add("--harness-headed", action="store_true", help="show the browser")
     add("--harness-step-timeout", type=float, default=DEFAULTS.step_timeout_ms, help="ms a step waits")
@@ -95,6 +97,7 @@ def settings_from(config: pytest.Config) -> RunSettings | None:
             retries=getattr(config.option, "reruns", 0) or 0,
             workers=getattr(config.option, "numprocesses", None) or 1,
             order=option("--harness-order"), trace=option("--harness-trace"),
+            trace_detail=option("--harness-trace-detail"),
             browser_path=option("--harness-browser-path"), headed=option("--harness-headed"),
             step_timeout_ms=option("--harness-step-timeout"), quiet_ms=option("--harness-quiet-ms"),
             paths=[str(Path(p).resolve()) for p in option("--harness-features")],

@@ -197,8 +197,9 @@ class Journey:
     def flush_events(self) -> None:
         """Let Playwright deliver events already sent by the browser (one cheap round trip).
 
-        Called after a step's clock stops, so console messages and responses that the step
-        caused are counted on that step rather than on the next one.
+        Events sent before an action's answer are delivered before it (one connection, in order); this
+        catches those that came after it, such as what a click's timer or request caused while the probe
+        waited out a dead click's grace period.
         """
         try:
             self.context.cookies()
@@ -307,6 +308,10 @@ class Journey:
             if count:
                 return self._resolved(ref, selector, loc if count == 1 or ref.kind != "text" else loc.first, index)
         raise StepFailure(f"{written!r} disappeared while it was being resolved", "missing")
+
+    def find(self, written: str) -> Resolved:
+        """A target for a check: one look when it is there (off the clock), else waited for (:meth:`locate`)."""
+        return self.ready(written, "attached") or self.locate(written)
 
     def _resolved(self, ref: TargetRef, selector: str, locator: Locator, index: int) -> Resolved:
         self.notes.selector = selector

@@ -214,7 +214,7 @@ def not_see(journey: Journey, text: str) -> None:
 
 @phrases(rf"{TARGET} should be visible", rf"{TARGET} est visible", "A target is visible.")
 def visible(journey: Journey, target: str) -> None:
-    resolved = journey.locate(target)
+    resolved = journey.find(target)
     _check(lambda: journey.patiently(lambda timeout: expect(resolved.locator.first).to_be_visible(timeout=timeout)),
            f"expected {target!r} to be visible", "hidden")
 
@@ -234,7 +234,7 @@ def hidden(journey: Journey, target: str) -> None:
 
 @phrases(rf"{TARGET} should contain {TEXT}", rf"{TARGET} contient {TEXT}", "A target's text contains a text.")
 def contains(journey: Journey, target: str, text: str) -> None:
-    resolved = journey.locate(target)
+    resolved = journey.find(target)
     first = resolved.locator.first
     _check(lambda: journey.patiently(lambda timeout: expect(first).to_contain_text(text, timeout=timeout)),
            f"expected {target!r} to contain {text!r}", "text_changed")

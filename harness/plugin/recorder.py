@@ -158,9 +158,6 @@ def record(cfg: CollectConfig, state: ScenarioState, scenario: Scenario, step: S
     notes = state.journey.notes if timed else StepNotes()
     duration = ((time.perf_counter() - state.started) * 1000 - notes.harness_ms
                 if timed and state.started is not None else None)
-    probes = state.journey.probes
-    if timed and not (probes and probes.enabled):  # else the probe's read delivers the step's late events
-        state.journey.flush_events()
     signals = state.journey.signals.take() if timed else None
     budget = cfg.profile.budgets.for_step(step.name)
     rec = StepRecord(

@@ -141,6 +141,8 @@ _LOOK_CSS_JS = f"""([css, needs]) => {{
   return [({_READY_JS})([...els], [true, needs]), performance.now() - t0];
 }}"""
 """The same look for a plain CSS selector, by ``querySelectorAll`` in one round trip (0: ask Playwright)."""
+_PING_JS = "() => [0, 0]"
+"""A look at nothing: answered once the page is done with what it was busy with."""
 _TRANSPORT_FLOOR_MS: dict[str, float] = {}
 """The fastest round trip seen, per kind of look, in this process: what a look costs on an idle page."""
 
@@ -340,10 +342,14 @@ class Journey:
                 return self._resolved(ref, *candidates[0], 0)
             if state != 0:
                 return None
+        else:  # the page answers a ping first: what it was still busy with stays on the clock, and then
+            # Playwright's engines (roles, labels: the harness's way of looking) run on an idle page, off it
+            self._look("css", lambda: self.page.evaluate(_PING_JS))
         for index, (selector, loc) in enumerate(candidates):
             if ref.kind == "text":
                 loc = loc.filter(visible=True)
-            state = self._look("playwright", functools.partial(loc.evaluate_all, _LOOK_JS, [ref.kind != "text", needs]))
+            state = self._look("playwright", functools.partial(loc.evaluate_all, _LOOK_JS, [ref.kind != "text", needs]),
+                               all_harness=True)
             if state == 0:
                 continue
             if state != 1:
@@ -351,12 +357,13 @@ class Journey:
             return self._resolved(ref, selector, loc if ref.kind != "text" else loc.first, index)
         return None
 
-    def _look(self, kind: str, call: Callable[[], list[float]]) -> int | None:
+    def _look(self, kind: str, call: Callable[[], list[float]], all_harness: bool = False) -> int | None:
         """One look in the page: its state (``None`` when the page could not answer).
 
         What the look costs (its script, and a round trip as fast as the quickest seen) is the harness's
         work, taken out of the step; the rest of its time is the page being busy (still handling the last
-        action, rendering), which the user waits for too: it stays on the clock.
+        action, rendering), which the user waits for too: it stays on the clock. With ``all_harness`` (a look
+        right after another, on a page that just answered) all of it is the harness's.
         """
         start = time.perf_counter()
         try:
@@ -366,7 +373,7 @@ class Journey:
         took = (time.perf_counter() - start) * 1000
         transport = max(0.0, took - script_ms)
         floor = _TRANSPORT_FLOOR_MS[kind] = min(_TRANSPORT_FLOOR_MS.get(kind, transport), transport)
-        self.notes.harness_ms += min(took, script_ms + floor)
+        self.notes.harness_ms += took if all_harness else min(took, script_ms + floor)
         return None if state is None else int(state)
 
     # --- actions -----------------------------------------------------------------------

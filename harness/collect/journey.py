@@ -236,12 +236,13 @@ class Journey:
             raise StepFailure(str(exc), "config") from None
 
     def _candidates(self, ref: TargetRef) -> list[tuple[str, Locator]]:
+        """The target's selectors in the order they are tried; a text's candidates are its visible matches."""
         page = self.page
         if ref.kind != "text":
             return [(sel, page.locator(sel)) for sel in ref.selectors]
         name = ref.written
         exact_name = re.compile(rf"^\s*{re.escape(name)}\s*$", re.I)
-        return [
+        return [(sel, loc.filter(visible=True)) for sel, loc in [
             (f'role=button[name="{name}"]', page.get_by_role("button", name=exact_name)),
             (f'role=link[name="{name}"]', page.get_by_role("link", name=exact_name)),
             (f"label={name}", page.get_by_label(name, exact=True)),
@@ -249,7 +250,7 @@ class Journey:
             (f'role=menuitem[name="{name}"]', page.get_by_role("menuitem", name=exact_name)),
             (f"text={name}", page.get_by_text(name, exact=True)),
             (f"text={name} (partial)", page.get_by_text(name)),
-        ]
+        ]]
 
     def patiently(self, attempt: Callable[[float], T]) -> T:
         """Call a waiting Playwright call (given its timeout in ms) until it succeeds; its last error when it
@@ -292,8 +293,6 @@ class Journey:
         ref = self.ref(written)
         self.notes.target = written
         candidates = self._candidates(ref)
-        if ref.kind == "text":
-            candidates = [(sel, loc.filter(visible=True)) for sel, loc in candidates]
         union = candidates[0][1]
         for _, loc in candidates[1:]:
             union = union.or_(loc)
@@ -346,8 +345,6 @@ class Journey:
             # Playwright's engines (roles, labels: the harness's way of looking) run on an idle page, off it
             self._look("css", lambda: self.page.evaluate(_PING_JS))
         for index, (selector, loc) in enumerate(candidates):
-            if ref.kind == "text":
-                loc = loc.filter(visible=True)
             state = self._look("playwright", functools.partial(loc.evaluate_all, _LOOK_JS, [ref.kind != "text", needs]),
                                all_harness=True)
             if state == 0:

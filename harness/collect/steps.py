@@ -61,9 +61,10 @@ def phrases(english: str, french: str | list[str], meaning: str) -> Callable[[F]
     return decorate
 
 
-def _check(condition: Callable[[], None], message: str, kind: str = "assertion") -> None:
+def _check(journey: Journey, expectation: Callable[[float], None], message: str, kind: str = "assertion") -> None:
+    """Wait for an ``expect`` (given its timeout) patiently (:meth:`Journey.patiently`); a failure names ``kind``."""
     try:
-        condition()
+        journey.patiently(expectation)
     except AssertionError as exc:
         detail = str(exc).splitlines()[0] if str(exc) else ""
         raise StepFailure(f"{message}" + (f" — {detail}" if detail else ""), kind) from None
@@ -201,21 +202,21 @@ def wait_for_text(journey: Journey, text: str) -> None:
 @phrases(rf"I should see {TEXT}", rf"je vois {TEXT}", "A text is visible on the page.")
 def see(journey: Journey, text: str) -> None:
     shown = journey.page.get_by_text(text).first
-    _check(lambda: journey.patiently(lambda timeout: expect(shown).to_be_visible(timeout=timeout)),
+    _check(journey, lambda timeout: expect(shown).to_be_visible(timeout=timeout),
            f"expected to see {text!r} on {journey.page.url}", "text_not_found")
 
 
 @phrases(rf"I should not see {TEXT}", rf"je ne vois pas {TEXT}", "A text is not visible on the page.")
 def not_see(journey: Journey, text: str) -> None:
     visible_text = journey.page.get_by_text(text).filter(visible=True)
-    _check(lambda: journey.patiently(lambda timeout: expect(visible_text).to_have_count(0, timeout=timeout)),
+    _check(journey, lambda timeout: expect(visible_text).to_have_count(0, timeout=timeout),
            f"did not expect to see {text!r} on {journey.page.url}")
 
 
 @phrases(rf"{TARGET} should be visible", rf"{TARGET} est visible", "A target is visible.")
 def visible(journey: Journey, target: str) -> None:
     resolved = journey.find(target)
-    _check(lambda: journey.patiently(lambda timeout: expect(resolved.locator.first).to_be_visible(timeout=timeout)),
+    _check(journey, lambda timeout: expect(resolved.locator.first).to_be_visible(timeout=timeout),
            f"expected {target!r} to be visible", "hidden")
 
 
@@ -228,7 +229,7 @@ def hidden(journey: Journey, target: str) -> None:
     for selector in selectors[1:]:  # hidden means: neither the selector nor any fallback shows it
         union = union.or_(journey.page.locator(selector))
     shown = union.filter(visible=True)
-    _check(lambda: journey.patiently(lambda timeout: expect(shown).to_have_count(0, timeout=timeout)),
+    _check(journey, lambda timeout: expect(shown).to_have_count(0, timeout=timeout),
            f"expected {target!r} to be hidden")
 
 
@@ -236,7 +237,7 @@ def hidden(journey: Journey, target: str) -> None:
 def contains(journey: Journey, target: str, text: str) -> None:
     resolved = journey.find(target)
     first = resolved.locator.first
-    _check(lambda: journey.patiently(lambda timeout: expect(first).to_contain_text(text, timeout=timeout)),
+    _check(journey, lambda timeout: expect(first).to_contain_text(text, timeout=timeout),
            f"expected {target!r} to contain {text!r}", "text_changed")
 
 
@@ -244,7 +245,7 @@ def contains(journey: Journey, target: str, text: str) -> None:
          "The page URL contains a fragment.")
 def url_contains(journey: Journey, fragment: str) -> None:
     wanted = re.compile(re.escape(fragment))
-    _check(lambda: journey.patiently(lambda timeout: expect(journey.page).to_have_url(wanted, timeout=timeout)),
+    _check(journey, lambda timeout: expect(journey.page).to_have_url(wanted, timeout=timeout),
            f"expected the URL to contain {fragment!r}")
 
 
@@ -252,7 +253,7 @@ def url_contains(journey: Journey, fragment: str) -> None:
          "The page title contains a text.")
 def title_contains(journey: Journey, text: str) -> None:
     wanted = re.compile(re.escape(text))
-    _check(lambda: journey.patiently(lambda timeout: expect(journey.page).to_have_title(wanted, timeout=timeout)),
+    _check(journey, lambda timeout: expect(journey.page).to_have_title(wanted, timeout=timeout),
            f"expected the page title to contain {text!r}")
 
 

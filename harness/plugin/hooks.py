@@ -23,8 +23,8 @@ from harness.collect.config import ENV_RUN_DIR, ENV_RUN_ID, CollectConfig, new_r
 from harness.collect.order import interleave
 from harness.collect.stopping import interrupt_on_sigterm
 from harness.compat import filter_terminal, read_features_with_or_without_bom
-from harness.contracts.records import RUN_FILE, STEPS_JSONL, RunInfo
-from harness.errors import HarnessError, describe
+from harness.contracts.records import RUN_FILE, RunInfo
+from harness.errors import HarnessError
 from harness.plugin import recorder
 from harness.plugin.fixtures import (  # noqa: F401  (fixtures of the plugin)
     CONFIG_KEY,
@@ -39,7 +39,6 @@ from harness.plugin.fixtures import (  # noqa: F401  (fixtures of the plugin)
     harness_watchdog,
     journey,
 )
-from harness.plugin.halt import stop_run
 from harness.plugin.options import add_options, settings_from
 from harness.plugin.recorder import STATE_KEY
 from harness.runfolder.io import git_info, now_iso, sync_steps, write_run_info
@@ -261,23 +260,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
     if cfg is not None:
         recorder.test_report(cfg, item, report)
         if report.when == "teardown":  # the scenario's last record is written
-            _sync_records(cfg)
+            recorder.sync(cfg)
     return report
-
-
-def _sync_records(cfg: CollectConfig) -> None:
-    """fsync the records of the scenario that ended: written step by step, they reach the disk once per scenario.
-
-    A disk that cannot take them stops the run, as a record that cannot be written does.
-    """
-    if not cfg.recording:
-        return
-    try:
-        sync_steps(cfg.run_dir)
-    except OSError as exc:
-        cfg.recording = False
-        stop_run(cfg, f"{STEPS_JSONL} could not be written: {describe(exc)}; the run stopped, and every step "
-                      "recorded before is kept")
 
 
 # --- end of the run ------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 
@@ -28,7 +28,7 @@ from harness.errors import describe
 from harness.outcomes import INTERRUPTED
 from harness.plugin.artifacts import ArtifactsRecorder
 from harness.plugin.halt import stop_run
-from harness.runfolder.io import append_record, now_iso
+from harness.runfolder.io import append_record, now_iso, sync_steps
 
 if TYPE_CHECKING:
     from pytest_bdd.parser import Feature, Scenario, Step
@@ -210,9 +210,26 @@ def write(cfg: CollectConfig, rec: StepRecord) -> None:
     try:
         append_record(cfg.run_dir, rec, cfg.secrets)
     except OSError as exc:
-        cfg.recording = False
-        stop_run(cfg, f"{STEPS_JSONL} could not be written: {describe(exc)}; the run stopped, and every step "
-                      "recorded before is kept")
+        _stop_recording(cfg, exc)
+
+
+def sync(cfg: CollectConfig) -> None:
+    """fsync the records of the scenario that ended: written step by step, they reach the disk once per scenario.
+
+    A disk that cannot take them stops the run, as a record that cannot be written does.
+    """
+    if not cfg.recording:
+        return
+    try:
+        sync_steps(cfg.run_dir)
+    except OSError as exc:
+        _stop_recording(cfg, exc)
+
+
+def _stop_recording(cfg: CollectConfig, exc: OSError) -> NoReturn:
+    cfg.recording = False
+    stop_run(cfg, f"{STEPS_JSONL} could not be written: {describe(exc)}; the run stopped, and every step "
+                  "recorded before is kept")
 
 
 def _unwatch(state: ScenarioState) -> None:

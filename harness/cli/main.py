@@ -332,6 +332,15 @@ def run(
         "--trace-detail", help="light: actions, console, network; full: also DOM snapshots and screenshots "
                                "(each action about 10 ms slower, inside the step times)")] = DEFAULTS.trace_detail,
     browser_path: BrowserOpt = None,
+    grid: Annotated[str | None, typer.Option(
+        "--grid", envvar="HARNESS_GRID",
+        help="take every browser from this Selenium Grid 4 (its router's URL; also [tool.harness] grid)")] = None,
+    connect: Annotated[str | None, typer.Option(
+        "--connect", envvar="HARNESS_CONNECT",
+        help="take every browser from this Playwright browser server (`playwright run-server`; ws://...)")] = None,
+    shard: Annotated[str | None, typer.Option(
+        "--shard", help="I/N: run the I-th of N shares of the scenario runs, balanced by the history's "
+                        "durations (else by count); `harness merge` makes one run of the shards")] = None,
     headed: Annotated[bool, typer.Option("--headed", help="show the browser")] = False,
     app_version: Annotated[str | None, typer.Option("--app-version", help="version label of the app")] = None,
     step_timeout: TimeoutOpt = DEFAULTS.step_timeout_ms,
@@ -361,6 +370,7 @@ def run(
     options = RunOptions(_settings(
         paths=[str(p) for p in paths], app=app_name, base_url=base_url, out=out_dir, repeat=repeat, retries=retries,
         workers=workers, tags=tags, trace=trace, trace_detail=trace_detail, browser_path=browser_path, headed=headed,
+        grid=grid, connect=connect, shard=shard,
         step_timeout_ms=step_timeout, quiet_ms=quiet_ms, app_version=app_version, probes=probes, a11y=a11y, env=env,
         labels=list(label or []), history=str(history) if history else None, allure_dir=allure_dir,
         allure_history=allure_history))
@@ -378,7 +388,8 @@ def _settings(**values: object) -> RunSettings:
     try:
         return RunSettings.model_validate(values)
     except ValidationError as exc:
-        problems = "; ".join(f"{_option(e['loc'])}: {e['msg']}" for e in exc.errors())
+        problems = "; ".join(f"{_option(e['loc'])}: {e['msg']}" if e["loc"] else e["msg"].removeprefix("Value error, ")
+                             for e in exc.errors())
         raise _fail(HarnessError(f"bad option: {problems}")) from None
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 SETTINGS_FILE = "settings.json"
 SCHEMA_VERSION = 1
@@ -56,7 +56,10 @@ class RunSettings(BaseModel):
         trace_detail: What it holds: ``light`` (actions, their timings and logs, console, network) or ``full``
             (also DOM snapshots and screenshots, which make each action about 10 ms slower, and the step times
             include it: ``docs/timing.md``).
-        browser_path: An explicit Chromium.
+        browser_path: An explicit Chromium (with ``connect``: its path on the server's machine).
+        grid: A Selenium Grid 4 (its router's URL) every browser is taken from (``docs/scale.md``).
+        connect: A Playwright browser server (``playwright run-server``) every browser is taken from: its ws URL.
+        shard: ``I/N``: run the I-th of N shares of the scenario runs, balanced by the history's durations.
         headed: Show the browser window.
         step_timeout_ms: How long a step waits for a target or a page (finite: Playwright would wait forever).
         quiet_ms: How long a page must stay quiet (nothing in flight, no DOM change, no animation) for a wait
@@ -91,6 +94,9 @@ class RunSettings(BaseModel):
     trace: TraceMode = "retain-on-failure"
     trace_detail: TraceDetail = "light"
     browser_path: str | None = None
+    grid: str | None = None
+    connect: str | None = None
+    shard: str | None = Field(None, pattern=r"^[1-9][0-9]*/[1-9][0-9]*$")
     headed: bool = False
     step_timeout_ms: float = Field(10_000, gt=0, allow_inf_nan=False)
     quiet_ms: float = Field(500, ge=0, allow_inf_nan=False)
@@ -101,6 +107,17 @@ class RunSettings(BaseModel):
     report: bool = True
     allure_dir: Path | None = None
     allure_history: Path | None = None
+
+
+    @model_validator(mode="after")
+    def _one_source_of_browsers(self) -> RunSettings:
+        if self.grid and self.connect:
+            raise ValueError("give --grid or --connect, not both")
+        if self.shard:
+            index, count = map(int, self.shard.split("/"))
+            if index > count:
+                raise ValueError(f"shard {self.shard}: the index must be 1 to {count}")
+        return self
 
 
 DEFAULTS = RunSettings(app="-")

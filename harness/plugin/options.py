@@ -53,6 +53,9 @@ def add_options(parser: pytest.Parser) -> None:
     add("--harness-trace-detail", default=DEFAULTS.trace_detail, choices=TRACE_DETAILS,
         help="light: actions, console, network; full: also DOM snapshots and screenshots (slows each action)")
     add("--harness-browser-path", default=None, help="Chromium executable to use")
+    add("--harness-grid", default=None, help="take every browser from this Selenium Grid 4 (its router's URL)")
+    add("--harness-connect", default=None, help="take every browser from this Playwright browser server (ws://...)")
+    add("--harness-shard", default=None, help="I/N: run the I-th of N shares of the scenario runs")
     add("--harness-headed", action="store_true", help="show the browser")
     add("--harness-step-timeout", type=float, default=DEFAULTS.step_timeout_ms, help="ms a step waits")
     add("--harness-quiet-ms", type=float, default=DEFAULTS.quiet_ms,
@@ -99,6 +102,7 @@ def settings_from(config: pytest.Config) -> RunSettings | None:
             order=option("--harness-order"), trace=option("--harness-trace"),
             trace_detail=option("--harness-trace-detail"),
             browser_path=option("--harness-browser-path"), headed=option("--harness-headed"),
+            grid=option("--harness-grid"), connect=option("--harness-connect"), shard=option("--harness-shard"),
             step_timeout_ms=option("--harness-step-timeout"), quiet_ms=option("--harness-quiet-ms"),
             paths=[str(Path(p).resolve()) for p in option("--harness-features")],
             guides=Path(guides).resolve() if guides else None,

@@ -6,8 +6,9 @@ The CLI and the pytest plugin call these functions; the stages never call each o
 from __future__ import annotations
 
 import json
+import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -68,7 +69,8 @@ from harness.spec.secrets import secrets_of_paths
 
 def finish_run(run_dir: Path, exitstatus: int, build: bool = True, status: RunStatus | None = None,
                friction: FrictionSettings | None = None, history: Path | None = None, error: str | None = None,
-               unwritten: dict[str, str] | None = None, secrets: Secrets | None = None) -> RunInfo:
+               unwritten: dict[str, str] | None = None, secrets: Secrets | None = None,
+               ended_at: str | None = None) -> RunInfo:
     """Close a run folder: run.json (totals, status, exit code), parquet, findings, history entry, the outputs.
 
     Totals and exit code come from the scenarios' outcomes (:mod:`harness.outcomes`). Each file is
@@ -87,11 +89,12 @@ def finish_run(run_dir: Path, exitstatus: int, build: bool = True, status: RunSt
         error: Why the run stopped early, when the run folder could not keep it (``.run-error.txt``).
         unwritten: What the end of the run could not write before this (``guides.json``).
         secrets: The run's secrets (``None``: computed again from its profile and features where needed).
+        ended_at: When the run ended (``None``: now).
 
     Returns:
         The closed run, as run.json holds it (or would, when it could not be written).
     """
-    info = closed_info(run_dir, exitstatus, status, error)
+    info = closed_info(run_dir, exitstatus, status, error, ended_at)
     failed = dict(unwritten or {})
     _attempt(failed, RUN_FILE, lambda: write_run_info(run_dir, info))
     _attempt(failed, STEPS_PARQUET, lambda: write_parquet(run_dir))
@@ -105,7 +108,8 @@ def finish_run(run_dir: Path, exitstatus: int, build: bool = True, status: RunSt
     return _name_unwritten(run_dir, info, failed)
 
 
-def closed_info(run_dir: Path, exitstatus: int, status: RunStatus | None = None, error: str | None = None) -> RunInfo:
+def closed_info(run_dir: Path, exitstatus: int, status: RunStatus | None = None, error: str | None = None,
+                ended_at: str | None = None) -> RunInfo:
     """``run.json`` as the run ends, from what is on disk: totals, status, exit code (nothing is written).
 
     Args:
@@ -113,6 +117,7 @@ def closed_info(run_dir: Path, exitstatus: int, status: RunStatus | None = None,
         exitstatus: pytest's exit status (``INTERRUPTED``: the run is ``incomplete``).
         status: Force the run's status.
         error: Why the run stopped early, when ``.run-error.txt`` does not say.
+        ended_at: When the run ended (``None``: now).
     """
     info = read_run_info(run_dir)
     records, _bad = read_records(run_dir)
@@ -126,7 +131,7 @@ def closed_info(run_dir: Path, exitstatus: int, status: RunStatus | None = None,
         info.error = error
         status = status or "errored"
     info.totals = totals(records)
-    info.ended_at = now_iso()
+    info.ended_at = ended_at or now_iso()
     stopped: RunStatus = "incomplete" if exitstatus == ExitCode.INTERRUPTED else "errored"  # Ctrl-C, SIGTERM
     info.status = status or ("complete" if exitstatus in (0, 1, 5) else stopped)
     info.exit_code = exit_code((s.outcome for s in scenarios(records)), errored=bool(info.error),
@@ -155,11 +160,12 @@ def _name_unwritten(run_dir: Path, info: RunInfo, failed: dict[str, str]) -> Run
     return info
 
 
-def journeys_finisher(history: str | None = None) -> Finish:
-    """What closes a run folder that pytest could not close: :func:`finish_run`, registering in ``history``."""
+def journeys_finisher(history: str | None = None, shard: str | None = None) -> Finish:
+    """What closes a run folder that pytest could not close: :func:`finish_run`, registering in ``history``
+    (unless the run is a shard)."""
 
     def finish(run_dir: Path, exitstatus: int, status: RunStatus | None = None) -> RunInfo:
-        return finish_run(run_dir, exitstatus, status=status, history=history_dir(run_dir, history))
+        return finish_run(run_dir, exitstatus, status=status, history=history_dir(run_dir, history, shard))
 
     return finish
 
@@ -179,10 +185,67 @@ def end_of_run(cfg: CollectConfig, exitstatus: int) -> RunInfo:
         unwritten[GUIDES_JSON] = describe(exc)
     settings = cfg.settings
     info = finish_run(cfg.run_dir, exitstatus=exitstatus, build=settings.report, friction=cfg.profile.friction,
-                      history=history_dir(cfg.run_dir, settings.history), error=cfg.error, unwritten=unwritten,
+                      history=history_dir(cfg.run_dir, settings.history, settings.shard), error=cfg.error,
+                      unwritten=unwritten,
                       secrets=cfg.secrets)
     for name, problem in info.unwritten.items():
         note(f"harness: {name} could not be written: {problem}")
+    return info
+
+
+def merge_shards(folders: Sequence[Path], out: Path, history: str | None = None, build: bool = True,
+                 allure_dir: Path | None = None) -> RunInfo:
+    """One run of a run's shards (``harness run --shard I/N``): their steps, then everything else computed once.
+
+    The shards' records and files are put together (:mod:`harness.runfolder.merge`), then the run is closed
+    as one: guides summarised, findings audited, the outputs written, the run registered in the history
+    once. A missing shard makes the run ``incomplete`` (and one that did not complete, ``errored`` or
+    ``incomplete``); ``run.json``'s ``error`` names it. The same shards merged again give the same folder
+    (but for the times its outputs were generated at), which replaces the earlier one.
+
+    Args:
+        folders: The shards' run folders, in any order.
+        out: The merged run's folder.
+        history: The history store (``off``: none; ``None``: ``history/`` beside ``out``).
+        build: Write report.html and the other outputs.
+        allure_dir: Write the merged run's Allure results there (built from its step records).
+
+    Raises:
+        HarnessError: Shards that are not of one run, or an ``out`` that holds something else.
+    """
+    from harness.runfolder import merge
+
+    shards = sorted((merge.read_shard(Path(f)) for f in folders), key=lambda s: s.spec.index)
+    missing = merge.check_shards(shards)
+    out = Path(out).resolve()
+    merge.check_out(out)
+    staging = out.with_name(f".staging-{out.name}")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    try:
+        info = merge.write_merged(shards, staging, out, merge.merged_run_id(shards), missing,
+                                  allure_dir.resolve() if allure_dir else None)
+        unwritten: dict[str, str] = {}
+        try:
+            try:
+                _summarise_guides(staging, info, _saved_settings(staging))
+            except HarnessError:  # merged on another machine than the shards ran on: the profile found anew
+                _summarise_guides(staging, info, None)
+        except HarnessError as exc:
+            note(f"harness: guides.json not written: {exc}")
+        except OSError as exc:
+            unwritten[GUIDES_JSON] = describe(exc)
+        status = merge.shard_status(shards, missing)
+        info = finish_run(staging, exitstatus=ExitCode.OK if status is None else ExitCode.INTERRUPTED, build=build,
+                          status=status, unwritten=unwritten, ended_at=merge.latest_end(shards))
+        merge.replace_folder(staging, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    store = history_dir(out, history)
+    if store is not None:
+        failed = dict(info.unwritten)
+        if not _attempt(failed, HISTORY_ENTRY, lambda: register(out, store)):
+            info = _name_unwritten(out, info, failed)
     return info
 
 

@@ -171,7 +171,7 @@ def _run_error(run_dir: Path) -> str:
     return " / ".join(lines[-3:]) or "no output (see pytest.log)"
 
 
-def _close_if_pytest_could_not(history: str | None) -> Finish:
+def _close_if_pytest_could_not(history: str | None, shard: str | None = None) -> Finish:
     """:func:`harness.pipeline.journeys_finisher`, loaded only when pytest died before closing the run.
 
     The pytest process that replays the journeys closes the run itself; the pipeline (the audit,
@@ -181,7 +181,7 @@ def _close_if_pytest_could_not(history: str | None) -> Finish:
     def finish(run_dir: Path, exitstatus: int, status: RunStatus | None = None) -> RunInfo:
         from harness.pipeline import journeys_finisher
 
-        return journeys_finisher(history)(run_dir, exitstatus, status=status)
+        return journeys_finisher(history, shard)(run_dir, exitstatus, status=status)
 
     return finish
 
@@ -195,6 +195,9 @@ def _run(options: RunOptions, json_out: bool, fail_on_findings: str = "never", b
         parse_fail_on(fail_on_findings)
         check_run_folders(settings.history, settings.allure_history,
                           settings.out or settings.root / "reports" / "run", settings.allure_dir)
+        if baseline and settings.shard:
+            raise HarnessError("a shard is compared once merged: `harness merge SHARD_DIR... --out RUN_DIR "
+                               "--baseline ...`, or `harness compare RUN_DIR BASELINE`")
         if baseline:
             _check_compare_settings(options)
         prepared = prepare(options)
@@ -205,7 +208,7 @@ def _run(options: RunOptions, json_out: bool, fail_on_findings: str = "never", b
     progress = Progress(live=not json_out)
     interrupt_on_sigterm()  # a CI cancel: stop pytest and Chromium, close the run, as Ctrl-C
     try:
-        info = execute(options, prepared, progress, _close_if_pytest_could_not(options.settings.history))
+        info = execute(options, prepared, progress, _close_if_pytest_could_not(settings.history, settings.shard))
     except HarnessError as exc:
         progress.stop()
         raise _fail(exc) from None
@@ -216,6 +219,10 @@ def _run(options: RunOptions, json_out: bool, fail_on_findings: str = "never", b
         raise typer.Exit(143 if isinstance(exc, Terminated) else 130) from None
     progress.stop()
     code = info.exit_code if info.exit_code is not None else 2
+    if info.status != "errored" and not info.totals.get("scenarios") and settings.shard:
+        err.print(f"note: shard {settings.shard} holds no scenario run (there are fewer than shards)",
+                  markup=False, soft_wrap=True)
+        return 0
     if info.status != "errored" and not info.totals.get("scenarios"):
         tags = options.settings.tags
         chosen = f" matches --tags {tags!r}" if tags else " was found"
@@ -338,6 +345,8 @@ def run(
     connect: Annotated[str | None, typer.Option(
         "--connect", envvar="HARNESS_CONNECT",
         help="take every browser from this Playwright browser server (`playwright run-server`; ws://...)")] = None,
+    run_id: Annotated[str | None, typer.Option(
+        "--run-id", help="the run's id (default: the time and the app); shards of one CI run can share one")] = None,
     shard: Annotated[str | None, typer.Option(
         "--shard", help="I/N: run the I-th of N shares of the scenario runs, balanced by the history's "
                         "durations (else by count); `harness merge` makes one run of the shards")] = None,
@@ -370,7 +379,7 @@ def run(
     options = RunOptions(_settings(
         paths=[str(p) for p in paths], app=app_name, base_url=base_url, out=out_dir, repeat=repeat, retries=retries,
         workers=workers, tags=tags, trace=trace, trace_detail=trace_detail, browser_path=browser_path, headed=headed,
-        grid=grid, connect=connect, shard=shard,
+        grid=grid, connect=connect, shard=shard, run_id=run_id,
         step_timeout_ms=step_timeout, quiet_ms=quiet_ms, app_version=app_version, probes=probes, a11y=a11y, env=env,
         labels=list(label or []), history=str(history) if history else None, allure_dir=allure_dir,
         allure_history=allure_history))
@@ -398,6 +407,50 @@ def _option(loc: tuple[int | str, ...]) -> str:
     field = str(loc[0]) if loc else ""
     name = OPTION_OF.get(field, "--" + field.replace("_", "-"))
     return ".".join([name, *map(str, loc[1:])])
+
+
+@app.command()
+def merge(
+    shard_dirs: Annotated[list[Path], typer.Argument(help="the shards' run folders (harness run --shard I/N)")],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="the merged run's folder")],
+    history: HistoryOpt = None,
+    allure_dir: AllureDirOpt = None,
+    fail_on_findings: FindingsFailOpt = "never",
+    baseline: BaselineOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Make one run of a run's shards: every shard's steps, findings and guides computed on the whole.
+
+    One history registration, one report.html, junit.xml, summary.md (and Allure results with
+    --allure-dir). Shards of different apps, versions or settings are refused; a missing shard
+    leaves the run incomplete, named in run.json (exit 2). Merging again replaces the folder.
+
+    Example: harness merge reports/shard-1 reports/shard-2 reports/shard-3 --out reports/merged
+    """
+    from harness.pipeline import merge_shards
+
+    try:
+        parse_fail_on(fail_on_findings)
+        check_history_store(history)
+        info = merge_shards(shard_dirs, out_dir, str(history) if history else None, allure_dir=allure_dir)
+    except HarnessError as exc:
+        raise _fail(exc) from None
+    run_dir = out_dir.resolve()
+    code = info.exit_code if info.exit_code is not None else 2
+    if info.error:
+        err.print(f"error: {info.error}", markup=False, soft_wrap=True)
+        code = max(code, 2)
+    code = max(code, _findings_code(run_dir, fail_on_findings))
+    if baseline and info.status != "errored":
+        code = max(code, _compare_after_run(run_dir, baseline, str(history) if history else None, None, json_out))
+    if info.unwritten:
+        code = max(code, 2)
+        err.print(unwritten_message(info.unwritten, run_dir), markup=False, soft_wrap=True)
+    if json_out:
+        print(json.dumps({"run_dir": str(run_dir), "exit_code": code, **info.model_dump(mode="json")}, indent=2))
+    else:
+        _summary(info, run_dir)
+    raise typer.Exit(code)
 
 
 @app.command()

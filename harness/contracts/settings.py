@@ -8,6 +8,7 @@ its ``--harness-*`` options. Secrets never go in: passwords come from the enviro
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -22,6 +23,29 @@ TraceDetail = Literal["light", "full"]
 TRACE_DETAILS: tuple[TraceDetail, ...] = ("light", "full")
 ReplayOrder = Literal["interleave", "grouped"]
 ORDERS: tuple[ReplayOrder, ...] = ("interleave", "grouped")
+
+
+@dataclass(frozen=True, slots=True)
+class ShardSpec:
+    """``I/N``: the I-th (from 1) of N shares."""
+
+    index: int
+    count: int
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
+
+
+def parse_shard(text: str) -> ShardSpec:
+    """``"2/3"`` as a :class:`ShardSpec`.
+
+    Raises:
+        ValueError: For anything but ``I/N`` with 1 <= I <= N.
+    """
+    index, sep, count = text.partition("/")
+    if not (sep and index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count)):
+        raise ValueError(f"bad shard {text!r}: give I/N with 1 <= I <= N, such as 2/3")
+    return ShardSpec(int(index), int(count))
 
 
 class Viewport(BaseModel):
@@ -114,9 +138,7 @@ class RunSettings(BaseModel):
         if self.grid and self.connect:
             raise ValueError("give --grid or --connect, not both")
         if self.shard:
-            index, count = map(int, self.shard.split("/"))
-            if index > count:
-                raise ValueError(f"shard {self.shard}: the index must be 1 to {count}")
+            parse_shard(self.shard)
         return self
 
 

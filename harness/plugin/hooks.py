@@ -121,8 +121,14 @@ def _open_run(config: pytest.Config, cfg: CollectConfig) -> None:
                  "step_timeout_ms": settings.step_timeout_ms, "quiet_ms": settings.quiet_ms,
                  "probes": cfg.probes, "a11y": cfg.a11y,
                  "workers": getattr(config.option, "numprocesses", None) or 1,
-                 "retries": getattr(config.option, "reruns", 0) or 0, **allure},
+                 "retries": getattr(config.option, "reruns", 0) or 0, **allure,
+                 **({"shard": settings.shard} if settings.shard else {})},
     ))
+    if settings.shard:  # every process of the run splits alike, from the same durations
+        from harness.collect.shard import history_weights, write_weights
+        from harness.runfolder.io import history_dir
+
+        write_weights(run_dir, history_weights(history_dir(run_dir, settings.history), cfg.profile.name))
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -176,10 +182,31 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Interleave the replays of the scenarios (see ``harness.collect.order``)."""
+    """Interleave the replays of the scenarios (see ``harness.collect.order``); keep the shard's share."""
     cfg = config_of(config)
     if cfg and cfg.repeat > 1 and cfg.order == "interleave":
         items[:] = interleave(items, _replay_index)
+    if cfg and cfg.settings.shard:
+        _keep_shard(config, cfg, items)
+
+
+def _keep_shard(config: pytest.Config, cfg: CollectConfig, items: list[pytest.Item]) -> None:
+    """Deselect every scenario run outside the shard (``harness.collect.shard``)."""
+    from harness.collect.shard import read_weights, scenario_id, split
+    from harness.compat import example_row, scenario_template
+    from harness.contracts.settings import parse_shard
+    from harness.outcomes import example_key
+
+    shard = parse_shard(cfg.settings.shard or "")
+    runs: list[tuple[str, str]] = []
+    for item in items:
+        template = scenario_template(item)
+        feature = recorder.relative_feature(cfg, template.feature.filename) if template else item.nodeid
+        runs.append((item.nodeid, scenario_id(feature, template.name if template else item.name,
+                                              example_key(example_row(item)))))
+    kept = set(split(runs, read_weights(cfg.run_dir), shard.count)[shard.index - 1])
+    config.hook.pytest_deselected(items=[item for item in items if item.nodeid not in kept])
+    items[:] = [item for item in items if item.nodeid in kept]
 
 
 def _replay_index(item: pytest.Item) -> int | None:

@@ -84,7 +84,7 @@ def scenario_fields(cfg: CollectConfig, item: pytest.Item, feature: Feature, nam
     repeat = int(callspec.params.get("harness_repeat", 0)) if callspec else 0
     return {
         "run_id": cfg.run_id, "app": cfg.profile.name, "journey": feature.name or Path(feature.filename).stem,
-        "feature_file": _relative_feature(cfg, feature.filename), "scenario": name, "scenario_line": line,
+        "feature_file": relative_feature(cfg, feature.filename), "scenario": name, "scenario_line": line,
         "scenario_steps": steps, "example": example_row(item), "tags": sorted(tags | feature.tags), "repeat": repeat,
         "worker": cfg.worker, "test_id": item.nodeid, "attempt": attempt(item),
     }
@@ -95,7 +95,7 @@ def attempt(item: pytest.Item) -> int:
     return max(0, int(getattr(item, "execution_count", 1) or 1) - 1)
 
 
-def _relative_feature(cfg: CollectConfig, filename: str) -> str:
+def relative_feature(cfg: CollectConfig, filename: str) -> str:
     """A feature's path relative to the project (the folder above ``journeys/``) when possible."""
     if cfg.profile.source is None:
         return filename

@@ -198,8 +198,13 @@ def git_info(folder: Path) -> tuple[str | None, str | None]:
     return commit, branch
 
 
-def history_dir(run_dir: Path, setting: str | None = None) -> Path | None:
-    """Where a run is registered: ``setting`` (``off``: nowhere), ``$HARNESS_HISTORY``, else beside the run."""
+def history_dir(run_dir: Path, setting: str | None = None, shard: str | None = None) -> Path | None:
+    """Where a run is registered: ``setting`` (``off``: nowhere), ``$HARNESS_HISTORY``, else beside the run.
+
+    A shard (``shard``: its ``I/N``) is registered nowhere: ``harness merge`` registers the shards' one run.
+    """
+    if shard:
+        return None
     value = setting if setting is not None else os.environ.get("HARNESS_HISTORY")
     if value in ("off", "no", "none"):
         return None

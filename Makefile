@@ -8,9 +8,9 @@ STAMP  := $(VENV)/.installed
 ASSETS := harness/report/html/assets
 CHARTS := $(ASSETS)/node_modules/echarts/dist/echarts.common.min.js
 
-.PHONY: setup browser assets java demo test test-fast lint screenshots clean
+.PHONY: setup browser assets java shellcheck demo test test-fast lint screenshots clean
 
-setup: $(STAMP) browser assets java
+setup: $(STAMP) browser assets java shellcheck
 
 # The report's chart library (ECharts), from the npm registry at the version package-lock.json pins.
 assets: $(CHARTS)
@@ -43,6 +43,13 @@ java:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless; \
 	  else echo "note: no Java; the Allure tests need it: sudo apt-get install -y default-jre-headless"; fi; }
 
+# actionlint runs ShellCheck on the run: scripts of docs/ci/github-actions.yml (tests/test_ci_templates.py).
+shellcheck:
+	@command -v shellcheck >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck; \
+	  else echo "note: no ShellCheck; the CI template tests need it: sudo apt-get install -y shellcheck"; fi; }
+
 demo: setup
 	$(BIN)/harness demo
 
@@ -50,7 +57,7 @@ test: setup lint
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 # The fast tier: every test that starts no browser, no harness run and no server-backed check (not marked e2e).
-test-fast: lint assets
+test-fast: lint assets shellcheck
 	$(BIN)/python -m pytest -m "not e2e" -n 2
 
 screenshots: setup

@@ -22,7 +22,7 @@ from harness.collect.guide_journeys import check_after_steps
 from harness.collect.journey_guides import finish as finish_guides
 from harness.collect.runner import Finish, check_reachable
 from harness.contracts.comparison import COMPARISON_JSON, SUMMARY_MD, Comparison
-from harness.contracts.guides import GUIDES_JSON, GuidesFile
+from harness.contracts.guides import GUIDES_JSON, GUIDES_JSONL, GuidesFile
 from harness.contracts.records import (
     FINDINGS_JSON,
     HISTORY_ENTRY,
@@ -225,16 +225,7 @@ def merge_shards(folders: Sequence[Path], out: Path, history: str | None = None,
     try:
         info = merge.write_merged(shards, staging, out, merge.merged_run_id(shards), missing,
                                   allure_dir.resolve() if allure_dir else None)
-        unwritten: dict[str, str] = {}
-        try:
-            try:
-                _summarise_guides(staging, info, _saved_settings(staging))
-            except HarnessError:  # merged on another machine than the shards ran on: the profile found anew
-                _summarise_guides(staging, info, None)
-        except HarnessError as exc:
-            note(f"harness: guides.json not written: {exc}")
-        except OSError as exc:
-            unwritten[GUIDES_JSON] = describe(exc)
+        unwritten = _merged_guides(staging, info)
         status = merge.shard_status(shards, missing)
         info = finish_run(staging, exitstatus=ExitCode.OK if status is None else ExitCode.INTERRUPTED, build=build,
                           status=status, unwritten=unwritten, ended_at=merge.latest_end(shards))
@@ -247,6 +238,26 @@ def merge_shards(folders: Sequence[Path], out: Path, history: str | None = None,
         if not _attempt(failed, HISTORY_ENTRY, lambda: register(out, store)):
             info = _name_unwritten(out, info, failed)
     return info
+
+
+def _merged_guides(run_dir: Path, info: RunInfo) -> dict[str, str]:
+    """``guides.json`` of a merged run, from its shards' guide results (their profile, else the app's found anew).
+
+    Returns:
+        ``{guides.json: the error}`` when it could not be written, else nothing.
+    """
+    if not (run_dir / GUIDES_JSONL).is_file():
+        return {}
+    try:
+        try:
+            _summarise_guides(run_dir, info, _saved_settings(run_dir))
+        except HarnessError:  # merged on another machine than the shards ran on: the profile found anew
+            _summarise_guides(run_dir, info, None)
+    except HarnessError as exc:
+        note(f"harness: guides.json not written: {exc}")
+    except OSError as exc:
+        return {GUIDES_JSON: describe(exc)}
+    return {}
 
 
 def audit_folder(run_dir: Path, baseline: Path | None = None, app: str | None = None,

@@ -80,21 +80,21 @@ def test_expected_durations_are_the_median_replay_time_in_steps() -> None:
 
 def test_history_weights_come_from_the_apps_complete_runs(tmp_path: Path) -> None:
     history = tmp_path / "history"
-    assert history_weights(history, "demo") == {}
+    assert history_weights(history, "demo") == ({}, [])
     for run_id, app, ms in (("r1", "demo", 50.0), ("r2", "other", 5000.0)):
         folder = run_folder(tmp_path / run_id, [rec(i, duration_ms=ms) for i in range(3)], app=app, run_id=run_id)
         info = RunInfo.model_validate_json((folder / RUN_FILE).read_text())
         write_run_info(folder, info.model_copy(update={"status": "complete", "ended_at": info.started_at}))
         register(folder, history)
-    weights = history_weights(history, "demo")
-    assert list(weights.values()) == [150.0]
+    weights, basis = history_weights(history, "demo")
+    assert list(weights.values()) == [150.0] and basis == ["r1"]
 
 
 # --- merging -----------------------------------------------------------------------------------
 
 
 def _shard(root: Path, index: int, count: int, scenario: str, *, status: str = "passed", run_id: str = "ci-1",
-           app_version: str = "1.0", repeat: int = 1) -> Path:
+           app_version: str = "1.0", repeat: int = 1, basis: tuple[str, ...] = ("r1",)) -> Path:
     folder = root / f"shard-{index}"
     records = [rec(i, status=status if i == 2 else "passed", scenario=scenario, scenario_steps=3) for i in range(3)]
     run_folder(folder, records, app="nowhere-app", run_id=run_id, features=["f.feature"])
@@ -102,7 +102,7 @@ def _shard(root: Path, index: int, count: int, scenario: str, *, status: str = "
     write_run_info(folder, info.model_copy(update={
         "app_version": app_version, "status": "complete", "exit_code": 0,
         "started_at": f"2026-01-01T00:00:0{index}+00:00", "ended_at": f"2026-01-01T00:01:0{index}+00:00",
-        "options": {"repeat": repeat, "shard": f"{index}/{count}"}}))
+        "options": {"repeat": repeat, "shard": f"{index}/{count}", "shard_basis": list(basis)}}))
     write_settings(folder / "settings.json", RunSettings(
         app="nowhere-app", root=root / f"checkout-{index}", out=folder, run_id=run_id, shard=f"{index}/{count}",
         repeat=repeat, paths=[str(root / f"checkout-{index}" / "f.feature")]))
@@ -122,7 +122,7 @@ def test_merged_shards_are_one_run_with_every_step_and_one_history_entry(tmp_pat
     assert info.started_at == "2026-01-01T00:00:01+00:00" and info.ended_at == "2026-01-01T00:01:03+00:00"
     saved = json.loads((out / RUN_FILE).read_text())
     assert saved["merged_from"] == {"1/3": "shard-1", "2/3": "shard-2", "3/3": "shard-3"}
-    assert "shard" not in saved["options"]
+    assert "shard" not in saved["options"] and "shard_basis" not in saved["options"]
     lines = [json.loads(x) for x in (out / "steps.jsonl").read_text().splitlines()]
     assert [x["scenario"] for x in lines[::3]] == ["Scenario 1", "Scenario 2", "Scenario 3"]
     assert {x["run_id"] for x in lines} == {"ci-1"}
@@ -159,6 +159,7 @@ def test_a_missing_shard_leaves_the_run_incomplete_and_named(tmp_path: Path) -> 
 @pytest.mark.parametrize(("change", "message"), [
     ({"app_version": "2.0"}, "app_version"),
     ({"repeat": 3}, "repeat"),
+    ({"basis": ("r1", "r2")}, "split from the history's runs"),
     ({"run_id": "ci-2"}, None),  # a run id of its own is fine: the merged run takes the first's with -merged
 ])
 def test_shards_of_different_runs_are_refused(tmp_path: Path, change: dict[str, object], message: str | None) -> None:
@@ -179,7 +180,7 @@ def test_what_is_no_set_of_shards_is_refused(tmp_path: Path) -> None:
     plain = run_folder(tmp_path / "plain", [rec(0)], app="nowhere-app", run_id="ci-1")
     with pytest.raises(HarnessError, match="no shard"):
         merge_shards([one, plain], tmp_path / "merged", history="off")
-    with pytest.raises(HarnessError, match="no run.json"):
+    with pytest.raises(HarnessError, match=r"no run\.json"):
         merge_shards([one, tmp_path / "nothing"], tmp_path / "merged", history="off")
     (tmp_path / "busy").mkdir()
     (tmp_path / "busy" / "notes.txt").write_text("mine")

@@ -97,14 +97,16 @@ def read_weights(run_dir: Path) -> dict[str, float]:
     return {str(k): float(v) for k, v in json.loads(path.read_text(encoding="utf-8")).items()}
 
 
-def history_weights(history: Path | None, app: str) -> dict[str, float]:
-    """Expected durations from the app's :data:`RECENT_RUNS` latest complete runs in ``history``.
+def history_weights(history: Path | None, app: str) -> tuple[dict[str, float], list[str]]:
+    """Expected durations from the app's :data:`RECENT_RUNS` latest complete runs in ``history``, and those runs.
 
-    Empty when there is no history or it knows no run of the app (the shards then split by count).
-    An unreadable history is no reason to stop a run: it also gives an empty answer.
+    The runs are the split's basis: shards that read different histories (a CI cache restored at
+    different times) split differently, and ``harness merge`` refuses them for it. Empty when there is
+    no history or it knows no run of the app (the shards then split by count). An unreadable history
+    is no reason to stop a run: it also gives an empty answer.
     """
     if history is None or not history.is_dir():
-        return {}
+        return {}, []
     from harness.outcomes import canonical_example
     from harness.runfolder.history import HistoryError, load_history_steps, read_index
 
@@ -112,10 +114,11 @@ def history_weights(history: Path | None, app: str) -> dict[str, float]:
         index = read_index(history)
         runs = index[(index["app"] == app) & (index["status"] == "complete")].tail(RECENT_RUNS)
         if runs.empty:
-            return {}
-        frame = load_history_steps(history, list(runs["run_id"]), columns=[
+            return {}, []
+        basis = sorted(map(str, runs["run_id"]))
+        frame = load_history_steps(history, basis, columns=[
             "run_id", "feature_file", "scenario", "example", "repeat", "attempt", "duration_ms"])
     except (HistoryError, OSError, ValueError):
-        return {}
+        return {}, []
     frame["example"] = frame["example"].map(canonical_example)
-    return expected_durations(cast("list[dict[str, Any]]", frame.to_dict("records")))
+    return expected_durations(cast("list[dict[str, Any]]", frame.to_dict("records"))), basis

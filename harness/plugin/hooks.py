@@ -111,6 +111,14 @@ def _open_run(config: pytest.Config, cfg: CollectConfig) -> None:
         allure = {"allure_dir": str(settings.allure_dir),
                   "allure_history": str(settings.allure_history) if settings.allure_history else None,
                   "profile": str(cfg.profile.source) if cfg.profile.source else None}
+    basis: dict[str, object] = {}
+    if settings.shard:  # every process of the run splits alike, from the same durations
+        from harness.collect.shard import history_weights, write_weights
+        from harness.runfolder.io import history_dir
+
+        weights, runs = history_weights(history_dir(run_dir, settings.history), cfg.profile.name)
+        write_weights(run_dir, weights)
+        basis = {"shard": settings.shard, "shard_basis": runs}
     write_run_info(run_dir, RunInfo(
         run_id=cfg.run_id, app=cfg.profile.name, app_title=cfg.profile.title,
         app_version=settings.app_version or cfg.profile.version_label,
@@ -121,14 +129,8 @@ def _open_run(config: pytest.Config, cfg: CollectConfig) -> None:
                  "step_timeout_ms": settings.step_timeout_ms, "quiet_ms": settings.quiet_ms,
                  "probes": cfg.probes, "a11y": cfg.a11y,
                  "workers": getattr(config.option, "numprocesses", None) or 1,
-                 "retries": getattr(config.option, "reruns", 0) or 0, **allure,
-                 **({"shard": settings.shard} if settings.shard else {})},
+                 "retries": getattr(config.option, "reruns", 0) or 0, **allure, **basis},
     ))
-    if settings.shard:  # every process of the run splits alike, from the same durations
-        from harness.collect.shard import history_weights, write_weights
-        from harness.runfolder.io import history_dir
-
-        write_weights(run_dir, history_weights(history_dir(run_dir, settings.history), cfg.profile.name))
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -72,10 +72,12 @@ def _comparable(shard: Shard) -> dict[str, object]:
     """What must be the same in every shard of a run: the app, version, URL and every setting but the shard's own."""
     alike: dict[str, object] = {key: getattr(shard.info, key) for key in ALIKE}
     alike["shards"] = shard.spec.count
+    alike["split from the history's runs"] = shard.info.options.get("shard_basis")
     if shard.settings is not None:
         root = str(shard.settings.root)
         values = shard.settings.model_dump(mode="json", exclude=set(PER_SHARD))
-        alike.update(json.loads(json.dumps(values).replace(json.dumps(root)[1:-1], "<root>")))
+        values = json.loads(json.dumps(values).replace(json.dumps(root)[1:-1], "<root>"))
+        alike.update({f"settings.{k}": v for k, v in values.items()})
     else:
         alike.update({f"options.{k}": v for k, v in shard.info.options.items() if k != "shard"})
     return alike
@@ -96,7 +98,8 @@ def check_shards(shards: Sequence[Shard]) -> list[str]:
         if differ:
             shown = "; ".join(f"{k}: {first.get(k)!r} in {shards[0].folder.name}, {other.get(k)!r} in "
                               f"{shard.folder.name}" for k in differ[:4])
-            raise HarnessError(f"these shards are not of one run ({shown}); merge the shards of one run only")
+            raise HarnessError(f"these shards are not of one run ({shown}); merge the shards of one run only (shards "
+                               "that read different histories split differently: give them all the same one)")
     seen: dict[int, Path] = {}
     for shard in shards:
         if shard.spec.index in seen:
@@ -176,7 +179,8 @@ def write_merged(shards: Sequence[Shard], folder: Path, out: Path, run_id: str, 
     if missing:
         errors.insert(0, f"shard{'s' if len(missing) > 1 else ''} {', '.join(missing)} missing: "
                          f"their scenario runs are not in this run")
-    options = {k: v for k, v in first.info.options.items() if k not in ("shard", "allure_dir", "allure_history")}
+    options = {k: v for k, v in first.info.options.items()
+               if k not in ("shard", "shard_basis", "allure_dir", "allure_history")}
     if allure_dir is not None:
         options["allure_dir"] = str(allure_dir)
     info = first.info.model_copy(update={

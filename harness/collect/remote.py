@@ -34,6 +34,8 @@ from harness.redaction import without_credentials
 from harness.spec.remote import ENV_CONNECT, ENV_GRID
 
 if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
     from harness.contracts.settings import RunSettings
 
 SELENIUM_ENV = "SELENIUM_REMOTE_URL"
@@ -43,6 +45,8 @@ GRID_LAUNCH_TIMEOUT_MS = 330_000
 """How long a grid session request may wait: more than the grid's own queue timeout (300 s by
 default), so that the grid says it is full rather than Playwright's clock."""
 CONNECT_TIMEOUT_MS = 60_000
+LIVENESS_MS = 3_000
+"""How long a remote page has to answer a trivial call after a failed step before its browser counts as lost."""
 BROWSER_LOST = "browser_lost"
 """The ``error_kind`` of a step whose browser went away under it (a grid node or a server gone)."""
 _CLOSED = ("has been closed", "Target closed", "Browser closed", "Connection closed", "WebSocket",
@@ -75,7 +79,7 @@ class Remote:
         """``text`` (a driver's error) with the URL's credentials replaced by the endpoint."""
         text = text.replace(self.url, self.endpoint).replace(self.url.rstrip("/"), self.endpoint.rstrip("/"))
         parts = urlsplit(self.url)
-        for secret in (parts.password, parts.username, parts.query):
+        for secret in (parts.password, parts.query):  # a user name alone is no secret (and may be a word)
             if secret:
                 text = text.replace(secret, "[redacted]").replace(unquote(secret), "[redacted]")
         return text
@@ -285,3 +289,18 @@ def launch_error(remote: Remote, exc: BaseException) -> str:
 def looks_lost(text: str) -> bool:
     """Whether a Playwright error says the browser or its connection went away."""
     return any(needle in text for needle in _CLOSED)
+
+
+def lost_connection(browser: Browser, page: Page, message: str) -> bool:
+    """Whether a remote browser is gone: disconnected, said closed by ``message``, or its page silent.
+
+    The page is asked the least question with a :data:`LIVENESS_MS` timeout: a page stuck in a script
+    counts as lost too (the watchdog, which would tell them apart, cannot see a remote browser).
+    """
+    try:
+        if not browser.is_connected() or looks_lost(message):
+            return True
+        page.wait_for_function("() => true", timeout=LIVENESS_MS)
+    except Exception:
+        return True
+    return False

@@ -8,6 +8,7 @@ run keeps every step that finished.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -20,7 +21,7 @@ import pytest
 
 from harness.collect.journey import Journey, StepFailure, StepNotes, classify_playwright_error
 from harness.collect.probes import notable
-from harness.collect.remote import BROWSER_LOST, looks_lost
+from harness.collect.remote import BROWSER_LOST, lost_connection
 from harness.collect.signals import NAVIGATION_CANCELLED, leaving_cancelled
 from harness.collect.watchdog import UNRESPONSIVE, Section, step_limit_s
 from harness.compat import example_row, scenario_template
@@ -310,19 +311,20 @@ def failed(cfg: CollectConfig, state: ScenarioState, scenario: Scenario, step: S
 def remote_browser_lost(cfg: CollectConfig, journey: Journey, message: str) -> str | None:
     """Why the step failed when its remote browser went away under it (a grid node or a server gone), else None.
 
-    Gone: Playwright says the browser is no longer connected, or its error says the browser or its
-    connection closed. A local browser's loss is told by the watchdog, or by Playwright's own words.
+    Gone: Playwright says the browser is no longer connected, its error says the connection closed, or
+    the page does not answer a trivial call within :data:`~harness.collect.remote.LIVENESS_MS` (a grid's
+    router keeps the connection of a dead node open: every call would wait for its timeout). A lost
+    browser is closed here, so that the scenario's end does not wait on it and the worker's
+    :class:`~harness.collect.browser.Launcher` takes a new one for the next scenario.
     """
     remote = cfg.settings.grid or cfg.settings.connect
-    if not remote:
-        return None
     browser = journey.context.browser
-    try:
-        gone = browser is not None and not browser.is_connected()
-    except Exception:  # the connection is gone with it
-        gone = True
-    if not gone and not looks_lost(message):
+    if not remote or browser is None:
         return None
+    if not lost_connection(browser, journey.page, message):
+        return None
+    with contextlib.suppress(Exception):  # drops the dead connection at once
+        browser.close()
     if cfg.settings.grid:
         return (f"the remote browser was lost: the Selenium Grid at {without_credentials(remote)} lost the node "
                 "or the browser of this scenario during the step")

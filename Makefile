@@ -8,9 +8,9 @@ STAMP  := $(VENV)/.installed
 ASSETS := harness/report/html/assets
 CHARTS := $(ASSETS)/node_modules/echarts/dist/echarts.common.min.js
 
-.PHONY: setup browser assets java demo test test-fast lint screenshots clean
+.PHONY: setup browser assets java chromedriver demo test test-fast lint screenshots clean
 
-setup: $(STAMP) browser assets java
+setup: $(STAMP) browser assets java chromedriver
 
 # The report's chart library (ECharts), from the npm registry at the version package-lock.json pins.
 assets: $(CHARTS)
@@ -42,6 +42,13 @@ java:
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless; \
 	  else echo "note: no Java; the Allure tests need it: sudo apt-get install -y default-jre-headless"; fi; }
+
+# Debian's chromedriver: the Selenium Grid nodes of the grid tests (tests/support/selenium_grid.py) drive Chromium with it.
+chromedriver: browser
+	@test -x /usr/bin/chromedriver || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium-driver; \
+	  else echo "note: no chromedriver; the grid tests need it: sudo apt-get install -y chromium-driver"; fi; }
 
 demo: setup
 	$(BIN)/harness demo

@@ -8,9 +8,9 @@ STAMP  := $(VENV)/.installed
 ASSETS := harness/report/html/assets
 CHARTS := $(ASSETS)/node_modules/echarts/dist/echarts.common.min.js
 
-.PHONY: setup browser assets java shellcheck demo test test-fast lint screenshots clean
+.PHONY: setup browser assets java shellcheck chromedriver demo test test-fast lint screenshots clean
 
-setup: $(STAMP) browser assets java shellcheck
+setup: $(STAMP) browser assets java shellcheck chromedriver
 
 # The report's chart library (ECharts), from the npm registry at the version package-lock.json pins.
 assets: $(CHARTS)
@@ -49,6 +49,13 @@ shellcheck:
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck; \
 	  else echo "note: no ShellCheck; the CI template tests need it: sudo apt-get install -y shellcheck"; fi; }
+
+# Debian's chromedriver: the Selenium Grid nodes of the grid tests (tests/support/selenium_grid.py) drive Chromium with it.
+chromedriver: browser
+	@test -x /usr/bin/chromedriver || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium-driver; \
+	  else echo "note: no chromedriver; the grid tests need it: sudo apt-get install -y chromium-driver"; fi; }
 
 demo: setup
 	$(BIN)/harness demo

@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable
 from functools import cached_property
 from typing import Any
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote, quote_plus, urlsplit, urlunsplit
 
 LABEL = "[redacted-{}]"
 """What takes the place of a secret: its number among the run's secrets, from 1."""
@@ -179,3 +179,24 @@ def _form_pattern(form: str) -> str:
         last = match.end()
     parts.append(re.escape(form[last:]))
     return "".join(parts)
+
+
+def without_credentials(url: str) -> str:
+    """``url`` fit to be shown and written: its user and password (``user:pass@``) and its query left out.
+
+    A Selenium Grid or a browser service takes its credentials in the URL's user part or in its
+    query (``?token=...``); neither reaches ``run.json``, a log or a message. What is left names the
+    endpoint: scheme, host, port and path (a query is shown as ``?...``).
+    """
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname or ""
+        port = parts.port
+    except ValueError:  # not a URL at all: show nothing of it that could be a secret
+        return "(not a URL)"
+    if not parts.scheme or not host:
+        return "(not a URL)" if "@" in url or "?" in url else url
+    netloc = f"[{host}]" if ":" in host else host
+    if port is not None:
+        netloc += f":{port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, "..." if parts.query else "", ""))

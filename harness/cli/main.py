@@ -71,6 +71,12 @@ AllureDirOpt = Annotated[Path | None, typer.Option("--allure-dir", help="write A
                                                   "(allure-pytest-bdd, plus guides, friction, categories)")]
 AllureHistoryOpt = Annotated[Path | None, typer.Option("--allure-history", help="a previous Allure report folder: "
                                                        "its history/ is carried over, so Allure's trends go on")]
+GridOpt = Annotated[str | None, typer.Option(
+    "--grid", help="take every browser from this Selenium Grid 4 (its router's URL, http(s)://...); else "
+                   "$HARNESS_GRID, else grid in [tool.harness] of pyproject.toml (docs/scale.md)")]
+ConnectOpt = Annotated[str | None, typer.Option(
+    "--connect", help="take every browser from this Playwright browser server (`playwright run-server`, ws://...); "
+                      "else $HARNESS_CONNECT, else connect in [tool.harness] of pyproject.toml")]
 FindingsFailOpt = Annotated[str, typer.Option("--fail-on-findings", help="exit 1 when a friction finding is at "
                                               f"least this severe: {', '.join(FAIL_ON)}")]
 
@@ -141,6 +147,9 @@ def _summary(info: RunInfo, run_dir: Path) -> None:
                        or o in ("passed", "failed"))
     out.print(f"{counts} ({t.get('scenarios', 0)} scenarios, {t.get('replays', 0)} replays, {t.get('steps', 0)} "
               f"steps; run {info.status})", markup=False)
+    if info.browser_endpoint:
+        source = "Selenium Grid" if info.browser_source == "grid" else "Playwright server"
+        out.print(f"Browsers from the {source} at {info.browser_endpoint}", markup=False, soft_wrap=True)
     from harness.runfolder.findings import read_findings
 
     findings = read_findings(run_dir)
@@ -339,12 +348,8 @@ def run(
         "--trace-detail", help="light: actions, console, network; full: also DOM snapshots and screenshots "
                                "(each action about 10 ms slower, inside the step times)")] = DEFAULTS.trace_detail,
     browser_path: BrowserOpt = None,
-    grid: Annotated[str | None, typer.Option(
-        "--grid", envvar="HARNESS_GRID",
-        help="take every browser from this Selenium Grid 4 (its router's URL; also [tool.harness] grid)")] = None,
-    connect: Annotated[str | None, typer.Option(
-        "--connect", envvar="HARNESS_CONNECT",
-        help="take every browser from this Playwright browser server (`playwright run-server`; ws://...)")] = None,
+    grid: GridOpt = None,
+    connect: ConnectOpt = None,
     run_id: Annotated[str | None, typer.Option(
         "--run-id", help="the run's id (default: the time and the app); shards of one CI run can share one")] = None,
     shard: Annotated[str | None, typer.Option(
@@ -376,6 +381,7 @@ def run(
     """
     from harness.collect.runner import RunOptions
 
+    grid, connect = _browser_endpoints(grid, connect, Path.cwd())
     options = RunOptions(_settings(
         paths=[str(p) for p in paths], app=app_name, base_url=base_url, out=out_dir, repeat=repeat, retries=retries,
         workers=workers, tags=tags, trace=trace, trace_detail=trace_detail, browser_path=browser_path, headed=headed,
@@ -400,6 +406,16 @@ def _settings(**values: object) -> RunSettings:
         problems = "; ".join(f"{_option(e['loc'])}: {e['msg']}" if e["loc"] else e["msg"].removeprefix("Value error, ")
                              for e in exc.errors())
         raise _fail(HarnessError(f"bad option: {problems}")) from None
+
+
+def _browser_endpoints(grid: str | None, connect: str | None, root: Path) -> tuple[str | None, str | None]:
+    """``--grid``/``--connect``, else ``HARNESS_GRID``/``HARNESS_CONNECT``, else ``[tool.harness]`` (bad: exit 2)."""
+    from harness.spec.remote import browser_endpoints
+
+    try:
+        return browser_endpoints(grid, connect, os.environ, root)
+    except HarnessError as exc:
+        raise _fail(exc) from None
 
 
 def _option(loc: tuple[int | str, ...]) -> str:
@@ -550,6 +566,8 @@ def demo(
     repeat: RepeatOpt = DEFAULTS.repeat,
     workers: WorkersOpt = DEFAULTS.workers,
     browser_path: BrowserOpt = None,
+    grid: GridOpt = None,
+    connect: ConnectOpt = None,
     latency_ms: Annotated[int, typer.Option("--latency-ms", help="extra latency on every request")] = 0,
     tags: TagsOpt = None,
     step_timeout: TimeoutOpt = DEFAULTS.step_timeout_ms,
@@ -575,6 +593,7 @@ def demo(
     features = root / "features" / "demo"
     if not features.is_dir():
         raise _fail(HarnessError("run `harness demo` from the project folder (features/demo not found)", root))
+    grid, connect = _browser_endpoints(grid, connect, root)
     run_id = new_run_id("demo")
     run_dir = out_dir or root / "reports" / run_id
     try:  # before the demo app starts
@@ -586,7 +605,8 @@ def demo(
         out.print(f"Demo app v{version} at {server.url}", markup=False)
         options = RunOptions(_settings(
             paths=[str(features)], app="demo", base_url=server.url, out=run_dir, run_id=run_id, repeat=repeat,
-            workers=workers, browser_path=browser_path, root=root, tags=tags, step_timeout_ms=step_timeout,
+            workers=workers, browser_path=browser_path, grid=grid, connect=connect, root=root, tags=tags,
+            step_timeout_ms=step_timeout,
             app_version=title, probes=probes, a11y=a11y, labels=list(label or []),
             history=str(history) if history else None, allure_dir=allure_dir, allure_history=allure_history))
         code = _run(options, json_out=False, fail_on_findings=fail_on_findings)

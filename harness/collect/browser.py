@@ -21,6 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
 
+from harness.collect.remote import (
+    CONNECT_TIMEOUT_MS,
+    GRID_LAUNCH_TIMEOUT_MS,
+    Remote,
+    connect_headers,
+    launch_error,
+)
 from harness.errors import BrowserNotFound, HarnessError
 
 if TYPE_CHECKING:
@@ -154,44 +161,67 @@ class Launcher:
     """A worker's Chromium: launched when first asked for, and launched again when it was lost.
 
     A browser that crashed or was killed mid-run costs the scenario it was running; the next
-    scenario gets a new one instead of failing at set-up like every scenario after it.
+    scenario gets a new one instead of failing at set-up like every scenario after it. With a
+    ``remote``, each browser comes from a Selenium Grid (a new session; a lost node's sessions
+    go to the others) or from a Playwright server, never from this machine.
 
     Args:
-        pw: The worker's Playwright.
-        choice: The Chromium to launch.
+        pw: The worker's Playwright (started inside :func:`harness.collect.remote.driver_env` for a grid).
+        choice: The Chromium to launch (with a server: its path on the server's machine, if given).
         headless: Run without a window.
         extra_args: More Chromium switches (the watchdog's marker).
+        remote: Where the browsers come from (``None``: this machine).
     """
 
-    def __init__(self, pw: Playwright, choice: BrowserChoice, headless: bool, extra_args: Sequence[str] = ()) -> None:
+    def __init__(self, pw: Playwright, choice: BrowserChoice, headless: bool, extra_args: Sequence[str] = (),
+                 remote: Remote | None = None) -> None:
         self.choice = choice
+        self.remote = remote
         self.relaunches = 0
         self._pw = pw
         self._options = launch_options(choice, headless, extra_args)
         self._browser: Browser | None = None
 
+    @property
+    def what(self) -> str:
+        """The browser in words: ``Chromium /usr/bin/chromium``, ``the remote browser of the Selenium Grid at URL``."""
+        if self.remote is not None:
+            return f"the remote browser of {self.remote.what}"
+        return f"Chromium {self.choice.path or '(Playwright bundled)'}"
+
     def browser(self) -> Browser:
         """A connected browser: the current one, or a new one when it is gone.
 
         Raises:
-            HarnessError: Chromium could not be launched.
+            HarnessError: Chromium could not be launched (or no remote gave one).
         """
         if self._browser is not None and self._browser.is_connected():
             return self._browser
         if self._browser is not None:
             self.relaunches += 1
-            warnings.warn(BrowserRelaunched(f"Chromium was lost (crashed or killed); launched again "
-                                            f"({self.relaunches}) for the next scenario"), stacklevel=2)
-        try:
-            self._browser = self._pw.chromium.launch(**self._options)
-        except Exception as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise HarnessError(f"could not launch Chromium {self.choice.path or '(Playwright bundled)'}: "
-                               f"{first}") from None
+            warnings.warn(BrowserRelaunched(f"{self.what} was lost (crashed, killed, or its node or server gone); "
+                                            f"a new one ({self.relaunches}) for the next scenario"), stacklevel=2)
+        self._browser = self._start()
         return self._browser
 
+    def _start(self) -> Browser:
+        remote = self.remote
+        try:
+            if remote is None:
+                return self._pw.chromium.launch(**self._options)
+            if remote.kind == "grid":  # the node's stereotype names the binary: no executable path is sent
+                return self._pw.chromium.launch(headless=self._options.get("headless", True),
+                                                args=self._options.get("args", []), timeout=GRID_LAUNCH_TIMEOUT_MS)
+            return self._pw.chromium.connect(remote.url, timeout=CONNECT_TIMEOUT_MS,
+                                             headers=connect_headers(self._options))
+        except Exception as exc:
+            if remote is not None:
+                raise HarnessError(launch_error(remote, exc)) from None
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise HarnessError(f"could not launch {self.what}: {first}") from None
+
     def close(self) -> None:
-        """Close the browser if it is still there."""
+        """Close the browser if it is still there (a grid's session is ended with it)."""
         if self._browser is not None and self._browser.is_connected():
             with contextlib.suppress(Exception):  # it may die while closing: nothing is left to do
                 self._browser.close()

@@ -26,6 +26,7 @@ from typing import IO, NoReturn
 
 from harness.collect.browser import check_browser
 from harness.collect.config import new_run_id
+from harness.collect.remote import check_remote, child_env, public_settings, remote_of
 from harness.collect.steps import load_journeys
 from harness.collect.stopping import die_with_parent, stop_group
 from harness.contracts.records import RUN_FILE, STEPS_JSONL, RunInfo, StepRecord
@@ -87,7 +88,11 @@ def prepare(options: RunOptions) -> Prepared:
     run_dir = (settings.out or settings.root / "reports" / run_id).resolve()
     if (run_dir / RUN_FILE).exists():
         raise HarnessError("this folder already holds a run; pick another --out (or remove it)", run_dir)
-    check_browser(settings.browser_path, headless=not settings.headed)
+    remote = remote_of(settings)
+    if remote is not None:  # a grid with a chrome node, a server that listens; no browser is started
+        check_remote(remote)
+    else:
+        check_browser(settings.browser_path, headless=not settings.headed)
     check_reachable(base_url)
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
@@ -183,10 +188,11 @@ def execute(options: RunOptions, prepared: Prepared, on_records: Callable[[list[
         test_file = Path(tmp) / "test_harness_journeys.py"
         test_file.write_text(TEST_MODULE.format(features=[str(p) for p in prepared.features]))
         (Path(tmp) / "pytest.ini").write_text("[pytest]\naddopts =\n")
-        settings_file = write_settings(prepared.run_dir / SETTINGS_FILE, resolved_settings(options, prepared))
+        settings_file = write_settings(prepared.run_dir / SETTINGS_FILE,  # a grid's credentials: in env only
+                                       public_settings(resolved_settings(options, prepared)))
         log = (prepared.run_dir / "pytest.log").open("w", encoding="utf-8")
         env = {k: v for k, v in os.environ.items() if k not in INHERITED_NOT_PASSED}
-        env.update({**options.extra_env, "PYTHONUNBUFFERED": "1"})
+        env.update({**child_env(options.settings), **options.extra_env, "PYTHONUNBUFFERED": "1"})
         proc = start_pytest(pytest_command(options, prepared, settings_file, test_file), log, options.settings.root,
                             env)
         position = 0

@@ -15,6 +15,12 @@ watches each step and each scenario set-up from outside, through the operating s
 
 The watchdog only reads and signals processes: it never calls Playwright, whose sync API
 belongs to the thread that started it.
+
+A remote browser (a Selenium Grid node's, a Playwright server's) runs in processes this one cannot
+see: even on the same machine they are the node's children, not this worker's, and ending them is
+the node's business. The watchdog of a worker with remote browsers is idle (``local=False``): it
+keeps no thread, looks at no process, signals none and never fires; a stuck remote page is
+bounded by Playwright's timeouts alone.
 """
 
 from __future__ import annotations
@@ -136,10 +142,13 @@ class Watchdog:
         token: The browser's marker (:func:`marker_arg`), given to Chromium at launch.
         step_timeout_ms: The step timeout: a renderer busy for this plus ``grace_s`` is stuck.
         grace_s: The margin over the step timeout, and the wait before the browser is ended too.
+        local: The browser runs here, a descendant of this process; ``False`` (a remote browser): the
+            watchdog stays idle (no thread, no process looked at or ended, nothing ever fired).
     """
 
-    def __init__(self, token: str, step_timeout_ms: float, grace_s: float = GRACE_S) -> None:
+    def __init__(self, token: str, step_timeout_ms: float, grace_s: float = GRACE_S, local: bool = True) -> None:
         self.token = token
+        self.local = local
         self.grace_s = grace_s
         self.busy_window_s = step_timeout_ms / 1000 + grace_s
         self._section: Section | None = None
@@ -147,7 +156,8 @@ class Watchdog:
         self._wake = threading.Event()
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="harness-watchdog", daemon=True)
-        self._thread.start()
+        if local:
+            self._thread.start()
 
     def begin(self, what: str, hard_limit_s: float | None = None) -> Section:
         """Start watching a section (one at a time); its ``fired`` will say what had to be ended."""
@@ -176,7 +186,8 @@ class Watchdog:
         """End the thread (at the end of the worker's session): at once, even in the middle of a tick."""
         self._stopped.set()
         self._wake.set()
-        self._thread.join(timeout=2)
+        if self._thread.is_alive():
+            self._thread.join(timeout=2)
 
     def _loop(self) -> None:
         while not self._stopped.is_set():

@@ -305,6 +305,11 @@ class RunInfo(BaseModel):
     browser_name: str | None = None
     browser_version: str | None = None
     browser_path: str | None = None
+    browser_source: str | None = None
+    """Where the browsers came from: ``explicit``, ``playwright``, ``system`` (this machine), ``grid`` (a
+    Selenium Grid 4) or ``server`` (a Playwright browser server)."""
+    browser_endpoint: str | None = None
+    """The grid's or server's URL, without its credentials (``None``: this machine's browsers)."""
     harness_version: str
     git_commit: str | None = None
     git_branch: str | None = None

@@ -57,19 +57,30 @@ def harness_config(request: pytest.FixtureRequest) -> CollectConfig:
 
 @pytest.fixture(scope="session")
 def harness_launcher(harness_config: CollectConfig) -> Iterator[Launcher]:
-    """The worker's Chromium, found by :func:`harness.collect.browser.resolve_browser`, launched once
-    and again after a crash; the run stops when none can be launched."""
+    """The worker's Chromium, launched once and again after a crash; the run stops when none can be had.
+
+    It comes from where the settings say (:mod:`harness.collect.remote`): a Selenium Grid (``grid``),
+    a Playwright server (``connect``), else this machine (:func:`harness.collect.browser.resolve_browser`).
+    """
     from playwright.sync_api import sync_playwright
 
-    from harness.collect.browser import Launcher, resolve_browser
+    from harness.collect.browser import BrowserChoice, Launcher, resolve_browser
+    from harness.collect.remote import driver_env, remote_of
 
     cfg = harness_config
-    with sync_playwright() as pw:
-        try:
-            choice = resolve_browser(cfg.browser_path, pw, headless=not cfg.headed)
-        except HarnessError as exc:
-            stop_run(cfg, str(exc))
-        launcher = Launcher(pw, choice, headless=not cfg.headed, extra_args=[marker_arg(cfg.browser_token)])
+    remote = remote_of(cfg.settings)
+    with driver_env(remote):  # the driver reads SELENIUM_REMOTE_URL once, at its start
+        pw = sync_playwright().start()
+    try:
+        if remote is not None:
+            choice = BrowserChoice(cfg.browser_path if remote.kind == "server" else None, remote.kind)
+        else:
+            try:
+                choice = resolve_browser(cfg.browser_path, pw, headless=not cfg.headed)
+            except HarnessError as exc:
+                stop_run(cfg, str(exc))
+        launcher = Launcher(pw, choice, headless=not cfg.headed, extra_args=[marker_arg(cfg.browser_token)],
+                            remote=remote)
         try:
             browser = launcher.browser()
         except HarnessError as exc:
@@ -77,9 +88,12 @@ def harness_launcher(harness_config: CollectConfig) -> Iterator[Launcher]:
         info = cfg.run_dir / BROWSER_INFO
         if not info.exists():
             info.write_text(json.dumps({"browser_name": "chromium", "browser_version": browser.version,
-                                        "browser_path": choice.path, "browser_source": choice.source}))
+                                        "browser_path": choice.path, "browser_source": choice.source,
+                                        "browser_endpoint": remote.endpoint if remote is not None else None}))
         yield launcher
         launcher.close()
+    finally:
+        pw.stop()
 
 
 @pytest.fixture
@@ -94,7 +108,7 @@ def harness_browser(harness_config: CollectConfig, harness_launcher: Launcher) -
 @pytest.fixture(scope="session")
 def harness_watchdog(harness_config: CollectConfig, harness_launcher: Launcher) -> Iterator[Watchdog]:
     """The worker's watchdog over its Chromium (:mod:`harness.collect.watchdog`)."""
-    dog = Watchdog(harness_config.browser_token, harness_config.step_timeout_ms)
+    dog = Watchdog(harness_config.browser_token, harness_config.step_timeout_ms, local=harness_launcher.remote is None)
     yield dog
     dog.stop()
 

@@ -21,6 +21,7 @@ import pytest
 import harness
 from harness.collect.config import ENV_RUN_DIR, ENV_RUN_ID, CollectConfig, new_run_id
 from harness.collect.order import interleave
+from harness.collect.remote import remote_of
 from harness.collect.stopping import interrupt_on_sigterm
 from harness.compat import filter_terminal, read_features_with_or_without_bom
 from harness.contracts.records import RUN_FILE, RunInfo
@@ -106,6 +107,7 @@ def _open_run(config: pytest.Config, cfg: CollectConfig) -> None:
         raise pytest.UsageError(f"{run_dir} already holds a run; pick another --harness-out")
     run_dir.mkdir(parents=True, exist_ok=True)
     commit, branch = git_info(settings.root)
+    remote = remote_of(settings)
     allure: dict[str, object] = {}
     if settings.allure_dir is not None:  # what the report stage needs to finish the run's Allure results
         allure = {"allure_dir": str(settings.allure_dir),
@@ -125,6 +127,8 @@ def _open_run(config: pytest.Config, cfg: CollectConfig) -> None:
         base_url=cfg.base_url, harness_version=harness.__version__, git_commit=commit, git_branch=branch,
         env=settings.env, labels=list(settings.labels), features=list(settings.paths), started_at=now_iso(),
         browser_path=settings.browser_path,
+        browser_source=remote.kind if remote is not None else None,
+        browser_endpoint=remote.endpoint if remote is not None else None,
         options={"repeat": settings.repeat, "trace": settings.trace, "trace_detail": settings.trace_detail,
                  "step_timeout_ms": settings.step_timeout_ms, "quiet_ms": settings.quiet_ms,
                  "probes": cfg.probes, "a11y": cfg.a11y,

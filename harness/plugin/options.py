@@ -9,6 +9,7 @@ are the only ones.
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import pytest
 from harness.contracts.settings import DEFAULTS, ORDERS, TRACE_DETAILS, TRACE_MODES, RunSettings
 from harness.errors import HarnessError
 from harness.runfolder.settings import read_settings
+from harness.spec.remote import browser_endpoints
 
 
 class _Bool(argparse.Action):
@@ -89,10 +91,12 @@ def settings_from(config: pytest.Config) -> RunSettings | None:
     if not app:
         return None
     guides, history = option("--harness-guides"), option("--harness-allure-history")
+    root = Path(option("--harness-root") or Path.cwd())
+    grid, connect = browser_endpoints(option("--harness-grid"), option("--harness-connect"), os.environ, root)
     alluredir = getattr(config.option, "allure_report_dir", None)
     try:
         return RunSettings(
-            app=app, root=Path(option("--harness-root") or Path.cwd()), base_url=option("--harness-base-url"),
+            app=app, root=root, base_url=option("--harness-base-url"),
             out=Path(option("--harness-out")) if option("--harness-out") else None,
             run_id=option("--harness-run-id"), app_version=option("--harness-app-version"),
             env=option("--harness-env"), labels=list(option("--harness-label") or []),
@@ -102,7 +106,7 @@ def settings_from(config: pytest.Config) -> RunSettings | None:
             order=option("--harness-order"), trace=option("--harness-trace"),
             trace_detail=option("--harness-trace-detail"),
             browser_path=option("--harness-browser-path"), headed=option("--harness-headed"),
-            grid=option("--harness-grid"), connect=option("--harness-connect"), shard=option("--harness-shard"),
+            grid=grid, connect=connect, shard=option("--harness-shard"),
             step_timeout_ms=option("--harness-step-timeout"), quiet_ms=option("--harness-quiet-ms"),
             paths=[str(Path(p).resolve()) for p in option("--harness-features")],
             guides=Path(guides).resolve() if guides else None,

@@ -8,6 +8,7 @@ run keeps every step that finished.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -20,6 +21,7 @@ import pytest
 
 from harness.collect.journey import Journey, StepFailure, StepNotes, classify_playwright_error
 from harness.collect.probes import notable
+from harness.collect.remote import BROWSER_LOST, lost_connection
 from harness.collect.signals import NAVIGATION_CANCELLED, leaving_cancelled
 from harness.collect.watchdog import UNRESPONSIVE, Section, step_limit_s
 from harness.compat import example_row, scenario_template
@@ -28,6 +30,7 @@ from harness.errors import describe
 from harness.outcomes import INTERRUPTED
 from harness.plugin.artifacts import ArtifactsRecorder
 from harness.plugin.halt import stop_run
+from harness.redaction import without_credentials
 from harness.runfolder.io import append_record, now_iso, sync_steps
 
 if TYPE_CHECKING:
@@ -291,6 +294,9 @@ def failed(cfg: CollectConfig, state: ScenarioState, scenario: Scenario, step: S
     ended = (watched.fired if watched is not None else None) or state.lost
     if ended:
         message, kind = f"{ended} ({message.splitlines()[0]})", UNRESPONSIVE
+    elif (lost := remote_browser_lost(cfg, state.journey, message)) is not None:
+        message, kind = f"{lost} ({message.splitlines()[0]})", BROWSER_LOST
+        ended = lost
     elif watched is not None and watched.busy_s * 1000 >= state.journey.timeout_ms:
         message = f"{message}\n(the page's script kept it busy for {watched.busy_s:.0f} s: it was not answering)"
     rec = record(cfg, state, scenario, step, "failed", error=message, error_kind=kind)
@@ -300,6 +306,30 @@ def failed(cfg: CollectConfig, state: ScenarioState, scenario: Scenario, step: S
     state.artifacts.failed_step(state.journey.page, rec)
     write(cfg, rec)
     _unwatch(state)
+
+
+def remote_browser_lost(cfg: CollectConfig, journey: Journey, message: str) -> str | None:
+    """Why the step failed when its remote browser went away under it (a grid node or a server gone), else None.
+
+    Gone: Playwright says the browser is no longer connected, its error says the connection closed, or
+    the page does not answer a trivial call within :data:`~harness.collect.remote.LIVENESS_MS` (a grid's
+    router keeps the connection of a dead node open: every call would wait for its timeout). A lost
+    browser is closed here, so that the scenario's end does not wait on it and the worker's
+    :class:`~harness.collect.browser.Launcher` takes a new one for the next scenario.
+    """
+    remote = cfg.settings.grid or cfg.settings.connect
+    browser = journey.context.browser
+    if not remote or browser is None:
+        return None
+    if not lost_connection(browser, journey.page, message):
+        return None
+    with contextlib.suppress(Exception):  # drops the dead connection at once
+        browser.close()
+    if cfg.settings.grid:
+        return (f"the remote browser was lost: the Selenium Grid at {without_credentials(remote)} lost the node "
+                "or the browser of this scenario during the step")
+    return (f"the remote browser was lost: the Playwright server at {without_credentials(remote)} went away "
+            "during the step")
 
 
 def unknown_step(cfg: CollectConfig, state: ScenarioState, scenario: Scenario, step: Step) -> None:

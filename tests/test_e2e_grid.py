@@ -113,7 +113,7 @@ def _kill_during_the_first_scenario(grid: Grid, proc: subprocess.Popen[str], out
     while time.monotonic() < deadline and proc.poll() is None:
         steps = out / "steps.jsonl"
         if steps.exists() and steps.read_text().strip():
-            busy = grid.busy_nodes()
+            busy = [n for n in grid.busy_nodes() if n in grid.nodes]  # a killed node may still be listed
             assert len(busy) == 1, busy
             grid.kill_node(busy[0])
             return busy[0]
@@ -121,9 +121,6 @@ def _kill_during_the_first_scenario(grid: Grid, proc: subprocess.Popen[str], out
     raise AssertionError(f"no step was recorded\n{proc.communicate()}")
 
 
-@pytest.mark.skip(reason="unfinished (issue 17): the router keeps a killed node's CDP connection open, and a "
-                         "Playwright call without a timeout (a probe's evaluate) waits for ever; the idle watchdog "
-                         "of a remote browser cannot end it yet (it would have to end the local driver process)")
 def test_a_node_killed_mid_scenario_costs_that_scenario_and_a_retry_passes_on_the_other(
         grid: Grid, tmp_path: Path) -> None:
     feature = [ROOT / "features" / "demo" / "login.feature"]

@@ -16,7 +16,7 @@ import shutil
 import subprocess
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
@@ -26,8 +26,10 @@ from harness.collect.remote import (
     GRID_LAUNCH_TIMEOUT_MS,
     Remote,
     connect_headers,
+    is_lost,
     launch_error,
 )
+from harness.collect.watchdog import driver_processes
 from harness.errors import BrowserNotFound, HarnessError
 
 if TYPE_CHECKING:
@@ -171,14 +173,16 @@ class Launcher:
         headless: Run without a window.
         extra_args: More Chromium switches (the watchdog's marker).
         remote: Where the browsers come from (``None``: this machine).
+        restart: Starts a new Playwright, for when the watchdog ended the driver (a remote browser gone).
     """
 
     def __init__(self, pw: Playwright, choice: BrowserChoice, headless: bool, extra_args: Sequence[str] = (),
-                 remote: Remote | None = None) -> None:
+                 remote: Remote | None = None, restart: Callable[[], Playwright] | None = None) -> None:
         self.choice = choice
         self.remote = remote
         self.relaunches = 0
         self._pw = pw
+        self._restart = restart
         self._options = launch_options(choice, headless, extra_args)
         self._browser: Browser | None = None
 
@@ -195,7 +199,13 @@ class Launcher:
         Raises:
             HarnessError: Chromium could not be launched (or no remote gave one).
         """
-        if self._browser is not None and self._browser.is_connected():
+        if self._restart is not None and not driver_processes():  # the watchdog ended the driver
+            self._browser = None
+            self._new_driver()
+            self.relaunches += 1
+            warnings.warn(BrowserRelaunched(f"{self.what} stopped answering and its connection was dropped; a new "
+                                            f"one ({self.relaunches}) for the next scenario"), stacklevel=2)
+        if self._browser is not None and self._browser.is_connected() and not is_lost(self._browser):
             return self._browser
         if self._browser is not None:
             self.relaunches += 1
@@ -204,16 +214,27 @@ class Launcher:
         self._browser = self._start()
         return self._browser
 
+    @property
+    def playwright(self) -> Playwright:
+        """The worker's Playwright now (a new one after its driver was ended)."""
+        return self._pw
+
+    def _new_driver(self) -> None:
+        """Stop the old Playwright (its driver is gone) and start a new one."""
+        assert self._restart is not None
+        with contextlib.suppress(Exception):
+            self._pw.stop()
+        self._pw = self._restart()
+
     def _start(self) -> Browser:
-        remote = self.remote
+        remote, pw = self.remote, self._pw
         try:
             if remote is None:
-                return self._pw.chromium.launch(**self._options)
+                return pw.chromium.launch(**self._options)
             if remote.kind == "grid":  # the node's stereotype names the binary: no executable path is sent
-                return self._pw.chromium.launch(headless=self._options.get("headless", True),
-                                                args=self._options.get("args", []), timeout=GRID_LAUNCH_TIMEOUT_MS)
-            return self._pw.chromium.connect(remote.url, timeout=CONNECT_TIMEOUT_MS,
-                                             headers=connect_headers(self._options))
+                return pw.chromium.launch(headless=self._options.get("headless", True),
+                                          args=self._options.get("args", []), timeout=GRID_LAUNCH_TIMEOUT_MS)
+            return pw.chromium.connect(remote.url, timeout=CONNECT_TIMEOUT_MS, headers=connect_headers(self._options))
         except Exception as exc:
             if remote is not None:
                 raise HarnessError(launch_error(remote, exc)) from None
@@ -222,7 +243,7 @@ class Launcher:
 
     def close(self) -> None:
         """Close the browser if it is still there (a grid's session is ended with it)."""
-        if self._browser is not None and self._browser.is_connected():
+        if self._browser is not None and self._browser.is_connected() and not is_lost(self._browser):
             with contextlib.suppress(Exception):  # it may die while closing: nothing is left to do
                 self._browser.close()
 

@@ -286,6 +286,21 @@ def launch_error(remote: Remote, exc: BaseException) -> str:
     return f"{remote.what} gave no browser ({first})"
 
 
+_LOST: set[int] = set()
+"""The ids of the browsers found lost (:func:`mark_lost`): never called again, replaced for the next scenario."""
+
+
+def mark_lost(browser: Browser | None) -> None:
+    """Remember that ``browser`` is gone even if its connection looks open (a grid router's to a dead node)."""
+    if browser is not None:
+        _LOST.add(id(browser))
+
+
+def is_lost(browser: Browser) -> bool:
+    """Whether :func:`mark_lost` was told ``browser`` is gone."""
+    return id(browser) in _LOST
+
+
 def looks_lost(text: str) -> bool:
     """Whether a Playwright error says the browser or its connection went away."""
     return any(needle in text for needle in _CLOSED)

@@ -18,9 +18,13 @@ belongs to the thread that started it.
 
 A remote browser (a Selenium Grid node's, a Playwright server's) runs in processes this one cannot
 see: even on the same machine they are the node's children, not this worker's, and ending them is
-the node's business. The watchdog of a worker with remote browsers is idle (``local=False``): it
-keeps no thread, looks at no process, signals none and never fires; a stuck remote page is
-bounded by Playwright's timeouts alone.
+the node's business. The watchdog of a worker with remote browsers (``local=False``) looks at no
+browser process; it keeps the hard limits alone. A section past its limit there is a call waiting
+on a browser that is gone: a Selenium Grid's router keeps the connection to a dead node's browser
+open, and a Playwright call without a timeout (an ``evaluate``, closing a context) would wait on
+it for ever. The watchdog then ends this worker's Playwright driver process (:func:`driver_processes`):
+the waiting call fails at once, and the worker's :class:`~harness.collect.browser.Launcher` starts
+a new driver and takes a new browser for the next scenario.
 """
 
 from __future__ import annotations
@@ -84,6 +88,17 @@ def browser_processes(token: str, root: int | None = None) -> tuple[list[psutil.
     return browsers, renderers
 
 
+def driver_processes(root: int | None = None) -> list[psutil.Process]:
+    """This process's Playwright drivers: the children that run Playwright's ``run-driver``."""
+    found = []
+    with contextlib.suppress(psutil.Error):
+        for proc in psutil.Process(root or os.getpid()).children():
+            with contextlib.suppress(psutil.Error):
+                if "run-driver" in proc.cmdline():
+                    found.append(proc)
+    return found
+
+
 def _is_renderer(proc: psutil.Process) -> bool:
     with contextlib.suppress(psutil.Error):
         return "--type=renderer" in proc.cmdline()
@@ -142,8 +157,8 @@ class Watchdog:
         token: The browser's marker (:func:`marker_arg`), given to Chromium at launch.
         step_timeout_ms: The step timeout: a renderer busy for this plus ``grace_s`` is stuck.
         grace_s: The margin over the step timeout, and the wait before the browser is ended too.
-        local: The browser runs here, a descendant of this process; ``False`` (a remote browser): the
-            watchdog stays idle (no thread, no process looked at or ended, nothing ever fired).
+        local: The browser runs here, a descendant of this process; ``False`` (a remote browser): only
+            the hard limits are kept, by ending this worker's Playwright driver.
     """
 
     def __init__(self, token: str, step_timeout_ms: float, grace_s: float = GRACE_S, local: bool = True) -> None:
@@ -156,8 +171,7 @@ class Watchdog:
         self._wake = threading.Event()
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="harness-watchdog", daemon=True)
-        if local:
-            self._thread.start()
+        self._thread.start()
 
     def begin(self, what: str, hard_limit_s: float | None = None) -> Section:
         """Start watching a section (one at a time); its ``fired`` will say what had to be ended."""
@@ -206,6 +220,9 @@ class Watchdog:
 
     def _inspect(self, section: Section, now: float) -> None:
         """Sample the renderers' CPU time; end what is stuck."""
+        if not self.local:
+            self._keep_remote_limit(section, now)
+            return
         browsers, renderers = browser_processes(self.token)
         busy = [r for r in renderers if self._busy(section, r, now)]
         if busy and section.fired is None:
@@ -224,6 +241,24 @@ class Watchdog:
             section.escalated = True
             _kill(browsers)
             section.fired += "; the browser did not recover and was ended too (the next scenario gets a new one)"
+
+    def _keep_remote_limit(self, section: Section, now: float) -> None:
+        """A remote browser's section past its hard limit: end the Playwright driver the call waits on.
+
+        The limit is the section's, or twice the busy window (twice the step timeout plus the grace) when
+        that is shorter: no call of a step waits longer than its timeout, and a remote page stuck in a
+        script (which the local watchdog would tell apart) cannot be seen from here anyway.
+        """
+        limit = section.hard_limit_s
+        if limit is not None:
+            limit = min(limit, 2 * self.busy_window_s)
+        if limit is None or now - section.started < limit or section.fired is not None:
+            return
+        _kill(driver_processes())
+        section.escalated = True
+        section.fired = (f"{section.what} did not end within {limit:.0f} s: the remote browser stopped answering "
+                         "(its grid node or server gone?), so the harness dropped its connection (the next "
+                         "scenario gets a new browser)")
 
     def _busy(self, section: Section, proc: psutil.Process, now: float) -> bool:
         """Whether ``proc`` was stuck in a script over the whole busy window.

@@ -17,6 +17,7 @@ from harness.collect.config import CollectConfig
 from harness.collect.journey import Journey
 from harness.collect.journey_guides import JourneyGuides
 from harness.collect.probes import PageProbes
+from harness.collect.remote import is_lost
 from harness.collect.signals import SignalLog
 from harness.collect.tracing import TraceRecorder
 from harness.collect.watchdog import Watchdog, marker_arg, setup_limit_s
@@ -28,7 +29,7 @@ from harness.runfolder.io import BROWSER_INFO
 from harness.spec.guides import guides_dir
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser
+    from playwright.sync_api import Browser, Playwright
 
     from harness.collect.browser import Launcher
 
@@ -69,8 +70,13 @@ def harness_launcher(harness_config: CollectConfig) -> Iterator[Launcher]:
 
     cfg = harness_config
     remote = remote_of(cfg.settings)
-    with driver_env(remote):  # the driver reads SELENIUM_REMOTE_URL once, at its start
-        pw = sync_playwright().start()
+
+    def start() -> Playwright:
+        with driver_env(remote):  # the driver reads SELENIUM_REMOTE_URL once, at its start
+            return sync_playwright().start()
+
+    pw = start()
+    launcher: Launcher | None = None
     try:
         if remote is not None:
             choice = BrowserChoice(cfg.browser_path if remote.kind == "server" else None, remote.kind)
@@ -80,7 +86,7 @@ def harness_launcher(harness_config: CollectConfig) -> Iterator[Launcher]:
             except HarnessError as exc:
                 stop_run(cfg, str(exc))
         launcher = Launcher(pw, choice, headless=not cfg.headed, extra_args=[marker_arg(cfg.browser_token)],
-                            remote=remote)
+                            remote=remote, restart=start if remote is not None else None)
         try:
             browser = launcher.browser()
         except HarnessError as exc:
@@ -93,7 +99,7 @@ def harness_launcher(harness_config: CollectConfig) -> Iterator[Launcher]:
         yield launcher
         launcher.close()
     finally:
-        pw.stop()
+        (launcher.playwright if launcher is not None else pw).stop()
 
 
 @pytest.fixture
@@ -171,5 +177,6 @@ def journey(request: pytest.FixtureRequest, harness_config: CollectConfig, harne
     with harness_watchdog.watch("closing the scenario's browser context", limit):
         if request.node.stash.get(STATE_KEY, None) is None:  # not a scenario (or it never started): stop the trace
             tracer.finish(False, cfg.run_dir / ARTIFACTS_DIR / slug(request.node.nodeid, cfg.secrets), cfg.secrets)
-        with contextlib.suppress(Exception):  # a browser lost during the scenario has nothing left to close
-            context.close()
+        if not is_lost(harness_browser):  # a remote browser found gone: its dead connection would not answer
+            with contextlib.suppress(Exception):  # a browser lost during the scenario has nothing left to close
+                context.close()

@@ -8,7 +8,6 @@ run keeps every step that finished.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import re
@@ -21,7 +20,7 @@ import pytest
 
 from harness.collect.journey import Journey, StepFailure, StepNotes, classify_playwright_error
 from harness.collect.probes import notable
-from harness.collect.remote import BROWSER_LOST, lost_connection
+from harness.collect.remote import BROWSER_LOST, lost_connection, mark_lost
 from harness.collect.signals import NAVIGATION_CANCELLED, leaving_cancelled
 from harness.collect.watchdog import UNRESPONSIVE, Section, step_limit_s
 from harness.compat import example_row, scenario_template
@@ -292,7 +291,10 @@ def failed(cfg: CollectConfig, state: ScenarioState, scenario: Scenario, step: S
     message, kind = error_text(exception)
     watched = state.watched
     ended = (watched.fired if watched is not None else None) or state.lost
-    if ended:
+    if ended and _remote(cfg):  # only the lost connection could keep a remote call waiting past its limit
+        mark_lost(state.journey.context.browser)
+        message, kind = f"{_lost_words(cfg)} ({ended})", BROWSER_LOST
+    elif ended:
         message, kind = f"{ended} ({message.splitlines()[0]})", UNRESPONSIVE
     elif (lost := remote_browser_lost(cfg, state.journey, message)) is not None:
         message, kind = f"{lost} ({message.splitlines()[0]})", BROWSER_LOST
@@ -303,9 +305,24 @@ def failed(cfg: CollectConfig, state: ScenarioState, scenario: Scenario, step: S
     if not ended and (cancelled := leaving_cancelled(rec.signals)):
         rec.error, rec.error_kind = f"{cancelled} ({message.splitlines()[0]})", NAVIGATION_CANCELLED
     state.failed = True
-    state.artifacts.failed_step(state.journey.page, rec)
+    if kind != BROWSER_LOST:  # a lost browser has no page to take a picture of
+        state.artifacts.failed_step(state.journey.page, rec)
     write(cfg, rec)
     _unwatch(state)
+
+
+def _remote(cfg: CollectConfig) -> str | None:
+    """The run's grid or server URL, when its browsers are remote."""
+    return cfg.settings.grid or cfg.settings.connect
+
+
+def _lost_words(cfg: CollectConfig) -> str:
+    """What the step's record says of a remote browser gone during it."""
+    remote = without_credentials(_remote(cfg) or "")
+    if cfg.settings.grid:
+        return (f"the remote browser was lost: the Selenium Grid at {remote} lost the node or the browser of "
+                "this scenario during the step")
+    return f"the remote browser was lost: the Playwright server at {remote} went away during the step"
 
 
 def remote_browser_lost(cfg: CollectConfig, journey: Journey, message: str) -> str | None:
@@ -314,22 +331,16 @@ def remote_browser_lost(cfg: CollectConfig, journey: Journey, message: str) -> s
     Gone: Playwright says the browser is no longer connected, its error says the connection closed, or
     the page does not answer a trivial call within :data:`~harness.collect.remote.LIVENESS_MS` (a grid's
     router keeps the connection of a dead node open: every call would wait for its timeout). A lost
-    browser is closed here, so that the scenario's end does not wait on it and the worker's
-    :class:`~harness.collect.browser.Launcher` takes a new one for the next scenario.
+    browser is marked lost here (:func:`~harness.collect.remote.mark_lost`): the scenario's end does not
+    wait on it and the worker's :class:`~harness.collect.browser.Launcher` takes a new one for the next scenario.
     """
-    remote = cfg.settings.grid or cfg.settings.connect
     browser = journey.context.browser
-    if not remote or browser is None:
+    if not _remote(cfg) or browser is None:
         return None
     if not lost_connection(browser, journey.page, message):
         return None
-    with contextlib.suppress(Exception):  # drops the dead connection at once
-        browser.close()
-    if cfg.settings.grid:
-        return (f"the remote browser was lost: the Selenium Grid at {without_credentials(remote)} lost the node "
-                "or the browser of this scenario during the step")
-    return (f"the remote browser was lost: the Playwright server at {without_credentials(remote)} went away "
-            "during the step")
+    mark_lost(browser)  # never called again: closing it could wait on the dead connection for ever
+    return _lost_words(cfg)
 
 
 def unknown_step(cfg: CollectConfig, state: ScenarioState, scenario: Scenario, step: Step) -> None:

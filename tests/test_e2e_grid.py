@@ -128,7 +128,7 @@ def test_a_node_killed_mid_scenario_costs_that_scenario_and_a_retry_passes_on_th
         out = tmp_path / "killed"
         env = {k: v for k, v in env_with_secrets().items() if k not in NO_REMOTE}
         cmd = [sys.executable, "-m", "harness.cli", "run", *map(str, feature), "--app", "demo", "--base-url",
-               slow.url, "--out", str(out), "--history", "off", "--grid", grid.url, "--step-timeout", "4000"]
+               slow.url, "--out", str(out), "--history", "off", "--grid", grid.url, "--step-timeout", "3000"]
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         _kill_during_the_first_scenario(grid, proc, out)
         stdout, stderr = proc.communicate(timeout=300)

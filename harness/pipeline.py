@@ -412,7 +412,8 @@ def check_guides(profile: AppProfile, folder: Path, guides: list[Guide], baselin
                  base_url: str | None, out_dir: Path, policy: tuple[str, ...], min_score: float | None,
                  app_version: str | None, browser_path: str | None, headed: bool, timeout_ms: float,
                  write_fixes: bool, features: Path, on_step: Any = None,
-                 allure_dir: Path | None = None) -> tuple[GuidesFile, Path, FixesPatch | None]:
+                 allure_dir: Path | None = None, grid: str | None = None,
+                 connect: str | None = None) -> tuple[GuidesFile, Path, FixesPatch | None]:
     """Check guides on the app: their pages, then the journeys that reach ``after:`` steps; write every output.
 
     Returns:
@@ -430,7 +431,7 @@ def check_guides(profile: AppProfile, folder: Path, guides: list[Guide], baselin
     stamp = datetime.now(UTC)
     run = GuideRun(profile=profile, guides=guides, guides_folder=folder, base_url=url, out_dir=out_dir,
                    baselines=baselines, browser_path=browser_path, headed=headed, timeout_ms=timeout_ms,
-                   min_score=min_score, on_step=on_step)
+                   min_score=min_score, on_step=on_step, grid=grid, connect=connect)
     started = time.perf_counter()
     results = check(run)
     results += check_after_steps(run, features, app_version or profile.version_label, journeys_finisher())

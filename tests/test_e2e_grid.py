@@ -217,3 +217,20 @@ def test_a_playwright_server_gives_the_browsers_and_an_unreachable_one_is_one_me
                "--out", tmp_path / "gone", env=NO_REMOTE)
     said = " ".join(done.stderr.split())
     assert done.returncode == 2 and f"the Playwright server at ws://127.0.0.1:{port}/ is unreachable" in said, said
+
+
+def test_the_guide_check_takes_its_browser_from_the_grid_too(grid: Grid, demo_url: str, tmp_path: Path) -> None:
+    env = {k: v for k, v in env_with_secrets().items() if k not in NO_REMOTE}
+
+    def check(out: Path, *args: str) -> dict[tuple[str, str], str]:
+        done = subprocess.run([sys.executable, "-m", "harness.cli", "guides", "check", "--app", "demo", "--base-url",
+                               demo_url, "--out", str(out), *args], cwd=ROOT, capture_output=True, text=True,
+                              timeout=300, env=env)
+        assert done.returncode == 0, done.stdout + done.stderr
+        data = json.loads((out / "guides.json").read_text())
+        return {(g["id"], s["id"]): s["status"] for g in data["guides"] for s in g["steps"]}
+
+    sessions_before = grid.sessions_started()
+    remote = check(tmp_path / "grid", "--grid", grid.url)
+    assert grid.sessions_started() > sessions_before  # the check's browser was the grid's
+    assert remote == check(tmp_path / "local") and set(remote.values()) == {"ok"}

@@ -96,7 +96,8 @@ def test_history_weights_come_from_the_apps_complete_runs(tmp_path: Path) -> Non
 def _shard(root: Path, index: int, count: int, scenario: str, *, status: str = "passed", run_id: str = "ci-1",
            app_version: str = "1.0", repeat: int = 1, basis: tuple[str, ...] = ("r1",)) -> Path:
     folder = root / f"shard-{index}"
-    records = [rec(i, status=status if i == 2 else "passed", scenario=scenario, scenario_steps=3) for i in range(3)]
+    records = [rec(i, status=status if i == 2 else "passed", scenario=scenario, scenario_steps=3,
+                   test_id=f"test_harness_journeys.py::test_{scenario.lower().replace(' ', '_')}") for i in range(3)]
     run_folder(folder, records, app="nowhere-app", run_id=run_id, features=["f.feature"])
     info = RunInfo.model_validate_json((folder / RUN_FILE).read_text())
     write_run_info(folder, info.model_copy(update={
@@ -187,3 +188,12 @@ def test_what_is_no_set_of_shards_is_refused(tmp_path: Path) -> None:
     with pytest.raises(HarnessError, match="something else than a merged run"):
         merge_shards([one], tmp_path / "busy", history="off")
     assert (tmp_path / "busy" / "notes.txt").read_text() == "mine"
+
+
+def test_merged_shards_write_the_runs_allure_results_when_asked(tmp_path: Path) -> None:
+    shards = [_shard(tmp_path, i, 2, f"Scenario {i}", status="failed" if i == 2 else "passed") for i in (1, 2)]
+    allure = tmp_path / "allure-results"
+    merge_shards(shards, tmp_path / "merged", history="off", allure_dir=allure)
+    results = [json.loads(p.read_text()) for p in allure.glob("*-result.json")]
+    assert sorted((r["name"], r["status"]) for r in results) == [("Scenario 1", "passed"), ("Scenario 2", "failed")]
+    assert json.loads((tmp_path / "merged" / RUN_FILE).read_text())["options"]["allure_dir"] == str(allure.resolve())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -37,3 +37,13 @@ def fail(exc: HarnessError) -> typer.Exit:
     if len(problems) > 1:
         err.print(f"{len(problems)} problems; nothing was run.")
     return typer.Exit(exc.exit_code)
+
+
+GridOpt = Annotated[str | None, typer.Option(
+    "--grid", help="take every browser from this Selenium Grid 4 (its router's URL, http(s)://...); else "
+                   "$HARNESS_GRID, else grid in [tool.harness] of pyproject.toml (docs/scale.md)")]
+"""Where every browser comes from: a Selenium Grid 4 (``harness.spec.remote``, ``docs/scale.md``)."""
+ConnectOpt = Annotated[str | None, typer.Option(
+    "--connect", help="take every browser from this Playwright browser server (`playwright run-server`, ws://...); "
+                      "else $HARNESS_CONNECT, else connect in [tool.harness] of pyproject.toml")]
+"""Where every browser comes from: a Playwright browser server."""

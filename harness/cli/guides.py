@@ -12,7 +12,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from harness.cli.common import err, fail, out
+from harness.cli.common import ConnectOpt, GridOpt, err, fail, out
 from harness.errors import HarnessError
 
 if TYPE_CHECKING:
@@ -193,6 +193,8 @@ def check(
     allure_dir: Annotated[Path | None, typer.Option("--allure-dir", help="also write Allure results (one per "
                                                     "guide) into this folder")] = None,
     browser_path: BrowserOpt = None,
+    grid: GridOpt = None,
+    connect: ConnectOpt = None,
     headed: HeadedOpt = False,
     timeout: TimeoutOpt = 15_000,
 ) -> None:
@@ -207,9 +209,10 @@ def check(
     try:
         policy = parse_fail_on(fail_on)
         profile, folder, loaded = _load(app_name, guides, only)
+        remote = browser_endpoints(grid, connect, Path.cwd())
         data = _check(profile, folder, loaded, base_url, out_dir, policy, min_score, app_version, browser_path,
                       headed, timeout, write_fixes, json_out, features or Path("features") / profile.name,
-                      allure_dir)
+                      allure_dir, remote)
     except HarnessError as exc:
         raise fail(exc) from None
     raise typer.Exit(1 if data.status == "failed" else 0)
@@ -218,7 +221,7 @@ def check(
 def _check(profile: Any, folder: Path, loaded: list[Any], base_url: str | None, out_dir: Path | None,
            policy: tuple[str, ...], min_score: float | None, app_version: str | None, browser_path: str | None,
            headed: bool, timeout: float, write_fixes: bool, json_out: bool, features: Path,
-           allure_dir: Path | None = None) -> GuidesFile:
+           allure_dir: Path | None = None, remote: tuple[str | None, str | None] = (None, None)) -> GuidesFile:
     from harness.pipeline import check_guides
     from harness.spec.guide_baseline import load_baselines
 
@@ -240,7 +243,8 @@ def _check(profile: Any, folder: Path, loaded: list[Any], base_url: str | None, 
     data, written, patch = check_guides(
         profile, folder, loaded, baselines, base_url=base_url, out_dir=folder_out, policy=policy,
         min_score=min_score, app_version=app_version, browser_path=browser_path, headed=headed, timeout_ms=timeout,
-        write_fixes=write_fixes, features=features, on_step=_progress(json_out), allure_dir=allure_dir)
+        write_fixes=write_fixes, features=features, on_step=_progress(json_out), allure_dir=allure_dir,
+        grid=remote[0], connect=remote[1])
     if json_out:
         sys.stdout.write(written.read_text(encoding="utf-8"))
     else:
@@ -248,6 +252,17 @@ def _check(profile: Any, folder: Path, loaded: list[Any], base_url: str | None, 
     if patch is not None and patch.skipped and json_out:
         _not_patched(patch, err)
     return data
+
+
+def browser_endpoints(grid: str | None, connect: str | None, root: Path) -> tuple[str | None, str | None]:
+    """``--grid``/``--connect``, else ``HARNESS_GRID``/``HARNESS_CONNECT``, else ``[tool.harness]`` of ``root``.
+
+    Raises:
+        SpecError: A URL of the wrong scheme, or a bad ``[tool.harness]``.
+    """
+    from harness.spec.remote import browser_endpoints as resolve
+
+    return resolve(grid, connect, os.environ, root)
 
 
 def _not_patched(patch: FixesPatch, console: Any) -> None:
@@ -329,7 +344,8 @@ def _summary(data: GuidesFile, folder: Path, patch: FixesPatch | None, allure_di
             _not_patched(patch, out)
 
 
-def demo_guides(base_url: str, run_dir: Path, app_version: str, browser_path: str | None) -> int:
+def demo_guides(base_url: str, run_dir: Path, app_version: str, browser_path: str | None, grid: str | None = None,
+                connect: str | None = None) -> int:
     """Check the demo guides into a demo run's folder (its report gains the guide-health section).
 
     Returns:
@@ -340,7 +356,7 @@ def demo_guides(base_url: str, run_dir: Path, app_version: str, browser_path: st
     try:
         profile, folder, loaded = _load("demo", None, None)
         data = _check(profile, folder, loaded, base_url, run_dir, parse_fail_on(None), None, app_version,
-                      browser_path, False, 15_000, False, False, Path("features") / "demo")
+                      browser_path, False, 15_000, False, False, Path("features") / "demo", None, (grid, connect))
     except HarnessError as exc:
         fail(exc)
         return 2

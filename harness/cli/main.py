@@ -23,11 +23,11 @@ from rich.text import Text
 
 from harness import __version__
 from harness.cli.audit import FAIL_ON, audit, failing, parse_fail_on, print_findings
-from harness.cli.common import err, out
+from harness.cli.common import ConnectOpt, GridOpt, err, out
 from harness.cli.common import fail as _fail
 from harness.cli.compare import BaselineOpt, HistoryOpt, compare, history_app, print_comparison, run_compare
 from harness.cli.folders import check_allure_history, check_history_store, check_run_folders
-from harness.cli.guides import demo_guides, guides_app
+from harness.cli.guides import browser_endpoints, demo_guides, guides_app
 from harness.collect.config import new_run_id
 from harness.contracts.records import RunInfo, RunStatus, StepRecord
 from harness.contracts.settings import DEFAULTS, RunSettings
@@ -71,12 +71,6 @@ AllureDirOpt = Annotated[Path | None, typer.Option("--allure-dir", help="write A
                                                   "(allure-pytest-bdd, plus guides, friction, categories)")]
 AllureHistoryOpt = Annotated[Path | None, typer.Option("--allure-history", help="a previous Allure report folder: "
                                                        "its history/ is carried over, so Allure's trends go on")]
-GridOpt = Annotated[str | None, typer.Option(
-    "--grid", help="take every browser from this Selenium Grid 4 (its router's URL, http(s)://...); else "
-                   "$HARNESS_GRID, else grid in [tool.harness] of pyproject.toml (docs/scale.md)")]
-ConnectOpt = Annotated[str | None, typer.Option(
-    "--connect", help="take every browser from this Playwright browser server (`playwright run-server`, ws://...); "
-                      "else $HARNESS_CONNECT, else connect in [tool.harness] of pyproject.toml")]
 FindingsFailOpt = Annotated[str, typer.Option("--fail-on-findings", help="exit 1 when a friction finding is at "
                                               f"least this severe: {', '.join(FAIL_ON)}")]
 
@@ -410,10 +404,8 @@ def _settings(**values: object) -> RunSettings:
 
 def _browser_endpoints(grid: str | None, connect: str | None, root: Path) -> tuple[str | None, str | None]:
     """``--grid``/``--connect``, else ``HARNESS_GRID``/``HARNESS_CONNECT``, else ``[tool.harness]`` (bad: exit 2)."""
-    from harness.spec.remote import browser_endpoints
-
     try:
-        return browser_endpoints(grid, connect, os.environ, root)
+        return browser_endpoints(grid, connect, root)
     except HarnessError as exc:
         raise _fail(exc) from None
 
@@ -612,7 +604,7 @@ def demo(
         code = _run(options, json_out=False, fail_on_findings=fail_on_findings)
         if code in (0, 1) and not (run_dir / "guides.jsonl").exists():
             out.print("Checking the demo guides (journeys/demo/guides) against the same app...", markup=False)
-            code = max(code, demo_guides(server.url, run_dir, title, browser_path))
+            code = max(code, demo_guides(server.url, run_dir, title, browser_path, grid, connect))
             _refresh_history(run_dir, options.settings.history)
     if baseline and code in (0, 1):  # after the guide check, so the comparison sees the guides too
         code = max(code, _compare_after_run(run_dir, baseline, options.settings.history, options.settings.app,

@@ -16,7 +16,7 @@ import shutil
 import subprocess
 import sys
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
@@ -26,6 +26,7 @@ from harness.collect.remote import (
     GRID_LAUNCH_TIMEOUT_MS,
     Remote,
     connect_headers,
+    driver_env,
     is_lost,
     launch_error,
 )
@@ -246,6 +247,38 @@ class Launcher:
         if self._browser is not None and self._browser.is_connected() and not is_lost(self._browser):
             with contextlib.suppress(Exception):  # it may die while closing: nothing is left to do
                 self._browser.close()
+
+
+def choose(pw: Playwright, browser_path: str | None, headless: bool, remote: Remote | None) -> BrowserChoice:
+    """The browser to take: a remote's (with a server, ``browser_path`` is its path there), else a local one.
+
+    Raises:
+        BrowserNotFound: No local Chromium (:func:`resolve_browser`).
+    """
+    if remote is not None:
+        return BrowserChoice(browser_path if remote.kind == "server" else None, remote.kind)
+    return resolve_browser(browser_path, pw, headless=headless)
+
+
+@contextlib.contextmanager
+def launched(browser_path: str | None, headless: bool, remote: Remote | None = None) -> Iterator[Browser]:
+    """One browser for a check outside a run (a guide check): local, or from a grid or a server.
+
+    Raises:
+        HarnessError: No Chromium, or none could be had (the message says from where and why).
+    """
+    from playwright.sync_api import sync_playwright
+
+    with driver_env(remote):
+        pw = sync_playwright().start()
+    launcher = None
+    try:
+        launcher = Launcher(pw, choose(pw, browser_path, headless, remote), headless, remote=remote)
+        yield launcher.browser()
+    finally:
+        if launcher is not None:
+            launcher.close()
+        pw.stop()
 
 
 def _apt_install(packages: str, what: str) -> bool:

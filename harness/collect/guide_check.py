@@ -24,7 +24,8 @@ from urllib.parse import urldefrag, urlparse
 
 from harness.collect import anchors as probe_js
 from harness.collect.anchors import Anchor
-from harness.collect.browser import launch_options, resolve_browser
+from harness.collect.browser import launched
+from harness.collect.remote import remote_from
 from harness.contracts.guides import (
     Alternative,
     Evidence,
@@ -61,6 +62,8 @@ class GuideRun:
         out_dir: The output folder of a check (screenshots, ``guides.jsonl``).
         baselines: Baselines by guide id (a check compares against them).
         browser_path: An explicit Chromium.
+        grid: A Selenium Grid 4 the browser is taken from (its URL, credentials included).
+        connect: A Playwright browser server the browser is taken from (its ws URL).
         headed: Show the browser.
         timeout_ms: Page-load timeout.
         screenshots: Take evidence screenshots of steps that are not ok.
@@ -77,6 +80,8 @@ class GuideRun:
     out_dir: Path | None = None
     baselines: dict[str, Baseline] = field(default_factory=dict)
     browser_path: str | None = None
+    grid: str | None = None
+    connect: str | None = None
     headed: bool = False
     timeout_ms: float = 15_000
     screenshots: bool = True
@@ -115,19 +120,9 @@ def placed_steps(run: GuideRun) -> dict[tuple[str | None, str], list[PlacedStep]
 # --- browser ---------------------------------------------------------------------------
 @contextmanager
 def _browser(run: GuideRun) -> Iterator[Browser]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        choice = resolve_browser(run.browser_path, pw, headless=not run.headed)
-        try:
-            browser = pw.chromium.launch(**launch_options(choice, headless=not run.headed))
-        except Exception as exc:
-            raise HarnessError(f"could not start Chromium ({choice.path or choice.source}): "
-                               f"{str(exc).splitlines()[0]}") from None
-        try:
-            yield browser
-        finally:
-            browser.close()
+    """The check's browser: from the grid or server the run names, else a local Chromium."""
+    with launched(run.browser_path, not run.headed, remote_from(run.grid, run.connect)) as browser:
+        yield browser
 
 
 class _Contexts:

@@ -64,7 +64,8 @@ def check_after_steps(run: GuideRun, features_dir: Path, app_version: str | None
     journeys_dir = run.out_dir / JOURNEYS_DIR
     options = RunOptions(RunSettings(
         paths=[str(f) for f in files], app=str(run.profile.source), base_url=run.base_url, out=journeys_dir,
-        app_version=app_version, browser_path=run.browser_path, headed=run.headed, guides=run.guides_folder))
+        app_version=app_version, browser_path=run.browser_path, grid=run.grid, connect=run.connect, headed=run.headed,
+        guides=run.guides_folder))
     prepared = prepare(options)
     info = execute(options, prepared, on_records or (lambda records: None), finish)
     seen = {(r.guide, r.id): r for r in read_guide_steps(journeys_dir)}

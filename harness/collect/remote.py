@@ -100,6 +100,13 @@ def remote_of(settings: RunSettings, environ: Mapping[str, str] | None = None) -
     return None
 
 
+def remote_from(grid: str | None, connect: str | None) -> Remote | None:
+    """A grid's or server's URL as a :class:`Remote` (``None``: neither: browsers of this machine)."""
+    if grid:
+        return Remote("grid", grid)
+    return Remote("server", connect) if connect else None
+
+
 def child_env(settings: RunSettings) -> dict[str, str]:
     """The variables that hand a run's pytest the full URL (credentials included) outside its settings file."""
     env = {}

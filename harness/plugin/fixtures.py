@@ -65,7 +65,7 @@ def harness_launcher(harness_config: CollectConfig) -> Iterator[Launcher]:
     """
     from playwright.sync_api import sync_playwright
 
-    from harness.collect.browser import BrowserChoice, Launcher, resolve_browser
+    from harness.collect.browser import Launcher, choose
     from harness.collect.remote import driver_env, remote_of
 
     cfg = harness_config
@@ -78,13 +78,10 @@ def harness_launcher(harness_config: CollectConfig) -> Iterator[Launcher]:
     pw = start()
     launcher: Launcher | None = None
     try:
-        if remote is not None:
-            choice = BrowserChoice(cfg.browser_path if remote.kind == "server" else None, remote.kind)
-        else:
-            try:
-                choice = resolve_browser(cfg.browser_path, pw, headless=not cfg.headed)
-            except HarnessError as exc:
-                stop_run(cfg, str(exc))
+        try:
+            choice = choose(pw, cfg.browser_path, not cfg.headed, remote)
+        except HarnessError as exc:
+            stop_run(cfg, str(exc))
         launcher = Launcher(pw, choice, headless=not cfg.headed, extra_args=[marker_arg(cfg.browser_token)],
                             remote=remote, restart=start if remote is not None else None)
         try:

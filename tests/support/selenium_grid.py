@@ -145,6 +145,11 @@ class Grid:
         value = status(self.url) or {}
         return [n["uri"] for n in value.get("nodes", []) if any(s.get("session") for s in n.get("slots", []))]
 
+    def sessions_started(self) -> int:
+        """How many sessions the grid's distributor has created so far (from the hub's log)."""
+        log = self.folder / "hub.log"
+        return log.read_text(errors="replace").count("Session created by the Distributor") if log.exists() else 0
+
     def kill_node(self, url: str) -> None:
         """SIGKILL a node's JVM and everything it started (chromedriver, Chromium): a machine gone."""
         proc = self.nodes.pop(url)

@@ -115,7 +115,7 @@ def test_a_browser_killed_mid_run_is_launched_again_for_the_next_scenario(tmp_pa
     assert by_step["the browser dies", 1].status == "failed"
     assert [by_step[f"after it {i}", 1].status for i in range(2)] == ["passed", "passed"]
     assert run_info(out).status == "complete"
-    assert "Chromium was lost (crashed or killed); launched again (1)" in (out / "pytest.log").read_text()
+    assert "was lost (crashed or killed); launched again (1) for the next scenario" in (out / "pytest.log").read_text()
 
 
 def test_a_scenario_cut_short_by_a_cancel_is_never_shown_as_passed(tmp_path: Path) -> None:

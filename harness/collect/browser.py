@@ -210,8 +210,9 @@ class Launcher:
             return self._browser
         if self._browser is not None:
             self.relaunches += 1
-            warnings.warn(BrowserRelaunched(f"{self.what} was lost (crashed, killed, or its node or server gone); "
-                                            f"a new one ({self.relaunches}) for the next scenario"), stacklevel=2)
+            why = "crashed or killed" if self.remote is None else "its node or server gone, or it stopped answering"
+            warnings.warn(BrowserRelaunched(f"{self.what} was lost ({why}); launched again ({self.relaunches}) for "
+                                            "the next scenario"), stacklevel=2)
         self._browser = self._start()
         return self._browser
 

@@ -245,13 +245,13 @@ class Watchdog:
     def _keep_remote_limit(self, section: Section, now: float) -> None:
         """A remote browser's section past its hard limit: end the Playwright driver the call waits on.
 
-        The limit is the section's, or twice the busy window (twice the step timeout plus the grace) when
-        that is shorter: no call of a step waits longer than its timeout, and a remote page stuck in a
-        script (which the local watchdog would tell apart) cannot be seen from here anyway.
+        The limit is the section's, or twice the step timeout plus the grace when that is shorter: no call
+        of a step waits longer than its timeout, and a remote page stuck in a script (which the local
+        watchdog would tell apart) cannot be seen from here anyway.
         """
         limit = section.hard_limit_s
         if limit is not None:
-            limit = min(limit, 2 * self.busy_window_s)
+            limit = min(limit, 2 * (self.busy_window_s - self.grace_s) + self.grace_s)
         if limit is None or now - section.started < limit or section.fired is not None:
             return
         _kill(driver_processes())

@@ -10,15 +10,13 @@ docs/regressions.md.
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from harness.errors import SpecError
-
-PYPROJECT = "pyproject.toml"
+from harness.spec.pyproject import read_pyproject
 
 
 class CompareSettings(BaseModel):
@@ -136,15 +134,10 @@ def from_pyproject(root: Path) -> tuple[dict[str, Any], dict[str, Any], Path | N
     Raises:
         SpecError: The file is not valid TOML, or a setting is unknown or out of range.
     """
-    path = root / PYPROJECT
-    if not path.is_file():
+    found_file = read_pyproject(root)
+    if found_file is None:
         return {}, {}, None
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"line (\d+)", str(exc))
-        raise SpecError(f"not valid TOML: {exc}", path, int(match.group(1)) if match else None) from None
+    path, text, data = found_file
     harness = data.get("tool", {}).get("harness", {})
     compare, gate = harness.get("compare", {}), harness.get("gate", {})
     for name, model, section in (("compare", CompareSettings, compare), ("gate", GatePolicy, gate)):

@@ -11,15 +11,14 @@ whether anything answers there is checked before the run (``harness.collect.remo
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from harness.errors import SpecError
 from harness.redaction import without_credentials
+from harness.spec.pyproject import read_pyproject
 
-PYPROJECT = "pyproject.toml"
 ENV_GRID = "HARNESS_GRID"
 ENV_CONNECT = "HARNESS_CONNECT"
 SCHEMES = {"grid": ("http", "https"), "connect": ("ws", "wss")}
@@ -67,15 +66,10 @@ def from_pyproject(root: Path) -> tuple[str | None, str | None]:
         SpecError: Not valid TOML, a value that is not a string or not a URL of its kind, or both set;
             with the file and line.
     """
-    path = root / PYPROJECT
-    if not path.is_file():
+    found_file = read_pyproject(root)
+    if found_file is None:
         return None, None
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"line (\d+)", str(exc))
-        raise SpecError(f"not valid TOML: {exc}", path, int(match.group(1)) if match else None) from None
+    path, text, data = found_file
     table = data.get("tool", {}).get("harness", {})
     if not isinstance(table, dict):
         return None, None

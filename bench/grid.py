@@ -28,9 +28,11 @@ sys.path.insert(0, str(ROOT))
 from harness.demo import DemoServer  # noqa: E402
 from harness.outcomes import scenarios  # noqa: E402
 from harness.runfolder.io import read_records  # noqa: E402
+from tests.support.run_folders import event_rules  # noqa: E402
 from tests.support.selenium_grid import install_selenium_server, selenium_grid  # noqa: E402
 
-TIMED = {"slow-step", "slow-response", "long-task", "slow-page", "layout-shift", "longer-journey"}
+EVENTS = event_rules()
+"""Rules that judge events; the others judge a figure against a threshold (a time, a shift, a scan)."""
 
 
 def _run(out: Path, url: str, repeat: int, workers: int, grid: str | None) -> float:
@@ -50,7 +52,7 @@ def _statuses(run_dir: Path) -> dict[tuple[str, str, str], str]:
 def _findings(run_dir: Path, timed: bool) -> Counter[tuple[str, str, str]]:
     data = json.loads((run_dir / "findings.json").read_text())
     return Counter((f["rule"], f["scenario"], f.get("step_text") or "") for f in data["findings"]
-                   if (f["rule"] in TIMED) == timed)
+                   if (f["rule"] not in EVENTS) == timed)
 
 
 def _steps_s(run_dir: Path) -> float:
@@ -78,9 +80,9 @@ def main() -> None:
                     print(f"round {round_} {mode:<5}: wall {wall:5.1f} s, steps {_steps_s(out):5.1f} s, "
                           f"{len(_statuses(out))} scenarios, {Counter(_statuses(out).values())}", flush=True)
                 local, remote = runs["local"], runs["grid"]
-                print(f"  same statuses: {_statuses(local) == _statuses(remote)}; same findings (untimed): "
-                      f"{_findings(local, False) == _findings(remote, False)}; timed findings local "
-                      f"{sum(_findings(local, True).values())}, grid {sum(_findings(remote, True).values())}")
+                print(f"  same statuses: {_statuses(local) == _statuses(remote)}; same findings (event rules): "
+                      f"{_findings(local, False) == _findings(remote, False)}; findings of thresholds: local "
+                      f"{dict(_findings(local, True))}, grid {dict(_findings(remote, True))}")
                 done = subprocess.run([sys.executable, "-m", "harness.cli", "compare", str(local), str(remote),
                                        "--no-gate", "--json", "--history", str(work / "history")], cwd=ROOT,
                                       capture_output=True, text=True)

@@ -22,7 +22,7 @@ import pytest
 
 from tests.support import ROOT
 from tests.support.cli import cli, env_with_secrets, harness
-from tests.support.run_folders import records, run_info
+from tests.support.run_folders import event_findings, records, run_info
 from tests.support.selenium_grid import Grid, free_port, grid_tools, install_selenium_server, selenium_grid
 from tests.support.servers import demo_server
 
@@ -72,14 +72,9 @@ def outcome(run_dir: Path) -> dict[tuple[str, str, int], str]:
     return {(r.scenario, r.text, r.step_index): r.status for r in records(run_dir)}
 
 
-TIMED_RULES = {"slow-step", "slow-response", "long-task", "slow-page", "layout-shift", "longer-journey"}
-"""Rules whose verdict is a time against a threshold: a grid's browsers are slower (docs/scale.md)."""
-
-
-def findings(run_dir: Path) -> set[tuple[str, str, str]]:
-    """The findings' rule ids per step (but the timed rules')."""
-    data = json.loads((run_dir / "findings.json").read_text())
-    return {(f["scenario"], f["step_text"], f["rule"]) for f in data["findings"] if f["rule"] not in TIMED_RULES}
+def findings(run_dir: Path) -> set[tuple[str, str, str, str]]:
+    """The findings of event rules (the timed ones judge a time: a grid's browsers are slower, docs/scale.md)."""
+    return event_findings(run_dir)
 
 
 def test_a_demo_subset_on_the_grid_matches_a_local_run(grid: Grid, demo_url: str, tmp_path: Path) -> None:

@@ -35,6 +35,22 @@ def scenario_runs(run_dir: Path) -> dict[tuple[str, str, str, int], list[StepRec
     return runs
 
 
+def event_rules() -> set[str]:
+    """The friction rules that judge events (a failed request, a refused input, a dead click...): their verdict
+    is the same on a fast and a slow machine, unlike a threshold on a time (``Rule.scaled``)."""
+    from harness.friction.rules import RULES
+
+    return {rule.id for rule in RULES if rule.scaled}
+
+
+def event_findings(run_dir: Path) -> set[tuple[str, str, str, str]]:
+    """The findings of :func:`event_rules`: (rule, feature file name, scenario, step text)."""
+    data = json.loads((run_dir / "findings.json").read_text())
+    events = event_rules()
+    return {(f["rule"], Path(f["feature_file"]).name, f["scenario"], f.get("step_text") or "")
+            for f in data["findings"] if f["rule"] in events}
+
+
 def folder_text(run_dir: Path) -> str:
     """Every byte of a run folder as text, traces unzipped: to search it for secrets."""
     chunks = []

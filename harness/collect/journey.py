@@ -274,6 +274,20 @@ class Journey:
         with self.harness_work():
             return settled(self.page, self.signals, self.quiet_ms)
 
+    def stop_loading(self) -> None:
+        """Stop a navigation still pending after a failed step (Chromium's ``Page.stopLoading``).
+
+        A page whose navigation never answers keeps every later call that needs its document (a probe's
+        read, a screenshot) waiting for ever: stopped, the page stays on the document the user was left
+        on, and the failed step's evidence and signals are read from it at once.
+        """
+        with contextlib.suppress(Exception):  # a closed or lost page: nothing is pending any more
+            session = self.context.new_cdp_session(self.page)
+            try:
+                session.send("Page.stopLoading")
+            finally:
+                session.detach()
+
     @contextlib.contextmanager
     def harness_work(self) -> Iterator[None]:
         """The harness's own work inside a step (resolving a target, asking the page whether it settled):

@@ -290,6 +290,8 @@ def failed(cfg: CollectConfig, state: ScenarioState, scenario: Scenario, step: S
     """
     message, kind = error_text(exception)
     watched = state.watched
+    if not ((watched.fired if watched is not None else None) or state.lost):
+        state.journey.stop_loading()  # a navigation that never answers would keep the probes' read waiting
     ended = (watched.fired if watched is not None else None) or state.lost
     if ended and _remote(cfg):  # only the lost connection could keep a remote call waiting past its limit
         mark_lost(state.journey.context.browser)

@@ -96,6 +96,10 @@ def test_the_shard_jobs_and_the_merge_job_make_the_run_one_unsharded_run_makes(s
         workspace = shutil.copytree(project, tmp_path / "jobs" / f"shard-{index}")
         return run_job(shard_job(index, len(shards), context), workspace, env)
 
+    whole = tmp_path / "whole"
+    unsharded = subprocess.Popen(["harness", "run", features, "--app", "demo", "--base-url", server.url, "--out",
+                                  str(whole), "--history", "off"], cwd=project, env=env, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True)  # beside the shards: one more runner
     with ThreadPoolExecutor(len(shards)) as pool:  # three jobs at once, as three runners
         jobs = list(pool.map(shard, shards))
     shares: list[set[tuple[str, str, str, str]]] = []
@@ -116,10 +120,8 @@ def test_the_shard_jobs_and_the_merge_job_make_the_run_one_unsharded_run_makes(s
         assert (artifacts / "journeys-report" / name).is_file(), name  # the merged folder, uploaded
     assert (merged / "summary.md").read_text() in job.step_summary
 
-    whole = tmp_path / "whole"
-    done = subprocess.run(["harness", "run", features, "--app", "demo", "--base-url", server.url, "--out", str(whole),
-                           "--history", "off"], cwd=project, env=env, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 1, done.stdout + done.stderr
+    stdout, stderr = unsharded.communicate(timeout=300)
+    assert unsharded.returncode == 1, stdout + stderr
     expected = _outcomes(whole)
     assert len(expected) >= 6 and {"passed", "failed"} <= {status for status, _ in expected.values()}
     assert _outcomes(merged) == expected

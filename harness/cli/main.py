@@ -231,25 +231,34 @@ def _run(options: RunOptions, json_out: bool, fail_on_findings: str = "never", b
         chosen = f" matches --tags {tags!r}" if tags else " was found"
         err.print(f"error: no scenario{chosen}; nothing was run", markup=False, soft_wrap=True)
         return 2
-    if info.status == "errored":
-        reason = info.error or _run_error(prepared.run_dir)
-        err.print(f"error: the run stopped early: {reason}", markup=False, soft_wrap=True)
+    error = f"the run stopped early: {info.error or _run_error(prepared.run_dir)}" if info.status == "errored" else None
+    return _closed(info, prepared.run_dir, code, error, json_out=json_out, fail_on_findings=fail_on_findings,
+                   baseline=baseline, history=settings.history, app=settings.app, allure_dir=settings.allure_dir)
+
+
+def _closed(info: RunInfo, run_dir: Path, code: int, error: str | None, *, json_out: bool, fail_on_findings: str,
+            baseline: str | None, history: str | None, app: str | None, allure_dir: Path | None) -> int:
+    """What a closed run (a run's, or a merge's) says, and its exit code.
+
+    The error, the friction gate, the comparison with ``baseline``, the summary (or the JSON), and what
+    could not be written: each can only raise ``code``.
+    """
+    if error:
+        err.print(f"error: {error}", markup=False, soft_wrap=True)
         code = max(code, 2)
-    code = max(code, _findings_code(prepared.run_dir, fail_on_findings))
+    code = max(code, _findings_code(run_dir, fail_on_findings))
     if baseline and info.status != "errored":
-        code = max(code, _compare_after_run(prepared.run_dir, baseline, options.settings.history, options.settings.app,
-                                             json_out))
+        code = max(code, _compare_after_run(run_dir, baseline, history, app, json_out))
     if info.unwritten:
         code = max(code, 2)
     if json_out:
-        print(json.dumps({"run_dir": str(prepared.run_dir), "exit_code": code,
-                          **info.model_dump(mode="json")}, indent=2))
+        print(json.dumps({"run_dir": str(run_dir), "exit_code": code, **info.model_dump(mode="json")}, indent=2))
     else:
-        _summary(info, prepared.run_dir)
-        if options.settings.allure_dir is not None:
-            out.print(f"Allure results: {options.settings.allure_dir.resolve()}", markup=False, soft_wrap=True)
+        _summary(info, run_dir)
+        if allure_dir is not None:
+            out.print(f"Allure results: {allure_dir.resolve()}", markup=False, soft_wrap=True)
     if info.unwritten:
-        err.print(unwritten_message(info.unwritten, prepared.run_dir), markup=False, soft_wrap=True)
+        err.print(unwritten_message(info.unwritten, run_dir), markup=False, soft_wrap=True)
     return code
 
 
@@ -443,22 +452,10 @@ def merge(
         info = merge_shards(shard_dirs, out_dir, str(history) if history else None, allure_dir=allure_dir)
     except HarnessError as exc:
         raise _fail(exc) from None
-    run_dir = out_dir.resolve()
     code = info.exit_code if info.exit_code is not None else 2
-    if info.error:
-        err.print(f"error: {info.error}", markup=False, soft_wrap=True)
-        code = max(code, 2)
-    code = max(code, _findings_code(run_dir, fail_on_findings))
-    if baseline and info.status != "errored":
-        code = max(code, _compare_after_run(run_dir, baseline, str(history) if history else None, None, json_out))
-    if info.unwritten:
-        code = max(code, 2)
-        err.print(unwritten_message(info.unwritten, run_dir), markup=False, soft_wrap=True)
-    if json_out:
-        print(json.dumps({"run_dir": str(run_dir), "exit_code": code, **info.model_dump(mode="json")}, indent=2))
-    else:
-        _summary(info, run_dir)
-    raise typer.Exit(code)
+    raise typer.Exit(_closed(info, out_dir.resolve(), code, info.error, json_out=json_out,
+                             fail_on_findings=fail_on_findings, baseline=baseline,
+                             history=str(history) if history else None, app=None, allure_dir=allure_dir))
 
 
 @app.command()

@@ -24,6 +24,7 @@ import os
 import socket
 import urllib.error
 import urllib.request
+import weakref
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -75,6 +76,12 @@ class Remote:
         """``the Selenium Grid at URL`` or ``the Playwright server at URL``."""
         return f"{'the Selenium Grid' if self.kind == 'grid' else 'the Playwright server'} at {self.endpoint}"
 
+    @property
+    def lost(self) -> str:
+        """What a step's record says of a browser of this remote gone during the step."""
+        gone = "lost the node or the browser of this scenario" if self.kind == "grid" else "went away"
+        return f"the remote browser was lost: {self.what} {gone} during the step"
+
     def scrub(self, text: str) -> str:
         """``text`` (a driver's error) with the URL's credentials replaced by the endpoint."""
         text = text.replace(self.url, self.endpoint).replace(self.url.rstrip("/"), self.endpoint.rstrip("/"))
@@ -92,12 +99,12 @@ def remote_of(settings: RunSettings, environ: Mapping[str, str] | None = None) -
     full one travels in ``HARNESS_GRID``/``HARNESS_CONNECT`` and is taken when it names the same place.
     """
     env = os.environ if environ is None else environ
-    for kind, given, var in (("grid", settings.grid, ENV_GRID), ("server", settings.connect, ENV_CONNECT)):
-        if given:
-            full = env.get(var, "")
-            url = full if full and without_credentials(full) == without_credentials(given) else given
-            return Remote("grid" if kind == "grid" else "server", url)
-    return None
+
+    def full(given: str | None, var: str) -> str | None:
+        passed = env.get(var, "")
+        return passed if given and passed and without_credentials(passed) == without_credentials(given) else given
+
+    return remote_from(full(settings.grid, ENV_GRID), full(settings.connect, ENV_CONNECT))
 
 
 def remote_from(grid: str | None, connect: str | None) -> Remote | None:
@@ -293,19 +300,20 @@ def launch_error(remote: Remote, exc: BaseException) -> str:
     return f"{remote.what} gave no browser ({first})"
 
 
-_LOST: set[int] = set()
-"""The ids of the browsers found lost (:func:`mark_lost`): never called again, replaced for the next scenario."""
+_LOST: weakref.WeakSet[Browser] = weakref.WeakSet()
+"""The browsers found lost (:func:`mark_lost`): never called again, replaced for the next scenario. Weak: a
+browser object dropped is forgotten, and a new one can never be taken for it."""
 
 
 def mark_lost(browser: Browser | None) -> None:
     """Remember that ``browser`` is gone even if its connection looks open (a grid router's to a dead node)."""
     if browser is not None:
-        _LOST.add(id(browser))
+        _LOST.add(browser)
 
 
 def is_lost(browser: Browser) -> bool:
     """Whether :func:`mark_lost` was told ``browser`` is gone."""
-    return id(browser) in _LOST
+    return browser in _LOST
 
 
 def looks_lost(text: str) -> bool:

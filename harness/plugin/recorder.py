@@ -20,7 +20,7 @@ import pytest
 
 from harness.collect.journey import Journey, StepFailure, StepNotes, classify_playwright_error
 from harness.collect.probes import notable
-from harness.collect.remote import BROWSER_LOST, lost_connection, mark_lost
+from harness.collect.remote import BROWSER_LOST, Remote, lost_connection, mark_lost, remote_of
 from harness.collect.signals import NAVIGATION_CANCELLED, leaving_cancelled
 from harness.collect.watchdog import UNRESPONSIVE, Section, step_limit_s
 from harness.compat import example_row, scenario_template
@@ -29,7 +29,6 @@ from harness.errors import describe
 from harness.outcomes import INTERRUPTED
 from harness.plugin.artifacts import ArtifactsRecorder
 from harness.plugin.halt import stop_run
-from harness.redaction import without_credentials
 from harness.runfolder.io import append_record, now_iso, sync_steps
 
 if TYPE_CHECKING:
@@ -293,12 +292,13 @@ def failed(cfg: CollectConfig, state: ScenarioState, scenario: Scenario, step: S
     if not ((watched.fired if watched is not None else None) or state.lost):
         state.journey.stop_loading()  # a navigation that never answers would keep the probes' read waiting
     ended = (watched.fired if watched is not None else None) or state.lost
-    if ended and _remote(cfg):  # only the lost connection could keep a remote call waiting past its limit
+    remote = remote_of(cfg.settings)
+    if ended and remote is not None:  # only the lost connection could keep a remote call waiting past its limit
         mark_lost(state.journey.context.browser)
-        message, kind = f"{_lost_words(cfg)} ({ended})", BROWSER_LOST
+        message, kind = f"{remote.lost} ({ended})", BROWSER_LOST
     elif ended:
         message, kind = f"{ended} ({message.splitlines()[0]})", UNRESPONSIVE
-    elif (lost := remote_browser_lost(cfg, state.journey, message)) is not None:
+    elif remote is not None and (lost := remote_browser_lost(remote, state.journey, message)) is not None:
         message, kind = f"{lost} ({message.splitlines()[0]})", BROWSER_LOST
         ended = lost
     elif watched is not None and watched.busy_s * 1000 >= state.journey.timeout_ms:
@@ -313,21 +313,7 @@ def failed(cfg: CollectConfig, state: ScenarioState, scenario: Scenario, step: S
     _unwatch(state)
 
 
-def _remote(cfg: CollectConfig) -> str | None:
-    """The run's grid or server URL, when its browsers are remote."""
-    return cfg.settings.grid or cfg.settings.connect
-
-
-def _lost_words(cfg: CollectConfig) -> str:
-    """What the step's record says of a remote browser gone during it."""
-    remote = without_credentials(_remote(cfg) or "")
-    if cfg.settings.grid:
-        return (f"the remote browser was lost: the Selenium Grid at {remote} lost the node or the browser of "
-                "this scenario during the step")
-    return f"the remote browser was lost: the Playwright server at {remote} went away during the step"
-
-
-def remote_browser_lost(cfg: CollectConfig, journey: Journey, message: str) -> str | None:
+def remote_browser_lost(remote: Remote, journey: Journey, message: str) -> str | None:
     """Why the step failed when its remote browser went away under it (a grid node or a server gone), else None.
 
     Gone: Playwright says the browser is no longer connected, its error says the connection closed, or
@@ -337,12 +323,10 @@ def remote_browser_lost(cfg: CollectConfig, journey: Journey, message: str) -> s
     wait on it and the worker's :class:`~harness.collect.browser.Launcher` takes a new one for the next scenario.
     """
     browser = journey.context.browser
-    if not _remote(cfg) or browser is None:
-        return None
-    if not lost_connection(browser, journey.page, message):
+    if browser is None or not lost_connection(browser, journey.page, message):
         return None
     mark_lost(browser)  # never called again: closing it could wait on the dead connection for ever
-    return _lost_words(cfg)
+    return remote.lost
 
 
 def unknown_step(cfg: CollectConfig, state: ScenarioState, scenario: Scenario, step: Step) -> None:

@@ -175,14 +175,8 @@ def end_of_run(cfg: CollectConfig, exitstatus: int) -> RunInfo:
 
     What could not be written is named on stderr (and in ``run.json``'s ``unwritten``).
     """
-    unwritten: dict[str, str] = {}
-    try:
-        finish_guides(cfg.profile, cfg.guides_dir, cfg.run_dir, {"app": cfg.profile.name, "base_url": cfg.base_url},
-                      cfg.secrets)
-    except HarnessError as exc:  # the journeys' results matter more than a guide summary
-        note(f"harness: guides.json not written: {exc}")
-    except OSError as exc:
-        unwritten[GUIDES_JSON] = describe(exc)
+    unwritten = _guides_summary(lambda: finish_guides(
+        cfg.profile, cfg.guides_dir, cfg.run_dir, {"app": cfg.profile.name, "base_url": cfg.base_url}, cfg.secrets))
     settings = cfg.settings
     info = finish_run(cfg.run_dir, exitstatus=exitstatus, build=settings.report, friction=cfg.profile.friction,
                       history=history_dir(cfg.run_dir, settings.history, settings.shard), error=cfg.error,
@@ -248,11 +242,21 @@ def _merged_guides(run_dir: Path, info: RunInfo) -> dict[str, str]:
     """
     if not (run_dir / GUIDES_JSONL).is_file():
         return {}
-    try:
+
+    def summarise() -> None:
         try:
             _summarise_guides(run_dir, info, _saved_settings(run_dir))
         except HarnessError:  # merged on another machine than the shards ran on: the profile found anew
             _summarise_guides(run_dir, info, None)
+
+    return _guides_summary(summarise)
+
+
+def _guides_summary(write: Callable[[], object]) -> dict[str, str]:
+    """Write ``guides.json`` at a run's end: a problem of the guides is noted (the journeys' results matter
+    more); a file that cannot be written is returned as ``{guides.json: the error}`` for ``unwritten``."""
+    try:
+        write()
     except HarnessError as exc:
         note(f"harness: guides.json not written: {exc}")
     except OSError as exc:

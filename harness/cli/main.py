@@ -90,7 +90,7 @@ class Progress:
     def __call__(self, records: list[StepRecord]) -> None:
         for record in records:
             self.counts[record.status] += 1
-            mark = {"passed": "ok  ", "failed": "FAIL", "not_run": "skip", "skipped": "skip"}[record.status]
+            mark = {"passed": "ok  ", "healed": "heal", "failed": "FAIL", "not_run": "skip", "skipped": "skip"}[record.status]
             ms = f"{record.duration_ms:7.0f} ms" if record.duration_ms is not None else "        --"
             example = f" [{', '.join(record.example.values())}]" if record.example else ""
             rep = f" #{record.repeat + 1}" if record.repeat else ""

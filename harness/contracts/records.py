@@ -13,10 +13,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from harness.contracts.evidence import FindingEvidence, RawEvidence, parse_evidence
+from harness.contracts.targets import TargetRepair
 
 SCHEMA_VERSION = 1
 
-StepStatus = Literal["passed", "failed", "skipped", "not_run"]
+StepStatus = Literal["passed", "healed", "failed", "skipped", "not_run"]
+"""``healed``: it failed on a UI-map target, and passed once retried with the repaired selector (``--heal``)."""
 RunStatus = Literal["complete", "incomplete", "errored"]
 
 RUN_FILE = "run.json"
@@ -289,6 +291,11 @@ class StepRecord(BaseModel):
     error_kind: str | None = None
     signals: StepSignals = Field(default_factory=StepSignals)
     artifacts: StepArtifacts = Field(default_factory=StepArtifacts)
+    fingerprints: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    """A passed step's UI-map targets (name -> its element's fingerprint as it was found, before the
+    action; docs/guides.md): the baselines of later repairs (``harness.contracts.targets``)."""
+    repair: TargetRepair | None = None
+    """A failed or healed step's UI-map target: its repaired selector, or why none."""
 
 
 class RunInfo(BaseModel):

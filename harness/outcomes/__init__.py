@@ -20,7 +20,8 @@ A replay's status, from its last attempt (:func:`replay_status`):
 - ``failed``: a step failed.
 - ``skipped``: no step failed and one was skipped (``pytest.skip()`` midway, or the whole
   scenario).
-- ``passed``: every step of the scenario passed.
+- ``passed``: every step of the scenario passed (or was healed: a step that failed on a UI-map
+  target and passed once retried with its repaired selector, ``--heal``; the replay is ``healed``).
 - ``incomplete``: anything else: steps are missing (the run was stopped during the replay,
   so fewer steps were recorded than the scenario has: ``scenario_steps``, or than its
   sibling replays and attempts recorded) or did not run for no reason given.
@@ -30,7 +31,8 @@ A scenario's outcome over its replays (:func:`scenario_outcome`), the first that
 - ``flaky``: at least one replay passed and at least one failed;
 - ``failed``: replays failed and none passed (a skipped or cut-short replay counts neither way);
 - ``incomplete``: no replay failed and one did not finish: never ``passed``;
-- ``flaky``: every finished replay passed, but one passed only on a retry;
+- ``flaky``: every finished replay passed, but one passed only on a retry or only by healing
+  (``healed``: the scenario is flaky-healed, counted in ``scenarios_healed``);
 - ``skipped``: no replay failed and one was skipped;
 - ``passed``: every replay passed at its first attempt.
 
@@ -38,7 +40,8 @@ The exit code (:func:`exit_code`) follows pytest and Playwright: 1 when a scenar
 whose last attempt failed (``failed``, and ``flaky`` with a failed replay: a user met the failure
 in this run; ``--repeat`` measures, it does not forgive), else 2 when the run errored, stopped
 early or left a scenario ``incomplete`` (no verdict), else 0 (``passed``, ``skipped``, and
-``flaky`` only by a retry: ``--retries`` is the opt-in forgiveness, as in pytest-rerunfailures).
+``flaky`` only by a retry or a heal: ``--retries`` and ``--heal`` are opt-in forgiveness, as in
+pytest-rerunfailures; a gate reads ``scenarios_healed``).
 """
 
 from __future__ import annotations
@@ -55,7 +58,9 @@ Outcome = Literal["passed", "flaky", "failed", "skipped", "incomplete"]
 OUTCOMES: tuple[Outcome, ...] = ("failed", "incomplete", "flaky", "skipped", "passed")
 """Most severe first: a journey takes the most severe outcome of its scenarios (:func:`worst_outcome`)."""
 REPLAY_STATUSES: tuple[ReplayStatus, ...] = ("failed", "incomplete", "skipped", "passed")
-STEP_STATUSES = ("passed", "failed", "skipped", "not_run")
+STEP_STATUSES = ("passed", "healed", "failed", "skipped", "not_run")
+DONE_STEPS = frozenset({"passed", "healed"})
+"""Step statuses that let a scenario go on: the step did its job."""
 INTERRUPTED = "interrupted"
 """The error of a ``skipped`` step record that stopped without a skip (the run was interrupted): incomplete."""
 SCENARIO_FIELDS = ("journey", "feature_file", "scenario", "example")
@@ -154,7 +159,7 @@ def judge_steps(steps: Iterable[StepRecord], expected_steps: int) -> ReplayStatu
     return replay_status(
         failed=any(s.status == "failed" for s in steps),
         skipped=any(s.status == "skipped" and s.error != INTERRUPTED for s in steps),
-        passed_steps=len({s.step_index for s in steps if s.status == "passed"}),
+        passed_steps=len({s.step_index for s in steps if s.status in DONE_STEPS}),
         expected_steps=expected_steps)
 
 
@@ -175,6 +180,9 @@ class Judged(Protocol):
     @property
     def retried(self) -> bool: ...
 
+    @property
+    def healed(self) -> bool: ...
+
 
 @dataclass(frozen=True)
 class ReplayVerdict:
@@ -184,6 +192,8 @@ class ReplayVerdict:
     repeat: int = 0
     retried: bool = False
     """Its last attempt is not its first (it failed, then was tried again)."""
+    healed: bool = False
+    """Its last attempt has a healed step (``--heal``)."""
 
 
 @dataclass(frozen=True)
@@ -201,6 +211,9 @@ class ScenarioOutcome:
     """Replays that passed only on a retry."""
     failed_repeats: tuple[int, ...] = ()
     retried_repeats: tuple[int, ...] = ()
+    healed: int = 0
+    """Replays that passed only by healing a step (``--heal``): the scenario is flaky-healed."""
+    healed_repeats: tuple[int, ...] = ()
 
     @property
     def fails_run(self) -> bool:
@@ -213,6 +226,7 @@ def scenario_outcome(replays: Iterable[Judged]) -> ScenarioOutcome:
     replays = list(replays)
     count = {status: sum(1 for r in replays if r.status == status) for status in REPLAY_STATUSES}
     retried = [r.repeat for r in replays if r.status == "passed" and r.retried]
+    healed = [r.repeat for r in replays if r.status == "passed" and r.healed]
     failed, passed = count["failed"], count["passed"]
     status: Outcome
     if failed and passed:
@@ -221,7 +235,7 @@ def scenario_outcome(replays: Iterable[Judged]) -> ScenarioOutcome:
         status = "failed"
     elif count["incomplete"]:
         status = "incomplete"
-    elif retried:
+    elif retried or healed:
         status = "flaky"
     elif count["skipped"]:
         status = "skipped"
@@ -233,7 +247,8 @@ def scenario_outcome(replays: Iterable[Judged]) -> ScenarioOutcome:
         status=status, replays=len(replays), passed=passed, failed=failed, skipped=count["skipped"],
         incomplete=count["incomplete"], retried=len(retried),
         failed_repeats=tuple(sorted({r.repeat for r in replays if r.status == "failed"})),
-        retried_repeats=tuple(sorted(set(retried))))
+        retried_repeats=tuple(sorted(set(retried))), healed=len(healed),
+        healed_repeats=tuple(sorted(set(healed))))
 
 
 def worst_outcome(outcomes: Iterable[str]) -> Outcome:
@@ -273,6 +288,11 @@ class Replay:
     def retried(self) -> bool:
         """It was tried again after a failure."""
         return self.attempt > 0
+
+    @property
+    def healed(self) -> bool:
+        """A step of its last attempt was healed (``--heal``)."""
+        return any(s.status == "healed" for s in self.steps)
 
     @property
     def duration_ms(self) -> float:
@@ -370,4 +390,5 @@ def totals(records: Iterable[StepRecord]) -> dict[str, int]:
     counts.update({f"replays_{s}": sum(1 for r in replays if r.status == s) for s in reversed(REPLAY_STATUSES)})
     counts["scenarios"] = len(found)
     counts.update({f"scenarios_{o}": sum(1 for s in found if s.status == o) for o in reversed(OUTCOMES)})
+    counts["scenarios_healed"] = sum(1 for s in found if s.status == "flaky" and s.outcome.healed)
     return counts

@@ -12,6 +12,7 @@ import pandas as pd
 
 from harness.contracts.metrics import METRICS
 from harness.outcomes import (
+    DONE_STEPS,
     INTERRUPTED,
     REPLAY_FIELDS,
     SCENARIO_FIELDS,
@@ -72,12 +73,12 @@ def replay_table(everything: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
     scenario has in each run.
     """
     error = frame["error"] if "error" in frame else pd.Series(None, index=frame.index, dtype=object)
-    passed = frame["status"] == "passed"
+    passed = frame["status"].isin(DONE_STEPS)
     flags = frame.assign(bad=frame["status"] == "failed", skip=(frame["status"] == "skipped") & (error != INTERRUPTED),
-                         done_step=frame["step_index"].where(passed))
+                         done_step=frame["step_index"].where(passed), heal=frame["status"] == "healed")
     replays = flags.groupby([*SCENARIO_FIELDS, *REPLAY_FIELDS], sort=False).agg(
         total=("duration_ms", "sum"), failed=("bad", "any"), skipped=("skip", "any"),
-        passed_steps=("done_step", "nunique"), retried=("attempt", "max")).reset_index()
+        passed_steps=("done_step", "nunique"), retried=("attempt", "max"), healed=("heal", "any")).reset_index()
     sizes = everything.assign(size=np.maximum(everything["step_index"] + 1, everything["scenario_steps"]))
     expected = sizes.groupby([*SCENARIO_FIELDS, "run_id"], sort=False)["size"].max().rename("expected").reset_index()
     replays = replays.merge(expected, on=[*SCENARIO_FIELDS, "run_id"], how="left", sort=False)

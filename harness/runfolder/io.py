@@ -27,7 +27,9 @@ BROWSER_INFO = ".browser.json"
 """Written by the first worker that launches Chromium: its name, version and path."""
 RUN_ERROR = ".run-error.txt"
 """Written when the run cannot go on (no browser): the reason, for run.json."""
-NESTED = ("example", "tags", "signals", "artifacts")
+NESTED = ("example", "tags", "signals", "artifacts", "repair")
+LEFT_OUT_OF_TABLES = ("fingerprints",)
+"""Record fields no table holds: a passed step's fingerprints are kept once per target in ``targets.json``."""
 
 
 def now_iso() -> str:

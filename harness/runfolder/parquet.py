@@ -9,7 +9,7 @@ import pandas as pd
 
 from harness.contracts.records import STEPS_PARQUET, StepRecord
 from harness.runfolder.files import atomic_path
-from harness.runfolder.io import FLAT_SIGNALS, NESTED, flat_signals, read_records
+from harness.runfolder.io import FLAT_SIGNALS, LEFT_OUT_OF_TABLES, NESTED, flat_signals, read_records
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -19,7 +19,7 @@ def records_frame(records: list[StepRecord]) -> pd.DataFrame:
     """Return step records as a flat table: nested fields as JSON strings, key signals as columns."""
     rows = []
     for record in records:
-        row = record.model_dump(mode="json")
+        row = record.model_dump(mode="json", exclude=set(LEFT_OUT_OF_TABLES))
         row.update(flat_signals(row["signals"]))
         for key in NESTED:
             row[key] = json.dumps(row[key], ensure_ascii=False)

@@ -76,6 +76,8 @@ FindingsFailOpt = Annotated[str, typer.Option("--fail-on-findings", help="exit 1
 
 
 
+_MARKS = {"passed": "ok  ", "healed": "heal", "failed": "FAIL", "not_run": "skip", "skipped": "skip"}
+
 class Progress:
     """Shows step records as they land: a live status line on a terminal, plain lines in CI."""
 
@@ -90,7 +92,7 @@ class Progress:
     def __call__(self, records: list[StepRecord]) -> None:
         for record in records:
             self.counts[record.status] += 1
-            mark = {"passed": "ok  ", "healed": "heal", "failed": "FAIL", "not_run": "skip", "skipped": "skip"}[record.status]
+            mark = _MARKS[record.status]
             ms = f"{record.duration_ms:7.0f} ms" if record.duration_ms is not None else "        --"
             example = f" [{', '.join(record.example.values())}]" if record.example else ""
             rep = f" #{record.repeat + 1}" if record.repeat else ""

@@ -33,6 +33,7 @@ from harness.contracts.records import (
     RunStatus,
 )
 from harness.contracts.settings import SETTINGS_FILE, RunSettings
+from harness.contracts.targets import TARGETS_JSON
 from harness.errors import HarnessError, describe, note
 from harness.guides.fixes import FIXES_PATCH, FixesPatch, fixes_patch
 from harness.guides.results import outline, summarise
@@ -59,6 +60,7 @@ from harness.runfolder.io import (
 )
 from harness.runfolder.parquet import write_parquet
 from harness.runfolder.settings import read_settings
+from harness.runfolder.targets import write_targets
 from harness.spec.friction import FrictionSettings
 from harness.spec.guide_baseline import Baseline
 from harness.spec.guides import Guide
@@ -98,6 +100,7 @@ def finish_run(run_dir: Path, exitstatus: int, build: bool = True, status: RunSt
     failed = dict(unwritten or {})
     _attempt(failed, RUN_FILE, lambda: write_run_info(run_dir, info))
     _attempt(failed, STEPS_PARQUET, lambda: write_parquet(run_dir))
+    _attempt(failed, TARGETS_JSON, lambda: write_targets(run_dir))
     _attempt(failed, FINDINGS_JSON, lambda: write_findings(run_dir, audit_run(run_dir, friction)))
     if history is not None:  # `harness history add` (or `harness report`) can register it later
         _attempt(failed, HISTORY_ENTRY, lambda: register(run_dir, history))

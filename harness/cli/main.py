@@ -54,6 +54,9 @@ OutOpt = Annotated[Path | None, typer.Option("--out", help="run folder (default 
 RepeatOpt = Annotated[int, typer.Option("--repeat", min=1, help="replay each scenario N times")]
 RetriesOpt = Annotated[int, typer.Option("--retries", min=0, max=5, help="try a failed scenario again up to N "
                                                                        "times; passing on a retry counts as flaky")]
+HealOpt = Annotated[bool, typer.Option(
+    "--heal", help="retry a step failing on its UI-map target (missing, ambiguous, hidden, text changed) once with "
+                   "the repaired selector; passing so, it is healed and its scenario flaky-healed (docs/repair.md)")]
 WorkersOpt = Annotated[int, typer.Option("--workers", min=1, help="parallel browsers (pytest-xdist)")]
 TagsOpt = Annotated[str | None, typer.Option("--tags", help="tag expression, e.g. '@smoke and not @slow'")]
 TraceOpt = Annotated[str, typer.Option("--trace", help="off | on | retain-on-failure")]
@@ -346,6 +349,7 @@ def run(
     out_dir: OutOpt = None,
     repeat: RepeatOpt = DEFAULTS.repeat,
     retries: RetriesOpt = DEFAULTS.retries,
+    heal: HealOpt = DEFAULTS.heal,
     workers: WorkersOpt = DEFAULTS.workers,
     tags: TagsOpt = None,
     trace: TraceOpt = DEFAULTS.trace,
@@ -389,7 +393,7 @@ def run(
     grid, connect = _browser_endpoints(grid, connect, Path.cwd())
     options = RunOptions(_settings(
         paths=[str(p) for p in paths], app=app_name, base_url=base_url, out=out_dir, repeat=repeat, retries=retries,
-        workers=workers, tags=tags, trace=trace, trace_detail=trace_detail, browser_path=browser_path, headed=headed,
+        heal=heal, workers=workers, tags=tags, trace=trace, trace_detail=trace_detail, browser_path=browser_path, headed=headed,
         grid=grid, connect=connect, shard=shard, run_id=run_id,
         step_timeout_ms=step_timeout, quiet_ms=quiet_ms, app_version=app_version, probes=probes, a11y=a11y, env=env,
         labels=list(label or []), history=str(history) if history else None, allure_dir=allure_dir,
@@ -555,6 +559,7 @@ def demo(
     version: Annotated[int, typer.Option("--version", min=1, max=2, help="vendor version of the demo app")] = 1,
     out_dir: OutOpt = None,
     repeat: RepeatOpt = DEFAULTS.repeat,
+    heal: HealOpt = DEFAULTS.heal,
     workers: WorkersOpt = DEFAULTS.workers,
     browser_path: BrowserOpt = None,
     grid: GridOpt = None,
@@ -596,7 +601,7 @@ def demo(
         out.print(f"Demo app v{version} at {server.url}", markup=False)
         options = RunOptions(_settings(
             paths=[str(features)], app="demo", base_url=server.url, out=run_dir, run_id=run_id, repeat=repeat,
-            workers=workers, browser_path=browser_path, grid=grid, connect=connect, root=root, tags=tags,
+            heal=heal, workers=workers, browser_path=browser_path, grid=grid, connect=connect, root=root, tags=tags,
             step_timeout_ms=step_timeout,
             app_version=title, probes=probes, a11y=a11y, labels=list(label or []),
             history=str(history) if history else None, allure_dir=allure_dir, allure_history=allure_history))

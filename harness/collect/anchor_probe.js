@@ -9,6 +9,7 @@
 //   "highlight":  outline elements the last probe or candidate pass found (and/or show a banner) for
 //                 an evidence screenshot;
 //   "unhighlight": remove it.
+//   "fingerprint": the fingerprint of args.element (a journey step's resolved UI-map target).
 (args) => {
   const MAX_TEXT = 200;
   const SKIP = new Set(["SCRIPT", "STYLE", "NOSCRIPT", "TEMPLATE", "HEAD", "META", "LINK", "TITLE", "BR", "WBR"]);
@@ -307,6 +308,8 @@
     if (layer) layer.remove();
     return true;
   }
+
+  if (args.mode === "fingerprint") return JSON.stringify(fingerprint(args.element));
 
   if (args.mode === "candidates") {
     const kept = [];

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, overload
 from harness.spec.guides import is_plain_css
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import Locator, Page
 
 SCRIPT_FILE = Path(__file__).with_name("anchor_probe.js")
 
@@ -89,6 +89,23 @@ def probe(page: Page, anchors: list[Anchor], *, fingerprint: bool = True,
             result["error"] = errors[result["key"]]
         out[result["key"]] = result
     return out
+
+
+FINGERPRINT_TIMEOUT_MS = 1000
+"""A resolved element answers at once; a page that does not is not worth waiting for (no fingerprint)."""
+
+
+@functools.cache
+def _fingerprint_js() -> str:
+    return f"(element) => ({script()})({{mode: 'fingerprint', element}})"
+
+
+def fingerprint(locator: Locator) -> dict[str, Any] | None:
+    """The fingerprint of the locator's one element (docs/guides.md); ``None`` when it cannot be read."""
+    try:
+        return json.loads(locator.evaluate(_fingerprint_js(), timeout=FINGERPRINT_TIMEOUT_MS))
+    except Exception:  # gone, several, or a page between documents: the step's own outcome tells
+        return None
 
 
 def candidates(page: Page, limit: int = 5000) -> list[dict[str, Any]]:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 
+from harness.collect.anchors import fingerprint
 from harness.collect.settle import QUIET_MS, SLICE_MS, is_timeout, patiently, settled
 from harness.redaction import Secrets
 from harness.spec.profile import AppProfile, Login
@@ -35,8 +36,10 @@ if TYPE_CHECKING:
     from harness.collect.journey_guides import JourneyGuides
     from harness.collect.probes import PageProbes
     from harness.collect.signals import SignalLog
+    from harness.collect.target_repair import TargetRepairs
     from harness.collect.tracing import TraceRecorder
     from harness.collect.watchdog import Section, Watchdog
+    from harness.contracts.targets import TargetRepair
 
 
 class StepFailure(AssertionError):
@@ -66,6 +69,12 @@ class StepNotes:
     """The step's last action verb (``click``, ``fill``, ``open``...)."""
     harness_ms: float = 0.0
     """Time the harness spent on its own work inside the step (:meth:`Journey.harness_work`): not the user's."""
+    fingerprints: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """The UI-map targets the step acted on or checked, by name: their element's fingerprint just before."""
+    repair: TargetRepair | None = None
+    """The repair of the step's UI-map target, when it failed on it (``--heal`` then went on with it)."""
+    healed: bool = False
+    """The step went on with its target's repaired selector (``--heal``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +178,8 @@ class Journey:
         probes: The in-page probes of this worker (``None``: off).
         watchdog: The worker's watchdog, which ends a page that stopped answering (``None``: none).
         secrets: The run's secrets (``harness.spec.secrets.run_secrets``).
+        repairs: Fingerprints the UI-map targets of passing steps and repairs those a step fails on
+            (``None``: neither).
         quiet_ms: How long a page must stay quiet for a wait for what is not there to end early
             (:mod:`harness.collect.settle`); 0 waits the whole timeout.
     """
@@ -189,6 +200,7 @@ class Journey:
     upload_paths: tuple[Path, ...] = ()
     secrets: Secrets = field(default_factory=Secrets, repr=False)
     quiet_ms: float = QUIET_MS
+    repairs: TargetRepairs | None = None
     gave_up: str | None = field(default=None, init=False)
     """Why the last patient wait ended before the timeout (``None``: it did not)."""
 
@@ -325,8 +337,18 @@ class Journey:
         raise StepFailure(f"{written!r} disappeared while it was being resolved", "missing")
 
     def find(self, written: str) -> Resolved:
-        """A target for a check: one look when it is there (off the clock), else waited for (:meth:`locate`)."""
-        return self.ready(written, "attached") or self.locate(written)
+        """A target for a check: one look when it is there (off the clock), else waited for (:meth:`locate`).
+
+        With ``--heal``, a UI-map target that is missing is looked for once more by its repaired selector.
+        """
+        try:
+            resolved = self.ready(written, "attached") or self.locate(written)
+        except StepFailure as failure:
+            healed = self._heal(written, failure)
+            with self._healing(written, healed, failure):
+                return self.find(healed)
+        self._remember(resolved)
+        return resolved
 
     def _resolved(self, ref: TargetRef, selector: str, locator: Locator, index: int) -> Resolved:
         self.notes.selector = selector
@@ -411,6 +433,15 @@ class Journey:
         """
         if self.tracer is not None and is_secret_target(written, self.profile):
             self.tracer.hold()  # before the target is even looked for: the trace would record the action's value
+        try:
+            self._act(written, verb, action, trial, needs)
+        except StepFailure as failure:
+            healed = self._heal(written, failure)
+            with self._healing(written, healed, failure):
+                self._act(healed, verb, action, trial, needs)
+
+    def _act(self, written: str, verb: str, action: Callable[[Locator], object],
+             trial: Callable[[Locator, float], object] | None, needs: str | None) -> None:
         self.notes.action = verb.split()[0]
         self.gave_up = None
         resolved = self.ready(written, needs or ("hit" if trial is not None else "visible"))
@@ -428,7 +459,9 @@ class Journey:
                 if isinstance(exc, StepFailure) or resolved is None:
                     raise
                 self._fail(verb, resolved, exc)
-        acted = self._add_time("wait_ms", start)
+        self._add_time("wait_ms", start)
+        self._remember(resolved)
+        acted = time.perf_counter()
         navigations = self.signals.navigations
         try:
             action(resolved.locator)
@@ -437,6 +470,50 @@ class Journey:
             self._add_time("action_ms", acted)
             self._fail(verb, resolved, exc)
         self._add_time("action_ms", acted)
+
+    def _remember(self, resolved: Resolved) -> None:
+        """Fingerprint a UI-map target's element before the step uses it: a later failure's baseline."""
+        if self.repairs is None or resolved.ref.kind != "map" or self.notes.healed:
+            return
+        with self.harness_work():
+            found = fingerprint(resolved.locator)
+        if found is not None:
+            found["selector"] = resolved.selector
+            self.notes.fingerprints[resolved.ref.written] = found
+
+    def _heal(self, written: str, failure: StepFailure) -> str:
+        """Repair the UI-map target a step failed on; with ``--heal``, the selector to go on with.
+
+        The repair is the step's (``notes.repair``) whatever happens next. Healing goes on with a
+        suggestion once: a second failure is the step's.
+
+        Raises:
+            StepFailure: ``failure``, when the step is not healed (no ``--heal``, no suggestion, healed already).
+        """
+        repairs = self.repairs
+        if repairs is None or self.notes.healed or self.notes.repair is not None:
+            raise failure
+        ref = self.ref(written)
+        if ref.kind != "map":
+            raise failure
+        with self.harness_work():
+            self.notes.repair = repairs.repair(self.page, written, ref.selectors[0], failure.kind, str(failure))
+        suggestion = self.notes.repair.suggestion if self.notes.repair is not None else None
+        if not repairs.heal or suggestion is None:
+            raise failure
+        self.notes.healed = True
+        self.notes.target = written
+        return suggestion.target
+
+    @contextlib.contextmanager
+    def _healing(self, written: str, selector: str, failure: StepFailure) -> Iterator[None]:
+        """The step goes on with ``selector`` for ``written``; failing again, it fails as it first did, saying so."""
+        try:
+            yield
+        except StepFailure as again:
+            raise StepFailure(f"{failure} (healing with {selector} failed too: {again})", failure.kind) from None
+        finally:
+            self.notes.target = written
 
     def _add_time(self, field_name: str, since: float) -> float:
         """Add the time since ``since`` to a note (steps with several actions add up); return now."""

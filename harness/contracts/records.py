@@ -19,6 +19,8 @@ SCHEMA_VERSION = 1
 
 StepStatus = Literal["passed", "healed", "failed", "skipped", "not_run"]
 """``healed``: it failed on a UI-map target, and passed once retried with the repaired selector (``--heal``)."""
+DONE_STEPS = frozenset({"passed", "healed"})
+"""Step statuses that let a scenario go on: the step did its job."""
 RunStatus = Literal["complete", "incomplete", "errored"]
 
 RUN_FILE = "run.json"

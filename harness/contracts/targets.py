@@ -58,7 +58,7 @@ class TargetRepair(BaseModel):
     """What a failed or healed step's UI-map target needs: a repaired selector with its evidence, or why none.
 
     Attributes:
-        target: The UI-map name.
+        target: The UI-map name (``None``: the step failed on no target, e.g. on what the page shows).
         selector: Its selector in the UI map when the step ran (the first one tried).
         cause: Why the step could not use it: ``missing``, ``ambiguous``, ``hidden``, ``text_changed``
             (repairable by a selector), or ``covered``, ``disabled``, ``offscreen``, ``assertion``...
@@ -77,7 +77,7 @@ class TargetRepair(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    target: str
+    target: str | None = None
     selector: str | None = None
     cause: str
     repairable: bool = False

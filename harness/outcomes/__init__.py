@@ -51,6 +51,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal, NamedTuple, Protocol
 
+from harness.contracts.records import DONE_STEPS as DONE_STEPS  # the steps a replay counts as done
 from harness.contracts.records import StepRecord
 
 ReplayStatus = Literal["passed", "failed", "skipped", "incomplete"]
@@ -59,8 +60,6 @@ OUTCOMES: tuple[Outcome, ...] = ("failed", "incomplete", "flaky", "skipped", "pa
 """Most severe first: a journey takes the most severe outcome of its scenarios (:func:`worst_outcome`)."""
 REPLAY_STATUSES: tuple[ReplayStatus, ...] = ("failed", "incomplete", "skipped", "passed")
 STEP_STATUSES = ("passed", "healed", "failed", "skipped", "not_run")
-DONE_STEPS = frozenset({"passed", "healed"})
-"""Step statuses that let a scenario go on: the step did its job."""
 INTERRUPTED = "interrupted"
 """The error of a ``skipped`` step record that stopped without a skip (the run was interrupted): incomplete."""
 SCENARIO_FIELDS = ("journey", "feature_file", "scenario", "example")

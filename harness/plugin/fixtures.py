@@ -19,13 +19,14 @@ from harness.collect.journey_guides import JourneyGuides
 from harness.collect.probes import PageProbes
 from harness.collect.remote import is_lost
 from harness.collect.signals import SignalLog
+from harness.collect.target_repair import TargetRepairs
 from harness.collect.tracing import TraceRecorder
 from harness.collect.watchdog import Watchdog, marker_arg, setup_limit_s
 from harness.contracts.records import ARTIFACTS_DIR
 from harness.errors import HarnessError
 from harness.plugin.halt import stop_run
 from harness.plugin.recorder import STATE_KEY, slug
-from harness.runfolder.io import BROWSER_INFO
+from harness.runfolder.io import BROWSER_INFO, history_dir
 from harness.spec.guides import guides_dir
 
 if TYPE_CHECKING:
@@ -141,10 +142,19 @@ def harness_probes(harness_config: CollectConfig) -> PageProbes:
     return PageProbes(enabled=harness_config.probes, a11y=harness_config.a11y)
 
 
+@pytest.fixture(scope="session")
+def harness_repairs(harness_config: CollectConfig) -> TargetRepairs:
+    """The worker's target repairs: baselines from the run's history store, read at the first failure."""
+    settings = harness_config.settings
+    return TargetRepairs(history=history_dir(harness_config.run_dir, settings.history), app=harness_config.profile.name,
+                         heal=settings.heal)
+
+
 @pytest.fixture
 def journey(request: pytest.FixtureRequest, harness_config: CollectConfig, harness_browser: Browser,
             harness_sessions: dict[str, dict[str, Any]], harness_guides: JourneyGuides | None,
-            harness_probes: PageProbes, harness_watchdog: Watchdog) -> Iterator[Journey]:
+            harness_probes: PageProbes, harness_watchdog: Watchdog, harness_repairs: TargetRepairs
+            ) -> Iterator[Journey]:
     """A fresh browser context and page for the scenario, wrapped in a :class:`Journey`.
 
     Making and closing them is watched: a browser that stopped answering is ended, and the
@@ -170,7 +180,8 @@ def journey(request: pytest.FixtureRequest, harness_config: CollectConfig, harne
                   feature_file=cfg.settings.root, signals=signals, timeout_ms=cfg.step_timeout_ms,
                   quiet_ms=cfg.settings.quiet_ms,
                   sessions=harness_sessions, tracer=tracer, guides=harness_guides, probes=harness_probes,
-                  watchdog=harness_watchdog, upload_paths=tuple(Path(p) for p in cfg.features), secrets=cfg.secrets)
+                  watchdog=harness_watchdog, upload_paths=tuple(Path(p) for p in cfg.features), secrets=cfg.secrets,
+                  repairs=harness_repairs)
     with harness_watchdog.watch("closing the scenario's browser context", limit):
         if request.node.stash.get(STATE_KEY, None) is None:  # not a scenario (or it never started): stop the trace
             tracer.finish(False, cfg.run_dir / ARTIFACTS_DIR / slug(request.node.nodeid, cfg.secrets), cfg.secrets)

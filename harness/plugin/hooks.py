@@ -35,6 +35,7 @@ from harness.plugin.fixtures import (  # noqa: F401  (fixtures of the plugin)
     harness_guides,
     harness_launcher,
     harness_probes,
+    harness_repairs,
     harness_repeat,
     harness_sessions,
     harness_watchdog,

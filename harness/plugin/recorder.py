@@ -25,6 +25,7 @@ from harness.collect.signals import NAVIGATION_CANCELLED, leaving_cancelled
 from harness.collect.watchdog import UNRESPONSIVE, Section, step_limit_s
 from harness.compat import example_row, scenario_template
 from harness.contracts.records import STEPS_JSONL, StepRecord, StepSignals
+from harness.contracts.targets import TargetRepair
 from harness.errors import describe
 from harness.outcomes import INTERRUPTED
 from harness.plugin.artifacts import ArtifactsRecorder
@@ -166,7 +167,8 @@ def record(cfg: CollectConfig, state: ScenarioState, scenario: Scenario, step: S
         status=status, started_at=state.started_at if timed else None, duration_ms=duration,
         budget_ms=budget, over_budget=bool(budget and duration and duration > budget),
         target=notes.target, selector=notes.selector, fallback_used=notes.fallback_used,
-        error=error, error_kind=error_kind or notes.error_kind,
+        error=error, error_kind=error_kind or notes.error_kind, repair=notes.repair,
+        fingerprints=notes.fingerprints if status == "passed" else {},
     )
     if signals is not None:
         signals.wait_ms, signals.action_ms, signals.action = notes.wait_ms, notes.action_ms, notes.action
@@ -250,6 +252,8 @@ def passed(cfg: CollectConfig, state: ScenarioState, scenario: Scenario, step: S
             reason, and the scenario stops.
     """
     rec = record(cfg, state, scenario, step, "passed")
+    if state.journey.notes.healed and rec.repair is not None:  # went on with its target's repaired selector
+        rec.status, rec.repair.healed = "healed", True
     ended = state.watched.fired if state.watched is not None else None
     reason, kind = (ended, UNRESPONSIVE) if ended else (leaving_cancelled(rec.signals), NAVIGATION_CANCELLED)
     if reason:
@@ -307,10 +311,29 @@ def failed(cfg: CollectConfig, state: ScenarioState, scenario: Scenario, step: S
     if not ended and (cancelled := leaving_cancelled(rec.signals)):
         rec.error, rec.error_kind = f"{cancelled} ({message.splitlines()[0]})", NAVIGATION_CANCELLED
     state.failed = True
+    if not ended and rec.repair is None:
+        rec.repair = failure_repair(state.journey, rec)
     if kind != BROWSER_LOST:  # a lost browser has no page to take a picture of
         state.artifacts.failed_step(state.journey.page, rec)
     write(cfg, rec)
     _unwatch(state)
+
+
+def failure_repair(journey: Journey, rec: StepRecord) -> TargetRepair | None:
+    """The repair of a failed step that did not fail inside a target's resolution (a check on a found target,
+    a failure of the page): ranked candidates for a UI-map target, else why no selector can help."""
+    if journey.repairs is None or rec.error_kind is None:
+        return None
+    if rec.target is None:
+        return journey.repairs.repair(None, None, None, rec.error_kind, rec.error or "")
+    try:
+        ref = journey.ref(rec.target)
+    except StepFailure:
+        return None
+    if ref.kind != "map":  # a selector or a text written in the step: no UI map to repair
+        return None
+    with journey.harness_work():
+        return journey.repairs.repair(journey.page, rec.target, ref.selectors[0], rec.error_kind, rec.error or "")
 
 
 def remote_browser_lost(remote: Remote, journey: Journey, message: str) -> str | None:

@@ -6,6 +6,7 @@ Layout of a history folder (default ``reports/history``)::
     runs/<run_id>/steps.parquet     the run's step table, only HISTORY_COLUMNS (missing ones as nulls)
     runs/<run_id>/findings.json     copied when the run has one
     runs/<run_id>/guides.json       copied when the run has one
+    runs/<run_id>/targets.json      copied when the run has one: its UI-map targets' passing fingerprints
     runs/<run_id>/registered.json   where the run came from and when it was registered
     index.parquet                   one row per run (INDEX_SCHEMA), sorted by started_at
     .lock                           registrations and index rebuilds hold an flock on it
@@ -50,17 +51,19 @@ import pyarrow.parquet as pq
 from harness.contracts.guides import GUIDES_JSON
 from harness.contracts.metrics import HISTORY_COLUMNS, METRICS
 from harness.contracts.records import FINDINGS_JSON, RUN_FILE, STEPS_PARQUET, RunInfo
+from harness.contracts.targets import TARGETS_JSON, TargetsFile
 from harness.errors import HarnessError
 from harness.runfolder.files import atomic_path
 from harness.runfolder.io import read_records, read_run_info
 from harness.runfolder.parquet import records_frame
+from harness.runfolder.targets import merge_newest, read_targets
 
 DEFAULT_HISTORY = Path("reports") / "history"
 RUNS_DIR = "runs"
 INDEX_FILE = "index.parquet"
 LOCK_FILE = ".lock"
 REGISTERED_JSON = "registered.json"
-COPIED = (FINDINGS_JSON, GUIDES_JSON)
+COPIED = (FINDINGS_JSON, GUIDES_JSON, TARGETS_JSON)
 """Small files of a run folder copied as they are, when present."""
 MIN_PREFIX = 6
 
@@ -569,3 +572,25 @@ def _pick_id(spec: str, index: pd.DataFrame, history: Path, app: str | None, env
     run_app, run_env = (None if pd.isna(row[c]) else row[c] for c in ("app", "env"))
     _check_filters(matches[0], run_app, run_env, app, env, excluded)
     return matches[0]
+
+
+#: How many of an app's latest runs are read for the baselines of its UI-map targets.
+TARGET_RUNS = 50
+
+
+def target_baselines(history: Path | None, app: str) -> TargetsFile:
+    """The newest passing fingerprint of each of ``app``'s UI-map targets over its latest runs, newest run first.
+
+    A target keeps the fingerprint of the last run where a step resolved it and passed, so the last
+    green run of a target is its baseline without any extra command. An unreadable history gives none:
+    repairs are then only missing their baseline, never a reason to stop a run.
+    """
+    if history is None or not history.is_dir():
+        return TargetsFile(app=app)
+    try:
+        index = read_index(history)
+    except (HistoryError, OSError, ValueError):
+        return TargetsFile(app=app)
+    runs = index[(index["app"] == app) & (index["status"] != "errored")].tail(TARGET_RUNS)
+    files = (read_targets(history / RUNS_DIR / str(run_id) / TARGETS_JSON) for run_id in reversed(list(runs["run_id"])))
+    return merge_newest(files, app)

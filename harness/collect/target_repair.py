@@ -1,0 +1,124 @@
+"""Journeys heal like guides: fingerprint the UI-map targets of passing steps; repair them when a step fails.
+
+- :func:`fingerprint` reads the fingerprint of a resolved target's element in one round trip (the guide
+  baseline's fingerprint, ``anchor_probe.js``), just before the step acts on it: the harness's work, off
+  the step's clock.
+- :class:`TargetRepairs` gives a failed step's UI-map target its :class:`~harness.contracts.targets.TargetRepair`:
+  the page's candidates ranked against the target's last passing fingerprint, with the guide repair's
+  ranking and stable-selector rules (:func:`harness.collect.guide_check.suggest`), or why there are none.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from harness.collect import anchors as probe_js
+from harness.collect.guide_check import suggest
+from harness.contracts.targets import TargetPrint, TargetRepair, TargetsFile
+from harness.guides.similarity import SUGGEST_MIN, fingerprint_diff, rank
+from harness.guides.status import names_its_element
+from harness.guides.targets import no_baseline, nothing_close, repairable, text_changed, why_not
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+_CALL_LOG_DETAIL = re.compile(r"^\s*-?\s*(<[^>]{1,200}>.{0,120}?intercepts pointer events)", re.MULTILINE)
+
+
+def _detail(kind: str, message: str) -> str:
+    """The telling part of a failure's message for its repair note (what covers the target...)."""
+    if kind == "covered" and (found := _CALL_LOG_DETAIL.search(message)):
+        return found.group(1)
+    return ""
+
+
+@dataclass
+class TargetRepairs:
+    """A worker's repairs: the baselines of the app's UI-map targets, read from the history at the first need.
+
+    Attributes:
+        history: The history store whose runs hold the baselines (``None``: no baselines).
+        app: The app's profile name.
+        heal: Retry a step failing on its target once with the suggestion (``--heal``).
+        min_score: Propose nothing that scores lower (the guide check's threshold).
+    """
+
+    history: Path | None
+    app: str
+    heal: bool = False
+    min_score: float = SUGGEST_MIN
+    _baselines: TargetsFile | None = field(default=None, init=False, repr=False)
+
+    def baseline(self, target: str) -> TargetPrint | None:
+        """The target's last passing fingerprint over the history."""
+        if self._baselines is None:
+            from harness.runfolder.history import target_baselines
+
+            self._baselines = target_baselines(self.history, self.app)
+        return self._baselines.targets.get(target)
+
+    def repair(self, page: Page | None, target: str | None, selector: str | None, kind: str | None,
+               message: str = "") -> TargetRepair | None:
+        """The repair of a step that failed with ``kind`` on ``target`` (a UI-map name, or ``None``).
+
+        A repairable kind on a UI-map target ranks the page's candidates against its baseline; any other
+        failure gets a repair without suggestion saying why none can help. ``None`` for a step that failed
+        before it had a target or for a reason of the harness's (a lost browser, a stopped page).
+        """
+        if kind is None:
+            return None
+        if target is None or not repairable(kind):
+            return TargetRepair(target=target, selector=selector, cause=kind, note=why_not(kind, target,
+                                                                                           _detail(kind, message)))
+        base = self.baseline(target)
+        out = TargetRepair(target=target, selector=selector, cause=kind, repairable=True)
+        if base is None:
+            out.note = no_baseline(target)
+            return out
+        out.baseline_run, out.baseline_at = base.run_id, base.recorded_at
+        if page is None:
+            out.note = "the page was gone: no candidate could be read"
+            return out
+        started = time.perf_counter()
+        try:
+            self._suggest(page, out, base, selector)
+        except Exception as exc:  # a page that stopped answering: the failure stands, without a repair
+            out.note = f"the page could not be read for candidates: {str(exc).splitlines()[0][:200]}"
+        out.repair_ms = round((time.perf_counter() - started) * 1000, 1)
+        return out
+
+    def _suggest(self, page: Page, out: TargetRepair, base: TargetPrint, selector: str | None) -> None:
+        pool = probe_js.PageCandidates(page)
+        keep = selector if out.cause == "text_changed" else None
+        found = suggest(page, base.fingerprint, "playwright", self.min_score, pool=pool, keep=keep)
+        if found is None:
+            best = rank(base.fingerprint, pool, minimum=0.0, limit=1)
+            closest = (best[0].score, _describe(pool[best[0].index])) if best else None
+            out.note = nothing_close(out.target or "", out.cause, self.min_score, closest)
+            return
+        current = pool[found.index] if found.index is not None else None
+        out.diff = fingerprint_diff(base.fingerprint, current) if current else []
+        if out.cause == "missing" and selector and _names_by_words(selector) and text_changed(out.diff):
+            out.cause = "text_changed"  # the same element, relabelled: its selector named it by its words
+        if out.cause == "text_changed" and found.target == selector:
+            out.repairable, out.note = False, (
+                f"{selector} still selects its element; its words changed: update the step's expected text, "
+                "not the UI map")
+            return
+        out.suggestion = found
+
+
+def _names_by_words(selector: str) -> bool:
+    """Whether a selector finds its element by what it reads (a role's name, a text, a label)."""
+    return names_its_element(selector) and bool(re.search(r"\bname=|\btext=|:has-text\(|:text\(|\blabel=", selector))
+
+
+def _describe(fp: dict[str, Any]) -> str:
+    tag = fp.get("tag") or "element"
+    ident = f"#{fp['id']}" if fp.get("id") else "".join(f".{c}" for c in (fp.get("classes") or [])[:2])
+    text = str(fp.get("text") or fp.get("name") or "")[:40]
+    return f"<{tag}{ident}>" + (f" {text!r}" if text else "")

@@ -488,6 +488,21 @@ def test_changes_selectors_hold(html: dict[int, dict[str, BeautifulSoup]]) -> No
                 assert found[0].find_parent(class_="form-actionbar") is not None
 
 
+def test_changes_v2_elements_select_one_element_each_on_v2(html: dict[int, dict[str, BeautifulSoup]]) -> None:
+    changes = load_changes()
+    pages = {c["id"]: c["page"] for c in changes["changes"]}
+    elements = {entry["target"]: (pages[c["id"]], entry["v2_element"])
+                for c in changes["changes"] for entry in c["ui_map"]}
+    assert len(elements) == 7 and all(css for _, css in elements.values())
+    for target, (page, css) in elements.items():
+        assert len(html[2][page].select(css)) == 1, (target, css)
+    for repair in changes["journey_repairs"]:  # a right repair selects the ui_map's v2 element
+        if repair["element"] is not None:
+            assert repair["element"] == elements[repair["target"]][1], repair
+        else:
+            assert repair["why"], repair
+
+
 def test_cookie_banner_and_actionbar_are_fixed_in_v2_css() -> None:
     css = (ROOT / "harness" / "demo" / "static" / "spendly-v2.css").read_text()
     for rule in (".cookie-banner", ".form-actionbar"):

@@ -26,13 +26,13 @@ from harness.guides.targets import no_baseline, nothing_close, repairable, text_
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-_CALL_LOG_DETAIL = re.compile(r"^\s*-?\s*(<[^>]{1,200}>.{0,120}?intercepts pointer events)", re.MULTILINE)
+_CALL_LOG_DETAIL = re.compile(r"(<[a-zA-Z][^>]{0,200}>(?:…</[a-z0-9]+>)?)\s+intercepts pointer events")
 
 
 def _detail(kind: str, message: str) -> str:
     """The telling part of a failure's message for its repair note (what covers the target...)."""
     if kind == "covered" and (found := _CALL_LOG_DETAIL.search(message)):
-        return found.group(1)
+        return f"{found.group(1)} receives the click"
     return ""
 
 

@@ -393,8 +393,8 @@ def run(
     grid, connect = _browser_endpoints(grid, connect, Path.cwd())
     options = RunOptions(_settings(
         paths=[str(p) for p in paths], app=app_name, base_url=base_url, out=out_dir, repeat=repeat, retries=retries,
-        heal=heal, workers=workers, tags=tags, trace=trace, trace_detail=trace_detail, browser_path=browser_path, headed=headed,
-        grid=grid, connect=connect, shard=shard, run_id=run_id,
+        heal=heal, workers=workers, tags=tags, trace=trace, trace_detail=trace_detail, browser_path=browser_path,
+        headed=headed, grid=grid, connect=connect, shard=shard, run_id=run_id,
         step_timeout_ms=step_timeout, quiet_ms=quiet_ms, app_version=app_version, probes=probes, a11y=a11y, env=env,
         labels=list(label or []), history=str(history) if history else None, allure_dir=allure_dir,
         allure_history=allure_history))

@@ -68,9 +68,10 @@ def demo_v1_run(shared: SharedBuilds) -> Run:
 
 
 @pytest.fixture(scope="session")
-def demo_v2_run(shared: SharedBuilds) -> Run:
-    """``harness demo --version 2``: every demo journey and guide on v2, in two workers."""
-    return builds.demo_run(shared, "demo-v2", "--version", "2", "--workers", "2", "--step-timeout", "4000")
+def demo_v2_run(shared: SharedBuilds, demo_v1_run: Run) -> Run:
+    """``harness demo --version 2``: every demo journey and guide on v2, in two workers, after v1 in its history."""
+    return builds.demo_run(shared, "demo-v2", "--version", "2", "--workers", "2", "--step-timeout", "4000",
+                           after=demo_v1_run)
 
 
 @pytest.fixture(scope="session")

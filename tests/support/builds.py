@@ -63,11 +63,17 @@ def _done(value: Any) -> Done:
     return Done(**value)
 
 
-def demo_run(shared: SharedBuilds, name: str, *args: str) -> Run:
-    """``harness demo ARGS --out <name>/run``: the default history lands beside it, in ``<name>/history``."""
+def demo_run(shared: SharedBuilds, name: str, *args: str, after: Run | None = None) -> Run:
+    """``harness demo ARGS --out <name>/run``: the default history lands beside it, in ``<name>/history``.
+
+    ``after``: a run registered in that history first (its passing steps are the baselines of the repairs).
+    """
     out = shared.folder(name) / "run"
 
     def build(_: Path) -> dict[str, Any]:
+        if after is not None:
+            added = cli("history", "add", after.out, "--history", out.parent / "history")
+            assert added.returncode == 0, added.stdout + added.stderr
         return dataclasses.asdict(harness("demo", *args, "--out", str(out)))
 
     return Run(out, _done(shared.once(name, build)))

@@ -350,6 +350,9 @@ def run(
     repeat: RepeatOpt = DEFAULTS.repeat,
     retries: RetriesOpt = DEFAULTS.retries,
     heal: HealOpt = DEFAULTS.heal,
+    repairs: Annotated[bool, typer.Option(
+        "--repairs/--no-repairs", help="fingerprint the UI-map targets passing steps use and repair those failed "
+                                       "steps could not use (docs/repair.md)")] = DEFAULTS.repairs,
     workers: WorkersOpt = DEFAULTS.workers,
     tags: TagsOpt = None,
     trace: TraceOpt = DEFAULTS.trace,
@@ -393,8 +396,8 @@ def run(
     grid, connect = _browser_endpoints(grid, connect, Path.cwd())
     options = RunOptions(_settings(
         paths=[str(p) for p in paths], app=app_name, base_url=base_url, out=out_dir, repeat=repeat, retries=retries,
-        heal=heal, workers=workers, tags=tags, trace=trace, trace_detail=trace_detail, browser_path=browser_path,
-        headed=headed, grid=grid, connect=connect, shard=shard, run_id=run_id,
+        heal=heal, repairs=repairs, workers=workers, tags=tags, trace=trace, trace_detail=trace_detail,
+        browser_path=browser_path, headed=headed, grid=grid, connect=connect, shard=shard, run_id=run_id,
         step_timeout_ms=step_timeout, quiet_ms=quiet_ms, app_version=app_version, probes=probes, a11y=a11y, env=env,
         labels=list(label or []), history=str(history) if history else None, allure_dir=allure_dir,
         allure_history=allure_history))

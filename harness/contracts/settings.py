@@ -73,6 +73,8 @@ class RunSettings(BaseModel):
         history: The history store (a folder, or ``off``; ``None``: ``history/`` beside the run).
         repeat: How many times each scenario is replayed.
         retries: How many times a failed replay is tried again (passing then counts as flaky).
+        repairs: Fingerprint the UI-map targets passing steps use, and repair the targets failed steps could not
+            use (``docs/repair.md``); off: neither (and no ``--heal``).
         heal: A step failing on a UI-map target (missing, ambiguous, hidden, text changed) is retried once with
             its repaired selector; passing so, it is ``healed`` and its scenario flaky-healed (``docs/repair.md``).
         workers: Parallel browsers (pytest-xdist).
@@ -114,6 +116,7 @@ class RunSettings(BaseModel):
     history: str | None = None
     repeat: int = Field(1, ge=1)
     retries: int = Field(0, ge=0, le=5)
+    repairs: bool = True
     heal: bool = False
     workers: int = Field(1, ge=1)
     order: ReplayOrder = "interleave"

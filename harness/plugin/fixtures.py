@@ -143,9 +143,11 @@ def harness_probes(harness_config: CollectConfig) -> PageProbes:
 
 
 @pytest.fixture(scope="session")
-def harness_repairs(harness_config: CollectConfig) -> TargetRepairs:
+def harness_repairs(harness_config: CollectConfig) -> TargetRepairs | None:
     """The worker's target repairs: baselines from the run's history store, read at the first failure."""
     settings = harness_config.settings
+    if not settings.repairs:
+        return None
     return TargetRepairs(history=history_dir(harness_config.run_dir, settings.history), app=harness_config.profile.name,
                          heal=settings.heal)
 
@@ -153,7 +155,7 @@ def harness_repairs(harness_config: CollectConfig) -> TargetRepairs:
 @pytest.fixture
 def journey(request: pytest.FixtureRequest, harness_config: CollectConfig, harness_browser: Browser,
             harness_sessions: dict[str, dict[str, Any]], harness_guides: JourneyGuides | None,
-            harness_probes: PageProbes, harness_watchdog: Watchdog, harness_repairs: TargetRepairs
+            harness_probes: PageProbes, harness_watchdog: Watchdog, harness_repairs: TargetRepairs | None
             ) -> Iterator[Journey]:
     """A fresh browser context and page for the scenario, wrapped in a :class:`Journey`.
 

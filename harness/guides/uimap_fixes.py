@@ -174,7 +174,8 @@ def accepted(repair: TargetRepair) -> bool:
 def _step(record: StepRecord) -> RepairStep:
     example = f" [{', '.join(record.example.values())}]" if record.example else ""
     return RepairStep(record.feature_file, record.line, record.scenario + example,
-                      f"{record.keyword} {record.text}".strip(), record.status == "healed")
+                      f"{record.keyword} {record.text}".strip(),
+                      record.status == "healed" or bool(record.repair and record.repair.healed))
 
 
 def gather(records: Iterable[StepRecord]) -> tuple[list[TargetAsk], list[Unrepaired]]:

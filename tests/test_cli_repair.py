@@ -33,6 +33,7 @@ RECORDS = [
     step("expenses.export", "#export-csv", None, 1, note="nothing on the page scored 0.5 or more"),
     step("expense.amount", "#amount", "#amount-input", 2, cause="covered", note="covered by div#cookie-banner"),
     rec(3, "failed", target="expense.date", selector="#date", error="Timeout 10000 ms exceeded"),
+    rec(5, "failed", target="Total", repair={"cause": "assertion", "note": "the page shows 'Sum', not 'Total'"}),
     step("approvals.approve", "#approvals tbody tr:first-child .approve", "#approve-1", 4, cause="ambiguous"),
     step("approvals.approve", "#approvals tbody tr:first-child .approve", "#approve-2", 4, scenario="Other"),
 ]
@@ -66,6 +67,7 @@ def test_repair_prints_each_target_and_writes_a_patch_git_applies(tmp_path: Path
     assert "expenses.export (missing, 1 step): nothing on the page scored 0.5 or more" in text
     assert "expense.amount (covered, 1 step): covered by div#cookie-banner" in text
     assert "expense.date" not in text  # a failed step without a repair
+    assert "no UI-map target (assertion, 1 step): the page shows 'Sum', not 'Total'" in text
     assert "write the patch with --write-fixes" in text
     assert not (run / FIXES_PATCH).exists()
 

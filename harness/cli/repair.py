@@ -58,7 +58,8 @@ def print_repairs(fixes: UiMapFixes, run_dir: Path) -> None:
         _say("No repair found:")
         for group in fixes.unrepaired:
             why = f": {group.note}" if group.note else ""
-            _say(f"{group.target} ({group.cause}, {_plural(len(group.steps), 'step')}){why}", 2)
+            where = group.target or "no UI-map target"
+            _say(f"{where} ({group.cause}, {_plural(len(group.steps), 'step')}){why}", 2)
 
 
 def repair(

@@ -101,7 +101,8 @@ class TargetAsk:
 class Unrepaired:
     """Failed steps on one target whose repair has no accepted suggestion, and why."""
 
-    target: str
+    target: str | None
+    """The UI-map name (``None``: the steps failed on no UI-map target)."""
     cause: str
     note: str
     steps: tuple[RepairStep, ...]
@@ -186,13 +187,14 @@ def gather(records: Iterable[StepRecord]) -> tuple[list[TargetAsk], list[Unrepai
         target, cause and note.
     """
     asks: dict[str, TargetAsk] = {}
-    without: dict[tuple[str, str, str], list[RepairStep]] = defaultdict(list)
+    without: dict[tuple[str | None, str, str], list[RepairStep]] = defaultdict(list)
     for record in final_attempts(records):
         repair = record.repair
         if repair is None or record.status not in ASKING:
             continue
-        if not accepted(repair):
-            note = repair.note or ("" if repair.repairable else "not a selector's fault")
+        if repair.target is None or not accepted(repair):
+            note = repair.note or ("not a UI-map target" if repair.target is None
+                                   else "" if repair.repairable else "not a selector's fault")
             without[(repair.target, repair.cause, note)].append(_step(record))
             continue
         suggestion = repair.suggestion
@@ -206,7 +208,8 @@ def gather(records: Iterable[StepRecord]) -> tuple[list[TargetAsk], list[Unrepai
         if (suggestion.score or 0) > (best.score or 0):
             best = suggestion
         ask.proposals[suggestion.target] = (best, [*steps, _step(record)])
-    unrepaired = [Unrepaired(t, c, n, tuple(s)) for (t, c, n), s in sorted(without.items())]
+    unrepaired = [Unrepaired(t, c, n, tuple(s))
+                  for (t, c, n), s in sorted(without.items(), key=lambda item: (item[0][0] or "", *item[0][1:]))]
     return [asks[name] for name in sorted(asks)], unrepaired
 
 

@@ -33,8 +33,10 @@ from harness.contracts.records import (
     RunStatus,
 )
 from harness.contracts.settings import SETTINGS_FILE, RunSettings
+from harness.contracts.targets import FIXES_PATCH as UI_MAP_PATCH
 from harness.contracts.targets import TARGETS_JSON
 from harness.errors import HarnessError, describe, note
+from harness.guides import uimap_fixes
 from harness.guides.fixes import FIXES_PATCH, FixesPatch, fixes_patch
 from harness.guides.results import outline, summarise
 from harness.guides.similarity import SUGGEST_MIN
@@ -389,6 +391,41 @@ def rebuild_outputs(run_dir: Path, baseline: str | None, history: Path | None
         attempt(HISTORY_ENTRY, lambda: register(run_dir, store) if store is not None else None)
     _name_unwritten(run_dir, info, done.failed)
     return compared, done
+
+
+def ui_map_fixes(run_dir: Path, *, write: bool, keep_old: bool, app: str | None = None
+                 ) -> tuple[uimap_fixes.UiMapFixes, Path | None]:
+    """The repairs a run's failed steps found for their UI-map targets, as a patch to the app profile.
+
+    Args:
+        run_dir: The run folder.
+        write: Write ``ui-map-fixes.patch`` into it (when there is an edit; else an old one is removed).
+        keep_old: Keep each old selector as the first fallback of its target.
+        app: The app profile to patch (``None``: the run's own, from ``settings.json`` or its features).
+
+    Returns:
+        The patch with its edits and what it leaves out, and the path it was written to (``None``: not written).
+
+    Raises:
+        HarnessError: Not a run folder, no step records, a profile that cannot be found or read.
+    """
+    if not (run_dir / RUN_FILE).is_file():
+        raise HarnessError("not a run folder (no run.json)", run_dir)
+    records = read_records(run_dir)[0]
+    if not records:
+        raise HarnessError("the run recorded no step (steps.jsonl is missing or empty)", run_dir)
+    profile, root = uimap_fixes.run_profile(read_run_info(run_dir), _saved_settings(run_dir), app)
+    fixes = uimap_fixes.ui_map_fixes(records, profile, root, keep_old=keep_old)
+    path = run_dir / UI_MAP_PATCH
+    if not write:
+        return fixes, None
+    if not fixes.text:
+        path.unlink(missing_ok=True)  # an earlier patch would no longer be what this run asks for
+        return fixes, None
+    try:
+        return fixes, write_atomic(path, fixes.text)
+    except OSError as exc:
+        raise HarnessError(f"{UI_MAP_PATCH} could not be written: {describe(exc)}", run_dir) from None
 
 
 def _saved_settings(run_dir: Path) -> RunSettings | None:

@@ -28,6 +28,7 @@ from harness.cli.common import fail as _fail
 from harness.cli.compare import BaselineOpt, HistoryOpt, compare, history_app, print_comparison, run_compare
 from harness.cli.folders import check_allure_history, check_history_store, check_run_folders
 from harness.cli.guides import browser_endpoints, demo_guides, guides_app
+from harness.cli.repair import repair
 from harness.collect.config import new_run_id
 from harness.contracts.records import RunInfo, RunStatus, StepRecord
 from harness.contracts.settings import DEFAULTS, RunSettings
@@ -45,6 +46,7 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(guides_app, name="guides")
 app.command("audit")(audit)
 app.command("compare")(compare)
+app.command("repair")(repair)
 app.add_typer(history_app, name="history")
 
 PathsArg = Annotated[list[Path], typer.Argument(help="feature files or folders")]

@@ -19,8 +19,6 @@ patch, and said so (:attr:`FixesPatch.skipped`).
 
 from __future__ import annotations
 
-import difflib
-import io
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -30,15 +28,21 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
 from harness.contracts.guides import GuideStepCheck
+from harness.guides.yamledit import (
+    emit_scalar,
+    load_plain,
+    mapping_value,
+    relative_path,
+    unified_diff,
+    unsafe_scalar,
+)
 
 FIXES_PATCH = "guide-fixes.patch"
 MAX_TEXT = 80
 REPAIRED = "repaired ("
 """How the comment the patch adds begins (an earlier one is replaced, not stacked)."""
-_NO_NEWLINE = "\\ No newline at end of file\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,28 +95,13 @@ def _new_text(result: GuideStepCheck) -> str | None:
     return text if text and len(text) <= MAX_TEXT else None
 
 
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.resolve().as_posix().lstrip("/")
-
-
 # --- YAML nodes ------------------------------------------------------------------------
-def _get(node: Node, key: str) -> Node | None:
-    if isinstance(node, MappingNode):
-        for k, v in node.value:
-            if isinstance(k, ScalarNode) and k.value == key:
-                return v
-    return None
-
-
 def _steps(root: Node | None) -> dict[str, MappingNode]:
-    steps = _get(root, "steps") if root is not None else None
+    steps = mapping_value(root, "steps") if root is not None else None
     found: dict[str, MappingNode] = {}
     if isinstance(steps, SequenceNode):
         for item in steps.value:
-            ident = _get(item, "id")
+            ident = mapping_value(item, "id")
             if isinstance(item, MappingNode) and isinstance(ident, ScalarNode):
                 found.setdefault(str(ident.value), item)
     return found
@@ -131,59 +120,7 @@ def _ends(node: Node, into: dict[int, int]) -> None:
             _ends(v, into)
 
 
-def _plain(data: Any) -> Any:
-    """ruamel data as plain dicts, lists and scalars, for comparing two loads."""
-    if isinstance(data, dict):
-        return {str(k): _plain(v) for k, v in data.items()}
-    if isinstance(data, list):
-        return [_plain(v) for v in data]
-    return data if data is None or isinstance(data, bool | int | float) else str(data)
-
-
-def _load(text: str) -> Any:
-    return _plain(YAML(typ="rt").load(text))
-
-
 # --- one value ------------------------------------------------------------------------
-def emit_scalar(value: str, style: str | None = None, flow: bool = False) -> str | None:
-    """``value`` as a YAML scalar written by the emitter, on one line (None: it needs several).
-
-    Args:
-        value: The string.
-        style: ``'`` or ``"`` to keep a quote style; None lets the emitter choose (plain when it can).
-        flow: The value sits inside a flow collection (``{...}``), where ``,[]{}`` need quotes.
-    """
-    yaml = YAML(typ="rt")
-    yaml.width = 1 << 20
-    scalar: Any = value
-    if style == "'":
-        scalar = SingleQuotedScalarString(value)
-    elif style == '"':
-        scalar = DoubleQuotedScalarString(value)
-    buffer = io.StringIO()
-    yaml.dump({"k": scalar}, buffer)
-    text = buffer.getvalue()
-    if not text.startswith("k: ") or text.count("\n") != 1:
-        return None
-    emitted = text[3:-1]
-    if flow and emitted[:1] not in ("'", '"') and re.search(r"[,\[\]{}]", emitted):
-        return emit_scalar(value, "'", flow=False)
-    return emitted
-
-
-def _unsafe(node: Node | None, source: str, label: str) -> str | None:
-    """Why a value cannot be rewritten on its line (None: it can)."""
-    if not isinstance(node, ScalarNode):
-        return f"its {label} is not a single value"
-    if node.style in ("|", ">"):
-        return f"its {label} is a block scalar ({node.style})"
-    if node.start_mark.line != node.end_mark.line:
-        return f"its {label} spans several lines"
-    if source[node.start_mark.index:node.start_mark.index + 1] in ("&", "*", "!"):
-        return f"its {label} has an anchor, alias or tag"
-    return None
-
-
 def _comment(result: GuideStepCheck) -> str:
     s = result.suggestion
     assert s is not None
@@ -241,11 +178,11 @@ def _step_edits(result: GuideStepCheck, node: MappingNode, source: str,
     if s.target != result.target:
         changes.append(("target", s.target, _comment(result)))
     new_text = _new_text(result)
-    if new_text and _get(node, "text") is not None:
+    if new_text and mapping_value(node, "text") is not None:
         changes.append(("text", new_text, None))
     for key, value, comment in changes:
-        scalar = _get(node, key)
-        problem = _unsafe(scalar, source, f"{key}:")
+        scalar = mapping_value(node, key)
+        problem = unsafe_scalar(scalar, source, f"{key}:")
         if problem:
             return [], problem
         assert isinstance(scalar, ScalarNode)
@@ -272,7 +209,7 @@ def _file_patch(path: Path, rel: str, results: list[GuideStepCheck], skipped: li
     try:
         source = path.read_bytes().decode("utf-8")  # as it is: \r\n line ends stay
         root = YAML(typ="rt").compose(source)
-        original = _load(source)
+        original = load_plain(source)
     except (YAMLError, UnicodeDecodeError) as exc:
         skipped.extend(Skipped(r.guide, r.id, f"{rel} is not valid YAML any more ({type(exc).__name__})")
                        for r in results)
@@ -283,20 +220,20 @@ def _file_patch(path: Path, rel: str, results: list[GuideStepCheck], skipped: li
     if root is not None:
         _ends(root, ends)
     kept: list[_Edit] = []
-    expected = _load(source)
+    expected = load_plain(source)
     for r in results:
         node = steps.get(r.id)
         if node is None or r.id not in order:
             skipped.append(Skipped(r.guide, r.id, f"step {r.id!r} is no longer in {rel}"))
             continue
-        value = _get(node, "target")
+        value = mapping_value(node, "target")
         where = f"{rel}:{(value or node).start_mark.line + 1}"
         edits, problem = _step_edits(r, node, source, bool(node.flow_style))
         if not problem:
             # the edit alone must read back as exactly the intended change
-            want = _expected(_load(source), order.index(r.id), r)
+            want = _expected(load_plain(source), order.index(r.id), r)
             try:
-                if _load(_apply(source, edits, ends)) != want:
+                if load_plain(_apply(source, edits, ends)) != want:
                     problem = "the edited line does not read back as the new value"
             except YAMLError:
                 problem = "the edited line is not valid YAML"
@@ -308,18 +245,11 @@ def _file_patch(path: Path, rel: str, results: list[GuideStepCheck], skipped: li
     if not kept:
         return ""
     fixed = _apply(source, kept, ends)
-    if _load(fixed) != expected:  # each edit read back alone; together they must too
+    if load_plain(fixed) != expected:  # each edit read back alone; together they must too
         skipped.extend(Skipped(r.guide, r.id, "the edits of this file do not read back together: repair by hand")
                        for r in results)
         return ""
-    return _unified(source, fixed, rel)
-
-
-def _unified(old: str, new: str, rel: str) -> str:
-    lines = list(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
-                                      fromfile=f"a/{rel}", tofile=f"b/{rel}"))
-    # a last line without a newline: unified diff says so, or patch tools would add one
-    return "".join(line if line.endswith("\n") else line + "\n" + _NO_NEWLINE for line in lines)
+    return unified_diff(source, fixed, rel)
 
 
 def fixes_patch(results: list[GuideStepCheck], files: dict[str, Path], root: Path, min_score: float) -> FixesPatch:
@@ -343,5 +273,5 @@ def fixes_patch(results: list[GuideStepCheck], files: dict[str, Path], root: Pat
         if path is None or not path.is_file():
             patch.skipped.extend(Skipped(guide_id, r.id, "the guide file cannot be found") for r in by_guide[guide_id])
             continue
-        patch.text += _file_patch(path, _relative(path, root), by_guide[guide_id], patch.skipped)
+        patch.text += _file_patch(path, relative_path(path, root), by_guide[guide_id], patch.skipped)
     return patch

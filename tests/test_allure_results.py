@@ -167,7 +167,8 @@ def test_guides_are_results_and_broken_ones_say_why_and_how_to_repair(run_dir: P
 def test_categories_environment_and_no_secret(run_dir: Path) -> None:
     folder = write_allure_results(run_dir)
     assert json.loads((folder / "categories.json").read_text()) == categories()
-    assert [c["name"] for c in categories()] == ["Broken guide", "Flaky journey", "App failure", "Slowness"]
+    assert [c["name"] for c in categories()] == ["Broken guide", "Healed journey (fix the UI map)", "Flaky journey",
+                                               "App failure", "Slowness"]
     props = (folder / "environment.properties").read_text(encoding="ascii")  # Allure reads ISO-8859-1
     assert "app=Shop (unit)\n" in props and "base.url=https\\://shop.example\\:8443/app\n" in props
     assert "app.version=2.0 \\u2014 \\u00e9t\\u00e9\n" in props and "git.commit=abc123" in props

@@ -19,10 +19,10 @@ from pydantic import ValidationError
 
 from harness.contracts.records import RUN_FILE, STEPS_JSONL, STEPS_PARQUET, RunInfo, StepRecord
 from harness.outcomes import Scenario, ScenarioKey, ScenarioOutcome, example_key, final_attempts, scenarios
-from harness.runfolder.io import FLAT_SIGNALS, parse_steps
+from harness.runfolder.io import FLAT_SIGNALS, NESTED, parse_steps
 
-NESTED_JSON = ("example", "tags", "signals", "artifacts")
-"""Columns that ``steps.parquet`` stores as JSON strings."""
+NESTED_JSON = NESTED
+"""Columns that ``steps.parquet`` stores as JSON strings (``repair`` among them)."""
 
 
 @dataclass
@@ -42,6 +42,8 @@ class ScenarioRun:
     """``passed``, ``failed``, ``skipped`` or ``incomplete``: the replay's status (``harness.outcomes``)."""
     retries: int = 0
     """Attempts before the last one (``--retries``)."""
+    healed: bool = False
+    """A step of its last attempt was healed (``--heal``; ``Replay.healed``)."""
     earlier: list[StepRecord] = field(default_factory=list)
     """The records of those attempts, by attempt and step index."""
 
@@ -160,7 +162,7 @@ def group_scenario_runs(found: list[Scenario]) -> list[ScenarioRun]:
                 test_id=first.test_id, repeat=replay.repeat, journey=first.journey, feature_file=first.feature_file,
                 scenario=first.scenario, scenario_line=first.scenario_line, example=dict(first.example),
                 tags=list(first.tags), steps=list(replay.steps), status=replay.status, retries=replay.attempt,
-                earlier=list(replay.earlier)))
+                healed=replay.healed, earlier=list(replay.earlier)))
     return runs
 
 

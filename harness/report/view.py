@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from harness.contracts.records import StepRecord
 from harness.outcomes import ScenarioKey, ScenarioOutcome, worst_outcome
 from harness.report.load import RunData, ScenarioRun
+from harness.report.repairs import RepairView
 from harness.report.stats import median, pct, percentile
 from harness.report.vitals import step_vitals
 
-STEP_ORDER = ("failed", "passed", "skipped", "not_run")
-"""A step is failed if it failed in any repeat, else passed if it passed in any, and so on."""
+STEP_ORDER = ("failed", "healed", "passed", "skipped", "not_run")
+"""A step is failed if it failed in any repeat, else healed if it was healed in any, and so on."""
 MIN_BAR_PCT = 0.4
 """Smallest visible bar width, in percent of the timeline."""
 
@@ -60,6 +61,8 @@ class StepView:
     """Friction findings on this step, in rank order."""
     replays: list[tuple[float | None, str, int]] = field(default_factory=list)
     """Each replay's (duration, status, repeat index), for the distribution chart."""
+    repair_anchor: str | None = None
+    """The Failures tab's entry of its first healed replay (a healed step's repair)."""
 
 
 @dataclass
@@ -72,6 +75,8 @@ class RunSummary:
     duration_ms: float
     retries: int = 0
     """Attempts before the one shown (``--retries``): a replay that passed after a retry is flaky."""
+    healed: bool = False
+    """It passed only by healing a step (``--heal``): flaky too."""
 
 
 @dataclass
@@ -101,6 +106,8 @@ class CaseView:
     """Id of its step waterfall chart (see ``chart_specs``)."""
     spread_chart: str | None = None
     """Id of its chart of step durations over the replays."""
+    healed: int = 0
+    """Replays that passed only by healing a step (``ScenarioOutcome.healed``): flaky (healed)."""
 
     @property
     def passed_runs(self) -> int:
@@ -114,8 +121,10 @@ class CaseView:
 
     @property
     def filter_status(self) -> str:
-        """Words the status filter matches: the outcome, plus ``over-budget`` when it applies."""
+        """Words the status filter matches: the outcome, plus ``healed`` and ``over-budget`` when they apply."""
         words = [self.status]
+        if self.healed:
+            words.append("healed")
         if any(s.over_count for s in self.steps):
             words.append("over-budget")
         return " ".join(words)
@@ -163,6 +172,10 @@ class FailureView:
     trace_missing: bool = False
     trace_href: str | None = None
     failed_requests: list[str] = field(default_factory=list)
+    repair: RepairView | None = None
+    """The step's UI-map repair: the suggested selector, or why none (``StepRecord.repair``)."""
+    healed: bool = False
+    """A healed step (``--heal`` applied its repair, and it passed), not a failure."""
 
 
 @dataclass
@@ -249,8 +262,8 @@ def case_view(runs: list[ScenarioRun], anchor: str, outcome: ScenarioOutcome) ->
     for step in steps:
         step.anchor = f"{anchor}-st{step.index + 1}"
     _layout(steps)
-    summaries = [RunSummary(repeat=r.repeat, duration_ms=r.duration_ms, status=r.status, retries=r.retries)
-                 for r in runs]
+    summaries = [RunSummary(repeat=r.repeat, duration_ms=r.duration_ms, status=r.status, retries=r.retries,
+                            healed=r.healed) for r in runs]
     totals = [r.duration_ms for r in summaries]
     first = runs[0]
     return CaseView(
@@ -258,7 +271,7 @@ def case_view(runs: list[ScenarioRun], anchor: str, outcome: ScenarioOutcome) ->
         example=example_label(first.example),
         tags=first.tags, feature_file=first.feature_file, line=first.scenario_line,
         status=outcome.status, runs=summaries, steps=steps, total_ms=median(totals),
-        min_total_ms=min(totals, default=None), max_total_ms=max(totals, default=None),
+        min_total_ms=min(totals, default=None), max_total_ms=max(totals, default=None), healed=outcome.healed,
     )
 
 

@@ -1,11 +1,13 @@
 """The run-wide files of an Allure results folder: ``categories.json``, ``environment.properties``, history.
 
-Categories sort the non-passed (and slow or flaky) results into four groups. Allure matches a
+Categories sort the non-passed (and slow, flaky or healed) results into five groups. Allure matches a
 result's status and its status message (``messageRegex``, a Java regex over the whole message);
 the report stage writes the messages so that each group has a marker of its own:
 
 - broken guide: the guide results (``harness/report/allure/guides.py``), whose message starts
   with :data:`GUIDE_MARK`;
+- healed journey: a scenario run that passed only because ``--heal`` repaired a step's UI-map
+  target (flaky), whose status message starts with :data:`HEAL_MARK`;
 - flaky: Allure's flaky flag (``statusDetails.flaky``), set on a scenario whose replays disagree
   or that passed only on a retry;
 - app failure: every other failed or broken result;
@@ -25,6 +27,8 @@ from harness.runfolder.files import write_atomic
 
 GUIDE_MARK = "Broken guide:"
 SLOW_MARK = "Slowness:"
+HEAL_MARK = "Healed:"
+"""The first words of the status message line that names a scenario run's healed steps (``--heal``)."""
 CATEGORIES = "categories.json"
 ENVIRONMENT = "environment.properties"
 
@@ -38,6 +42,8 @@ def categories() -> list[dict[str, object]]:
     return [
         {"name": "Broken guide", "matchedStatuses": ["failed", "broken"],
          "messageRegex": f"(?s){GUIDE_MARK}.*"},
+        {"name": "Healed journey (fix the UI map)", "matchedStatuses": ["passed"], "flaky": True,
+         "messageRegex": f"(?s){HEAL_MARK}.*"},
         {"name": "Flaky journey", "matchedStatuses": ["passed", "failed", "broken"], "flaky": True},
         {"name": "App failure", "matchedStatuses": ["failed", "broken"]},
         {"name": "Slowness", "matchedStatuses": ["passed"], "messageRegex": f"(?s)(.*\\n)?{SLOW_MARK}.*"},

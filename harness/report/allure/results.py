@@ -10,6 +10,9 @@ and ``guides.json``:
   they are about;
 - a ``Slowness:`` line in the status message of a scenario run with an over-budget step or a
   slowness finding, so the "Slowness" category holds it;
+- on a scenario run with a healed step (``--heal``): a ``Healed:`` line in its status message, a
+  ``healed`` parameter naming the repairs, and the repair on the healed step (which passed); the
+  scenario is flaky (Allure's flaky flag), as ``harness.outcomes`` judges it;
 - one result per checked guide (``harness/report/allure/guides.py``);
 - a result built from the step records for a scenario run allure-pytest-bdd wrote none for
   (``harness/report/allure/scenarios.py``);
@@ -36,6 +39,7 @@ from harness.redaction import Secrets
 from harness.report.allure.files import ResultsFolder, millis
 from harness.report.allure.guides import write_guide_results
 from harness.report.allure.meta import (
+    HEAL_MARK,
     SLOW_MARK,
     carry_history,
     environment,
@@ -44,6 +48,7 @@ from harness.report.allure.meta import (
     write_environment,
 )
 from harness.report.allure.scenarios import INCOMPLETE_MESSAGE, scenario_result
+from harness.report.repairs import FIX_COMMAND, HEALED_HINT, healed_line
 from harness.runfolder.findings import read_findings
 from harness.runfolder.guides import read_guides
 from harness.runfolder.io import read_records, read_run_info
@@ -222,6 +227,7 @@ def enrich_scenarios(folder: ResultsFolder, run_dir: Path, records: list[StepRec
             _friction(folder, run_dir, result, finding, steps)
         if final is not None:
             _outcome(result, *final)
+        _healed(result, steps)
         _slowness(result, steps, [f for f in mine if f.rule in SLOW_RULES])
         folder.write_json(path.name, result)
         changed += 1
@@ -236,6 +242,33 @@ def _outcome(result: dict[str, Any], status: ReplayStatus, outcome: Outcome) -> 
     if status == "incomplete" and result.get("status") not in ("failed", "broken"):
         result["status"] = "broken"
         result.setdefault("statusDetails", {})["message"] = INCOMPLETE_MESSAGE
+
+
+def _healed(result: dict[str, Any], steps: list[StepRecord]) -> None:
+    """Say which steps ``--heal`` repaired: the ``Healed:`` line of the status message, the ``healed``
+    parameter, and the repair in the healed step's own message (written again, never twice)."""
+    healed = [r for r in steps if r.status == "healed"]
+    params = [p for p in result.get("parameters") or [] if p.get("name") != "healed"]
+    details = result.get("statusDetails") or {}
+    message = "\n".join(line for line in str(details.get("message") or "").split("\n")
+                        if not line.startswith(HEAL_MARK)).strip("\n")
+    if healed:
+        changes = " ".join("; ".join(f"step {r.step_index + 1}: {healed_line(r)}" for r in healed).split())
+        params.append({"name": "healed", "value": changes, "excluded": True})
+        note = f"{HEAL_MARK} {changes} ({HEALED_HINT}: {FIX_COMMAND})"
+        message = f"{note}\n{message}" if message else note
+        for record in healed:
+            step = _step_of(result, record)
+            if step is not None:
+                line = " ".join(healed_line(record).split())
+                step.setdefault("statusDetails", {})["message"] = f"{HEAL_MARK} {line} ({HEALED_HINT})"
+    if params or "parameters" in result:
+        result["parameters"] = params
+    if message:
+        details["message"] = message
+        result["statusDetails"] = details
+    elif "message" in details:
+        details.pop("message")
 
 
 def _concerns(finding: Finding, record: StepRecord) -> bool:

@@ -17,7 +17,9 @@ from harness.contracts.records import StepRecord
 from harness.outcomes import ReplayStatus
 from harness.report.allure.files import millis, stable_uuid
 
-STATUS = {"passed": Status.PASSED, "failed": Status.FAILED, "skipped": Status.SKIPPED, "not_run": Status.SKIPPED}
+STATUS = {"passed": Status.PASSED, "healed": Status.PASSED, "failed": Status.FAILED, "skipped": Status.SKIPPED,
+          "not_run": Status.SKIPPED}
+"""A step's status as Allure's: a healed step passed (``--heal``); its result says it was healed (``results``)."""
 REPLAY_STATUS = {"passed": Status.PASSED, "failed": Status.FAILED, "skipped": Status.SKIPPED,
                  "incomplete": Status.BROKEN}
 """A replay's status (``harness.outcomes``) as Allure's: a replay that did not finish is ``broken``."""

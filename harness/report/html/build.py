@@ -14,9 +14,10 @@ from markupsafe import Markup
 
 import harness
 from harness.contracts.records import REPORT_HTML, RUN_FILE
+from harness.contracts.targets import FIXES_PATCH
 from harness.report.html.assets import INSTALL_HINT, chart_library, report_script
 from harness.report.html.chart_specs import Charts, add_case_charts, journey_time
-from harness.report.html.failures import failure_views
+from harness.report.html.failures import failure_views, healed_views
 from harness.report.html.friction_model import read_findings
 from harness.report.html.friction_view import FrictionView, friction_view
 from harness.report.html.guides_view import GuidesView, load_guides_view
@@ -24,13 +25,15 @@ from harness.report.html.images import Images
 from harness.report.html.regress_view import RegressionsView, load_regressions_view
 from harness.report.html.trends_view import TrendsView, trends_view
 from harness.report.load import RunData, load_run
+from harness.report.repairs import FIX_COMMAND
 from harness.report.stats import fmt_ms, fmt_time, fmt_total, parse_time
 from harness.report.view import FailureView, JourneyView, SlowStep, journey_views, slowest_steps
 from harness.runfolder.files import write_atomic
 
 TEMPLATES = Path(__file__).parent / "templates"
-STATUS_FILTERS = (("failed", "failed"), ("flaky", "flaky"), ("over-budget", "over budget"), ("passed", "passed"),
-                  ("incomplete", "incomplete"), ("skipped", "skipped"))
+STATUS_FILTERS = (("failed", "failed"), ("flaky", "flaky"), ("healed", "flaky (healed)"),
+                  ("over-budget", "over budget"), ("passed", "passed"), ("incomplete", "incomplete"),
+                  ("skipped", "skipped"))
 """(value, words) of the journeys tab's status filter; a scenario matches each word of its ``filter_status``."""
 
 
@@ -77,6 +80,10 @@ class Report:
     trends: TrendsView | None = None
     status_filters: list[tuple[str, str, int]] = field(default_factory=list)
     """(value, words, scenarios matching) of the status filter, for the values some scenario has."""
+    healed: list[FailureView] = field(default_factory=list)
+    """The healed steps (``--heal`` repaired their target at run time), shown after the failures."""
+    fix: tuple[str, str] = (FIX_COMMAND, FIXES_PATCH)
+    """The command that writes a run's repairs as a patch, and the patch's name."""
 
 
 def _header(data: RunData, journeys: list[JourneyView]) -> Header:
@@ -154,7 +161,7 @@ def build_view(data: RunData) -> Report:
     return Report(
         header=_header(data, journeys), banner=banner, notices=notices, journeys=journeys,
         slowest=slowest, show_p90=any(r.p90_ms is not None for r in slowest),
-        failures=failures, run_id=info.run_id, footer=footer, guides=guides,
+        failures=failures, healed=healed_views(data, journeys), run_id=info.run_id, footer=footer, guides=guides,
         friction=friction, regressions=load_regressions_view(data.run_dir), charts=charts,
         overview_chart=charts.add(overview) if overview else None, trends=_trends(data, charts, notices),
         status_filters=[(value, words, n) for value, words in STATUS_FILTERS

@@ -6,46 +6,21 @@ report (``g1-s2``, ``t-fail``), never taken from the file.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from harness.contracts.guides import GuideResult, GuideStepResult, JourneyStep
 from harness.guides.results import fail_on_of, guide_status
 from harness.guides.status import REPAIRABLE, STATUSES
 from harness.report.html.images import Images, Shot
+from harness.report.repairs import DiffRow, SuggestionView, score_text, show_value, suggestion_view
 from harness.report.stats import fmt_time
 from harness.report.view import JourneyView
 from harness.runfolder.guides import GuidesRead, read_guides
 
 GUIDE_STATUSES = ("broken", "warning", "intact")
 ICONS = {"ok": "✓", "fail": "✗", "warn": "⚠"}
-MAX_VALUE_CHARS = 300
-
-
-@dataclass
-class DiffRow:
-    """One changed fingerprint field: its baseline and current values, as text."""
-
-    field: str
-    old: str
-    new: str
-
-
-@dataclass
-class SuggestionView:
-    """A suggested selector with what supports it."""
-
-    target: str
-    code_id: str
-    score: str | None
-    reasons: list[str]
-    css: str | None
-    css_id: str
-    alternatives: list[tuple[str, str | None, str]]
-    """(selector, score, code element id) per alternative."""
 
 
 @dataclass
@@ -161,30 +136,6 @@ def label_of(status: str) -> str:
     return status.replace("_", " ").upper()
 
 
-def show_value(value: Any) -> str:
-    """A fingerprint value as short text: strings as they are, a DOM path as ``tag#id.class``, else JSON."""
-    if value is None:
-        return "(none)"
-    if isinstance(value, str):
-        text = value
-    elif isinstance(value, list) and value and all(isinstance(v, dict) and "tag" in v for v in value):
-        text = " > ".join(_path_part(v) for v in value)
-    else:
-        text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
-    return text if len(text) <= MAX_VALUE_CHARS else text[:MAX_VALUE_CHARS] + " …"
-
-
-def _path_part(node: dict[str, Any]) -> str:
-    ident = f"#{node['id']}" if node.get("id") else ""
-    classes = "".join(f".{c}" for c in (node.get("classes") or [])[:3] if isinstance(c, str))
-    index = f"[{node['index']}]" if isinstance(node.get("index"), int) and node["index"] > 1 else ""
-    return f"{node.get('tag')}{ident}{classes}{index}"
-
-
-def _score(value: float | None) -> str | None:
-    return None if value is None else f"{value:.2f}"
-
-
 def _same_feature(named: str, case_file: str) -> bool:
     """Whether a feature named in guides.json (a file name, a relative or an absolute path) is ``case_file``."""
     named = named.replace("\\", "/")
@@ -204,14 +155,7 @@ def journey_link(where: JourneyStep | None, journeys: list[JourneyView]) -> tupl
 
 
 def _suggestion(step: GuideStepResult, anchor: str) -> SuggestionView | None:
-    s = step.suggestion
-    if s is None:
-        return None
-    return SuggestionView(
-        target=s.target, code_id=f"{anchor}-sel", score=_score(s.score), reasons=list(s.reasons),
-        css=s.css if s.css and s.css != s.target else None, css_id=f"{anchor}-css",
-        alternatives=[(a.target, _score(a.score), f"{anchor}-alt{k}") for k, a in enumerate(s.alternatives, 1)],
-    )
+    return suggestion_view(step.suggestion, anchor)
 
 
 def _covered(step: GuideStepResult) -> str | None:
@@ -240,7 +184,7 @@ def step_view(step: GuideStepResult, position: int, anchor: str, fail_on: list[s
     if step.status == "ok":
         return view
     view.match_count = step.match_count
-    view.similarity = _score(ev.similarity)
+    view.similarity = score_text(ev.similarity)
     view.covered_by = _covered(step)
     view.expected_text, view.actual_text, view.actual_name = ev.expected_text, ev.actual_text, ev.actual_name
     view.diff = [DiffRow(d.field, show_value(d.old), show_value(d.new)) for d in ev.diff]

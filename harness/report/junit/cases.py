@@ -3,7 +3,9 @@
 A scenario case aggregates every replay of one scenario (one Examples row) and takes its
 outcome from ``harness/outcomes.py``: it fails when any replay's last attempt failed (as the
 run's exit code does; a ``flaky`` one says so in its message), is an error when ``incomplete``,
-and a replay that passed only on a retry makes it flaky (Surefire's ``flakyFailure``).
+and a replay that passed only on a retry makes it flaky (Surefire's ``flakyFailure``), as does a step
+healed by ``--heal`` (a ``flakyFailure`` of type ``healed``: the case passes, flaky-healed). A failed step's
+UI-map repair (the suggested selector, or why none) is in its failure's text.
 Friction findings never fail a case: they are listed in its output, since friction has its
 own policy (``--fail-on-findings``). A guide step fails when the guide check's own policy
 (``guides.json`` ``policy.fail_on``) fails its status, so ``junit.xml`` agrees with the
@@ -23,6 +25,7 @@ from harness.friction.words import clip
 from harness.guides.results import fail_on_of, no_suggestion_reason
 from harness.outcomes import ScenarioOutcome
 from harness.report.load import RunData, ScenarioRun
+from harness.report.repairs import FIX_COMMAND, HEALED_HINT, healed_line, repair_lines
 from harness.report.stats import median
 
 HARNESS_ERRORS = frozenset({"setup_error", "unknown_step"})
@@ -53,6 +56,8 @@ class Case:
     problems: list[Problem] = field(default_factory=list)
     output: str = ""
     flaky: bool = False
+    healed: list[str] = field(default_factory=list)
+    """Its healed steps, one line each (``target: old → new``), for the suite's ``healed`` properties."""
 
 
 @dataclass
@@ -110,7 +115,36 @@ def _failure_text(label: str, step: StepRecord) -> str:
     for name, path in (("screenshot", step.artifacts.screenshot), ("trace", step.artifacts.trace)):
         if path:
             lines.append(f"  {name}: {path}")
+    if step.repair is not None:
+        lines += [f"  UI-map repair: {line}" if n == 0 else f"  {line}"
+                  for n, line in enumerate(repair_lines(step.repair, "  "))]
+        if step.repair.suggestion is not None:
+            lines.append(f"    fix the UI map: {FIX_COMMAND}")
     return "\n".join(lines)
+
+
+def _suggested(step: StepRecord) -> str:
+    """``; suggested selector for <target>: <selector>`` when the step's repair has one (for a message)."""
+    repair = step.repair
+    if repair is None or repair.suggestion is None:
+        return ""
+    return f"; suggested selector for {repair.target}: {repair.suggestion.target}"
+
+
+def _healed_problems(run: ScenarioRun) -> list[Problem]:
+    """A ``flakyFailure`` of type ``healed`` per healed step of a replay (``--heal`` repaired it at run time)."""
+    problems = []
+    for step in run.steps:
+        if step.status != "healed":
+            continue
+        label = f"replay #{run.repeat + 1} healed {_step_words(step)}"
+        details = [f"{label}: {HEALED_HINT}"]
+        if step.repair is not None:
+            details += [f"  {line}" for line in repair_lines(step.repair, "  ")]
+            details.append(f"  fix the UI map: {FIX_COMMAND}")
+        problems.append(Problem("flakyFailure", one_line(f"healed: {label}: {healed_line(step)}"), "healed",
+                                "\n".join(details)))
+    return problems
 
 
 def _attempts(run: ScenarioRun) -> dict[int, list[StepRecord]]:
@@ -152,7 +186,8 @@ def _verdict(runs: list[ScenarioRun], outcome: ScenarioOutcome) -> tuple[str, li
         if outcome.status == "flaky":
             count = f"flaky: {count}"
         error = (first.error or "").strip().splitlines()
-        message = one_line(f"{count}; first at {_step_words(first)}: {error[0] if error else first.error_kind or ''}")
+        message = one_line(f"{count}; first at {_step_words(first)}: {error[0] if error else first.error_kind or ''}"
+                           f"{_suggested(first)}")
         details = "\n".join(_failure_text(f"replay #{r.repeat + 1}", s) for r in failed if (s := _failing(r.steps)))
         kind = "error" if first.error_kind in HARNESS_ERRORS else "failure"
         return ("error" if kind == "error" else "failed"), [Problem(kind, message, first.error_kind or "failed",
@@ -178,6 +213,9 @@ def _output(runs: list[ScenarioRun], findings: FindingsFile | None, outcome: Sce
     first = runs[0]
     where = f"{first.feature_file}:{first.scenario_line}" if first.scenario_line else first.feature_file
     lines = [f"Scenario: {case_name(first.scenario, first.example)} ({where})", f"Outcome: {outcome.status}"]
+    if outcome.healed:
+        lines.append(f"Healed: {outcome.healed} of {len(runs)} replays passed only by healing a step (--heal): "
+                     "flaky (healed); review each repair and fix the UI map")
     if first.tags:
         lines.append(f"Tags: {' '.join(first.tags)}")
     totals = [r.duration_ms for r in runs]
@@ -191,6 +229,8 @@ def _output(runs: list[ScenarioRun], findings: FindingsFile | None, outcome: Sce
         tries = _attempts(run)
         if tries:
             note += f"  after {len(tries)} failed attempt(s)" + (" (flaky)" if run.status == "passed" else "")
+        if run.healed:
+            note += "  healed (flaky)"
         lines.append(f"  #{run.repeat + 1:<3} {run.status:<10} {run.duration_ms:>10,.0f} ms{note}")
     lines.append("Steps (median over replays):")
     by_index: dict[int, list[StepRecord]] = defaultdict(list)
@@ -203,7 +243,16 @@ def _output(runs: list[ScenarioRun], findings: FindingsFile | None, outcome: Sce
         over = sum(1 for r in recs if r.over_budget)
         extra = f"  budget {_ms(budget)}" + (f", over in {over}/{len(recs)}" if over else "") if budget else ""
         durations = [r.duration_ms for r in recs if r.duration_ms is not None]
+        healed = sum(1 for r in recs if r.status == "healed")
+        extra += f"  healed in {healed}/{len(recs)}" if healed else ""
         lines.append(f"  {index + 1:>2}. {recs[0].keyword} {recs[0].text}  {_ms(median(durations))}{extra}")
+    healed_steps = [(run, step) for run in runs for step in run.steps if step.status == "healed"]
+    if healed_steps:
+        lines.append(f"Healed steps ({HEALED_HINT}; {FIX_COMMAND}):")
+        for run, step in healed_steps:
+            lines.append(f"  replay #{run.repeat + 1}, step {step.step_index + 1}:")
+            lines += [f"    {line}" for line in (repair_lines(step.repair, "  ") if step.repair else
+                                                 [healed_line(step)])]
     mine = [f for f in (findings.findings if findings else [])
             if (f.feature_file, f.scenario, f.example) == (first.feature_file, first.scenario, first.example)]
     if mine:
@@ -231,6 +280,7 @@ def scenario_suites(data: RunData, findings: FindingsFile | None) -> list[Suite]
             tries = [_attempts(run) for run in runs]
             for run, attempts in zip(runs, tries, strict=True):
                 problems += _retry_problems(run, attempts)
+                problems += _healed_problems(run)
             # every attempt of every replay: the time the scenario took in the browser
             time_ms = sum(r.duration_ms for r in runs) + sum(
                 s.duration_ms or 0.0 for attempts in tries for steps in attempts.values() for s in steps)
@@ -238,7 +288,9 @@ def scenario_suites(data: RunData, findings: FindingsFile | None) -> list[Suite]
             suite.cases.append(Case(
                 name=case_name(first.scenario, first.example), classname=f"{app}.{stem}", time_ms=time_ms,
                 outcome=outcome, problems=problems, output=_output(runs, findings, scenario),
-                flaky=scenario.status == "flaky"))
+                flaky=scenario.status == "flaky",
+                healed=[f"{healed_line(s)} (replay #{r.repeat + 1}, step {s.step_index + 1})"
+                        for r in runs for s in r.steps if s.status == "healed"]))
         suites.append(suite)
     return suites
 

@@ -3,7 +3,8 @@
 The file follows the Jenkins/Surefire JUnit schema that pytest validates its own output
 against (``junit-10.xsd``): ``testsuites`` > one ``testsuite`` per journey and one for the
 guide check > one ``testcase`` per scenario or guide step (see ``junit_cases``). That schema
-has no ``file``/``line`` on a test case, so the place is in the suite's ``file`` attribute,
+has no ``properties`` on a test case (a journey suite's ``healed`` properties name its healed steps)
+and no ``file``/``line`` on a test case, so the place is in the suite's ``file`` attribute,
 in every failure message (``file:line``) and in the case's ``system-out``.
 
 Written with ``xml.etree`` (which escapes markup); characters that XML 1.0 forbids (control
@@ -52,7 +53,7 @@ def _case(parent: ET.Element, case: Case) -> None:
         _sub(element, "system-out", case.output)
 
 
-def _properties(parent: ET.Element, data: RunData) -> None:
+def _properties(parent: ET.Element, data: RunData, suite: Suite) -> None:
     info = data.info
     browser = " ".join(p for p in (info.browser_name, info.browser_version) if p) or None
     values = {"run_id": info.run_id, "app": info.app, "app_version": info.app_version, "base_url": info.base_url,
@@ -62,6 +63,9 @@ def _properties(parent: ET.Element, data: RunData) -> None:
     for name, value in values.items():
         if value:
             _sub(props, "property", name=name, value=value)
+    for case in suite.cases:  # the schema has no properties on a test case: the suite names its healed steps
+        for healed in case.healed:
+            _sub(props, "property", name="healed", value=f"{case.name}: {healed}")
 
 
 def junit_tree(data: RunData | None, suites: list[Suite], name: str) -> ET.Element:
@@ -76,7 +80,7 @@ def junit_tree(data: RunData | None, suites: list[Suite], name: str) -> ET.Eleme
                        skipped=str(suite.count("skipped")), time=seconds(suite.time_ms), timestamp=suite.timestamp,
                        id=str(n), file=suite.file)
         if data is not None and data.source is not None:
-            _properties(element, data)
+            _properties(element, data, suite)
         for case in suite.cases:
             _case(element, case)
     return root

@@ -1,7 +1,8 @@
 """CSV exports for analysts: ``steps.csv``, ``findings.csv`` and ``guides.csv``.
 
 One flat row per step record (every attempt, as in ``steps.parquet``, with its replay's
-status and its scenario's outcome from ``harness/outcomes.py``), per friction finding and per
+status and its scenario's outcome from ``harness/outcomes.py``, and a failed or healed step's UI-map
+repair flat: cause, suggested selector, score, why none, whether ``--heal`` applied it), per friction finding and per
 guide step. The files are UTF-8 with a byte-order mark so Excel reads accents
 right, and any text cell that a spreadsheet would take for a formula (it starts with ``=``,
 ``+``, ``-``, ``@``, a tab or a carriage return: OWASP's list) gets a leading apostrophe, since
@@ -17,6 +18,7 @@ import pandas as pd
 
 from harness.contracts.records import FINDINGS_JSON, STEPS_JSONL, StepRecord
 from harness.outcomes import replay_key, scenario_key, scenarios
+from harness.report.repairs import no_suggestion
 from harness.runfolder.files import atomic_path
 from harness.runfolder.findings import read_findings
 from harness.runfolder.guides import read_guides
@@ -36,7 +38,10 @@ STEP_COLUMNS = (
     "lcp_ms", "cls", "tbt_ms",
     "interaction_ms", "navigations", "requests", "failed_requests", "console_errors", "page_errors", "bytes",
     "url", "target", "selector", "fallback_used", "error_kind", "error", "screenshot", "trace",
+    "repair_cause", "repair_selector", "repair_score", "repair_note", "repair_healed",
 )
+"""``status`` is the step's (``healed``: ``--heal`` repaired it); ``repair_selector`` is the suggested (or, on a healed
+step, applied) selector, ``repair_note`` why there is none."""
 
 
 def cell_safe(value: Any) -> Any:
@@ -60,6 +65,12 @@ def step_row(record: StepRecord, replay_status: str | None = None, outcome: str 
     row.update(example=pairs(record.example), tags=" ".join(t.lstrip("@") for t in record.tags),
                bytes=record.signals.bytes,
                screenshot=record.artifacts.screenshot, trace=record.artifacts.trace)
+    repair = record.repair
+    if repair is not None:
+        row.update(repair_cause=repair.cause, repair_selector=repair.suggestion.target if repair.suggestion else None,
+                   repair_score=repair.suggestion.score if repair.suggestion else None,
+                   repair_note=None if repair.suggestion else no_suggestion(repair),
+                   repair_healed=record.status == "healed")
     return row
 
 

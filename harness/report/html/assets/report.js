@@ -151,9 +151,11 @@
                  color: 'rgba(255,255,255,0.6)'};
   var DOTS = {symbol: 'circle', symbolSize: 0.7, dashArrayX: [4, 3], dashArrayY: [4, 3], color: 'rgba(255,255,255,0.75)'};
   var DASHES = {symbol: 'rect', symbolSize: 1, dashArrayX: [[5, 3]], dashArrayY: [2, 3], color: 'rgba(255,255,255,0.75)'};
+  var RINGS = {symbol: 'emptyCircle', symbolSize: 0.8, dashArrayX: [6, 2], dashArrayY: [6, 2], color: 'rgba(255,255,255,0.8)'};
   var STATUS = {
     passed: {label: 'passed', color: '#2563eb', decal: PLAIN},
     over: {label: 'passed, over budget', color: '#b45309', decal: STRIPES},
+    healed: {label: 'healed (--heal)', color: '#6d28d9', decal: RINGS},
     failed: {label: 'failed', color: '#b91c1c', decal: DOTS},
     not_run: {label: 'not run', color: '#6b7280', decal: DASHES},
     skipped: {label: 'skipped', color: '#6b7280', decal: DASHES}
@@ -212,7 +214,7 @@
         label: {show: true, position: 'right', fontSize: 10, color: '#374151',
                 formatter: function (p) {
                   if (key === 'not_run' || key === 'skipped') { return STATUS[key].label; }
-                  return fmtMs(p.value) + (key === 'over' ? ' ⚠' : key === 'failed' ? ' ✗' : '');
+                  return fmtMs(p.value) + (key === 'over' ? ' ⚠' : key === 'failed' ? ' ✗' : key === 'healed' ? ' ✚' : '');
                 }},
         tooltip: {formatter: function (p) {
           var s = spec.steps[p.dataIndex];

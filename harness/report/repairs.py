@@ -57,7 +57,8 @@ class SuggestionView:
 class RepairView:
     """A step's UI-map repair: the old selector, the suggested one or why there is none, what changed."""
 
-    target: str
+    target: str | None
+    """The UI-map name (None: the step failed on no target)."""
     selector: str | None
     """The UI map's selector when the step ran."""
     cause: str

@@ -120,7 +120,8 @@ def _change(repair: TargetRepair) -> str:
 
 def _repair_item(repair: TargetRepair, where: str) -> list[str]:
     """A repair as a Markdown list item: target, cause, the change, then its reasons, alternatives and diff."""
-    lines = [f"- **{md_code(repair.target)}** ({md(cause_words(repair.cause))}), {where}: {_change(repair)}"]
+    named = f"**{md_code(repair.target)}**" if repair.target else "No UI-map target"
+    lines = [f"- {named} ({md(cause_words(repair.cause))}), {where}: {_change(repair)}"]
     s = repair.suggestion
     if s is not None and s.reasons:
         lines.append(f"  - why: {'; '.join(md(r) for r in s.reasons)}")
@@ -140,7 +141,7 @@ def _repair_item(repair: TargetRepair, where: str) -> list[str]:
 
 def _repairs(data: RunData) -> list[str]:
     """The UI-map repairs the failed steps need: one item per distinct repair (target, old and new selector)."""
-    found: dict[tuple[str, str | None, str | None], tuple[TargetRepair, str]] = {}
+    found: dict[tuple[str | None, str | None, str | None], tuple[TargetRepair, str]] = {}
     for run in data.scenario_runs:
         step: StepRecord | None = next((s for s in run.steps if s.status == "failed"), None)
         if step is None or step.repair is None:

@@ -376,6 +376,8 @@ def rebuild_outputs(run_dir: Path, baseline: str | None, history: Path | None
     saved = _saved_settings(run_dir)
     if GUIDES_JSON in pending:
         attempt(GUIDES_JSON, lambda: _summarise_guides(run_dir, info, saved))
+    if TARGETS_JSON in pending or not (run_dir / TARGETS_JSON).exists():  # before the history registration copies it
+        attempt(TARGETS_JSON, lambda: write_targets(run_dir))
     attempt(FINDINGS_JSON, lambda: audit_folder(run_dir, report=False), (OSError,))  # recomputes findings.json
     compared = None
     if baseline:  # the comparison reads findings.json; the outputs read comparison.json

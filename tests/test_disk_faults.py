@@ -28,7 +28,7 @@ from tests.support.run_folders import records, run_info
 from tests.support.servers import serve_folder
 from tests.support.step_records import run_folder, scenario
 
-OUTPUTS = ("steps.parquet", "findings.json", "report.html", "junit.xml", "summary.md", "steps.csv")
+OUTPUTS = ("steps.parquet", "targets.json", "findings.json", "report.html", "junit.xml", "summary.md", "steps.csv")
 """What the end of a run writes from its records (guides.csv and Allure results only with guides, --allure-dir)."""
 NO_SPACE = "No space left on device"
 

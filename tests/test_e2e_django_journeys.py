@@ -23,6 +23,8 @@ import contextlib
 import json
 import os
 import re
+import shutil
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -342,3 +344,84 @@ def test_no_output_holds_the_admin_password(run_4_2: JourneyRun, run_5_2: Journe
     for run in (run_4_2, run_5_2):
         assert SESSION_PASSWORD not in folder_text(run.out), run.out
         assert SESSION_PASSWORD not in run.done.stdout + run.done.stderr
+
+
+# --- the repairs of the 5.2 run (issue 18) ---------------------------------------------------
+def test_on_5_2_each_failed_step_carries_its_repair_right_or_none_and_never_wrong(
+        key: dict[str, Any], run_4_2: JourneyRun, run_5_2: JourneyRun, pages_5_2: Pages52) -> None:
+    """Every step the 5.2 run failed on a broken target carries a repair against the 4.2 run's fingerprint.
+
+    A repairable target's suggestion must select its expected element on the live 5.2 page (right), or be
+    absent with a note (none); a suggestion selecting anything else is wrong. A target that is not
+    repairable (its words changed, not its place) gets no suggestion, and its note says why.
+    """
+    baseline_run = json.loads((run_4_2.out / "run.json").read_text())["run_id"]
+    figures = {"right": 0, "wrong": 0, "none": 0}
+    wrong: dict[str, str] = {}
+    failed = [r for r in run_5_2.records if r["status"] == "failed"]
+    assert failed
+    for record in failed:
+        name, repair = record["target"], record.get("repair")
+        entry = key["targets"][name]
+        assert repair is not None and repair["target"] == name and repair["cause"] == entry[CHECKED], record
+        if not entry.get("repairable"):
+            if repair.get("suggestion") is not None:
+                wrong[name] = f"not repairable, yet {repair['suggestion']['target']!r} was suggested"
+            assert repair["note"], repair
+            continue
+        assert repair["baseline_run"] == baseline_run, repair
+        suggestion = repair.get("suggestion")
+        if suggestion is None:
+            figures["none"] += 1
+            assert repair["note"], repair
+            continue
+        page = pages_5_2.open(entry["page"], entry.get("open"))
+        if same_element(page, suggestion["target"], entry["expected_element"]):
+            figures["right"] += 1
+        else:
+            figures["wrong"] += 1
+            wrong[name] = f"{suggestion['target']!r} does not select {entry['expected_element']!r}"
+    assert not wrong, report(wrong)
+    print(f"django 4.2 -> 5.2 journey repairs: {figures}")  # the figures bench/README.md gives
+    assert figures["right"] >= 1 and figures["wrong"] == 0, figures
+
+
+def test_on_5_2_heal_passes_the_filter_journey_flaky_healed_and_the_patch_makes_it_pass(
+        key: dict[str, Any], run_5_2: JourneyRun, django_sites: DjangoSites, secret_env: dict[str, str],
+        journeys_dir: Path, tmp_path: Path) -> None:
+    """``--heal`` goes on with the suggestion (the step healed, the scenario flaky-healed, exit 0); the UI-map
+    patch of the 5.2 run, applied with ``git apply``, makes the journey pass without healing."""
+    feature = FEATURES / "filter_books.feature"
+    scenario = "Filter books by genre, then clear all filters"
+    assert key["scenarios"][scenario][CHECKED] == "failed"
+    healed = harness("run", feature, "--app", FIXTURE / "app.yaml", "--base-url", django_sites.url(CHECKED),
+                     "--out", tmp_path / "healed", "--history", journeys_dir / "history", "--heal", "--no-a11y",
+                     env=secret_env)
+    assert healed.returncode == 0, healed.stdout + healed.stderr
+    run = JourneyRun(tmp_path / "healed", healed)
+    statuses = [r["status"] for r in sorted(run.records, key=lambda r: r["step_index"])]
+    assert statuses.count("healed") == 1 and set(statuses) == {"passed", "healed"}, statuses
+    step = next(r for r in run.records if r["status"] == "healed")
+    assert step["target"] == "books.clear_filters" and step["repair"]["healed"] is True
+    totals = json.loads((run.out / "run.json").read_text())["totals"]
+    assert (totals["scenarios_flaky"], totals["scenarios_healed"], totals["steps_healed"]) == (1, 1, 1), totals
+    assert "healed" in (run.out / "summary.md").read_text().lower()
+    # the patch from the plain 5.2 run, applied to a copy of the fixture's UI map
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURE, project / "tests" / "fixtures" / "django_admin")
+    for args in (["init", "-q"], ["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "4.2"]):
+        subprocess.run(["git", *args], cwd=project, check=True)
+    copy = tmp_path / "run-5.2"
+    shutil.copytree(run_5_2.out, copy)
+    fixes = harness("repair", copy, "--write-fixes", "--app", project / "tests/fixtures/django_admin/app.yaml")
+    assert fixes.returncode == 0, fixes.stdout + fixes.stderr
+    patch = (copy / "ui-map-fixes.patch").read_text()
+    changed = [line for line in patch.splitlines() if line.startswith("-") and not line.startswith("---")]
+    assert changed == ['-    selector: "#changelist-filter-clear a"'], patch
+    where = project / "tests" / "fixtures" / "django_admin"  # the patch's paths start at the profile's project root
+    applied = subprocess.run(["git", "apply", copy / "ui-map-fixes.patch"], cwd=where, capture_output=True, text=True)
+    assert applied.returncode == 0, applied.stderr + patch
+    patched = harness("run", where / "features" / "filter_books.feature", "--app", where / "app.yaml",
+                      "--base-url", django_sites.url(CHECKED), "--out", tmp_path / "patched", "--history", "off",
+                      "--no-a11y", env=secret_env)
+    assert patched.returncode == 0, patched.stdout + patched.stderr

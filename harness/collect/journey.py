@@ -476,7 +476,7 @@ class Journey:
         if self.repairs is None or resolved.ref.kind != "map" or self.notes.healed:
             return
         with self.harness_work():
-            found = fingerprint(resolved.locator)
+            found = fingerprint(resolved.locator, plain_css(resolved.selector))
         if found is not None:
             found["selector"] = resolved.selector
             self.notes.fingerprints[resolved.ref.written] = found

@@ -307,7 +307,7 @@ def _comparable(path: Path) -> object:
     if path.suffix == ".parquet":
         return pd.read_parquet(path).to_json(orient="records")
     return [ln for ln in path.read_text(encoding="utf-8").splitlines() if "generated 20" not in ln
-            and "Audited 20" not in ln]
+            and "Audited 20" not in ln and "in the history at" not in ln]  # a copy's history is beside it
 
 
 @pytest.mark.xdist_group("demo-v2")
@@ -333,6 +333,7 @@ def test_v2_ci_outputs_are_valid_and_harness_report_rebuilds_them_without_a_brow
 
     copy = tmp_path / "copy"
     shutil.copytree(out, copy)
+    shutil.copytree(out.parent / "history", tmp_path / "history")  # beside it, as beside the run: the trends
     for name in OUTPUTS:
         (copy / name).unlink()
     rebuilt = cli("report", copy)
@@ -347,6 +348,7 @@ def test_harness_report_three_times_at_once_on_one_folder_writes_each_output_who
                                                                                  tmp_path: Path) -> None:
     copy = tmp_path / "copy"
     shutil.copytree(demo_v2_run.out, copy)
+    shutil.copytree(demo_v2_run.out.parent / "history", tmp_path / "history")  # the trends read it
     procs = [subprocess.Popen([sys.executable, "-m", "harness.cli", "report", str(copy)], cwd=ROOT,
                               env=env_with_secrets(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for _ in range(3)]

@@ -101,7 +101,8 @@ def test_a_demo_subset_on_the_grid_matches_a_local_run(grid: Grid, demo_url: str
         twin = by_step[(rec.scenario, rec.step_index)]
         assert rec.signals.probed == twin.signals.probed, rec.text
         assert (rec.signals.page_load is None) == (twin.signals.page_load is None), rec.text
-        assert bool(rec.artifacts.screenshot) == bool(twin.artifacts.screenshot), rec.text
+        if rec.status == "failed" or twin.status == "failed":  # other evidence follows timings, which differ
+            assert bool(rec.artifacts.screenshot) == bool(twin.artifacts.screenshot), rec.text
         for kept in (rec.artifacts.screenshot, rec.artifacts.trace):
             assert kept is None or (remote / kept).is_file(), kept
     def scanned(run_dir: Path) -> set[tuple[str, tuple[str, ...]]]:  # axe: each page state once per worker

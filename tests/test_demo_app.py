@@ -496,7 +496,7 @@ def test_changes_v2_elements_select_one_element_each_on_v2(html: dict[int, dict[
     assert len(elements) == 7 and all(css for _, css in elements.values())
     for target, (page, css) in elements.items():
         assert len(html[2][page].select(css)) == 1, (target, css)
-    for repair in changes["journey_repairs"]:  # a right repair selects the ui_map's v2 element
+    for repair in [*changes["journey_repairs"], *changes["fallback_repairs"]]:  # right: the ui_map's v2 element
         if repair["element"] is not None:
             assert repair["element"] == elements[repair["target"]][1], repair
         else:

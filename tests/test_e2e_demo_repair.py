@@ -38,18 +38,24 @@ def _failed(run: Path) -> dict[tuple[str, str, str], StepRecord]:
 
 
 @pytest.fixture(scope="module")
-def v2_page(browser: Browser) -> Iterator[Page]:
-    """The demo v2 app, signed in as the employee, on the new-expense form."""
+def v2_url() -> Iterator[str]:
+    """The demo v2 app."""
     with DemoServer(version=2, port=0) as server:
-        context = browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 800})
-        page = context.new_page()
-        page.goto("/login")
-        page.fill("#username", "alice")
-        page.fill("#password", "alice-demo-pw")
-        page.click("#signin-btn")
-        page.wait_for_url("**/home")
-        yield page
-        context.close()
+        yield server.url
+
+
+@pytest.fixture(scope="module")
+def v2_page(browser: Browser, v2_url: str) -> Iterator[Page]:
+    """The demo v2 app, signed in as the employee."""
+    context = browser.new_context(base_url=v2_url, viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto("/login")
+    page.fill("#username", "alice")
+    page.fill("#password", "alice-demo-pw")
+    page.click("#signin-btn")
+    page.wait_for_url("**/home")
+    yield page
+    context.close()
 
 
 def _selects_the_element(page: Page, path: str, selector: str, element: str) -> bool:
@@ -75,6 +81,22 @@ def test_v2_failed_step_carries_the_answer_keys_repair(demo_v1_run: Run, demo_v2
     assert any(d["field"] == "id" and d["new"] == key["element"].lstrip("#") for d in repair.diff), repair.diff
     page = next(c["page"] for c in CHANGES["changes"] for e in c["ui_map"] if e["target"] == key["target"])
     assert _selects_the_element(v2_page, page, suggestion.target, key["element"]), suggestion
+
+
+@pytest.mark.parametrize("key", CHANGES["fallback_repairs"], ids=lambda k: k["target"])
+def test_v2_a_fallback_that_carried_a_step_gets_its_element_as_the_new_selector(
+        demo_v2_run: Run, browser: Browser, v2_url: str, key: dict[str, Any]) -> None:
+    carried = [r for r in records(demo_v2_run.out) if r.repair is not None and r.repair.cause == key["cause"]]
+    assert carried and all(r.status == "passed" and r.fallback_used and r.target == key["target"] for r in carried)
+    suggestions = {r.repair.suggestion.target if r.repair and r.repair.suggestion else None for r in carried}
+    assert len(suggestions) == 1 and None not in suggestions, suggestions  # one element, one selector
+    suggestion = carried[0].repair.suggestion if carried[0].repair else None
+    assert suggestion is not None
+    context = browser.new_context(base_url=v2_url)  # signed out: the sign-in page
+    try:
+        assert _selects_the_element(context.new_page(), key["page"], suggestion.target, key["element"]), suggestion
+    finally:
+        context.close()
 
 
 def test_v2_notes_say_why_no_selector_helps(demo_v2_run: Run) -> None:
@@ -116,8 +138,9 @@ def test_fixes_patch_changes_only_the_renamed_targets_selector(fixes: tuple[Path
     text = patch.read_text()
     removed = [line for line in text.splitlines() if line.startswith("-") and not line.startswith("---")]
     added = [line for line in text.splitlines() if line.startswith("+") and not line.startswith("+++")]
-    assert removed == ['-  expense.description: "#description"'], text
-    assert len(added) == 1 and added[0].startswith("+  expense.description: ") and "#description" not in added[0]
+    assert sorted(removed) == ['-    selector: "#login-button"', '-  expense.description: "#description"'], text
+    assert len(added) == 2 and sum(a.startswith("+  expense.description: ") for a in added) == 1, text
+    assert not any("#description" in a or "#login-button" in a for a in added), text
     subprocess.run(["git", "apply", "--check", str(patch)], cwd=project, check=True)
 
 
@@ -125,8 +148,10 @@ def test_after_git_apply_v2_fails_only_where_no_selector_helps(fixes: tuple[Path
     patch, project = fixes
     subprocess.run(["git", "apply", str(patch)], cwd=project, check=True)
     profile = load_profile(project / "journeys" / "demo" / "app.yaml")
-    assert set(CHANGES["after_fixes"]["changed_targets"]) == {"expense.description"}
+    assert set(CHANGES["after_fixes"]["changed_targets"]) == {"expense.description", "login.submit"}
     assert profile.targets["expense.description"].selectors[0] != "#description"
+    assert profile.targets["login.submit"].selectors == ("#signin-btn", "form#login-form button[type=submit]") \
+        or profile.targets["login.submit"].selectors[0] != "#login-button"
     out = project / "reports" / "after"
     done = subprocess.run([sys.executable, "-m", "harness.cli", "demo", "--version", "2", "--out", str(out),
                            "--workers", "2", "--step-timeout", "4000", "--no-a11y"],
@@ -138,3 +163,6 @@ def test_after_git_apply_v2_fails_only_where_no_selector_helps(fixes: tuple[Path
     used = [r for r in records(out) if "expense.description" in r.fingerprints]  # passed steps that filled it
     assert len(used) == 2 and all(r.status == "passed" for r in used)
     assert all(r.fingerprints["expense.description"]["id"] == "purpose" for r in used)
+    signed_in = [r for r in records(out) if "login.submit" in r.fingerprints]
+    assert signed_in and all(r.fingerprints["login.submit"]["selector"] == profile.targets["login.submit"].selectors[0]
+                             for r in signed_in)  # the repaired selector, no fallback any more

@@ -17,7 +17,6 @@ which element a repair must point at. Two sets of tests:
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,11 +28,11 @@ from tests.support.cli import harness
 from tests.support.django_admin import (
     DEFAULT_PASSWORD,
     OTHER_USERNAME,
-    PASSWORD_ENV,
     SESSION_PASSWORD,
     USERNAME,
     DjangoSites,
     admin_password,
+    harness_env,
 )
 from tests.support.guide_corpus import (
     PATCHED_LINE,
@@ -94,11 +93,7 @@ def cases() -> dict[Key, StepCase]:
 @pytest.fixture(scope="module")
 def secret_env(django_sites: DjangoSites) -> dict[str, str]:
     """The harness's environment: the servers' non-default admin password (``$DJANGO_ADMIN_PASSWORD``)."""
-    assert os.environ[PASSWORD_ENV] == SECRET
-    env = {**os.environ, "CI": "true"}
-    for name in ("HARNESS_RUN_DIR", "HARNESS_RUN_ID"):
-        env.pop(name, None)
-    return env
+    return harness_env()
 
 
 @pytest.fixture(scope="module")

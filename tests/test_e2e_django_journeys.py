@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -36,7 +35,13 @@ from playwright.sync_api import Browser, BrowserContext, Page
 from harness.spec.yamlfile import load_yaml
 from tests.support import ROOT
 from tests.support.cli import Done, harness
-from tests.support.django_admin import PASSWORD_ENV, SESSION_PASSWORD, USERNAME, DjangoSites, admin_password
+from tests.support.django_admin import (
+    SESSION_PASSWORD,
+    USERNAME,
+    DjangoSites,
+    admin_password,
+    harness_env,
+)
 from tests.support.guide_corpus import report, same_element
 from tests.support.run_folders import folder_text
 
@@ -153,11 +158,7 @@ def key() -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def secret_env(django_sites: DjangoSites) -> dict[str, str]:
     """The harness's environment: the servers' non-default admin password (``$DJANGO_ADMIN_PASSWORD``)."""
-    assert os.environ[PASSWORD_ENV] == SESSION_PASSWORD
-    env = {**os.environ, "CI": "true"}
-    for name in ("HARNESS_RUN_DIR", "HARNESS_RUN_ID"):
-        env.pop(name, None)
-    return env
+    return harness_env()
 
 
 @pytest.fixture(scope="module")

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 
 from harness.collect.anchors import fingerprint
 from harness.collect.settle import QUIET_MS, SLICE_MS, is_timeout, patiently, settled
+from harness.contracts.targets import FALLBACK_USED
 from harness.redaction import Secrets
 from harness.spec.profile import AppProfile, Login
 from harness.spec.secrets import is_secret_target
@@ -477,6 +478,9 @@ class Journey:
             return
         with self.harness_work():
             found = fingerprint(resolved.locator, plain_css(resolved.selector))
+            if found is not None and resolved.fallback_used and self.notes.repair is None:
+                self.notes.repair = self.repairs.fallback(self.page, resolved.ref.written, resolved.ref.selectors[0],
+                                                          resolved.selector, found)
         if found is not None:
             found["selector"] = resolved.selector
             self.notes.fingerprints[resolved.ref.written] = found
@@ -491,7 +495,8 @@ class Journey:
             StepFailure: ``failure``, when the step is not healed (no ``--heal``, no suggestion, healed already).
         """
         repairs = self.repairs
-        if repairs is None or self.notes.healed or self.notes.repair is not None:
+        earlier = self.notes.repair
+        if repairs is None or self.notes.healed or (earlier is not None and earlier.cause != FALLBACK_USED):
             raise failure
         ref = self.ref(written)
         if ref.kind != "map":

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from harness.collect import anchors as probe_js
 from harness.collect.guide_check import suggest
-from harness.contracts.targets import TargetPrint, TargetRepair, TargetsFile
+from harness.contracts.targets import FALLBACK_USED, TargetPrint, TargetRepair, TargetsFile
 from harness.guides.similarity import SUGGEST_MIN, fingerprint_diff, rank
 from harness.guides.status import names_its_element
 from harness.guides.targets import no_baseline, nothing_close, repairable, text_changed, why_not
@@ -52,6 +52,7 @@ class TargetRepairs:
     heal: bool = False
     min_score: float = SUGGEST_MIN
     _baselines: TargetsFile | None = field(default=None, init=False, repr=False)
+    _fallbacks: dict[str, TargetRepair] = field(default_factory=dict, init=False, repr=False)
 
     def baseline(self, target: str) -> TargetPrint | None:
         """The target's last passing fingerprint over the history."""
@@ -90,6 +91,36 @@ class TargetRepairs:
             out.note = f"the page could not be read for candidates: {str(exc).splitlines()[0][:200]}"
         out.repair_ms = round((time.perf_counter() - started) * 1000, 1)
         return out
+
+    def fallback(self, page: Page, target: str, primary: str, used: str, current: dict[str, Any]) -> TargetRepair:
+        """The repair of a target whose UI-map selector no longer matches and whose fallback found its element.
+
+        The step passed: the suggestion is the most robust selector of the element the fallback found (the
+        guide repair's rules), to make it the target's selector again. Looked for once per target and worker.
+        """
+        known = self._fallbacks.get(target)
+        if known is not None:
+            return known.model_copy(deep=True)
+        out = TargetRepair(target=target, selector=primary, cause=FALLBACK_USED, repairable=True)
+        base = self.baseline(target)
+        if base is not None:
+            out.baseline_run, out.baseline_at = base.run_id, base.recorded_at
+            out.diff = fingerprint_diff(base.fingerprint, current)
+        started = time.perf_counter()
+        try:
+            pool = probe_js.PageCandidates(page)
+            found = suggest(page, current, "playwright", self.min_score, pool=pool)
+        except Exception as exc:  # the step passed: a page that cannot be read only leaves the repair out
+            found, out.note = None, f"the page could not be read for candidates: {str(exc).splitlines()[0][:200]}"
+        out.repair_ms = round((time.perf_counter() - started) * 1000, 1)
+        if found is not None:
+            out.suggestion = found
+            out.note = (f"{primary} matches nothing now; the fallback {used} found the element, and the step passed: "
+                        "the suggestion selects that element alone, to be the target's selector again")
+        elif not out.note:
+            out.note = f"{primary} matches nothing now; the fallback {used} found the element (no better selector)"
+        self._fallbacks[target] = out
+        return out.model_copy(deep=True)
 
     def _suggest(self, page: Page, out: TargetRepair, base: TargetPrint, selector: str | None) -> None:
         pool = probe_js.PageCandidates(page)

@@ -23,6 +23,8 @@ TARGETS_JSON = "targets.json"
 TARGET_BASELINES = ".target-baselines.json"
 """The baselines the run's failed steps are repaired against, read once from the history before the run."""
 FIXES_PATCH = "ui-map-fixes.patch"
+FALLBACK_USED = "fallback_used"
+"""The cause of a passed step's repair: its target's selector matched nothing, and a fallback found the element."""
 SCHEMA_VERSION = 1
 
 

@@ -48,8 +48,9 @@ from harness.outcomes import final_attempts
 from harness.spec.profile import find_profile, profile_candidates
 from harness.spec.selectors import selector_error
 
-ASKING = ("failed", "healed")
-"""The step statuses whose repair is read (a healed step passed with its repair)."""
+ASKING = ("failed", "healed", "passed")
+"""The step statuses whose repair is read (a healed step passed with its repair; a passed one has a repair
+when its target's selector matched nothing and a fallback found the element)."""
 
 
 @dataclass(frozen=True, slots=True)

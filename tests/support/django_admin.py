@@ -217,3 +217,13 @@ def django_sites_for_session() -> Iterator[DjangoSites]:
             os.environ.pop(PASSWORD_ENV, None)
         else:
             os.environ[PASSWORD_ENV] = saved
+
+
+def harness_env() -> dict[str, str]:
+    """The environment of a harness command against the session's servers: their non-default admin password
+    (``$DJANGO_ADMIN_PASSWORD``, set by :func:`django_sites_for_session`), ``CI``, and no run of an outer harness."""
+    assert os.environ[PASSWORD_ENV] == SESSION_PASSWORD
+    env = {**os.environ, "CI": "true"}
+    for name in ("HARNESS_RUN_DIR", "HARNESS_RUN_ID"):
+        env.pop(name, None)
+    return env

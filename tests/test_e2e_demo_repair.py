@@ -154,7 +154,7 @@ def test_after_git_apply_v2_fails_only_where_no_selector_helps(fixes: tuple[Path
         or profile.targets["login.submit"].selectors[0] != "#login-button"
     out = project / "reports" / "after"
     done = subprocess.run([sys.executable, "-m", "harness.cli", "demo", "--version", "2", "--out", str(out),
-                           "--workers", "2", "--step-timeout", "4000", "--no-a11y"],
+                           "--workers", "2", "--step-timeout", "4000", "--no-a11y", "--no-probes"],
                           cwd=project, capture_output=True, text=True, timeout=300, env=env_with_secrets())
     assert done.returncode == 1, done.stdout + done.stderr
     failing = {(Path(r.feature_file).name, r.scenario): r.text for r in records(out) if r.status == "failed"}

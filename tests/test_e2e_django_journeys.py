@@ -88,7 +88,7 @@ def journey_run(sites: DjangoSites, version: str, out: Path, history: Path, env:
     """``harness run`` of the fixture's journeys against the admin served with Django ``version``."""
     done = harness("run", FEATURES, "--app", FIXTURE / "app.yaml", "--base-url", sites.url(version),
                    "--out", out, "--history", history, "--app-version", version, "--workers", "2",
-                   "--no-a11y", env=env)
+                   "--no-a11y", "--no-probes", env=env)
     return JourneyRun(out, done)
 
 
@@ -396,7 +396,8 @@ def test_on_5_2_heal_passes_the_filter_journey_flaky_healed_and_the_patch_makes_
     scenario = "Filter books by genre, then clear all filters"
     assert key["scenarios"][scenario][CHECKED] == "failed"
     healed = harness("run", feature, "--app", FIXTURE / "app.yaml", "--base-url", django_sites.url(CHECKED),
-                     "--out", tmp_path / "healed", "--history", journeys_dir / "history", "--heal", "--no-a11y",
+                     "--out", tmp_path / "healed", "--history", journeys_dir / "history", "--heal",
+                     "--no-a11y", "--no-probes",
                      env=secret_env)
     assert healed.returncode == 0, healed.stdout + healed.stderr
     run = JourneyRun(tmp_path / "healed", healed)
@@ -424,5 +425,5 @@ def test_on_5_2_heal_passes_the_filter_journey_flaky_healed_and_the_patch_makes_
     assert applied.returncode == 0, applied.stderr + patch
     patched = harness("run", where / "features" / "filter_books.feature", "--app", where / "app.yaml",
                       "--base-url", django_sites.url(CHECKED), "--out", tmp_path / "patched", "--history", "off",
-                      "--no-a11y", env=secret_env)
+                      "--no-a11y", "--no-probes", env=secret_env)
     assert patched.returncode == 0, patched.stdout + patched.stderr

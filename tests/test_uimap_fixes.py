@@ -251,16 +251,17 @@ def test_only_accepted_repairs_of_last_attempts_are_gathered(tmp_path: Path) -> 
         step("cart.count", "#cart .count", None, 1, scenario="Pay", note="nothing scored well enough"),
         step("cart.checkout", "#checkout", "#proceed", 2, cause="covered", repairable=False,
              note="covered by #cookie-banner"),
-        step("search.box", "input[name=q]", "#q", 3, status="passed"),  # a passed step asks nothing
+        step("search.box", "input[name=q]", "#q", 3, status="passed", cause="fallback_used"),  # a fallback carried it
+        step("search.box", "input[name=q]", "#q", 3, status="skipped", scenario="Skipped"),  # not run: asks nothing
         rec(4, "failed", target="menu.item", error="Timeout"),  # a failed step without a repair
         rec(5, "failed", target="Total", repair={"cause": "assertion", "note": "the page shows Sum"}),
     ]
     asked, unrepaired = gather(records)
-    assert [(a.target, list(a.proposals)) for a in asked] == [("cart.open", ["#other"])]
+    assert [(a.target, list(a.proposals)) for a in asked] == [("cart.open", ["#other"]), ("search.box", ["#q"])]
     assert [(u.target, u.cause, u.note, len(u.steps)) for u in unrepaired] == [
         (None, "assertion", "the page shows Sum", 1),
         ("cart.checkout", "covered", "covered by #cookie-banner", 1),
         ("cart.count", "missing", "nothing scored well enough", 2)]
     profile = project(tmp_path, SHOP)
     fixes = ui_map_fixes(records, profile, profile.parents[2])
-    assert [(e.target, e.new) for e in fixes.edits] == [("cart.open", "#other")]
+    assert [(e.target, e.new) for e in fixes.edits] == [("cart.open", "#other"), ("search.box", "#q")]

@@ -153,13 +153,19 @@ def test_after_git_apply_v2_fails_only_where_no_selector_helps(fixes: tuple[Path
     assert profile.targets["login.submit"].selectors == ("#signin-btn", "form#login-form button[type=submit]") \
         or profile.targets["login.submit"].selectors[0] != "#login-button"
     out = project / "reports" / "after"
-    done = subprocess.run([sys.executable, "-m", "harness.cli", "demo", "--version", "2", "--out", str(out),
-                           "--workers", "2", "--step-timeout", "4000", "--no-a11y", "--no-probes"],
-                          cwd=project, capture_output=True, text=True, timeout=300, env=env_with_secrets())
+    # the journeys the patch changes: every @expenses one signs in (login.submit) and two fill the renamed field
+    tagged = {f.name for f in (project / "features" / "demo").glob("*.feature") if "@expenses" in f.read_text()}
+    with DemoServer(version=2, port=0) as server:
+        done = subprocess.run([sys.executable, "-m", "harness.cli", "run", "features/demo", "--app", "demo",
+                               "--base-url", server.url, "--tags", "@expenses", "--out", str(out), "--history", "off",
+                               "--workers", "2", "--step-timeout", "4000", "--no-a11y", "--no-probes"],
+                              cwd=project, capture_output=True, text=True, timeout=300, env=env_with_secrets())
     assert done.returncode == 1, done.stdout + done.stderr
+    assert {Path(r.feature_file).name for r in records(out)} == tagged and len(tagged) == 3
     failing = {(Path(r.feature_file).name, r.scenario): r.text for r in records(out) if r.status == "failed"}
-    expected = {(f["feature"], f["scenario"]): f["failing_step"] for f in CHANGES["after_fixes"]["failing"]}
-    assert failing == expected
+    expected = {(f["feature"], f["scenario"]): f["failing_step"] for f in CHANGES["after_fixes"]["failing"]
+                if f["feature"] in tagged}
+    assert failing == expected and len(expected) == 3
     used = [r for r in records(out) if "expense.description" in r.fingerprints]  # passed steps that filled it
     assert len(used) == 2 and all(r.status == "passed" for r in used)
     assert all(r.fingerprints["expense.description"]["id"] == "purpose" for r in used)

@@ -23,7 +23,7 @@ from playwright.sync_api import Browser, Page
 from harness.contracts.records import StepRecord
 from harness.demo import DemoServer, load_changes
 from harness.spec.profile import load_profile
-from tests.support import ROOT
+from tests.support import ROOT, SECRETS
 from tests.support.builds import Run
 from tests.support.cli import cli, env_with_secrets
 from tests.support.run_folders import records, run_info
@@ -144,8 +144,11 @@ def test_fixes_patch_changes_only_the_renamed_targets_selector(fixes: tuple[Path
     subprocess.run(["git", "apply", "--check", str(patch)], cwd=project, check=True)
 
 
-def test_after_git_apply_v2_fails_only_where_no_selector_helps(fixes: tuple[Path, Path]) -> None:
+def test_after_git_apply_v2_fails_only_where_no_selector_helps(fixes: tuple[Path, Path],
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     patch, project = fixes
+    for name, value in SECRETS.items():  # the app's users have the passwords the harness is given
+        monkeypatch.setenv(name, value)
     subprocess.run(["git", "apply", str(patch)], cwd=project, check=True)
     profile = load_profile(project / "journeys" / "demo" / "app.yaml")
     assert set(CHANGES["after_fixes"]["changed_targets"]) == {"expense.description", "login.submit"}

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 
-from harness.collect.anchors import fingerprint
+from harness.collect.anchors import fingerprint, script
 from harness.collect.settle import QUIET_MS, SLICE_MS, is_timeout, patiently, settled
 from harness.contracts.targets import FALLBACK_USED
 from harness.redaction import Secrets
@@ -151,6 +151,21 @@ _LOOK_CSS_JS = f"""([css, needs]) => {{
   return [({_READY_JS})([...els], [true, needs]), performance.now() - t0];
 }}"""
 """The same look for a plain CSS selector, by ``querySelectorAll`` in one round trip (0: ask Playwright)."""
+
+
+@functools.cache
+def _look_css_fingerprint_js() -> str:
+    """The CSS look that also reads a ready element's fingerprint (a UI-map target's), in the same round trip."""
+    return f"""([css, needs]) => {{
+  const t0 = performance.now();
+  let els;
+  try {{ els = document.querySelectorAll(css); }} catch (e) {{ return [0, performance.now() - t0, null]; }}
+  const state = ({_READY_JS})([...els], [true, needs]);
+  const print = state === 1 ? ({script()})({{mode: 'fingerprint', element: els[0]}}) : null;
+  return [state, performance.now() - t0, print];
+}}"""
+
+
 _PING_JS = "() => [0, 0]"
 """A look at nothing: answered once the page is done with what it was busy with."""
 _TRANSPORT_FLOOR_MS: dict[str, float] = {}
@@ -202,6 +217,8 @@ class Journey:
     secrets: Secrets = field(default_factory=Secrets, repr=False)
     quiet_ms: float = QUIET_MS
     repairs: TargetRepairs | None = None
+    _printed: str | None = field(default=None, init=False, repr=False)
+    """The fingerprint the last look read with the target it found ready (JSON), for :meth:`_remember`."""
     gave_up: str | None = field(default=None, init=False)
     """Why the last patient wait ended before the timeout (``None``: it did not)."""
 
@@ -373,7 +390,10 @@ class Journey:
             candidates = self._candidates(ref)
         css = plain_css(candidates[0][0]) if ref.kind != "text" else None
         if css is not None:  # the common case, one cheap look: the UI map's own selector
-            state = self._look("css", lambda: self.page.evaluate(_LOOK_CSS_JS, [css, needs]))
+            if ref.kind == "map" and self.repairs is not None and not self.notes.healed:  # and its fingerprint
+                state = self._look("css-print", lambda: self.page.evaluate(_look_css_fingerprint_js(), [css, needs]))
+            else:
+                state = self._look("css", lambda: self.page.evaluate(_LOOK_CSS_JS, [css, needs]))
             if state == 1:
                 return self._resolved(ref, *candidates[0], 0)
             if state != 0:
@@ -391,7 +411,7 @@ class Journey:
             return self._resolved(ref, selector, loc if ref.kind != "text" else loc.first, index)
         return None
 
-    def _look(self, kind: str, call: Callable[[], list[float]], all_harness: bool = False) -> int | None:
+    def _look(self, kind: str, call: Callable[[], list[Any]], all_harness: bool = False) -> int | None:
         """One look in the page: its state (``None`` when the page could not answer).
 
         What the look costs (its script, and a round trip as fast as the quickest seen) is the harness's
@@ -400,10 +420,13 @@ class Journey:
         right after another, on a page that just answered) all of it is the harness's.
         """
         start = time.perf_counter()
+        self._printed = None
         try:
-            state, script_ms = call()
+            state, script_ms, *printed = call()
         except Exception:  # between documents, or a selector the page cannot run: the waiting path takes it
-            state, script_ms = None, 0.0
+            state, script_ms, printed = None, 0.0, []
+        if printed and isinstance(printed[0], str):
+            self._printed = printed[0]
         took = (time.perf_counter() - start) * 1000
         transport = max(0.0, took - script_ms)
         floor = _TRANSPORT_FLOOR_MS[kind] = min(_TRANSPORT_FLOOR_MS.get(kind, transport), transport)
@@ -477,7 +500,9 @@ class Journey:
         if self.repairs is None or resolved.ref.kind != "map" or self.notes.healed:
             return
         with self.harness_work():
-            found = fingerprint(resolved.locator, plain_css(resolved.selector))
+            printed, self._printed = self._printed, None
+            found = json.loads(printed) if printed and not resolved.fallback_used else \
+                fingerprint(resolved.locator, plain_css(resolved.selector))
             if found is not None and resolved.fallback_used and self.notes.repair is None:
                 self.notes.repair = self.repairs.fallback(self.page, resolved.ref.written, resolved.ref.selectors[0],
                                                           resolved.selector, found)

@@ -28,7 +28,7 @@ from tests.support.builds import Run
 from tests.support.cli import cli, env_with_secrets
 from tests.support.run_folders import records, run_info
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("demo-v2")]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("demo-repair")]
 CHANGES = load_changes()
 
 

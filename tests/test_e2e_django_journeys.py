@@ -13,8 +13,9 @@ proves it three ways:
 - the live 5.2 pages, in Chromium, without the harness: each ``expected_element`` is one visible
   element, a missing target matches nothing, and every target the 5.2 run never reaches works.
 
-The servers are the session's (``django_sites``, one per version and worker, shared with the guides
-test): the journeys only add books of their own and change the notes of one sample book no guide reads.
+The servers are the worker's (``django_sites``, one per version and worker). The module has an xdist group
+of its own, so it runs beside the guides test rather than after it; on a worker that runs both, the
+journeys only add books of their own and change the notes of one sample book no guide reads.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ from tests.support.django_admin import (
 from tests.support.guide_corpus import report, same_element
 from tests.support.run_folders import folder_text
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("django"), pytest.mark.timeout(900)]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("django-journeys"), pytest.mark.timeout(900)]
 
 FIXTURE = ROOT / "tests" / "fixtures" / "django_admin"
 FEATURES = FIXTURE / "features"

@@ -37,7 +37,7 @@ from tests.support.django_admin import (
     title_of,
 )
 
-pytestmark = pytest.mark.xdist_group("django")
+pytestmark = pytest.mark.xdist_group("django-env")  # beside the guides and journeys groups: its own servers
 SECRET = "env-Django-Admin-Secret-8Tz"
 """The password of the server this module starts itself (the shared ones have ``SESSION_PASSWORD``)."""
 

@@ -519,21 +519,38 @@ class Journey:
         Raises:
             StepFailure: ``failure``, when the step is not healed (no ``--heal``, no suggestion, healed already).
         """
-        repairs = self.repairs
         earlier = self.notes.repair
-        if repairs is None or self.notes.healed or (earlier is not None and earlier.cause != FALLBACK_USED):
+        if self.repairs is None or self.notes.healed or (earlier is not None and earlier.cause != FALLBACK_USED):
             raise failure
-        ref = self.ref(written)
-        if ref.kind != "map":
+        if self.ref(written).kind != "map":
             raise failure
-        with self.harness_work():
-            self.notes.repair = repairs.repair(self.page, written, ref.selectors[0], failure.kind, str(failure))
+        self.notes.repair = self.repair_of(written, failure.kind, str(failure))
         suggestion = self.notes.repair.suggestion if self.notes.repair is not None else None
-        if not repairs.heal or suggestion is None:
+        if not self.repairs.heal or suggestion is None:
             raise failure
         self.notes.healed = True
         self.notes.target = written
         return suggestion.target
+
+    def repair_of(self, target: str | None, kind: str, message: str) -> TargetRepair | None:
+        """The repair of a step that failed with ``kind`` on ``target`` (the harness's work, off the clock).
+
+        A UI-map target gets the page's candidates ranked against its baseline (or why none can help); a step
+        with no target gets why no selector helps; a selector or a text written in the step gets none (no UI
+        map to repair).
+        """
+        if self.repairs is None:
+            return None
+        if target is None:
+            return self.repairs.repair(None, None, None, kind, message)
+        try:
+            ref = self.ref(target)
+        except StepFailure:
+            return None
+        if ref.kind != "map":
+            return None
+        with self.harness_work():
+            return self.repairs.repair(self.page, target, ref.selectors[0], kind, message)
 
     @contextlib.contextmanager
     def _healing(self, written: str, selector: str, failure: StepFailure) -> Iterator[None]:

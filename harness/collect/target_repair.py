@@ -19,21 +19,22 @@ from typing import TYPE_CHECKING, Any
 from harness.collect import anchors as probe_js
 from harness.collect.guide_check import suggest
 from harness.contracts.targets import FALLBACK_USED, TargetPrint, TargetRepair, TargetsFile
+from harness.friction.rules.covered_target import intercepting_element
 from harness.guides.similarity import SUGGEST_MIN, fingerprint_diff, rank
-from harness.guides.status import names_its_element
+from harness.guides.status import describe_element, names_its_element
 from harness.guides.targets import no_baseline, nothing_close, repairable, text_changed, why_not
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-_CALL_LOG_DETAIL = re.compile(r"(<[a-zA-Z][^>]{0,200}>(?:…</[a-z0-9]+>)?)\s+intercepts pointer events")
-
-
 def _detail(kind: str, message: str) -> str:
-    """The telling part of a failure's message for its repair note (what covers the target...)."""
-    if kind == "covered" and (found := _CALL_LOG_DETAIL.search(message)):
-        return f"{found.group(1)} receives the click"
-    return ""
+    """The telling part of a failure's message for its repair note: what covers the target (as the
+    ``covered-target`` finding reads it from Playwright's error)."""
+    if kind != "covered":
+        return ""
+    element, subtree = intercepting_element(message)
+    cover = subtree or element
+    return f"{cover} receives the click" if cover else ""
 
 
 @dataclass
@@ -128,7 +129,7 @@ class TargetRepairs:
         found = suggest(page, base.fingerprint, "playwright", self.min_score, pool=pool, keep=keep)
         if found is None:
             best = rank(base.fingerprint, pool, minimum=0.0, limit=1)
-            closest = (best[0].score, _describe(pool[best[0].index])) if best else None
+            closest = (best[0].score, describe_element(dict(pool[best[0].index]))) if best else None
             out.note = nothing_close(out.target or "", out.cause, self.min_score, closest)
             return
         current = pool[found.index] if found.index is not None else None
@@ -147,9 +148,3 @@ def _names_by_words(selector: str) -> bool:
     """Whether a selector finds its element by what it reads (a role's name, a text, a label)."""
     return names_its_element(selector) and bool(re.search(r"\bname=|\btext=|:has-text\(|:text\(|\blabel=", selector))
 
-
-def _describe(fp: dict[str, Any]) -> str:
-    tag = fp.get("tag") or "element"
-    ident = f"#{fp['id']}" if fp.get("id") else "".join(f".{c}" for c in (fp.get("classes") or [])[:2])
-    text = str(fp.get("text") or fp.get("name") or "")[:40]
-    return f"<{tag}{ident}>" + (f" {text!r}" if text else "")

@@ -5,8 +5,8 @@
 - At the end of the run, ``targets.json`` keeps the newest passing fingerprint of each target
   (:class:`TargetsFile`); the history keeps it with the run, so the last run where a target worked
   is its baseline without any extra command.
-- Before a run, the newest fingerprint of each target over the app's history is left in the run
-  folder (:data:`TARGET_BASELINES`) for every pytest process to read.
+- At a worker's first failure, the newest fingerprint of each target over the app's history is its
+  baseline (``runfolder.history.target_baselines``).
 - A step that fails on a UI-map target (or is healed) carries a :class:`TargetRepair`: the ranked
   candidates from the page as it was at the failure, or why there are none.
 """
@@ -20,8 +20,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from harness.contracts.guides import Suggestion
 
 TARGETS_JSON = "targets.json"
-TARGET_BASELINES = ".target-baselines.json"
-"""The baselines the run's failed steps are repaired against, read once from the history before the run."""
 FIXES_PATCH = "ui-map-fixes.patch"
 FALLBACK_USED = "fallback_used"
 """The cause of a passed step's repair: its target's selector matched nothing, and a fallback found the element."""
@@ -47,7 +45,7 @@ class TargetPrint(BaseModel):
 
 
 class TargetsFile(BaseModel):
-    """``targets.json`` (a run's passing fingerprints) and ``.target-baselines.json`` (a run's baselines)."""
+    """``targets.json`` (a run's passing fingerprints), and the baselines gathered from a history's."""
 
     model_config = ConfigDict(extra="allow")
 

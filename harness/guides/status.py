@@ -56,7 +56,7 @@ def text_matches(expected: str, observation: dict[str, Any]) -> bool:
     return any(wanted in _norm(s) for s in shown if s)
 
 
-def _element(node: dict[str, Any]) -> str:
+def describe_element(node: dict[str, Any]) -> str:
     """``<tag#id>`` (or its first classes) and its text (or name): an element in a message."""
     tag = node.get("tag") or "element"
     ident = f"#{node['id']}" if node.get("id") else "".join(f".{c}" for c in (node.get("classes") or [])[:2])
@@ -113,9 +113,9 @@ def _drift(target: str, score: float, baseline: dict[str, Any], current: dict[st
     if candidates is not None and score < 1.0 - RIVAL_MARGIN:
         better = rival(baseline, candidates, current, above=score + RIVAL_MARGIN)
         if better is not None:
+            other = describe_element(dict(candidates[better.index]))
             return Verdict("drifted", f"{target} selects an element less like the baseline (similarity {score:.2f}) "
-                                      f"than another element of the page: {_element(dict(candidates[better.index]))} "
-                                      f"({better.score:.2f})", score)
+                                      f"than another element of the page: {other} ({better.score:.2f})", score)
     changes = [c for c in changes if not (text_checked and not c.startswith("role"))]
     if changes and score < CHANGED_BELOW and not names_its_element(target) \
             and not (candidates is not None and in_a_list(current, candidates)):
@@ -155,7 +155,7 @@ def classify(observation: dict[str, Any] | None, *, target: str | None, expected
     if observation.get("offscreen"):
         return Verdict("offscreen", f"{target} is outside the page and cannot be scrolled into view")
     if observation.get("covered_by"):
-        return Verdict("covered", f"{target} is covered by {_element(observation['covered_by'])} at its centre")
+        return Verdict("covered", f"{target} is covered by {describe_element(observation['covered_by'])} at its centre")
     was_disabled = bool(baseline and baseline.get("disabled"))
     if observation.get("disabled") and not was_disabled:
         return Verdict("disabled", f"{target} is disabled")

@@ -321,19 +321,10 @@ def failed(cfg: CollectConfig, state: ScenarioState, scenario: Scenario, step: S
 
 def failure_repair(journey: Journey, rec: StepRecord) -> TargetRepair | None:
     """The repair of a failed step that did not fail inside a target's resolution (a check on a found target,
-    a failure of the page): ranked candidates for a UI-map target, else why no selector can help."""
-    if journey.repairs is None or rec.error_kind is None:
+    a failure of the page): :meth:`Journey.repair_of` its target and failure."""
+    if rec.error_kind is None:
         return None
-    if rec.target is None:
-        return journey.repairs.repair(None, None, None, rec.error_kind, rec.error or "")
-    try:
-        ref = journey.ref(rec.target)
-    except StepFailure:
-        return None
-    if ref.kind != "map":  # a selector or a text written in the step: no UI map to repair
-        return None
-    with journey.harness_work():
-        return journey.repairs.repair(journey.page, rec.target, ref.selectors[0], rec.error_kind, rec.error or "")
+    return journey.repair_of(rec.target, rec.error_kind, rec.error or "")
 
 
 def remote_browser_lost(remote: Remote, journey: Journey, message: str) -> str | None:

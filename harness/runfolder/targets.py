@@ -1,19 +1,18 @@
-"""``targets.json``: the newest passing fingerprint of each UI-map target a run resolved; and a run's baselines.
+"""``targets.json``: the newest passing fingerprint of each UI-map target a run resolved.
 
 The step records hold a fingerprint per UI-map target of each passed step (``StepRecord.fingerprints``);
 ``targets.json`` keeps the newest of each, written when the run closes and copied into the history with
-the run. Before a run, :func:`history_baselines` gathers the newest fingerprint of each target over the
-app's registered runs, newest run first, into the run folder's ``.target-baselines.json``.
+the run. :func:`merge_newest` makes one file of several, newest first: the baselines
+``runfolder.history.target_baselines`` gathers over an app's registered runs.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from pathlib import Path
 
 from harness.contracts.records import DONE_STEPS, StepRecord
-from harness.contracts.targets import TARGET_BASELINES, TARGETS_JSON, TargetPrint, TargetsFile
+from harness.contracts.targets import TARGETS_JSON, TargetPrint, TargetsFile
 from harness.runfolder.files import write_atomic
 from harness.runfolder.io import read_records
 
@@ -48,7 +47,7 @@ def write_targets(run_dir: Path) -> Path:
 
 
 def read_targets(path: Path) -> TargetsFile:
-    """A ``targets.json`` or ``.target-baselines.json``; an empty file of targets when it is missing or unreadable."""
+    """A ``targets.json``; an empty file of targets when it is missing or unreadable."""
     try:
         return TargetsFile.model_validate_json(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -63,9 +62,3 @@ def merge_newest(files: Iterable[TargetsFile], app: str | None = None) -> Target
             out.setdefault(name, found)
     return TargetsFile(app=app, targets=dict(sorted(out.items())))
 
-
-def write_baselines(run_dir: Path, baselines: TargetsFile) -> Path:
-    """Leave the run's baselines in its folder, for every pytest process of the run."""
-    path = run_dir / TARGET_BASELINES
-    write_atomic(path, json.dumps(baselines.model_dump(mode="json"), ensure_ascii=False))
-    return path
